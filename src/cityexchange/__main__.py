@@ -1,0 +1,5 @@
+"""``python -m cityexchange`` behaves like the ``cityexchange`` command."""
+
+from cityexchange.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Core: organisations, people, users and roles, thesaurus, audit log, shared machinery."""

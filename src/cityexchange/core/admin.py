@@ -1,0 +1,120 @@
+"""Back office for the core models, with translation tabs for content fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from cityexchange.core.models import (
+    ApiToken,
+    AuditEntry,
+    Concept,
+    ConceptLabel,
+    Membership,
+    Organisation,
+    Person,
+    User,
+)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user", "organisation"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "language", "is_staff", "is_active", "date_joined"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups", "language"]
+    search_fields = ["email", "full_name"]
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Profile"), {"fields": ("full_name", "language", "timezone")}),
+        (
+            _("Roles and permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "full_name", "language", "password1", "password2"),
+            },
+        ),
+    )
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(TabbedTranslationAdmin):
+    list_display = ["name", "short_name", "kind", "country", "population", "experience", "is_demo"]
+    list_filter = ["kind", "experience", "is_demo", "country"]
+    search_fields = ["name", "name_de", "name_en", "name_es", "name_pt", "short_name", "slug"]
+    prepopulated_fields = {"slug": ("name",)}
+    autocomplete_fields = ["parent"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    list_display = ["name", "job_title", "organisation", "country", "public_profile", "is_demo"]
+    list_filter = ["public_profile", "is_demo", "country"]
+    search_fields = ["name", "job_title", "organisation__name"]
+    autocomplete_fields = ["organisation", "user"]
+
+
+class ConceptLabelInline(admin.TabularInline):
+    model = ConceptLabel
+    extra = 0
+
+
+@admin.register(Concept)
+class ConceptAdmin(TabbedTranslationAdmin):
+    list_display = ["key", "label", "broader"]
+    search_fields = ["key", "label", "labels__text"]
+    list_filter = [("broader", admin.RelatedOnlyFieldListFilter)]
+    autocomplete_fields = ["broader"]
+    inlines = [ConceptLabelInline]
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> Any:
+        results, _dupes = super().get_search_results(request, queryset, search_term)
+        return results.distinct(), False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ["name", "prefix", "user", "created_at", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "prefix", "user__email"]
+    readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Tokens are created with `cityexchange create-token`, which shows the key once.
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "object_type", "object_repr"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["object_repr", "object_id", "actor__email", "action"]
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

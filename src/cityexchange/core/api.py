@@ -1,0 +1,137 @@
+"""Core API: health, topics (thesaurus) and organisations; shared auth for all routers.
+
+No ``from __future__ import annotations`` here: django-ninja reads the
+annotations at import time to build its request schemas.
+"""
+
+from typing import Any
+
+from django.db import connection
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import paginate
+from ninja.security import HttpBearer, django_auth
+
+from cityexchange.core.i18n import current_language
+from cityexchange.core.models import Concept, Organisation, OrganisationKind
+from cityexchange.core.services import api_token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer cx_...``; tokens are created with ``cityexchange create-token``."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = api_token_authenticate(raw=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+# Staff writes accept a token (scripts) or the browser session (with CSRF).
+token_or_session = [TokenAuth(), django_auth]
+
+router = Router(tags=["core"])
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+
+
+@router.get("/health", response={200: HealthOut, 503: HealthOut}, auth=None)
+def health(request: HttpRequest) -> Status:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception:  # any driver error means the database is not reachable
+        return Status(503, {"status": "error", "database": "unreachable"})
+    return Status(200, {"status": "ok", "database": connection.vendor})
+
+
+class MeOut(Schema):
+    email: str
+    full_name: str
+    language: str
+    roles: list[str]
+    organisations: list[str]
+
+
+@router.get("/me", response=MeOut, auth=token_or_session)
+def me(request: HttpRequest) -> dict[str, Any]:
+    """The signed-in account: a quick way to check that a token works."""
+    user = request.user
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "language": user.language,
+        "roles": sorted(user.groups.values_list("name", flat=True)),
+        "organisations": sorted(user.memberships.values_list("organisation__slug", flat=True)),
+    }
+
+
+class ConceptOut(Schema):
+    key: str
+    label: str
+    broader: str | None
+    labels: dict[str, list[str]]
+
+
+@router.get("/topics", response=list[ConceptOut], auth=None)
+@paginate
+def topics(request: HttpRequest) -> list[dict[str, Any]]:
+    concepts = Concept.objects.select_related("broader").prefetch_related("labels").order_by("key")
+    result = []
+    for concept in concepts:
+        labels: dict[str, list[str]] = {}
+        for label in sorted(concept.labels.all(), key=lambda item: not item.preferred):
+            labels.setdefault(label.language, []).append(label.text)
+        result.append(
+            {
+                "key": concept.key,
+                "label": concept.label,
+                "broader": concept.broader.key if concept.broader else None,
+                "labels": labels,
+            }
+        )
+    return result
+
+
+class OrganisationOut(Schema):
+    slug: str
+    name: str
+    short_name: str
+    kind: str
+    country: str | None = Field(None)
+    website: str
+    description: str
+    parent: str | None = Field(None)
+
+    @staticmethod
+    def resolve_country(obj: Organisation) -> str | None:
+        return obj.country.code or None
+
+    @staticmethod
+    def resolve_parent(obj: Organisation) -> str | None:
+        return obj.parent.slug if obj.parent else None
+
+
+class OrganisationFilter(Schema):
+    kind: OrganisationKind | None = None
+    country: str | None = Field(None, min_length=2, max_length=2)
+
+
+@router.get("/organisations", response=list[OrganisationOut], auth=None)
+@paginate
+def organisations(
+    request: HttpRequest, filters: Query[OrganisationFilter]
+) -> QuerySet[Organisation]:
+    queryset = Organisation.objects.select_related("parent").order_by(
+        f"name_{current_language()}", "slug"
+    )
+    if filters.kind:
+        queryset = queryset.filter(kind=filters.kind)
+    if filters.country:
+        queryset = queryset.filter(country=filters.country.upper())
+    return queryset

@@ -1,0 +1,14 @@
+"""Small language helpers shared by every app."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.utils.translation import get_language
+
+LANGUAGES = ("de", "en", "es", "pt")
+
+
+def current_language() -> str:
+    """The active language reduced to one of de/en/es/pt (default: English)."""
+    code = (get_language() or settings.LANGUAGE_CODE).split("-")[0].lower()
+    return code if code in LANGUAGES else "en"

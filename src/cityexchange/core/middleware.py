@@ -1,0 +1,37 @@
+"""Shows times in the viewer's own time zone (chosen, from the profile, or the default)."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+COOKIE = "cx_tz"
+
+
+def viewer_timezone_name(request: HttpRequest) -> str:
+    user = getattr(request, "user", None)
+    candidates = [
+        request.COOKIES.get(COOKIE, ""),
+        getattr(user, "timezone", "") if user is not None and user.is_authenticated else "",
+        settings.CITYEXCHANGE_DEFAULT_VIEWER_TIMEZONE,
+    ]
+    for name in candidates:
+        if name and name in zoneinfo.available_timezones():
+            return name
+    return "UTC"
+
+
+class TimezoneMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        timezone.activate(zoneinfo.ZoneInfo(viewer_timezone_name(request)))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -1,0 +1,177 @@
+"""Every write of the core app: typed, keyword-only, atomic and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+from django.utils import timezone
+
+from cityexchange.core.models import (
+    ApiToken,
+    AuditEntry,
+    Membership,
+    MembershipRole,
+    Organisation,
+    User,
+)
+from cityexchange.core.roles import Role
+
+TOKEN_PREFIX = "cx_"  # noqa: S105 - a public marker, not a secret
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "code") and hasattr(value, "name"):  # django-countries Country
+        return value.code
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The audit view of an object: concrete field values, JSON-safe."""
+    names = fields or [
+        f.attname
+        for f in obj._meta.concrete_fields
+        # Timestamps maintained by Django change on every save and say nothing.
+        if not (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+    ]
+    return {name: _jsonable(getattr(obj, name)) for name in names}
+
+
+def audit_record(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Write one audit entry; only the fields that changed are kept on an update."""
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        before = {k: v for k, v in before.items() if k in changed}
+        after = {k: v for k, v in after.items() if k in changed}
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:250],
+        before=before,
+        after=after,
+    )
+
+
+def user_create(
+    *,
+    email: str,
+    password: str | None = None,
+    full_name: str = "",
+    language: str = "en",
+    roles: list[str] | None = None,
+    actor: Any = None,
+) -> User:
+    with transaction.atomic():
+        user = User.objects.create_user(
+            email=email, password=password, full_name=full_name, language=language
+        )
+        for role in roles or []:
+            user_role_grant(user=user, role=role, actor=actor)
+        audit_record(
+            actor=actor,
+            action="user.create",
+            obj=user,
+            after={"email": user.email, "roles": roles or []},
+        )
+    return user
+
+
+def user_role_grant(*, user: User, role: str, actor: Any = None) -> None:
+    if role not in Role.values:
+        raise ValueError(f"Unknown role {role!r}; choose one of {', '.join(Role.values)}.")
+    group, _ = Group.objects.get_or_create(name=role)
+    with transaction.atomic():
+        user.groups.add(group)
+        if role in (Role.NETWORK_STAFF, Role.ADMIN) and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
+        audit_record(actor=actor, action="user.role_grant", obj=user, after={"role": role})
+    user.__dict__.pop("_cityexchange_groups", None)
+
+
+def membership_add(
+    *, user: User, organisation: Organisation, role: str = MembershipRole.MEMBER, actor: Any = None
+) -> Membership:
+    with transaction.atomic():
+        membership, created = Membership.objects.get_or_create(
+            user=user, organisation=organisation, defaults={"role": role}
+        )
+        if created:
+            audit_record(
+                actor=actor,
+                action="membership.add",
+                obj=membership,
+                after={"user": user.email, "organisation": organisation.slug, "role": role},
+            )
+    return membership
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_token_create(*, user: User, name: str, actor: Any = None) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user, name=name, prefix=raw[: len(TOKEN_PREFIX) + 6], key_hash=_hash_token(raw)
+        )
+        audit_record(
+            actor=actor,
+            action="api_token.create",
+            obj=token,
+            after={"user": user.email, "name": name},
+        )
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, actor: Any = None) -> None:
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="api_token.revoke", obj=token)
+
+
+def api_token_authenticate(*, raw: str) -> User | None:
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    now = timezone.now()
+    # Touch at most once a minute: a busy client should not write on every call.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user

@@ -1,0 +1,64 @@
+"""Audit log and mail: state changes are recorded, mail leaves only after commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from cityexchange.core.mail import Message, send_after_commit
+from cityexchange.core.models import AuditEntry
+from cityexchange.core.services import audit_record, snapshot, user_create, user_role_grant
+from cityexchange.core.tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_creating_a_user_is_audited_with_its_actor(staff: Any) -> None:
+    user = user_create(email="New@Town.example", roles=["municipal_member"], actor=staff)
+    assert user.email == "new@town.example"
+    entry = AuditEntry.objects.filter(action="user.create").get(object_id=str(user.pk))
+    assert entry.actor == staff
+    assert entry.after == {"email": "new@town.example", "roles": ["municipal_member"]}
+
+
+def test_an_update_keeps_only_the_fields_that_changed(staff: Any) -> None:
+    town = OrganisationFactory(population=8000)
+    before = snapshot(town)
+    town.population = 8200
+    town.save()
+    entry = audit_record(
+        actor=staff, action="organisation.update", obj=town, before=before, after=snapshot(town)
+    )
+    assert entry.before == {"population": 8000}
+    assert entry.after == {"population": 8200}
+
+
+def test_staff_role_grants_back_office_access(db: Any) -> None:
+    user = user_create(email="team@ministry.example")
+    assert not user.is_staff
+    user_role_grant(user=user, role="network_staff")
+    user.refresh_from_db()
+    assert user.is_staff
+
+
+def test_an_unknown_role_is_refused(db: Any) -> None:
+    user = user_create(email="x@y.example")
+    with pytest.raises(ValueError, match="Unknown role 'wizard'"):
+        user_role_grant(user=user, role="wizard")
+
+
+def test_mail_leaves_only_after_the_transaction_commits(db: Any) -> None:
+    with transaction.atomic():
+        send_after_commit(Message(to="a@b.example", subject="Hello", body="Body"))
+        assert mail.outbox == []
+    assert [m.to for m in mail.outbox] == [["a@b.example"]]
+
+
+def test_no_mail_for_a_rolled_back_change(db: Any) -> None:
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send_after_commit(Message(to="a@b.example", subject="Hello", body="Body"))
+        raise RuntimeError("the change failed")
+    assert mail.outbox == []

@@ -1,0 +1,200 @@
+"""Text analysis shared by search and matching: normalising, stemming, thesaurus look-up.
+
+A query in any of de/en/es/pt is understood in two ways at once:
+
+* per-language Snowball stemming, so "Plattformen" meets "Plattform";
+* the topic thesaurus, whose labels and synonyms in all four languages point to
+  one concept, so "Wassermanagement" meets "water management" and "gestión
+  del agua".
+
+Labels are matched on their stemmed token sequence, as whole runs of words in
+the text, and German compounds are also matched when a label is a part of a
+longer word ("Hochwasserschutzkonzept" contains "Hochwasser").
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import snowballstemmer
+from django.core.cache import cache
+
+LANGUAGES = ("de", "en", "es", "pt")
+_STEMMER_NAMES = {"de": "german", "en": "english", "es": "spanish", "pt": "portuguese"}
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_CACHE_KEY = "cityexchange:thesaurus-version"
+# German compounds are only split on parts at least this long, so short labels
+# ("KI") do not match inside unrelated words.
+_MIN_COMPOUND_PART = 5
+
+STOPWORDS: dict[str, frozenset[str]] = {
+    "de": frozenset(
+        "der die das den dem des ein eine einer eines einem einen und oder für fur mit von zu "
+        "zur zum im in am an auf aus bei ist sind wie was wer wir ihr sie es nicht auch als "
+        "nach über uber unter durch unsere unser unseren unserer meine mein kann können "
+        "konnen wollen möchten mochten suchen brauchen gibt hat haben".split()
+    ),
+    "en": frozenset(
+        "the a an and or of for to in on at by with from is are be as it its this that these "
+        "those we our us you your how what which who can want need looking find about into "
+        "do does".split()
+    ),
+    "es": frozenset(
+        "el la los las un una unos unas y o de del al en con por para es son como que qué "
+        "nuestro nuestra nuestros nuestras se su sus lo queremos buscamos necesitamos".split()
+    ),
+    "pt": frozenset(
+        "o a os as um uma uns umas e ou de do da dos das no na nos nas em com por para é são "
+        "como que nosso nossa nossos nossas se seu sua queremos buscamos precisamos".split()
+    ),
+}
+ALL_STOPWORDS = frozenset().union(*STOPWORDS.values())
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents: "Gestão" and "gestao" become the same."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ß", "ss")
+
+
+def words(text: str) -> list[str]:
+    """Folded words of ``text`` in order, stopwords kept (labels may contain them)."""
+    return _WORD.findall(fold(text))
+
+
+def content_words(text: str) -> list[str]:
+    return [w for w in words(text) if w not in ALL_STOPWORDS]
+
+
+@lru_cache(maxsize=8)
+def _stemmer(language: str) -> snowballstemmer.stemmer:
+    return snowballstemmer.stemmer(_STEMMER_NAMES[language])
+
+
+_stem_lock = threading.Lock()
+
+
+def stem(word: str, language: str) -> str:
+    # Snowball stemmers keep state between calls; guard them across threads.
+    with _stem_lock:
+        return str(_stemmer(language).stemWord(word))
+
+
+def stems(text: str, language: str) -> list[str]:
+    return [stem(w, language) for w in content_words(text)]
+
+
+def stems_all_languages(text: str) -> set[str]:
+    """Stems of ``text`` under every language's rules: for text whose language is unknown."""
+    tokens = content_words(text)
+    result: set[str] = set(tokens)
+    for language in LANGUAGES:
+        result.update(stem(w, language) for w in tokens)
+    return result
+
+
+@dataclass(frozen=True)
+class ConceptMatch:
+    concept: str  # the concept's key
+    label: str  # the label as written in the thesaurus
+    language: str
+    matched_text: str  # what in the user's text matched
+
+
+@dataclass
+class ThesaurusIndex:
+    """All labels of all concepts, ready to be found in a text."""
+
+    # (language, stemmed token tuple) -> [(concept key, label)]
+    phrases: dict[tuple[str, tuple[str, ...]], list[tuple[str, str]]] = field(default_factory=dict)
+    # folded single-word label -> [(concept key, label, language)] for compound search
+    compound_parts: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    labels: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # key -> lang -> labels
+    preferred: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> lang -> label
+    broader: dict[str, str | None] = field(default_factory=dict)
+    max_len: int = 1
+
+    def add(self, key: str, language: str, text: str, preferred: bool) -> None:
+        self.labels.setdefault(key, {}).setdefault(language, []).append(text)
+        if preferred:
+            self.preferred.setdefault(key, {})[language] = text
+        tokens = tuple(stem(w, language) for w in words(text))
+        if not tokens:
+            return
+        self.phrases.setdefault((language, tokens), []).append((key, text))
+        self.max_len = max(self.max_len, len(tokens))
+        folded = words(text)
+        if language == "de" and len(folded) == 1 and len(folded[0]) >= _MIN_COMPOUND_PART:
+            self.compound_parts.setdefault(folded[0], []).append((key, text, language))
+
+    def find(self, text: str, languages: Iterable[str] = LANGUAGES) -> list[ConceptMatch]:
+        """Concepts named in ``text``, trying each language's stemming."""
+        tokens = words(text)
+        found: dict[str, ConceptMatch] = {}
+        for language in languages:
+            stemmed = [stem(w, language) for w in tokens]
+            for size in range(min(self.max_len, len(stemmed)), 0, -1):
+                for start in range(len(stemmed) - size + 1):
+                    run = tuple(stemmed[start : start + size])
+                    if size == 1 and tokens[start] in ALL_STOPWORDS:
+                        continue
+                    for key, label in self.phrases.get((language, run), []):
+                        found.setdefault(
+                            key,
+                            ConceptMatch(
+                                key, label, language, " ".join(tokens[start : start + size])
+                            ),
+                        )
+        # German compounds: a label that is a part of a longer word.
+        for token in tokens:
+            if len(token) <= _MIN_COMPOUND_PART:
+                continue
+            for part, entries in self.compound_parts.items():
+                if part != token and part in token:
+                    for key, label, language in entries:
+                        found.setdefault(key, ConceptMatch(key, label, language, token))
+        return list(found.values())
+
+    def expansion(self, key: str) -> list[tuple[str, str]]:
+        """Every (language, label) of a concept: what a search for it should also look for."""
+        return [
+            (lang, label) for lang, items in self.labels.get(key, {}).items() for label in items
+        ]
+
+    def label(self, key: str, language: str) -> str:
+        names = self.preferred.get(key, {})
+        return names.get(language) or names.get("en") or next(iter(names.values()), key)
+
+
+_index: ThesaurusIndex | None = None
+_index_version: object = None
+_index_lock = threading.Lock()
+
+
+def thesaurus_changed() -> None:
+    """Tell every process that the thesaurus was reloaded (called by the loader)."""
+    cache.set(_CACHE_KEY, object.__hash__(object()), timeout=None)
+
+
+def thesaurus() -> ThesaurusIndex:
+    """The thesaurus index, built once per process and rebuilt after a reload."""
+    global _index, _index_version
+    version = cache.get(_CACHE_KEY)
+    with _index_lock:
+        if _index is None or version != _index_version:
+            from cityexchange.core.models import ConceptLabel
+
+            index = ThesaurusIndex()
+            rows = ConceptLabel.objects.values_list(
+                "concept__key", "language", "text", "preferred", "concept__broader__key"
+            )
+            for key, language, text, preferred, broader in rows.order_by("-preferred", "id"):
+                index.add(key, language, text, preferred)
+                index.broader[key] = broader
+            _index, _index_version = index, version
+        return _index

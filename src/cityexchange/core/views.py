@@ -1,0 +1,140 @@
+"""Pages of the core app: home, about pages, sign-in, time zone, error pages."""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cityexchange.core import selectors
+from cityexchange.core.forms import EmailAuthenticationForm
+from cityexchange.core.middleware import COOKIE
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html", {"stats": selectors.home_figures()})
+
+
+def imprint(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/imprint.html")
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "core/privacy.html", {"retention_days": settings.CITYEXCHANGE_RETENTION_DAYS}
+    )
+
+
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/accessibility.html")
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "core/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+
+@require_POST
+def set_timezone(request: HttpRequest) -> HttpResponse:
+    """Remember the viewer's time zone in a cookie (a form, so no JavaScript is needed)."""
+    name = request.POST.get("timezone", "")
+    target = request.POST.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if name in zoneinfo.available_timezones():
+        response.set_cookie(
+            COOKIE,
+            name,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.HTTPS,
+            httponly=True,
+        )
+    return response
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 404,
+            "title": _("Page not found"),
+            "message": _("The page you asked for does not exist or is not visible to you."),
+        },
+        status=404,
+    )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return JsonResponse(
+            {"detail": _("An unexpected error occurred; it has been logged.")}, status=500
+        )
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 500,
+            "title": _("Something went wrong"),
+            "message": _(
+                "An error on our side stopped this page. It has been logged; please try again later."
+            ),
+        },
+        status=500,
+    )
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 403,
+            "title": _("Not allowed"),
+            "message": _("You are not allowed to do this."),
+        },
+        status=403,
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 400,
+            "title": _("Bad request"),
+            "message": _("The request could not be understood."),
+        },
+        status=400,
+    )
+
+
+def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(
+        request,
+        "core/error.html",
+        {
+            "status": 429,
+            "title": _("Too many requests"),
+            "message": _(
+                "You sent many requests in a short time. Please wait a minute and try again."
+            ),
+        },
+        status=429,
+    )

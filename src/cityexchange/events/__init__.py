@@ -1,0 +1,1 @@
+"""Events module of cityexchange."""

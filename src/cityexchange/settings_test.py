@@ -1,0 +1,21 @@
+"""Settings for the test suite: the real settings with test-friendly defaults.
+
+Only defaults are set here, so ``DATABASE_URL`` still switches the suite to PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("CITYEXCHANGE_TESTING", "1")
+os.environ.setdefault("CITYEXCHANGE_EMAIL", "memory")
+os.environ.setdefault("CITYEXCHANGE_VAR_DIR", tempfile.mkdtemp(prefix="cityexchange-test-"))
+
+from cityexchange.settings import *  # noqa: E402,F403
+from cityexchange.settings import DATABASES, VAR_DIR  # noqa: E402
+
+# Fast hashing: tests create many users; production keeps Django's default.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so concurrent connections in live-server tests really compete.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}

@@ -1,0 +1,45 @@
+"""URL wiring: the API, then the pages of each app under a language prefix."""
+
+import importlib.util
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from cityexchange.api import api
+
+admin.site.site_header = "cityexchange"
+admin.site.site_title = "cityexchange"
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.CITYEXCHANGE_SERVE_MEDIA:
+    urlpatterns.append(
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
+    )
+
+_pages = [
+    path("admin/", admin.site.urls),
+    path("", include("cityexchange.core.urls")),
+]
+# Module apps (URL prefix, app): mounted once the app has a urls module.
+for _prefix, _app in [
+    ("", "directory"),
+    ("events/", "events"),
+    ("library/", "library"),
+    ("self-assessment/", "assessments"),
+]:
+    if importlib.util.find_spec(f"cityexchange.{_app}.urls") is not None:
+        _pages.append(path(_prefix, include(f"cityexchange.{_app}.urls")))
+
+urlpatterns += i18n_patterns(*_pages, prefix_default_language=True)
+
+handler400 = "cityexchange.core.views.bad_request"
+handler403 = "cityexchange.core.views.permission_denied"
+handler404 = "cityexchange.core.views.page_not_found"
+handler500 = "cityexchange.core.views.server_error"
