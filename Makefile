@@ -44,7 +44,7 @@ typecheck: install-test
 	CITYEXCHANGE_TESTING=1 $(BIN)/mypy src
 
 pytest: install-test
-	$(BIN)/cityexchange compile-catalogues
+	CITYEXCHANGE_TESTING=1 $(BIN)/cityexchange compile-catalogues
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest

@@ -221,7 +221,8 @@ LANGUAGES = [
     ("es", _("Spanish")),
     ("pt", _("Portuguese")),
 ]
-# Each app keeps its catalogues in <app>/locale (compiled by `cityexchange compile-catalogues`).
+# Each app keeps its catalogues in <app>/locale; project-wide strings (API errors) live here.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

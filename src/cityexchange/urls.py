@@ -5,7 +5,7 @@ import importlib.util
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
 from cityexchange.api import api
@@ -13,7 +13,7 @@ from cityexchange.api import api
 admin.site.site_header = "cityexchange"
 admin.site.site_title = "cityexchange"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
@@ -23,7 +23,7 @@ if settings.CITYEXCHANGE_SERVE_MEDIA:
         re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
     )
 
-_pages = [
+_pages: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("", include("cityexchange.core.urls")),
 ]

@@ -14,7 +14,7 @@ from ninja.pagination import paginate
 from ninja.security import HttpBearer, django_auth
 
 from cityexchange.core.i18n import current_language
-from cityexchange.core.models import Concept, Organisation, OrganisationKind
+from cityexchange.core.models import Concept, Organisation, OrganisationKind, User
 from cityexchange.core.services import api_token_authenticate
 
 
@@ -62,6 +62,7 @@ class MeOut(Schema):
 def me(request: HttpRequest) -> dict[str, Any]:
     """The signed-in account: a quick way to check that a token works."""
     user = request.user
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by the auth of this route
     return {
         "email": user.email,
         "full_name": user.full_name,
@@ -110,7 +111,9 @@ class OrganisationOut(Schema):
 
     @staticmethod
     def resolve_country(obj: Organisation) -> str | None:
-        return obj.country.code or None
+        # django-countries gives a Country object; the stubs only know the stored code.
+        code = getattr(obj.country, "code", obj.country)
+        return str(code) or None
 
     @staticmethod
     def resolve_parent(obj: Organisation) -> str | None:

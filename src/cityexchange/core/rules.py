@@ -37,7 +37,7 @@ def is_expert(user: Any) -> bool:
 def is_member_of_organisation(user: Any, organisation: Any) -> bool:
     if not user.is_authenticated or organisation is None:
         return False
-    return organisation.memberships.filter(user=user).exists()  # type: ignore[no-any-return]
+    return bool(organisation.memberships.filter(user=user).exists())
 
 
 def _in_group(user: Any, name: str) -> bool:
