@@ -20,6 +20,30 @@ from cityexchange.core.models import (
     Person,
     User,
 )
+from cityexchange.core.services import audit_record, snapshot
+
+
+class AuditedAdminMixin:
+    """Writes every back-office change to the audit log, with the values before and after.
+
+    Mix it in before ``admin.ModelAdmin`` (or ``TabbedTranslationAdmin``) in every app.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        model = type(obj)
+        before = snapshot(model._default_manager.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        action = f"{model._meta.model_name}.{'update' if change else 'create'}"
+        audit_record(actor=request.user, action=action, obj=obj, before=before, after=snapshot(obj))
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        audit_record(
+            actor=request.user,
+            action=f"{type(obj)._meta.model_name}.delete",
+            obj=obj,
+            before=snapshot(obj),
+        )
+        super().delete_model(request, obj)  # type: ignore[misc]
 
 
 class MembershipInline(admin.TabularInline):
@@ -29,7 +53,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "full_name", "language", "is_staff", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups", "language"]
@@ -56,7 +80,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(TabbedTranslationAdmin):
+class OrganisationAdmin(AuditedAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "short_name", "kind", "country", "population", "experience", "is_demo"]
     list_filter = ["kind", "experience", "is_demo", "country"]
     search_fields = ["name", "name_de", "name_en", "name_es", "name_pt", "short_name", "slug"]
@@ -66,7 +90,7 @@ class OrganisationAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["name", "job_title", "organisation", "country", "public_profile", "is_demo"]
     list_filter = ["public_profile", "is_demo", "country"]
     search_fields = ["name", "job_title", "organisation__name"]
@@ -79,7 +103,7 @@ class ConceptLabelInline(admin.TabularInline):
 
 
 @admin.register(Concept)
-class ConceptAdmin(TabbedTranslationAdmin):
+class ConceptAdmin(AuditedAdminMixin, TabbedTranslationAdmin):
     list_display = ["key", "label", "broader"]
     search_fields = ["key", "label", "labels__text"]
     list_filter = [("broader", admin.RelatedOnlyFieldListFilter)]

@@ -65,7 +65,11 @@ def audit_record(
 ) -> AuditEntry:
     """Write one audit entry; only the fields that changed are kept on an update."""
     if before is not None and after is not None:
-        changed = {k for k in set(before) | set(after) if before.get(k) != after.get(k)}
+        # An empty text and no value read the same to a person: not a change.
+        def same(a: Any, b: Any) -> bool:
+            return (None if a == "" else a) == (None if b == "" else b)
+
+        changed = {k for k in set(before) | set(after) if not same(before.get(k), after.get(k))}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
     return AuditEntry.objects.create(

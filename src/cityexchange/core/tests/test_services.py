@@ -62,3 +62,37 @@ def test_no_mail_for_a_rolled_back_change(db: Any) -> None:
         send_after_commit(Message(to="a@b.example", subject="Hello", body="Body"))
         raise RuntimeError("the change failed")
     assert mail.outbox == []
+
+
+def test_back_office_changes_land_in_the_audit_log(client: Any, db: Any) -> None:
+    from cityexchange.core.tests.factories import UserFactory
+
+    admin = UserFactory(email="root@network.example", is_staff=True, is_superuser=True)
+    town = OrganisationFactory(population=8000)
+    client.force_login(admin)
+    response = client.post(
+        f"/en/admin/core/organisation/{town.pk}/change/",
+        {
+            "slug": town.slug,
+            "name_en": town.name_en,
+            "name_de": "",
+            "name_es": "",
+            "name_pt": "",
+            "description_en": "",
+            "description_de": "",
+            "description_es": "",
+            "description_pt": "",
+            "kind": "municipality",
+            "country": "DE",
+            "population": 8100,
+            "experience": "newcomer",
+            "member_countries": "[]",
+            "memberships-TOTAL_FORMS": 0,
+            "memberships-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    entry = AuditEntry.objects.get(action="organisation.update", object_id=str(town.pk))
+    assert entry.actor == admin
+    assert entry.before == {"population": 8000}
+    assert entry.after == {"population": 8100}
