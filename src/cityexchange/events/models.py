@@ -222,9 +222,7 @@ class Event(models.Model):
         blank=True,
         help_text=_("Doubts about the shipped data that staff should confirm."),
     )
-    data_quality_confirmed_at = models.DateTimeField(
-        _("data confirmed"), null=True, blank=True
-    )
+    data_quality_confirmed_at = models.DateTimeField(_("data confirmed"), null=True, blank=True)
     reported_participants = models.PositiveIntegerField(
         _("reported participants"),
         null=True,
@@ -309,9 +307,7 @@ class Speaker(models.Model):
         verbose_name = _("speaker")
         verbose_name_plural = _("speakers")
         ordering = ["position", "id"]
-        constraints = [
-            models.UniqueConstraint(fields=["event", "person"], name="speaker_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["event", "person"], name="speaker_unique")]
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display()})"
@@ -402,9 +398,7 @@ class ReminderSent(models.Model):
         verbose_name = _("reminder sent")
         verbose_name_plural = _("reminders sent")
         constraints = [
-            models.UniqueConstraint(
-                fields=["registration", "minutes_before"], name="reminder_once"
-            )
+            models.UniqueConstraint(fields=["registration", "minutes_before"], name="reminder_once")
         ]
 
     def __str__(self) -> str:

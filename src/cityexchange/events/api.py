@@ -1,0 +1,290 @@
+"""Events API, mounted at /api/v1/events: programme, event, registration, statistics.
+
+No ``from __future__ import annotations``: django-ninja reads the annotations at import.
+The join link is never part of any public answer.
+"""
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django_ratelimit.core import is_ratelimited
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+
+from cityexchange.core.access import get_for_user
+from cityexchange.core.i18n import current_language
+from cityexchange.events import selectors, services
+from cityexchange.events.models import Event, RegistrationStatus
+
+router = Router(tags=["events"])
+
+REGISTRATION_RATE = "20/m"
+
+
+class EventOut(Schema):
+    slug: str
+    title: str
+    format: str
+    edition: int | None
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    duration_minutes: int
+    mode: str
+    languages: list[str]
+    interpretation_languages: list[str]
+    capacity: int | None
+    seats_left: int | None
+    status: str
+    url: str
+
+    @staticmethod
+    def resolve_format(obj: Event) -> str:
+        return obj.format.slug
+
+    @staticmethod
+    def resolve_languages(obj: Event) -> list[str]:
+        return [obj.language]
+
+    @staticmethod
+    def resolve_seats_left(obj: Event) -> int | None:
+        return selectors.seats_left(obj)
+
+    @staticmethod
+    def resolve_url(obj: Event) -> str:
+        return reverse("events:detail", kwargs={"slug": obj.slug})
+
+
+class SpeakerOut(Schema):
+    name: str
+    role: str
+    country: str | None
+
+
+class MaterialOut(Schema):
+    kind: str
+    title: str
+    url: str
+    summary: str
+
+
+class EventDetailOut(EventOut):
+    abstract: str
+    timezone: str
+    venue: str
+    series: str | None
+    organiser: str | None
+    topics: list[str]
+    speakers: list[SpeakerOut]
+    materials: list[MaterialOut]
+    registration_open: bool
+    requires_approval: bool
+
+    @staticmethod
+    def resolve_series(obj: Event) -> str | None:
+        return obj.series.slug if obj.series else None
+
+    @staticmethod
+    def resolve_organiser(obj: Event) -> str | None:
+        return obj.organiser.slug if obj.organiser else None
+
+    @staticmethod
+    def resolve_topics(obj: Event) -> list[str]:
+        return [t.key for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_speakers(obj: Event) -> list[dict[str, Any]]:
+        # Only people who agreed to a public profile are named.
+        return [
+            {"name": s.person.name, "role": s.role, "country": str(s.country or "") or None}
+            for s in obj.speakers.all()
+            if s.person.public_profile
+        ]
+
+    @staticmethod
+    def resolve_materials(obj: Event) -> list[dict[str, Any]]:
+        return [
+            {
+                "kind": m.kind,
+                "title": m.title,
+                "summary": m.summary,
+                "url": m.url
+                or (
+                    reverse("events:material", kwargs={"slug": obj.slug, "pk": m.pk})
+                    if m.file
+                    else ""
+                ),
+            }
+            for m in obj.materials.all()
+        ]
+
+    @staticmethod
+    def resolve_registration_open(obj: Event) -> bool:
+        return services.registration_is_open(obj)
+
+
+class EventFilter(Schema):
+    format: str | None = None
+    upcoming: bool | None = None
+    series: str | None = None
+    topic: str | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
+
+
+class RegistrationIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    email: str = Field(..., min_length=3, max_length=254)
+    organisation: str = Field("", max_length=250)
+    organisation_kind: str = Field("", max_length=20)
+    country: str = Field("", max_length=2)
+    language: str = Field("en", max_length=2)
+    interpretation_language: str = Field("", max_length=2)
+    accessibility_needs: str = Field("", max_length=2000)
+    attendance: str = Field("online", max_length=10)
+    privacy_consent: bool
+    privacy_notice_version: str = Field(..., max_length=20)
+    participant_list_consent: bool = False
+
+
+class RegistrationOut(Schema):
+    status: str
+    created: bool
+    event: str
+    attendance: str
+    waitlist_position: int | None
+    message: str
+    manage_url: str | None
+
+
+class ErrorOut(Schema):
+    detail: str
+    field: str | None = None
+
+
+class PingOut(Schema):
+    status: str
+
+
+@router.get("/ping", response=PingOut, auth=None)
+def ping(request: HttpRequest) -> dict[str, str]:
+    """A bare JSON answer without database work: the benchmark's baseline."""
+    return {"status": "ok"}
+
+
+@router.get("", response=list[EventOut], auth=None)
+@paginate
+def event_list(request: HttpRequest, filters: Query[EventFilter]) -> QuerySet[Event]:
+    return selectors.event_list(
+        format=filters.format,
+        upcoming=filters.upcoming,
+        series=filters.series,
+        topic=filters.topic,
+        year=filters.year,
+    )
+
+
+@router.get("/statistics", auth=None)
+def statistics(
+    request: HttpRequest, format: str | None = None, year: int | None = None
+) -> dict[str, Any]:
+    """Per format and year: editions, registrations, attendance, speakers, interpretation."""
+    figures = selectors.statistics(format=format, year=year)
+    items = selectors.statistics_as_dict(figures, language=current_language())
+    return {"items": items, "count": len(items)}
+
+
+@router.get("/{slug}", response=EventDetailOut, auth=None)
+def event_detail(request: HttpRequest, slug: str) -> Event:
+    return get_for_user(
+        selectors.event_for_page(Event.objects.select_related("format", "series", "organiser")),
+        user=request.user,
+        perm="events.view_event",
+        slug=slug,
+    )
+
+
+def waitlist_position(registration: Any) -> int | None:
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = registration.event.registrations.filter(
+        status=RegistrationStatus.WAITLISTED,
+        attendance=registration.attendance,
+        created_at__lte=registration.created_at,
+    ).exclude(pk=registration.pk, created_at=registration.created_at)
+    return int(ahead.count()) + 1
+
+
+@router.post(
+    "/{slug}/registrations",
+    response={
+        200: RegistrationOut,
+        201: RegistrationOut,
+        400: ErrorOut,
+        409: ErrorOut,
+        429: ErrorOut,
+    },
+    auth=None,
+)
+def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status:
+    """Register for an event: confirmed while seats are left, then the waiting list.
+
+    The same email again answers with the existing registration (200) and sends its link again.
+    """
+    if settings.RATELIMIT_ENABLE and is_ratelimited(
+        request,
+        group="events:register",
+        key="ip",
+        rate=REGISTRATION_RATE,
+        method="POST",
+        increment=True,
+    ):
+        raise HttpError(429, _("Too many registrations from your address; please wait a minute."))
+    event = get_for_user(
+        Event.objects.select_related("format"),
+        user=request.user,
+        perm="events.view_event",
+        slug=slug,
+    )
+    data = services.RegistrationData(
+        name=payload.name,
+        email=payload.email,
+        organisation=payload.organisation,
+        organisation_kind=payload.organisation_kind,
+        country=payload.country,
+        language=payload.language,
+        interpretation_language=payload.interpretation_language,
+        accessibility_needs=payload.accessibility_needs,
+        attendance=payload.attendance,
+        privacy_consent=payload.privacy_consent,
+        privacy_notice_version=payload.privacy_notice_version,
+        listed=payload.participant_list_consent,
+    )
+    try:
+        registration, created = services.registration_create(
+            event=event, data=data, user=request.user
+        )
+    except services.RegistrationError as exc:
+        return Status(400, {"detail": exc.message, "field": exc.field})
+    except services.RegistrationClosed as exc:
+        return Status(409, {"detail": str(exc)})
+    messages: dict[str, str] = {
+        RegistrationStatus.CONFIRMED: _("Your seat is confirmed."),
+        RegistrationStatus.WAITLISTED: _("The event is full; you are on the waiting list."),
+        RegistrationStatus.PENDING: _("Your registration awaits the organisers' approval."),
+    }
+    body = {
+        "status": registration.status,
+        "created": created,
+        "event": event.slug,
+        "attendance": registration.attendance,
+        "waitlist_position": waitlist_position(registration),
+        "message": messages.get(registration.status, ""),
+        # The link goes only to whoever created the registration; a repeat gets it by mail.
+        "manage_url": services.manage_url(registration) if created else None,
+    }
+    return Status(201 if created else 200, body)

@@ -1,0 +1,161 @@
+"""Forms of the events pages: they parse input; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cityexchange.core.models import LANGUAGE_CHOICES
+from cityexchange.events.models import (
+    INTERPRETATION_CHOICES,
+    ORGANISATION_KIND_CHOICES,
+    Attendance,
+    Event,
+    MaterialKind,
+)
+
+
+def _choices(form: forms.Form, name: str, choices: list[Any]) -> None:
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)  # noqa: S101 - a programming error otherwise
+    field.choices = choices
+
+
+def _described(form: forms.Form) -> None:
+    """Tie help texts and errors to their fields for screen readers."""
+    for name, field in form.fields.items():
+        ids = []
+        if field.help_text:
+            ids.append(f"id_{name}_helptext")
+        if form.is_bound and name in form.errors:
+            ids.append(f"id_{name}_error")
+            field.widget.attrs["aria-invalid"] = "true"
+        if ids:
+            field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+
+class RegistrationForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    organisation = forms.CharField(label=_("Organisation"), max_length=250, required=False)
+    organisation_kind = forms.ChoiceField(
+        label=_("Kind of organisation"),
+        choices=[("", "—"), *ORGANISATION_KIND_CHOICES],
+        required=False,
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    language = forms.ChoiceField(label=_("Language for mails"), choices=LANGUAGE_CHOICES)
+    attendance = forms.ChoiceField(label=_("I take part"), choices=Attendance.choices)
+    interpretation_language = forms.ChoiceField(
+        label=_("Interpretation I need"),
+        required=False,
+        help_text=_("The event is held in English; interpretation is arranged for those who ask."),
+    )
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("For example captions, sign language or step-free access."),
+    )
+    listed = forms.BooleanField(
+        label=_("Show my name and organisation on the participant list"), required=False
+    )
+    privacy_consent = forms.BooleanField(
+        label=_("I have read the privacy notice and agree to the processing of my registration")
+    )
+    privacy_notice_version = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "country", [("", "—"), *list(countries)])
+        modes = []
+        if event.has_online:
+            modes.append((Attendance.ONLINE, Attendance.ONLINE.label))
+        if event.has_onsite:
+            modes.append((Attendance.ONSITE, Attendance.ONSITE.label))
+        _choices(self, "attendance", modes)
+        if len(modes) == 1:
+            self.fields["attendance"].widget = forms.HiddenInput()
+            self.fields["attendance"].initial = modes[0][0]
+        offered = [
+            c for c in INTERPRETATION_CHOICES if c[0] in (event.interpretation_languages or [])
+        ]
+        if offered:
+            _choices(self, "interpretation_language", [("", _("None")), *offered])
+        else:
+            del self.fields["interpretation_language"]
+        _described(self)
+
+
+class ManageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language for mails"), choices=LANGUAGE_CHOICES)
+    interpretation_language = forms.ChoiceField(label=_("Interpretation I need"), required=False)
+    accessibility_needs = forms.CharField(
+        label=_("Accessibility needs"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    listed = forms.BooleanField(
+        label=_("Show my name and organisation on the participant list"), required=False
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = [
+            c for c in INTERPRETATION_CHOICES if c[0] in (event.interpretation_languages or [])
+        ]
+        _choices(self, "interpretation_language", [("", _("None")), *offered])
+        _described(self)
+
+
+class ProgrammeFilterForm(forms.Form):
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
+
+    def __init__(
+        self, *args: Any, topics: list[tuple[str, str]], years: list[int], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "topic", [("", _("All topics")), *topics])
+        _choices(self, "year", [("", _("All years")), *[(y, str(y)) for y in years]])
+
+
+class AttendanceImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Attendance report (CSV)"),
+        help_text=_(
+            "Exported from the video-conference tool: email with join and leave times or a duration."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _described(self)
+
+
+class MessageForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _described(self)
+
+
+class MaterialForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=MaterialKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=250)
+    file = forms.FileField(label=_("File"), required=False)
+    url = forms.URLField(label=_("Link"), required=False)
+    summary = forms.CharField(
+        label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _described(self)

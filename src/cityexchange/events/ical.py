@@ -1,0 +1,49 @@
+"""iCalendar output: one event for a participant's mail, or a feed of many."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
+from icalendar import Calendar
+from icalendar import Event as ICalEvent
+
+from cityexchange.events.models import Event, EventStatus
+
+
+def calendar_for(
+    events: Iterable[Event], *, language: str, join_url: str = "", name: str = ""
+) -> str:
+    """An .ics text; the join link only when given (a confirmed participant's own copy)."""
+    calendar = Calendar()
+    calendar.add("prodid", "-//cityexchange//events//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "PUBLISH")
+    if name:
+        calendar.add("x-wr-calname", name)
+    stamp = timezone.now()
+    with translation.override(language):
+        for event in events:
+            item = ICalEvent()
+            host = settings.SITE_URL.split("://", 1)[-1]
+            item.add("uid", f"event-{event.pk}@{host}")
+            item.add("dtstamp", stamp)
+            item.add("dtstart", event.starts_at)
+            item.add("dtend", event.ends_at)
+            item.add("summary", event.title)
+            url = f"{settings.SITE_URL}{reverse('events:detail', kwargs={'slug': event.slug})}"
+            item.add("url", url)
+            description = event.abstract or ""
+            if join_url:
+                description = f"{description}\n\n{join_url}".strip()
+                item.add("location", join_url)
+            elif event.venue:
+                item.add("location", event.venue)
+            item.add("description", description)
+            item.add(
+                "status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
+            )
+            calendar.add_component(item)
+    return calendar.to_ical().decode("utf-8")

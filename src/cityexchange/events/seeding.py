@@ -1,0 +1,239 @@
+"""Loading the events app's shipped data: formats and the historical programme; demo editions.
+
+Idempotent: formats are matched on their slug, editions on format and number;
+only changed rows are written and a second run reports nothing changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cityexchange.core.datafiles import LANGUAGES, Entry, load_yaml
+from cityexchange.core.models import Organisation
+from cityexchange.events.models import Event, EventStatus, Format, Mode, Series
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ORGANISER_SLUG = "iscn"
+REFERENCE_ZONE = "Europe/Berlin"
+
+
+def _translated(field: str, texts: dict[str, str]) -> dict[str, str]:
+    values = {f"{field}_{lang}": texts.get(lang, "") for lang in LANGUAGES}
+    values[field] = texts.get("en", "")
+    return values
+
+
+def _apply(obj: Any, values: dict[str, Any]) -> list[str]:
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    for name in changed:
+        setattr(obj, name, values[name])
+    return changed
+
+
+def _format_values(entry: Entry, organiser: Organisation) -> dict[str, Any]:
+    reported = entry.data.get("reported") or {}
+    if not isinstance(reported, dict):
+        raise entry.error("reported", "must be a mapping")
+    rep = Entry(entry.path, {"slug": entry.id, **reported}, id_field="slug")
+    interpretation = entry.text_list("interpretation")
+    for code in interpretation:
+        if code not in ("es", "pt"):
+            raise entry.error("interpretation", f"{code!r} is not es or pt")
+    return {
+        "organiser": organiser,
+        "position": entry.integer("position", minimum=0) or 0,
+        "default_duration_minutes": entry.integer("duration", required=True, minimum=1),
+        "mode": entry.choice("mode", Mode.values),
+        "interpretation_languages": interpretation,
+        "reported_participants_min": rep.integer("participants_min", minimum=0),
+        "reported_participants_max": rep.integer("participants_max", minimum=0),
+        "reported_international_share": rep.integer("international_share", minimum=0),
+        "reported_share_is_lower_bound": bool(reported.get("share_is_lower_bound", False)),
+        "reported_speaker_countries": rep.text_list("speaker_countries"),
+        **_translated("name", entry.translations("name")),
+        **_translated("description", entry.translations("description")),
+        **_translated("language_policy", entry.translations("language_policy")),
+        **_translated("cadence", entry.translations("cadence")),
+    }
+
+
+def load_past_editions(path: Path | None = None) -> list[str]:
+    path = path or DATA_DIR / "past_editions.yaml"
+    organiser = Organisation.objects.filter(slug=ORGANISER_SLUG).first()
+    if organiser is None:
+        return [
+            f"organiser {ORGANISER_SLUG!r} not found (core organisations not loaded?); "
+            "formats and past editions were not loaded"
+        ]
+    format_entries = [Entry(path, raw, id_field="slug") for raw in load_yaml(path, key="formats")]
+    raw_editions = load_yaml(path, key="editions")
+    slugs = {e.id for e in format_entries}
+    starts: dict[str, str] = {}
+    format_values = {}
+    for entry in format_entries:
+        format_values[entry.id] = _format_values(entry, organiser)
+        starts[entry.id] = entry.text("usual_start")
+    zone = zoneinfo.ZoneInfo(REFERENCE_ZONE)
+    editions: list[tuple[str, int, dict[str, Any]]] = []
+    seen: set[tuple[str, int]] = set()
+    for index, raw in enumerate(raw_editions):
+        entry = Entry(path, {**raw, "_id": f"#{index + 1}"}, id_field="_id")
+        fmt = entry.choice("format", slugs)
+        number = entry.integer("number", required=True, minimum=1)
+        assert number is not None  # noqa: S101 - required above
+        if (fmt, number) in seen:
+            raise entry.error("number", f"{fmt} {number} appears twice")
+        seen.add((fmt, number))
+        try:
+            day = dt.date.fromisoformat(entry.text("date"))
+            hour, minute = (int(part) for part in starts[fmt].split(":"))
+        except ValueError as exc:
+            raise entry.error("date", f"is not a YYYY-MM-DD date: {exc}") from exc
+        title = entry.text("title")
+        editions.append(
+            (
+                fmt,
+                number,
+                {
+                    "slug": f"{fmt}-{number:02d}",
+                    "title": title,
+                    "title_en": title,
+                    "starts_at": dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone),
+                    "data_quality_note": entry.text("data_quality", required=False),
+                },
+            )
+        )
+
+    created_formats = changed_formats = created = changed = 0
+    with transaction.atomic():
+        formats = {f.slug: f for f in Format.objects.filter(slug__in=slugs)}
+        for slug, values in format_values.items():
+            fmt_obj = formats.get(slug)
+            if fmt_obj is None:
+                formats[slug] = Format.objects.create(slug=slug, **values)
+                created_formats += 1
+            elif fields := _apply(fmt_obj, values):
+                fmt_obj.save(update_fields=fields)
+                changed_formats += 1
+        existing = {
+            (e.format.slug, e.edition): e
+            for e in Event.objects.filter(
+                format__slug__in=slugs, edition__isnull=False
+            ).select_related("format")
+        }
+        for slug, number, values in editions:
+            fmt_obj = formats[slug]
+            event = existing.get((slug, number))
+            if event is None:
+                Event.objects.create(
+                    format=fmt_obj,
+                    edition=number,
+                    organiser=organiser,
+                    duration_minutes=fmt_obj.default_duration_minutes,
+                    mode=fmt_obj.mode,
+                    language="en",
+                    interpretation_languages=fmt_obj.interpretation_languages,
+                    timezone=REFERENCE_ZONE,
+                    status=EventStatus.FINISHED,
+                    **values,
+                )
+                created += 1
+                continue
+            # Staff may have confirmed or corrected a value: a reload keeps their decision.
+            if (
+                event.data_quality_confirmed_at is not None
+                or event.starts_at != values["starts_at"]
+            ):
+                values = {
+                    k: v for k, v in values.items() if k not in ("starts_at", "data_quality_note")
+                }
+            if fields := _apply(event, values):
+                event.save(update_fields=fields)
+                changed += 1
+    return [
+        f"formats: {created_formats} created, {changed_formats} changed",
+        f"past editions: {created} created, {changed} changed",
+    ]
+
+
+DEMO = [
+    # (format, slug, title, days ahead, capacity online, capacity on site, approval)
+    (
+        "global-mixer",
+        "demo-global-mixer",
+        "[Demo] Heat action plans in mid-sized towns",
+        14,
+        5,
+        None,
+        False,
+    ),
+    (
+        "advisory-programme",
+        "demo-advisory-programme",
+        "[Demo] Open urban data platforms for small municipalities",
+        30,
+        8,
+        None,
+        False,
+    ),
+    ("symposium", "demo-symposium", "[Demo] Smart regions beyond the big cities", 60, 10, 4, True),
+]
+
+
+def load_demo() -> str:
+    formats = {f.slug: f for f in Format.objects.filter(slug__in=[d[0] for d in DEMO])}
+    if not formats:
+        return "demo editions: skipped (no formats loaded)"
+    created = 0
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    with transaction.atomic():
+        for fmt_slug, slug, title, days, online, onsite, approval in DEMO:
+            fmt = formats.get(fmt_slug)
+            if fmt is None or Event.objects.filter(slug=slug).exists():
+                continue
+            series = None
+            if fmt_slug == "global-mixer":
+                series, _ = Series.objects.get_or_create(
+                    slug="demo-global-mixer-season",
+                    defaults={
+                        "format": fmt,
+                        "title": "[Demo] Global Mixer season",
+                        "title_en": "[Demo] Global Mixer season",
+                    },
+                )
+            Event.objects.create(
+                slug=slug,
+                format=fmt,
+                series=series,
+                organiser=fmt.organiser,
+                title=title,
+                title_en=title,
+                abstract="Demo edition to try registration, the waiting list and reminders.",
+                abstract_en="Demo edition to try registration, the waiting list and reminders.",
+                starts_at=now + dt.timedelta(days=days),
+                duration_minutes=fmt.default_duration_minutes,
+                mode=fmt.mode,
+                venue="Demo venue, Berlin" if fmt.mode == Mode.HYBRID else "",
+                join_url="https://meeting.example.invalid/demo",
+                interpretation_languages=fmt.interpretation_languages,
+                capacity_online=online,
+                capacity_onsite=onsite,
+                requires_approval=approval,
+                status=EventStatus.PUBLISHED,
+                is_demo=True,
+            )
+            created += 1
+    return f"demo editions: {created} created"
+
+
+def seed(*, demo: bool) -> list[str]:
+    report = load_past_editions()
+    if demo:
+        report.append(load_demo())
+    return report

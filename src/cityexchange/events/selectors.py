@@ -1,0 +1,321 @@
+"""Every read of the events app beyond ``.get()``: programme, event pages, feeds, statistics.
+
+Lists carry their seat counts as annotations and their relations through
+``select_related``/``prefetch_related``, so a page costs the same few queries
+whatever the number of editions, registrations and speakers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from cityexchange.events.models import (
+    Attendance,
+    Event,
+    EventStatus,
+    Format,
+    Material,
+    Registration,
+    RegistrationStatus,
+    Speaker,
+)
+
+VISIBLE = (EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.CANCELLED)
+TAKING_PART = (
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITLISTED,
+    RegistrationStatus.PENDING,
+)
+
+
+def with_seats(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """Annotate confirmed seats online and on site (one joined aggregate, no N+1)."""
+    confirmed = Q(registrations__status=RegistrationStatus.CONFIRMED)
+    return queryset.annotate(
+        confirmed_online=Count(
+            "registrations", filter=confirmed & Q(registrations__attendance=Attendance.ONLINE)
+        ),
+        confirmed_onsite=Count(
+            "registrations", filter=confirmed & Q(registrations__attendance=Attendance.ONSITE)
+        ),
+    )
+
+
+def seats_left(event: Event) -> int | None:
+    """Free seats of all kinds together; None when unlimited. Needs ``with_seats``."""
+    total = 0
+    for attendance, counted in (
+        (Attendance.ONLINE, "confirmed_online"),
+        (Attendance.ONSITE, "confirmed_onsite"),
+    ):
+        if attendance == Attendance.ONLINE and not event.has_online:
+            continue
+        if attendance == Attendance.ONSITE and not event.has_onsite:
+            continue
+        capacity = event.capacity_for(attendance)
+        if capacity is None:
+            return None
+        used = getattr(event, counted, None)
+        if used is None:
+            used = event.registrations.filter(
+                status=RegistrationStatus.CONFIRMED, attendance=attendance
+            ).count()
+        total += max(capacity - used, 0)
+    return total
+
+
+def seats_left_for(event: Event, attendance: str) -> int | None:
+    capacity = event.capacity_for(attendance)
+    if capacity is None:
+        return None
+    used = getattr(event, f"confirmed_{attendance}", None)
+    if used is None:
+        used = event.registrations.filter(
+            status=RegistrationStatus.CONFIRMED, attendance=attendance
+        ).count()
+    return max(capacity - used, 0)
+
+
+def visible_events(*, staff: bool = False) -> QuerySet[Event]:
+    queryset = Event.objects.all() if staff else Event.objects.filter(status__in=VISIBLE)
+    return queryset.select_related("format", "series", "organiser")
+
+
+def event_list(
+    *,
+    format: str | None = None,
+    upcoming: bool | None = None,
+    series: str | None = None,
+    topic: str | None = None,
+    year: int | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Event]:
+    now = now or timezone.now()
+    queryset = with_seats(visible_events()).prefetch_related("topics")
+    if format:
+        queryset = queryset.filter(format__slug=format)
+    if series:
+        queryset = queryset.filter(series__slug=series)
+    if topic:
+        queryset = queryset.filter(topics__key=topic)
+    if year:
+        queryset = queryset.filter(starts_at__year=year)
+    if upcoming is True:
+        queryset = queryset.filter(starts_at__gte=now).order_by("starts_at", "slug")
+    elif upcoming is False:
+        queryset = queryset.filter(starts_at__lt=now).order_by("-starts_at", "slug")
+    else:
+        queryset = queryset.order_by("starts_at", "slug")
+    return queryset.distinct() if topic else queryset
+
+
+def upcoming_events(*, topics: list[str] | None = None, limit: int = 5) -> list[Event]:
+    """Published events still to come, soonest first, optionally on any of these topics."""
+    queryset = (
+        with_seats(Event.objects.filter(status=EventStatus.PUBLISHED, starts_at__gt=timezone.now()))
+        .select_related("format", "organiser")
+        .prefetch_related("topics")
+    )
+    if topics:
+        queryset = queryset.filter(topics__key__in=topics).distinct()
+    return list(queryset.order_by("starts_at", "slug")[:limit])
+
+
+def past_editions() -> list[Event]:
+    """Editions that have taken place, newest first (the historical programme included)."""
+    return list(
+        Event.objects.filter(
+            status__in=(EventStatus.PUBLISHED, EventStatus.FINISHED), starts_at__lt=timezone.now()
+        )
+        .select_related("format")
+        .order_by("-starts_at", "slug")
+    )
+
+
+def event_for_page(queryset: QuerySet[Event]) -> QuerySet[Event]:
+    """Everything the event page shows, in a constant number of queries."""
+    return with_seats(queryset).prefetch_related(
+        "topics",
+        Prefetch("speakers", queryset=Speaker.objects.select_related("person")),
+        Prefetch("materials", queryset=Material.objects.filter(published=True)),
+    )
+
+
+def formats() -> list[Format]:
+    return list(Format.objects.select_related("organiser"))
+
+
+def programme_years() -> list[int]:
+    return sorted(
+        {d.year for d in Event.objects.filter(status__in=VISIBLE).dates("starts_at", "year")},
+        reverse=True,
+    )
+
+
+def data_quality_warnings() -> QuerySet[Event]:
+    return (
+        Event.objects.exclude(data_quality_note="")
+        .filter(data_quality_confirmed_at__isnull=True)
+        .select_related("format")
+    )
+
+
+def participants(event: Event) -> QuerySet[Registration]:
+    return Registration.objects.filter(event=event).order_by("status", "created_at", "id")
+
+
+def public_participant_list(event: Event) -> QuerySet[Registration]:
+    return Registration.objects.filter(
+        event=event, listed=True, status=RegistrationStatus.CONFIRMED, anonymised_at__isnull=True
+    ).order_by("name")
+
+
+# ---------------------------------------------------------------- statistics
+
+
+@dataclass
+class YearFigures:
+    year: int
+    editions: int = 0
+    registrations: int = 0
+    attendance: list[int] = field(default_factory=list)
+    speakers: int = 0
+    international_speakers: int = 0
+    speaker_countries: Counter[str] = field(default_factory=Counter)
+    participant_countries: Counter[str] = field(default_factory=Counter)
+    interpretation: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def attendance_min(self) -> int | None:
+        return min(self.attendance) if self.attendance else None
+
+    @property
+    def attendance_max(self) -> int | None:
+        return max(self.attendance) if self.attendance else None
+
+    @property
+    def attendance_mean(self) -> float | None:
+        return round(sum(self.attendance) / len(self.attendance), 1) if self.attendance else None
+
+    @property
+    def international_share(self) -> int | None:
+        if not self.speakers:
+            return None
+        return round(100 * self.international_speakers / self.speakers)
+
+
+@dataclass
+class FormatFigures:
+    format: Format
+    years: list[YearFigures]
+
+
+def statistics(*, format: str | None = None, year: int | None = None) -> list[FormatFigures]:
+    """Editions, registrations, attendance, speakers and interpretation per format and year.
+
+    Five aggregate queries whatever the data size. Attendance per edition counts
+    attended registrations; editions run before this system use the reported number.
+    """
+    year_of = ExtractYear("starts_at", tzinfo=dt.UTC)
+    events = Event.objects.filter(status__in=(EventStatus.PUBLISHED, EventStatus.FINISHED))
+    format_list = list(Format.objects.select_related("organiser").order_by("position", "slug"))
+    if format:
+        events = events.filter(format__slug=format)
+        format_list = [f for f in format_list if f.slug == format]
+    events = events.annotate(year=year_of)
+    if year:
+        events = events.filter(year=year)
+    per_event = events.annotate(
+        registered=Count("registrations", filter=Q(registrations__status__in=TAKING_PART)),
+        present=Count("registrations", filter=Q(registrations__attended=True)),
+    ).values("id", "format_id", "year", "registered", "present", "reported_participants")
+    table: dict[int, dict[int, YearFigures]] = defaultdict(dict)
+    for erow in per_event:
+        figures = table[erow["format_id"]].setdefault(erow["year"], YearFigures(year=erow["year"]))
+        figures.editions += 1
+        figures.registrations += erow["registered"]
+        attended = erow["present"] or erow["reported_participants"]
+        if attended:
+            figures.attendance.append(attended)
+    event_ids = events.values("id")
+    home = "DE"
+    for row in (
+        Speaker.objects.filter(event__in=event_ids)
+        .annotate(year=ExtractYear("event__starts_at", tzinfo=dt.UTC))
+        .values("event__format_id", "year", "country")
+        .annotate(n=Count("id"))
+    ):
+        figures = table[row["event__format_id"]].setdefault(
+            row["year"], YearFigures(year=row["year"])
+        )
+        figures.speakers += row["n"]
+        if row["country"]:
+            figures.speaker_countries[row["country"]] += row["n"]
+            if row["country"] != home:
+                figures.international_speakers += row["n"]
+    registrations = Registration.objects.filter(
+        event__in=event_ids, status__in=TAKING_PART
+    ).annotate(year=ExtractYear("event__starts_at", tzinfo=dt.UTC))
+    for row in (
+        registrations.exclude(country="")
+        .values("event__format_id", "year", "country")
+        .annotate(n=Count("id"))
+    ):
+        table[row["event__format_id"]][row["year"]].participant_countries[row["country"]] += row[
+            "n"
+        ]
+    for irow in (
+        registrations.exclude(interpretation_language="")
+        .values("event__format_id", "year", "interpretation_language")
+        .annotate(n=Count("id"))
+    ):
+        table[irow["event__format_id"]][irow["year"]].interpretation[
+            irow["interpretation_language"]
+        ] += irow["n"]
+    return [
+        FormatFigures(format=f, years=[table[f.pk][y] for y in sorted(table.get(f.pk, {}))])
+        for f in format_list
+    ]
+
+
+def statistics_as_dict(figures: list[FormatFigures], *, language: str) -> list[dict[str, Any]]:
+    result = []
+    for entry in figures:
+        fmt = entry.format
+        result.append(
+            {
+                "format": fmt.slug,
+                "name": getattr(fmt, f"name_{language}", None) or fmt.name,
+                "reported_by_network": {
+                    "participants_min": fmt.reported_participants_min,
+                    "participants_max": fmt.reported_participants_max,
+                    "international_speaker_share": fmt.reported_international_share,
+                    "share_is_lower_bound": fmt.reported_share_is_lower_bound,
+                    "speaker_countries": list(fmt.reported_speaker_countries),
+                },
+                "years": [
+                    {
+                        "year": y.year,
+                        "editions": y.editions,
+                        "registrations": y.registrations,
+                        "attendance_min": y.attendance_min,
+                        "attendance_max": y.attendance_max,
+                        "attendance_mean": y.attendance_mean,
+                        "speakers": y.speakers,
+                        "international_speaker_share": y.international_share,
+                        "speaker_countries": dict(y.speaker_countries.most_common()),
+                        "participant_countries": dict(y.participant_countries.most_common()),
+                        "interpretation_requests": dict(y.interpretation),
+                    }
+                    for y in entry.years
+                ],
+            }
+        )
+    return result

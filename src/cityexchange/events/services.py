@@ -1,0 +1,896 @@
+"""Every write of the events app: typed, keyword-only, atomic, audited.
+
+Seats are what becomes scarcer here. Every change that can take or free a seat
+locks the event row (``select_for_update``) and counts the confirmed
+registrations inside the same transaction, so two people can never both get
+the last seat. On SQLite every transaction is IMMEDIATE, which serialises
+writers the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cityexchange.core.mail import Attachment, render_message, send_after_commit
+from cityexchange.core.services import audit_record, snapshot
+from cityexchange.events.ical import calendar_for
+from cityexchange.events.models import (
+    INTERPRETATION_CHOICES,
+    ORGANISATION_KIND_CHOICES,
+    Attendance,
+    Event,
+    EventStatus,
+    Material,
+    MaterialKind,
+    Registration,
+    RegistrationStatus,
+    ReminderSent,
+)
+
+TOKEN_SALT = "cityexchange.events.registration"  # noqa: S105 - a namespace, not a secret
+ALLOWED_UPLOADS = {
+    ".pdf": "application/pdf",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+# Magic numbers of the allowed types: the extension alone proves nothing.
+_SIGNATURES = {
+    ".pdf": (b"%PDF",),
+    ".pptx": (b"PK\x03\x04",),
+    ".docx": (b"PK\x03\x04",),
+    ".odp": (b"PK\x03\x04",),
+    ".odt": (b"PK\x03\x04",),
+    ".png": (b"\x89PNG",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+}
+
+
+class RegistrationError(Exception):
+    """Bad input for a registration; ``field`` names the field when there is one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class RegistrationClosed(Exception):
+    """The event does not take registrations now (closed, past, cancelled)."""
+
+
+def privacy_notice_version() -> str:
+    return str(getattr(settings, "CITYEXCHANGE_PRIVACY_NOTICE_VERSION", "2025-01"))
+
+
+def retention_days() -> int:
+    return int(getattr(settings, "CITYEXCHANGE_RETENTION_DAYS", 365))
+
+
+def reminder_offsets() -> list[int]:
+    """Minutes before the start at which reminders go out (24 h and 1 h by default)."""
+    return sorted(getattr(settings, "CITYEXCHANGE_EVENT_REMINDERS", [24 * 60, 60]), reverse=True)
+
+
+# ---------------------------------------------------------------- tokens and links
+
+
+def registration_token(registration: Registration) -> str:
+    """The personal link's secret: signed with SECRET_KEY, so nothing secret is stored."""
+    return signing.dumps({"r": registration.pk}, salt=TOKEN_SALT, compress=True)
+
+
+def registration_from_token(token: str) -> Registration | None:
+    try:
+        data = signing.loads(token, salt=TOKEN_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+        return None
+    return (
+        Registration.objects.select_related("event", "event__format")
+        .filter(pk=data["r"], anonymised_at__isnull=True)
+        .first()
+    )
+
+
+def manage_url(registration: Registration) -> str:
+    with translation.override(registration.language):
+        path = reverse("events:manage", kwargs={"token": registration_token(registration)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def event_url(event: Event, language: str) -> str:
+    with translation.override(language):
+        path = reverse("events:detail", kwargs={"slug": event.slug})
+    return f"{settings.SITE_URL}{path}"
+
+
+# ---------------------------------------------------------------- mail
+
+
+def _mail(registration: Registration, template: str, **extra: Any) -> None:
+    event = registration.event
+    language = registration.language
+    confirmed = registration.status == RegistrationStatus.CONFIRMED
+    with translation.override(language):
+        ics = calendar_for(
+            [event],
+            language=language,
+            join_url=event.join_url if confirmed else "",
+            name=event.title,
+        )
+        context = {
+            "registration": registration,
+            "event": event,
+            "title": event.title,
+            "starts_at": event.starts_at_reference,
+            "reference_zone": event.timezone,
+            "join_url": event.join_url if confirmed else "",
+            "manage_url": manage_url(registration),
+            "event_url": event_url(event, language),
+            **extra,
+        }
+    message = render_message(
+        to=registration.email,
+        language=language,
+        template=f"events/mail/{template}",
+        context=context,
+        attachments=[
+            Attachment(filename=f"{event.slug}.ics", content=ics, mimetype="text/calendar")
+        ],
+    )
+    send_after_commit(message)
+
+
+# ---------------------------------------------------------------- registration
+
+
+@dataclass
+class RegistrationData:
+    name: str
+    email: str
+    privacy_consent: bool
+    privacy_notice_version: str
+    organisation: str = ""
+    organisation_kind: str = ""
+    country: str = ""
+    language: str = "en"
+    interpretation_language: str = ""
+    accessibility_needs: str = ""
+    listed: bool = False
+    attendance: str = Attendance.ONLINE
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def registration_is_open(event: Event, *, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if event.status != EventStatus.PUBLISHED:
+        return False
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return False
+    closes = event.registration_closes_at or event.starts_at
+    return now < closes
+
+
+def _validate(event: Event, data: RegistrationData) -> RegistrationData:
+    from django_countries import countries
+
+    data.name = data.name.strip()
+    data.email = data.email.strip().lower()
+    if not data.name:
+        raise RegistrationError(_("Please enter your name."), field="name")
+    if "@" not in data.email or len(data.email) > 254:
+        raise RegistrationError(_("Please enter a valid email address."), field="email")
+    if not data.privacy_consent:
+        raise RegistrationError(
+            _("Registration needs your consent to the privacy notice."), field="privacy_consent"
+        )
+    if data.privacy_notice_version != privacy_notice_version():
+        raise RegistrationError(
+            _("The privacy notice has changed; please read the current version and agree again."),
+            field="privacy_notice_version",
+        )
+    if data.organisation_kind and data.organisation_kind not in dict(ORGANISATION_KIND_CHOICES):
+        raise RegistrationError(_("Unknown kind of organisation."), field="organisation_kind")
+    data.country = data.country.strip().upper()
+    if data.country and data.country not in countries:
+        raise RegistrationError(_("Unknown country code."), field="country")
+    if data.language not in ("de", "en", "es", "pt"):
+        raise RegistrationError(_("Unknown language."), field="language")
+    if data.interpretation_language:
+        if data.interpretation_language not in dict(INTERPRETATION_CHOICES):
+            raise RegistrationError(
+                _("Interpretation is offered into Spanish or Portuguese only."),
+                field="interpretation_language",
+            )
+        if data.interpretation_language not in (event.interpretation_languages or []):
+            raise RegistrationError(
+                _("This event does not offer interpretation into that language."),
+                field="interpretation_language",
+            )
+    if data.attendance not in Attendance.values:
+        raise RegistrationError(_("Choose online or on site."), field="attendance")
+    if data.attendance == Attendance.ONSITE and not event.has_onsite:
+        raise RegistrationError(_("This event takes place online only."), field="attendance")
+    if data.attendance == Attendance.ONLINE and not event.has_online:
+        raise RegistrationError(_("This event takes place on site only."), field="attendance")
+    return data
+
+
+def _confirmed_count(event: Event, attendance: str) -> int:
+    return Registration.objects.filter(
+        event=event, status=RegistrationStatus.CONFIRMED, attendance=attendance
+    ).count()
+
+
+def _has_seat(event: Event, attendance: str) -> bool:
+    capacity = event.capacity_for(attendance)
+    return capacity is None or _confirmed_count(event, attendance) < capacity
+
+
+def _lock_event(event: Event) -> Event:
+    return Event.objects.select_for_update().select_related("format").get(pk=event.pk)
+
+
+def registration_create(
+    *, event: Event, data: RegistrationData, user: Any = None
+) -> tuple[Registration, bool]:
+    """Register someone; returns (registration, created).
+
+    The same email again returns the existing registration (and sends its link
+    again), never a second seat. A cancelled registration is taken up again.
+    """
+    data = _validate(event, data)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = _lock_event(event)
+        if not registration_is_open(locked, now=now):
+            raise RegistrationClosed(_("Registration for this event is closed."))
+        existing = Registration.objects.filter(event=locked, email=data.email).first()
+        if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+            existing.event = locked
+            _mail(existing, "registration", repeated=True)
+            return existing, False
+        if locked.requires_approval:
+            status = RegistrationStatus.PENDING
+        elif _has_seat(locked, data.attendance):
+            status = RegistrationStatus.CONFIRMED
+        else:
+            status = RegistrationStatus.WAITLISTED
+        values = {
+            "name": data.name,
+            "organisation": data.organisation.strip(),
+            "organisation_kind": data.organisation_kind,
+            "country": data.country,
+            "language": data.language,
+            "interpretation_language": data.interpretation_language,
+            "accessibility_needs": data.accessibility_needs.strip(),
+            "listed": data.listed,
+            "attendance": data.attendance,
+            "privacy_notice_version": data.privacy_notice_version,
+            "consented_at": now,
+            "status": status,
+            "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
+            "cancelled_at": None,
+            "user": user if getattr(user, "is_authenticated", False) else None,
+        }
+        if existing is not None:
+            before = snapshot(existing)
+            for name, value in values.items():
+                setattr(existing, name, value)
+            # A re-registration joins the end of the waiting list, like anyone new.
+            existing.created_at = now
+            existing.save(update_fields=[*values, "created_at"])
+            registration = existing
+            audit_record(
+                actor=user,
+                action="registration.renew",
+                obj=registration,
+                before=before,
+                after=snapshot(registration),
+            )
+        else:
+            registration = Registration.objects.create(event=locked, email=data.email, **values)
+            audit_record(
+                actor=user,
+                action="registration.create",
+                obj=registration,
+                after={"status": status, "attendance": data.attendance},
+            )
+        registration.event = locked
+        _mail(registration, "registration", repeated=False)
+    return registration, True
+
+
+def _promote(event: Event, *, actor: Any = None) -> list[Registration]:
+    """Fill free seats from the waiting list, first come first served. Caller holds the lock."""
+    promoted: list[Registration] = []
+    now = timezone.now()
+    for attendance in (Attendance.ONLINE, Attendance.ONSITE):
+        capacity = event.capacity_for(attendance)
+        waiting = Registration.objects.filter(
+            event=event, status=RegistrationStatus.WAITLISTED, attendance=attendance
+        ).order_by("created_at", "id")
+        if capacity is None:
+            candidates = list(waiting)
+        else:
+            free = capacity - _confirmed_count(event, attendance)
+            candidates = list(waiting[: max(free, 0)])
+        for registration in candidates:
+            registration.status = RegistrationStatus.CONFIRMED
+            registration.confirmed_at = now
+            registration.save(update_fields=["status", "confirmed_at"])
+            audit_record(
+                actor=actor,
+                action="registration.promote",
+                obj=registration,
+                before={"status": RegistrationStatus.WAITLISTED},
+                after={"status": RegistrationStatus.CONFIRMED},
+            )
+            registration.event = event
+            _mail(registration, "promoted")
+            promoted.append(registration)
+    return promoted
+
+
+def registration_cancel(*, registration: Registration, actor: Any = None) -> list[Registration]:
+    """Cancel; the freed seat goes to the first person waiting. Returns those promoted."""
+    with transaction.atomic():
+        event = _lock_event(registration.event)
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status == RegistrationStatus.CANCELLED:
+            return []
+        before = snapshot(current, ["status", "cancelled_at"])
+        current.status = RegistrationStatus.CANCELLED
+        current.cancelled_at = timezone.now()
+        current.save(update_fields=["status", "cancelled_at"])
+        audit_record(
+            actor=actor,
+            action="registration.cancel",
+            obj=current,
+            before=before,
+            after=snapshot(current, ["status", "cancelled_at"]),
+        )
+        current.event = event
+        _mail(current, "cancelled")
+        registration.status, registration.cancelled_at = current.status, current.cancelled_at
+        return _promote(event, actor=actor)
+
+
+def event_capacity_change(
+    *,
+    event: Event,
+    capacity_online: int | None,
+    capacity_onsite: int | None,
+    actor: Any = None,
+) -> list[Registration]:
+    """Change the seat limits; more seats promote people from the waiting list at once."""
+    for value in (capacity_online, capacity_onsite):
+        if value is not None and value < 0:
+            raise RegistrationError(_("A capacity cannot be negative."))
+    with transaction.atomic():
+        locked = _lock_event(event)
+        before = snapshot(locked, ["capacity_online", "capacity_onsite"])
+        locked.capacity_online = capacity_online
+        locked.capacity_onsite = capacity_onsite
+        locked.save(update_fields=["capacity_online", "capacity_onsite", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="event.capacity_change",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, ["capacity_online", "capacity_onsite"]),
+        )
+        event.capacity_online, event.capacity_onsite = capacity_online, capacity_onsite
+        return _promote(locked, actor=actor)
+
+
+def registration_decide(*, registration: Registration, approve: bool, actor: Any) -> Registration:
+    """Approval mode: confirm (or wait-list when full) or reject a pending registration."""
+    with transaction.atomic():
+        event = _lock_event(registration.event)
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status != RegistrationStatus.PENDING:
+            raise RegistrationError(_("Only registrations awaiting approval can be decided."))
+        if not approve:
+            current.status = RegistrationStatus.REJECTED
+        elif _has_seat(event, current.attendance):
+            current.status = RegistrationStatus.CONFIRMED
+            current.confirmed_at = timezone.now()
+        else:
+            current.status = RegistrationStatus.WAITLISTED
+        current.save(update_fields=["status", "confirmed_at"])
+        audit_record(
+            actor=actor,
+            action="registration.approve" if approve else "registration.reject",
+            obj=current,
+            before={"status": RegistrationStatus.PENDING},
+            after={"status": current.status},
+        )
+        current.event = event
+        _mail(current, "registration", repeated=False)
+    return current
+
+
+def registration_update(
+    *,
+    registration: Registration,
+    interpretation_language: str,
+    accessibility_needs: str,
+    listed: bool,
+    language: str,
+    actor: Any = None,
+) -> Registration:
+    """What a participant may change through their personal link."""
+    event = registration.event
+    if interpretation_language and interpretation_language not in (
+        event.interpretation_languages or []
+    ):
+        raise RegistrationError(
+            _("This event does not offer interpretation into that language."),
+            field="interpretation_language",
+        )
+    if language not in ("de", "en", "es", "pt"):
+        raise RegistrationError(_("Unknown language."), field="language")
+    fields = ["interpretation_language", "accessibility_needs", "listed", "language"]
+    with transaction.atomic():
+        before = snapshot(registration, fields)
+        registration.interpretation_language = interpretation_language
+        registration.accessibility_needs = accessibility_needs.strip()
+        registration.listed = listed
+        registration.language = language
+        registration.save(update_fields=fields)
+        audit_record(
+            actor=actor,
+            action="registration.update",
+            obj=registration,
+            before=before,
+            after=snapshot(registration, fields),
+        )
+    return registration
+
+
+def registration_export(*, registration: Registration) -> dict[str, Any]:
+    """Everything stored about one participant, for their own download."""
+    event = registration.event
+    return {
+        "event": {
+            "slug": event.slug,
+            "title": event.title,
+            "starts_at": event.starts_at.isoformat(),
+        },
+        "name": registration.name,
+        "email": registration.email,
+        "organisation": registration.organisation,
+        "organisation_kind": registration.organisation_kind,
+        "country": str(registration.country or ""),
+        "language": registration.language,
+        "interpretation_language": registration.interpretation_language,
+        "accessibility_needs": registration.accessibility_needs,
+        "attendance": registration.attendance,
+        "listed": registration.listed,
+        "status": registration.status,
+        "privacy_notice_version": registration.privacy_notice_version,
+        "consented_at": registration.consented_at.isoformat(),
+        "registered_at": registration.created_at.isoformat(),
+        "attended": registration.attended,
+        "minutes_attended": registration.minutes_attended,
+        "checked_in_at": registration.checked_in_at.isoformat()
+        if registration.checked_in_at
+        else None,
+    }
+
+
+PERSONAL_FIELDS = ["name", "email", "organisation", "accessibility_needs", "user"]
+
+
+def _anonymise(registration: Registration, *, actor: Any, action: str) -> None:
+    registration.name = ""
+    registration.email = ""
+    registration.organisation = ""
+    registration.accessibility_needs = ""
+    registration.user = None
+    registration.listed = False
+    registration.anonymised_at = timezone.now()
+    registration.save(update_fields=[*PERSONAL_FIELDS, "listed", "anonymised_at"])
+    # The audit entry records that it happened, never the erased values.
+    audit_record(actor=actor, action=action, obj=registration, after={"anonymised": True})
+
+
+def registration_delete(*, registration: Registration, actor: Any = None) -> None:
+    """The participant's own erasure: the seat is freed, personal data removed.
+
+    Country, kind of organisation and attendance stay, without a name, for the statistics.
+    """
+    if registration.is_active:
+        registration_cancel(registration=registration, actor=actor)
+    with transaction.atomic():
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        _anonymise(current, actor=actor, action="registration.erase")
+
+
+def registrations_anonymise_expired(*, now: dt.datetime | None = None) -> int:
+    """Remove personal data of registrations whose event ended longer ago than the retention."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(days=retention_days())
+    # Events are at most a few days long; filter on the start and check the end exactly.
+    candidates = Registration.objects.filter(
+        anonymised_at__isnull=True, event__starts_at__lt=limit
+    ).select_related("event")
+    count = 0
+    for registration in candidates.iterator():
+        if registration.event.ends_at >= limit:
+            continue
+        with transaction.atomic():
+            _anonymise(registration, actor=None, action="registration.anonymise")
+        count += 1
+    return count
+
+
+# ---------------------------------------------------------------- reminders
+
+
+def reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Send the reminders that are due; each (registration, offset) goes out at most once.
+
+    Someone who registers late gets only the nearest reminder, not all of them at once.
+    """
+    now = now or timezone.now()
+    offsets = reminder_offsets()
+    if not offsets:
+        return 0
+    horizon = now + dt.timedelta(minutes=max(offsets))
+    registrations = (
+        Registration.objects.filter(
+            status=RegistrationStatus.CONFIRMED,
+            event__status=EventStatus.PUBLISHED,
+            event__starts_at__gt=now,
+            event__starts_at__lte=horizon,
+        )
+        .select_related("event", "event__format")
+        .prefetch_related("reminders")
+    )
+    sent = 0
+    for registration in registrations:
+        minutes_left = (registration.event.starts_at - now).total_seconds() / 60
+        due = [o for o in offsets if minutes_left <= o]
+        if not due:
+            continue
+        nearest = min(due)
+        done = {r.minutes_before for r in registration.reminders.all()}
+        if nearest in done:
+            continue
+        try:
+            with transaction.atomic():
+                # The unique constraint is the guard against a parallel run sending too.
+                ReminderSent.objects.bulk_create(
+                    [
+                        ReminderSent(registration=registration, minutes_before=o)
+                        for o in due
+                        if o not in done
+                    ]
+                )
+                _mail(registration, "reminder", minutes_before=nearest)
+        except IntegrityError:
+            continue
+        sent += 1
+    return sent
+
+
+# ---------------------------------------------------------------- attendance
+
+
+EMAIL_COLUMNS = (
+    "email",
+    "e-mail",
+    "email address",
+    "user email",
+    "attendee email",
+    "e-mail-adresse",
+)
+JOIN_COLUMNS = (
+    "join time",
+    "joined",
+    "join_time",
+    "joined at",
+    "first join",
+    "beitrittszeit",
+    "start time",
+)
+LEAVE_COLUMNS = (
+    "leave time",
+    "left",
+    "leave_time",
+    "left at",
+    "last leave",
+    "austrittszeit",
+    "end time",
+)
+DURATION_COLUMNS = (
+    "duration (minutes)",
+    "duration (mins)",
+    "duration",
+    "minutes",
+    "time in session (minutes)",
+)
+_TIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M:%S%z",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%d.%m.%Y %H:%M:%S",
+    "%d.%m.%Y %H:%M",
+)
+
+
+@dataclass
+class AttendanceReport:
+    matched: int = 0
+    participants: int = 0
+    problems: list[tuple[int, str, str]] = field(default_factory=list)  # (line, email, reason)
+
+
+def _find_column(header: list[str], names: tuple[str, ...]) -> int | None:
+    folded = [h.strip().lower().lstrip("\ufeff") for h in header]
+    for name in names:
+        if name in folded:
+            return folded.index(name)
+    return None
+
+
+def _parse_time(value: str, zone: dt.tzinfo) -> dt.datetime | None:
+    value = value.strip()
+    for pattern in _TIME_FORMATS:
+        try:
+            parsed = dt.datetime.strptime(value, pattern)  # noqa: DTZ007 - zone added below
+        except ValueError:
+            continue
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    return None
+
+
+def attendance_import(*, event: Event, content: str, actor: Any) -> AttendanceReport:
+    """Read a video-conference attendance report (CSV) and mark who attended, for how long.
+
+    Times without a zone are read in the event's reference zone. Several rows for
+    one email (people who dropped out and rejoined) are added up.
+    """
+    report = AttendanceReport()
+    sample = content[:4096]
+    try:
+        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    rows = list(csv.reader(io.StringIO(content), dialect))
+    if not rows:
+        raise RegistrationError(_("The file is empty."), field="file")
+    header = rows[0]
+    email_col = _find_column(header, EMAIL_COLUMNS)
+    if email_col is None:
+        raise RegistrationError(
+            _("The file has no email column (looked for: %(names)s).")
+            % {"names": ", ".join(EMAIL_COLUMNS)},
+            field="file",
+        )
+    join_col = _find_column(header, JOIN_COLUMNS)
+    leave_col = _find_column(header, LEAVE_COLUMNS)
+    duration_col = _find_column(header, DURATION_COLUMNS)
+    zone = event.reference_zone
+    seen: dict[str, dict[str, Any]] = {}
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        email = row[email_col].strip().lower() if email_col < len(row) else ""
+        if "@" not in email:
+            report.problems.append((line, email, _("no valid email address")))
+            continue
+        joined = (
+            _parse_time(row[join_col], zone)
+            if join_col is not None and join_col < len(row)
+            else None
+        )
+        left = (
+            _parse_time(row[leave_col], zone)
+            if leave_col is not None and leave_col < len(row)
+            else None
+        )
+        minutes = 0
+        if joined and left and left >= joined:
+            minutes = int((left - joined).total_seconds() // 60)
+        elif duration_col is not None and duration_col < len(row):
+            try:
+                minutes = int(float(row[duration_col].replace(",", ".")))
+            except ValueError:
+                report.problems.append((line, email, _("duration is not a number")))
+                continue
+        entry = seen.setdefault(email, {"joined": joined, "left": left, "minutes": 0, "line": line})
+        entry["minutes"] += minutes
+        if joined and (entry["joined"] is None or joined < entry["joined"]):
+            entry["joined"] = joined
+        if left and (entry["left"] is None or left > entry["left"]):
+            entry["left"] = left
+        report.matched += 1
+    with transaction.atomic():
+        registrations = {
+            r.email: r
+            for r in Registration.objects.select_for_update().filter(
+                event=event, email__in=list(seen)
+            )
+        }
+        for email, entry in seen.items():
+            registration = registrations.get(email)
+            if registration is None:
+                report.problems.append((entry["line"], email, _("no registration with this email")))
+                report.matched -= 1
+                continue
+            registration.attended = True
+            registration.joined_at = entry["joined"]
+            registration.left_at = entry["left"]
+            registration.minutes_attended = entry["minutes"]
+            registration.save(
+                update_fields=["attended", "joined_at", "left_at", "minutes_attended"]
+            )
+            report.participants += 1
+        audit_record(
+            actor=actor,
+            action="event.attendance_import",
+            obj=event,
+            after={"participants": report.participants, "problems": len(report.problems)},
+        )
+    report.matched = max(report.matched, 0)
+    return report
+
+
+def registration_check_in(*, registration: Registration, actor: Any) -> Registration:
+    """On-site check-in at a hybrid or on-site event."""
+    if registration.status != RegistrationStatus.CONFIRMED:
+        raise RegistrationError(_("Only confirmed participants can be checked in."))
+    with transaction.atomic():
+        if registration.checked_in_at is None:
+            registration.checked_in_at = timezone.now()
+            registration.attended = True
+            registration.save(update_fields=["checked_in_at", "attended"])
+            audit_record(
+                actor=actor,
+                action="registration.check_in",
+                obj=registration,
+                after={"checked_in_at": registration.checked_in_at.isoformat()},
+            )
+    return registration
+
+
+# ---------------------------------------------------------------- documentation
+
+
+def _validate_upload(upload: UploadedFile) -> None:
+    suffix = Path(upload.name or "").suffix.lower()
+    if suffix not in ALLOWED_UPLOADS:
+        raise RegistrationError(
+            _("Allowed file types: %(types)s.") % {"types": ", ".join(sorted(ALLOWED_UPLOADS))},
+            field="file",
+        )
+    if (upload.size or 0) > settings.CITYEXCHANGE_MAX_UPLOAD_BYTES:
+        raise RegistrationError(
+            _("The file is larger than %(mb)s MB.")
+            % {"mb": settings.CITYEXCHANGE_MAX_UPLOAD_BYTES // (1024 * 1024)},
+            field="file",
+        )
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if not any(head.startswith(sig) for sig in _SIGNATURES[suffix]):
+        raise RegistrationError(
+            _("The file's content does not match its type %(type)s.") % {"type": suffix},
+            field="file",
+        )
+
+
+def material_add(
+    *,
+    event: Event,
+    kind: str,
+    title: str,
+    actor: Any,
+    upload: UploadedFile | None = None,
+    url: str = "",
+    summary: str = "",
+    published: bool = False,
+) -> Material:
+    if kind not in MaterialKind.values:
+        raise RegistrationError(_("Unknown kind of material."), field="kind")
+    if not title.strip():
+        raise RegistrationError(_("Please give the material a title."), field="title")
+    if upload is None and not url and not summary.strip():
+        raise RegistrationError(_("Add a file, a link or a text."), field="file")
+    if upload is not None:
+        _validate_upload(upload)
+    with transaction.atomic():
+        material = Material(
+            event=event,
+            kind=kind,
+            title=title.strip(),
+            url=url,
+            summary=summary.strip(),
+            published=published,
+        )
+        if upload is not None:
+            material.file.save(Path(upload.name or "file").name, upload, save=False)
+        material.save()
+        audit_record(actor=actor, action="material.add", obj=material, after=snapshot(material))
+    return material
+
+
+def documentation_publish(*, event: Event, actor: Any) -> Event:
+    """Publish the edition's materials; the library links its resource to the event."""
+    with transaction.atomic():
+        event.materials.update(published=True)
+        before = snapshot(event, ["documentation_published_at"])
+        event.documentation_published_at = timezone.now()
+        event.save(update_fields=["documentation_published_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="event.documentation_publish",
+            obj=event,
+            before=before,
+            after=snapshot(event, ["documentation_published_at"]),
+        )
+    return event
+
+
+def event_data_confirm(*, event: Event, actor: Any) -> Event:
+    """Staff confirm a shipped value that was flagged as doubtful."""
+    with transaction.atomic():
+        event.data_quality_confirmed_at = timezone.now()
+        event.save(update_fields=["data_quality_confirmed_at", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="event.data_confirm",
+            obj=event,
+            after={"note": event.data_quality_note},
+        )
+    return event
+
+
+def event_message_participants(*, event: Event, subject: str, body: str, actor: Any) -> int:
+    """Write to every confirmed and waiting participant; each gets the mail in their language."""
+    if not subject.strip() or not body.strip():
+        raise RegistrationError(_("Subject and text are both required."))
+    recipients = list(
+        Registration.objects.filter(
+            event=event,
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+            anonymised_at__isnull=True,
+        ).select_related("event")
+    )
+    with transaction.atomic():
+        for registration in recipients:
+            _mail(registration, "announcement", subject=subject.strip(), text=body.strip())
+        audit_record(
+            actor=actor,
+            action="event.message_participants",
+            obj=event,
+            after={"subject": subject.strip(), "recipients": len(recipients)},
+        )
+    return len(recipients)
