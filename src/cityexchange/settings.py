@@ -340,4 +340,3 @@ LOGGING = {
 # Uploaded files are served by the app itself in the embedded default; behind a
 # proxy, let the proxy serve MEDIA_ROOT and set this to 0.
 CITYEXCHANGE_SERVE_MEDIA = env_bool("CITYEXCHANGE_SERVE_MEDIA", True)
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 behaviour now: a bare domain means https
