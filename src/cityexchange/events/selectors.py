@@ -205,6 +205,18 @@ class YearFigures:
         return round(sum(self.attendance) / len(self.attendance), 1) if self.attendance else None
 
     @property
+    def speaker_country_list(self) -> list[tuple[str, int]]:
+        return self.speaker_countries.most_common()
+
+    @property
+    def participant_country_list(self) -> list[tuple[str, int]]:
+        return self.participant_countries.most_common()
+
+    @property
+    def interpretation_list(self) -> list[tuple[str, int]]:
+        return sorted(self.interpretation.items())
+
+    @property
     def international_share(self) -> int | None:
         if not self.speakers:
             return None

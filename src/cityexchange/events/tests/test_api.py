@@ -1,0 +1,144 @@
+"""The events API contract: list, detail, registration, statistics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from cityexchange.events.models import Registration
+from cityexchange.events.services import privacy_notice_version
+from cityexchange.events.tests.factories import EventFactory, FormatFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+CONTRACT = {
+    "slug", "title", "format", "edition", "starts_at", "ends_at", "duration_minutes", "mode",
+    "languages", "interpretation_languages", "capacity", "seats_left", "status", "url",
+}
+
+
+def payload(**overrides):
+    body = {
+        "name": "Rahul Mehta",
+        "email": "rahul@pune.example",
+        "organisation": "Pune Smart City",
+        "organisation_kind": "municipality",
+        "country": "IN",
+        "interpretation_language": "",
+        "accessibility_needs": "",
+        "privacy_consent": True,
+        "privacy_notice_version": privacy_notice_version(),
+        "participant_list_consent": False,
+    }
+    body.update(overrides)
+    return body
+
+
+def test_the_list_has_the_contract_fields_and_never_the_join_link(client):
+    event = EventFactory(capacity_online=3)
+    RegistrationFactory(event=event)
+    response = client.get("/api/v1/events")
+    assert response.status_code == 200
+    data = response.json()
+    assert data["count"] == 1
+    item = data["items"][0]
+    assert set(item) == CONTRACT
+    assert item["seats_left"] == 2 and item["capacity"] == 3 and item["format"] == "global-mixer"
+    detail = client.get(f"/api/v1/events/{event.slug}").content.decode()
+    assert event.join_url not in response.content.decode() + detail
+
+
+def test_the_list_filters_by_format_and_upcoming(client):
+    EventFactory(slug="soon")
+    EventFactory(slug="gone", starts_at=timezone.now() - dt.timedelta(days=3))
+    EventFactory(slug="other", format=FormatFactory(slug="symposium", name="Symposium", default_duration_minutes=180))
+    slugs = lambda url: [i["slug"] for i in client.get(url).json()["items"]]  # noqa: E731
+    assert slugs("/api/v1/events?format=global-mixer&upcoming=true") == ["soon"]
+    assert slugs("/api/v1/events?upcoming=false") == ["gone"]
+    assert set(slugs("/api/v1/events?format=symposium")) == {"other"}
+
+
+def test_drafts_are_404_for_the_public(client):
+    EventFactory(slug="secret", status="draft")
+    assert client.get("/api/v1/events/secret").status_code == 404
+    assert client.post("/api/v1/events/secret/registrations", payload(), content_type="application/json").status_code == 404
+    assert client.get("/api/v1/events").json()["count"] == 0
+
+
+def test_registering_answers_201_then_200_for_the_same_email(client):
+    event = EventFactory(capacity_online=1)
+    url = f"/api/v1/events/{event.slug}/registrations"
+    first = client.post(url, payload(), content_type="application/json")
+    assert first.status_code == 201
+    assert first.json()["status"] == "confirmed" and first.json()["manage_url"]
+    again = client.post(url, payload(), content_type="application/json")
+    assert again.status_code == 200 and again.json()["created"] is False
+    assert again.json()["manage_url"] is None
+    other = client.post(url, payload(email="b@x.example"), content_type="application/json")
+    assert other.status_code == 201
+    assert other.json()["status"] == "waitlisted" and other.json()["waitlist_position"] == 1
+
+
+def test_invalid_registrations_get_a_readable_4xx_and_save_nothing(client):
+    event = EventFactory()
+    url = f"/api/v1/events/{event.slug}/registrations"
+    for body, status in [
+        (payload(privacy_consent=False), 400),
+        (payload(privacy_notice_version="old"), 400),
+        (payload(interpretation_language="fr"), 400),
+        ({"name": "x"}, 422),
+    ]:
+        response = client.post(url, body, content_type="application/json")
+        assert response.status_code == status, response.content
+        assert response.json()["detail"]
+    response = client.post(url, "{not json", content_type="application/json")
+    assert 400 <= response.status_code < 500
+    assert not Registration.objects.exists()
+
+
+def test_closed_events_answer_409(client):
+    event = EventFactory(status="cancelled")
+    response = client.post(f"/api/v1/events/{event.slug}/registrations", payload(), content_type="application/json")
+    assert response.status_code == 409 and "closed" in response.json()["detail"]
+
+
+def test_too_many_registrations_from_one_address_get_429(client, settings):
+    settings.RATELIMIT_ENABLE = True
+    cache.clear()
+    event = EventFactory(capacity_online=None)
+    url = f"/api/v1/events/{event.slug}/registrations"
+    codes = [
+        client.post(url, payload(email=f"r{n}@x.example"), content_type="application/json").status_code
+        for n in range(25)
+    ]
+    assert codes[0] == 201 and codes[-1] == 429
+    assert client.post(url, payload(email="z@x.example"), content_type="application/json").json()["detail"]
+    cache.clear()
+
+
+def test_statistics_report_the_networks_figures_and_counted_ones(client):
+    fmt = FormatFactory(reported_participants_min=15, reported_participants_max=30, reported_international_share=40)
+    event = EventFactory(format=fmt, starts_at=timezone.now() - dt.timedelta(days=1))
+    RegistrationFactory(event=event, country="BR", interpretation_language="pt", attended=True)
+    RegistrationFactory(event=event, country="DE", attended=True)
+    RegistrationFactory(event=event, country="DE", attended=False)
+    data = client.get("/api/v1/events/statistics").json()
+    entry = data["items"][0]
+    assert entry["reported_by_network"]["participants_min"] == 15
+    year = entry["years"][0]
+    assert year["editions"] == 1 and year["registrations"] == 3
+    assert year["attendance_min"] == 2 and year["participant_countries"] == {"DE": 2, "BR": 1}
+    assert year["interpretation_requests"] == {"pt": 1}
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_list_costs_the_same_queries_whatever_the_data_size(client, django_assert_max_num_queries, size):
+    for n in range(size):
+        event = EventFactory()
+        for _ in range(3):
+            RegistrationFactory(event=event)
+    with django_assert_max_num_queries(4):
+        assert client.get("/api/v1/events").json()["count"] == size
