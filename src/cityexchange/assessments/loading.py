@@ -159,7 +159,9 @@ def parse(path: Path, *, known_topics: set[str]) -> ParsedModel:
         raise DataFileError(path, f"not valid YAML: {exc}") from exc
     if not isinstance(document, dict):
         raise DataFileError(path, "expected a mapping with version, name, levels, dimensions")
-    top = Entry(path, {**document, "version": str(document.get("version") or "")}, id_field="version")
+    top = Entry(
+        path, {**document, "version": str(document.get("version") or "")}, id_field="version"
+    )
     name = top.translations("name")
     raw_levels = document.get("levels")
     if not isinstance(raw_levels, list) or len(raw_levels) != LEVEL_COUNT:
@@ -170,7 +172,9 @@ def parse(path: Path, *, known_topics: set[str]) -> ParsedModel:
     ]
 
     activities: list[ParsedActivity] = []
-    for raw in _list_of_mappings(path, document.get("activities"), entry=None, fieldname="activities"):
+    for raw in _list_of_mappings(
+        path, document.get("activities"), entry=None, fieldname="activities"
+    ):
         entry = Entry(path, raw, id_field="key")
         key = _key(entry)
         effort = entry.integer("effort", required=True, minimum=1)
@@ -184,7 +188,8 @@ def parse(path: Path, *, known_topics: set[str]) -> ParsedModel:
         for topic in topics:
             if topic not in known_topics:
                 raise entry.error(
-                    "topics", f"{topic!r} is not a concept of the thesaurus (core/data/thesaurus.yaml)"
+                    "topics",
+                    f"{topic!r} is not a concept of the thesaurus (core/data/thesaurus.yaml)",
                 )
         kinds = entry.text_list("offer_kinds")
         for kind in kinds:
@@ -208,7 +213,9 @@ def parse(path: Path, *, known_topics: set[str]) -> ParsedModel:
         for prerequisite in activity.prerequisites:
             if prerequisite == activity.key:
                 raise DataFileError(
-                    path, "an activity cannot be its own prerequisite", entry=activity.key,
+                    path,
+                    "an activity cannot be its own prerequisite",
+                    entry=activity.key,
                     field="prerequisites",
                 )
             if prerequisite not in activity_keys:
@@ -221,7 +228,9 @@ def parse(path: Path, *, known_topics: set[str]) -> ParsedModel:
     _check_acyclic(path, activities)
 
     dimensions: list[ParsedDimension] = []
-    for raw in _list_of_mappings(path, document.get("dimensions"), entry=None, fieldname="dimensions"):
+    for raw in _list_of_mappings(
+        path, document.get("dimensions"), entry=None, fieldname="dimensions"
+    ):
         entry = Entry(path, raw, id_field="key")
         dimension = ParsedDimension(
             key=_key(entry),
@@ -241,9 +250,7 @@ def parse(path: Path, *, known_topics: set[str]) -> ParsedModel:
             for index, raw_level in enumerate(raw_ind_levels):
                 if not isinstance(raw_level, dict):
                     raise indicator_entry.error(f"levels[{index}]", "must be a mapping")
-                level_entry = Entry(
-                    path, {**raw_level, "_where": f"{ind_key}"}, id_field="_where"
-                )
+                level_entry = Entry(path, {**raw_level, "_where": f"{ind_key}"}, id_field="_where")
                 try:
                     ind_levels.append(
                         (level_entry.translations("statement"), level_entry.translations("improve"))
@@ -385,7 +392,9 @@ def _create(parsed: ParsedModel) -> MaturityModel:
 
 def _update_texts(model: MaturityModel, parsed: ParsedModel) -> None:
     """Same structure, corrected wording: update the texts of the stored rows."""
-    if fields := _set_fields(model, {**_translated("name", parsed.name), "content_hash": parsed.content_hash}):
+    if fields := _set_fields(
+        model, {**_translated("name", parsed.name), "content_hash": parsed.content_hash}
+    ):
         model.save(update_fields=fields)
     for scale in model.scale_levels.all():
         if fields := _set_fields(scale, _translated("name", parsed.levels[scale.value])):

@@ -153,9 +153,7 @@ class Level(models.Model):
         verbose_name = _("level statement")
         verbose_name_plural = _("level statements")
         ordering = ["indicator", "value"]
-        constraints = [
-            models.UniqueConstraint(fields=["indicator", "value"], name="level_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["indicator", "value"], name="level_unique")]
 
     def __str__(self) -> str:
         return f"{self.indicator.key} {self.value}"

@@ -105,7 +105,9 @@ def order(activities: Mapping[str, PlanActivity]) -> list[str]:
     return result
 
 
-def earliest_year(activity: PlanActivity, years: Mapping[str, int | None], efforts: Mapping[str, int]) -> int | None:
+def earliest_year(
+    activity: PlanActivity, years: Mapping[str, int | None], efforts: Mapping[str, int]
+) -> int | None:
     """The first year an activity may start given where its prerequisites are (None: never)."""
     earliest = 1
     for prerequisite in activity.prerequisites:

@@ -87,6 +87,10 @@ class DimensionResult:
         return sum(1 for i in self.indicators if i.unanswered)
 
     @property
+    def answered(self) -> int:
+        return len(self.indicators) - self.unanswered
+
+    @property
     def uncertain(self) -> bool:
         return self.not_known * 2 > len(self.indicators)
 

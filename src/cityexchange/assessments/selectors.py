@@ -86,7 +86,9 @@ def results_for(
     assessment: Assessment, dimensions: Sequence[Dimension] | None = None
 ) -> scoring.Results:
     """Scores of an assessment (live for drafts, the same rule for submitted ones)."""
-    dimensions = dimensions if dimensions is not None else model_dimensions(assessment.maturity_model)
+    dimensions = (
+        dimensions if dimensions is not None else model_dimensions(assessment.maturity_model)
+    )
     answers = answers_by_indicator(assessment)
     targets = targets_by_dimension(assessment)
     specs = []
@@ -143,14 +145,17 @@ def peer_groups(assessment: Assessment) -> list[PeerGroup]:
     """
     organisation = assessment.organisation
     own_class = planning.size_class(organisation.population)
-    country = organisation.country.code if organisation.country else ""
+    country = str(organisation.country or "")
     rows = (
         Assessment.objects.filter(
             status=AssessmentStatus.SUBMITTED, organisation__kind=OrganisationKind.MUNICIPALITY
         )
         .order_by("organisation_id", "-submitted_at", "-id")
         .values_list(
-            "organisation_id", "organisation__population", "organisation__country", "dimension_scores"
+            "organisation_id",
+            "organisation__population",
+            "organisation__country",
+            "dimension_scores",
         )
     )
     latest: dict[int, tuple[str | None, str, dict[str, float]]] = {}
@@ -161,7 +166,11 @@ def peer_groups(assessment: Assessment) -> list[PeerGroup]:
     definitions = [
         ("size", own_class is not None, lambda c, k: c == own_class),
         ("country", bool(country), lambda c, k: k == country),
-        ("size_country", own_class is not None and bool(country), lambda c, k: c == own_class and k == country),
+        (
+            "size_country",
+            own_class is not None and bool(country),
+            lambda c, k: c == own_class and k == country,
+        ),
     ]
     keys = list(assessment.dimension_scores or {}) or [
         d.key for d in assessment.maturity_model.dimensions.order_by("position")
@@ -176,7 +185,9 @@ def peer_groups(assessment: Assessment) -> list[PeerGroup]:
             if len(values) >= PEER_MINIMUM:
                 means[key] = round(sum(values) / len(values), 1)
         groups.append(
-            PeerGroup(key=name, size_class=own_class, country=country, count=len(members), means=means)
+            PeerGroup(
+                key=name, size_class=own_class, country=country, count=len(members), means=means
+            )
         )
     return groups
 

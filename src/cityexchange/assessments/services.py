@@ -246,8 +246,10 @@ def _roadmap_plan(
     Items the team accepted, moved, assigned, dropped or finished stay as they
     are and use up capacity in their year; proposals are planned around them.
     """
-    dimensions = dimensions if dimensions is not None else selectors.model_dimensions(
-        assessment.maturity_model
+    dimensions = (
+        dimensions
+        if dimensions is not None
+        else selectors.model_dimensions(assessment.maturity_model)
     )
     results = selectors.results_for(assessment, dimensions)
     targets = {d.key: d.target for d in results.dimensions}
@@ -281,7 +283,11 @@ def _roadmap_plan(
     kept = {key: item for key, item in existing.items() if item.status != RoadmapStatus.PROPOSED}
     active = {k for k, item in kept.items() if item.status != RoadmapStatus.DROPPED}
     plan = planning.schedule(
-        {k: v for k, v in plan_activities.items() if (k in wanted and k not in kept) or k in active},
+        {
+            k: v
+            for k, v in plan_activities.items()
+            if (k in wanted and k not in kept) or k in active
+        },
         selectors.capacity_for(assessment),
         fixed={key: kept[key].year for key in active},
     )
@@ -294,7 +300,9 @@ def _roadmap_plan(
                 assessment=assessment, activity=all_activities[key], year=year, position=position
             )
         elif item.status == RoadmapStatus.PROPOSED:
-            fields = [n for n, v in (("year", year), ("position", position)) if getattr(item, n) != v]
+            fields = [
+                n for n, v in (("year", year), ("position", position)) if getattr(item, n) != v
+            ]
             item.year, item.position = year, position
             if fields:
                 item.save(update_fields=fields)

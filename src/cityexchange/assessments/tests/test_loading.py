@@ -138,7 +138,10 @@ def test_seeding_with_demo_adds_a_submitted_assessment_for_lindenau(topics: None
     OrganisationFactory(slug="demo-lindenau", name="Lindenau (demo)", population=8200)
     first = seed(demo=True, path=FIXTURE)
     second = seed(demo=True, path=FIXTURE)
-    assert first == ["maturity model test.1: created", "demo assessment: 1 submitted assessment created"]
+    assert first == [
+        "maturity model test.1: created",
+        "demo assessment: 1 submitted assessment created",
+    ]
     assert second == ["maturity model test.1: unchanged", "demo assessment: unchanged"]
     from cityexchange.assessments.models import Assessment
 

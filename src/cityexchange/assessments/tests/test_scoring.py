@@ -12,7 +12,9 @@ from cityexchange.assessments.scoring import AnswerSpec, DimensionSpec, Indicato
 from .conftest import answer_all
 
 DIMENSIONS = [
-    DimensionSpec("a", "A", [IndicatorSpec("a1", "A1"), IndicatorSpec("a2", "A2"), IndicatorSpec("a3", "A3")]),
+    DimensionSpec(
+        "a", "A", [IndicatorSpec("a1", "A1"), IndicatorSpec("a2", "A2"), IndicatorSpec("a3", "A3")]
+    ),
     DimensionSpec("b", "B", [IndicatorSpec("b1", "B1"), IndicatorSpec("b2", "B2")]),
 ]
 
@@ -20,7 +22,13 @@ DIMENSIONS = [
 def test_a_dimension_scores_the_mean_of_its_chosen_levels() -> None:
     results = scoring.score(
         DIMENSIONS,
-        {"a1": AnswerSpec(4), "a2": AnswerSpec(2), "a3": AnswerSpec(1), "b1": AnswerSpec(3), "b2": AnswerSpec(3)},
+        {
+            "a1": AnswerSpec(4),
+            "a2": AnswerSpec(2),
+            "a3": AnswerSpec(1),
+            "b1": AnswerSpec(3),
+            "b2": AnswerSpec(3),
+        },
     )
     a, b = results.dimensions
     assert a.score == pytest.approx(7 / 3) and a.rounded == 2.3
@@ -31,7 +39,9 @@ def test_a_dimension_scores_the_mean_of_its_chosen_levels() -> None:
 
 
 def test_dont_know_and_missing_answers_score_zero_but_are_reported_as_not_known() -> None:
-    results = scoring.score(DIMENSIONS, {"a1": AnswerSpec(3), "a2": AnswerSpec(None, dont_know=True)})
+    results = scoring.score(
+        DIMENSIONS, {"a1": AnswerSpec(3), "a2": AnswerSpec(None, dont_know=True)}
+    )
     a, b = results.dimensions
     assert a.score == 1.0  # (3 + 0 + 0) / 3
     assert (a.not_known, a.dont_know, a.unanswered) == (2, 1, 1)
@@ -52,7 +62,9 @@ def test_a_dimension_with_more_than_half_not_known_is_uncertain() -> None:
     assert more.not_known == 2 and more.uncertain
 
 
-@pytest.mark.parametrize(("current", "target"), [(0.0, 1), (1.0, 2), (1.3, 3), (2.9, 4), (3.5, 4), (4.0, 4)])
+@pytest.mark.parametrize(
+    ("current", "target"), [(0.0, 1), (1.0, 2), (1.3, 3), (2.9, 4), (3.5, 4), (4.0, 4)]
+)
 def test_the_default_target_is_the_score_rounded_up_plus_one_capped_at_four(
     current: float, target: int
 ) -> None:

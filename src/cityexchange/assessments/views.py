@@ -1,0 +1,465 @@
+"""Pages of the self-assessment: start, answer (one dimension per page), results, roadmap.
+
+Views stay thin: they authorise through ``get_for_user`` (outsiders get 404),
+parse a form, call a service and render. Every page works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cityexchange.assessments import charts, exports, planning, selectors, services
+from cityexchange.assessments.forms import (
+    DONT_KNOW,
+    AnswerForm,
+    CapacityForm,
+    RoadmapItemForm,
+    TargetsForm,
+    fingerprint,
+)
+from cityexchange.assessments.models import Assessment, Dimension, RoadmapItem, RoadmapStatus
+from cityexchange.core.access import get_for_user
+from cityexchange.core.models import Organisation, User
+
+
+def _get(request: HttpRequest, pk: int) -> Assessment:
+    return get_for_user(
+        selectors.assessment_queryset(),
+        user=request.user,
+        perm="assessments.view_assessment",
+        pk=pk,
+    )
+
+
+def _require_change(request: HttpRequest, assessment: Assessment) -> None:
+    # Staff may look but not touch; outsiders never got this far (404).
+    if not request.user.has_perm("assessments.change_assessment", assessment):
+        raise PermissionDenied
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - every caller is behind login_required
+    return user
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    municipalities = list(selectors.municipalities_of(request.user))
+    model = selectors.model_current()
+    error = ""
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('core:login')}?next={request.path}")
+        chosen: Organisation | None = None
+        slug = request.POST.get("organisation", "")
+        for organisation in municipalities:
+            if organisation.slug == slug or len(municipalities) == 1 and not slug:
+                chosen = organisation
+        if chosen is None:
+            error = _("Choose one of your municipalities.")
+        else:
+            try:
+                assessment = services.assessment_start(organisation=chosen, user=_user(request))
+            except services.AssessmentError as exc:
+                error = str(exc)
+            else:
+                first = assessment.maturity_model.dimensions.order_by("position").first()
+                messages.success(request, _("Your assessment has been started."))
+                if first is None:
+                    return redirect("assessments:review", id=assessment.pk)
+                return redirect("assessments:answer", id=assessment.pk, dimension=first.key)
+    dimensions = list(model.dimensions.order_by("position")) if model else []
+    return render(
+        request,
+        "assessments/start.html",
+        {
+            "model": model,
+            "dimensions": dimensions,
+            "indicator_count": model.indicators.count() if model else 0,
+            "municipalities": municipalities,
+            "assessments": list(selectors.assessments_for_user(request.user)),
+            "error": error,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _answer_rows(
+    dimension: Dimension, forms: list[AnswerForm], level_names: list[str]
+) -> list[dict[str, Any]]:
+    rows = []
+    for indicator, form in zip(dimension.indicators.all(), forms, strict=True):
+        value = form["choice"].value() or ""
+        levels = list(indicator.levels.all())
+        chosen = next((lvl for lvl in levels if str(lvl.value) == value), None)
+        rows.append(
+            {
+                "indicator": indicator,
+                "form": form,
+                "value": value,
+                "dont_know_value": DONT_KNOW,
+                "options": [
+                    {
+                        "value": str(level.value),
+                        "name": level_names[level.value] if level.value < len(level_names) else "",
+                        "statement": level.statement,
+                        "checked": value == str(level.value),
+                    }
+                    for level in levels
+                ],
+                "improve": chosen.improve if chosen else "",
+            }
+        )
+    return rows
+
+
+@login_required
+def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # noqa: A002
+    assessment = _get(request, id)
+    dimensions = selectors.model_dimensions(assessment.maturity_model)
+    index = next((n for n, d in enumerate(dimensions) if d.key == dimension), None)
+    if index is None:
+        raise Http404
+    current = dimensions[index]
+    can_edit = request.user.has_perm("assessments.change_assessment", assessment) and (
+        not assessment.is_submitted
+    )
+    answers = selectors.answers_by_indicator(assessment)
+    indicators = list(current.indicators.all())
+    saved: list[str] = []
+    if request.method == "POST":
+        _require_change(request, assessment)
+        if assessment.is_submitted:
+            messages.error(
+                request, _("This assessment has been submitted and can no longer be changed.")
+            )
+            return redirect("assessments:results", id=assessment.pk)
+        data = request.POST.copy()
+        forms = [AnswerForm(data, indicator=i) for i in indicators]
+        changed = [f for f in forms if f.is_valid() and f.changed_by_user]
+        try:
+            saved = services.answers_save(
+                assessment=assessment,
+                answers=[
+                    services.AnswerInput(
+                        indicator=f.indicator,
+                        level=f.level,
+                        dont_know=f.dont_know,
+                        notes=f.cleaned_data["notes"],
+                        evidence=f.cleaned_data["evidence"],
+                    )
+                    for f in changed
+                ],
+                user=_user(request),
+            )
+        except services.AssessmentError as exc:
+            messages.error(request, str(exc))
+            return redirect("assessments:results", id=assessment.pk)
+        # What was saved is now the baseline for the next save of this page.
+        for form in changed:
+            data[form.add_prefix("original")] = form.current_fingerprint()
+        if all(f.is_valid() for f in forms):
+            action = request.POST.get("action", "save")
+            if action == "next":
+                if index + 1 < len(dimensions):
+                    return redirect(
+                        "assessments:answer", id=assessment.pk, dimension=dimensions[index + 1].key
+                    )
+                return redirect("assessments:review", id=assessment.pk)
+            if action == "back":
+                if index > 0:
+                    return redirect(
+                        "assessments:answer", id=assessment.pk, dimension=dimensions[index - 1].key
+                    )
+                return redirect("assessments:review", id=assessment.pk)
+            messages.success(request, _("Your answers have been saved."))
+            return redirect("assessments:answer", id=assessment.pk, dimension=current.key)
+    else:
+        forms = []
+        for indicator in indicators:
+            stored = answers.get(indicator.pk)
+            choice = ""
+            if stored is not None:
+                choice = (
+                    DONT_KNOW
+                    if stored.dont_know
+                    else ("" if stored.level is None else str(stored.level))
+                )
+            initial = {
+                "choice": choice,
+                "notes": stored.notes if stored else "",
+                "evidence": stored.evidence if stored else "",
+            }
+            initial["original"] = fingerprint(
+                initial["choice"], initial["notes"], initial["evidence"]
+            )
+            forms.append(AnswerForm(initial=initial, indicator=indicator))
+    has_errors = any(f.is_bound and f.errors for f in forms)
+    return render(
+        request,
+        "assessments/answer.html",
+        {
+            "assessment": assessment,
+            "dimension": current,
+            "dimensions": dimensions,
+            "step": index + 1,
+            "rows": _answer_rows(current, forms, selectors.level_names(assessment.maturity_model)),
+            "can_edit": can_edit,
+            "has_errors": has_errors,
+            "saved_count": len(saved),
+            "is_first": index == 0,
+            "prev_key": dimensions[index - 1].key if index > 0 else "",
+            "next_key": dimensions[index + 1].key if index + 1 < len(dimensions) else "",
+            "is_last": index == len(dimensions) - 1,
+        },
+        status=400 if has_errors else 200,
+    )
+
+
+@login_required
+def review(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
+    assessment = _get(request, id)
+    results = selectors.results_for(assessment)
+    return render(
+        request,
+        "assessments/review.html",
+        {
+            "assessment": assessment,
+            "results": results,
+            "can_edit": request.user.has_perm("assessments.change_assessment", assessment)
+            and not assessment.is_submitted,
+        },
+    )
+
+
+@login_required
+@require_POST
+def submit(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
+    assessment = _get(request, id)
+    _require_change(request, assessment)
+    try:
+        services.assessment_submit(assessment=assessment, user=_user(request))
+    except services.AssessmentError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your assessment has been submitted. Here are the results."))
+    return redirect("assessments:results", id=assessment.pk)
+
+
+@login_required
+def results(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
+    assessment = _get(request, id)
+    dimensions = selectors.model_dimensions(assessment.maturity_model)
+    result = selectors.results_for(assessment, dimensions)
+    can_edit = request.user.has_perm("assessments.change_assessment", assessment)
+    targets_form = TargetsForm(dimensions=[(d.key, d.name, d.target) for d in result.dimensions])
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        targets_form = TargetsForm(
+            request.POST, dimensions=[(d.key, d.name, d.target) for d in result.dimensions]
+        )
+        if targets_form.is_valid():
+            services.targets_set(
+                assessment=assessment, targets=targets_form.cleaned_data, user=_user(request)
+            )
+            messages.success(request, _("The targets have been saved."))
+            return redirect(
+                reverse("assessments:results", kwargs={"id": assessment.pk}) + "#targets"
+            )
+    history = selectors.history_for(assessment)
+    names = [d.name for d in result.dimensions]
+    radar = charts.radar(
+        chart_id="radar",
+        title=_("Current level and target per dimension"),
+        description=_(
+            "Radar chart on a scale from 0 to 4; the table below holds the same figures."
+        ),
+        axes=names,
+        series=[
+            ("series-target", _("Target"), [d.target for d in result.dimensions]),
+            ("series-current", _("Current"), [d.score for d in result.dimensions]),
+        ],
+    )
+    history_chart = None
+    if len(history) > 1:
+        history_chart = charts.line(
+            chart_id="history",
+            title=_("Overall score over time"),
+            description=_(
+                "Line chart of the overall score of each submitted assessment; see the table."
+            ),
+            points=[
+                (h.submitted_at.strftime("%Y-%m") if h.submitted_at else "", h.overall_score or 0)
+                for h in history
+            ],
+        )
+    peers = selectors.peer_groups(assessment) if assessment.is_submitted else []
+    return render(
+        request,
+        "assessments/results.html",
+        {
+            "assessment": assessment,
+            "results": result,
+            "radar": radar,
+            "history": history,
+            "history_chart": history_chart,
+            "history_dimensions": dimensions,
+            "peers": [
+                {
+                    "group": group,
+                    "rows": [
+                        (d.name, d.rounded, group.means.get(d.key)) for d in result.dimensions
+                    ],
+                }
+                for group in peers
+            ],
+            "peer_minimum": selectors.PEER_MINIMUM,
+            "can_edit": can_edit,
+            "targets_form": targets_form,
+            "level_names": selectors.level_names(assessment.maturity_model),
+        },
+        status=400 if targets_form.is_bound and targets_form.errors else 200,
+    )
+
+
+def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
+    items = selectors.roadmap_items(assessment)
+    members = [(u.pk, u.get_full_name()) for u in selectors.team_members(assessment)]
+    entries: list[dict[str, Any]] = []
+    for item in items:
+        entries.append(
+            {
+                "item": item,
+                "links": selectors.links_for_activity(item.activity),
+                "form": RoadmapItemForm(
+                    initial={
+                        "status": item.status,
+                        "year": item.year,
+                        "assignee": item.assignee_id,
+                    },
+                    members=members,
+                    prefix=f"item{item.pk}",
+                ),
+            }
+        )
+    years: list[dict[str, Any]] = [
+        {"year": year, "entries": [e for e in entries if e["item"].year == year]}
+        for year in range(1, planning.YEARS + 1)
+    ]
+    done, planned = selectors.roadmap_progress(items)
+    capacity = selectors.capacity_for(assessment)
+    for year in years:
+        year["effort"] = sum(
+            e["item"].activity.effort
+            for e in year["entries"]
+            if e["item"].status != RoadmapStatus.DROPPED
+        )
+    return {
+        "assessment": assessment,
+        "years": years,
+        "later": [e for e in entries if e["item"].year is None],
+        "done": done,
+        "planned": planned,
+        "percent": round(100 * done / planned) if planned else 0,
+        "capacity": capacity,
+        "capacity_form": CapacityForm(initial={"capacity": capacity}),
+        "members": members,
+        "can_edit": request.user.has_perm("assessments.change_assessment", assessment),
+    }
+
+
+@login_required
+def roadmap(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
+    assessment = _get(request, id)
+    context = _roadmap_context(request, assessment)
+    status = 200
+    if request.method == "POST":
+        _require_change(request, assessment)
+        if not assessment.is_submitted:
+            raise Http404
+        form = CapacityForm(request.POST)
+        if form.is_valid():
+            services.capacity_set(
+                assessment=assessment, capacity=form.cleaned_data["capacity"], user=_user(request)
+            )
+            messages.success(
+                request, _("The capacity has been saved and the proposals re-planned.")
+            )
+            return redirect("assessments:roadmap", id=assessment.pk)
+        context["capacity_form"] = form
+        status = 400
+    return render(request, "assessments/roadmap.html", context, status=status)
+
+
+@login_required
+@require_POST
+def roadmap_item(request: HttpRequest, id: int, item: int) -> HttpResponse:  # noqa: A002
+    assessment = _get(request, id)
+    _require_change(request, assessment)
+    entry = get_for_user(
+        RoadmapItem.objects.select_related("activity"),
+        user=request.user,
+        pk=item,
+        assessment=assessment,
+    )
+    members = [(u.pk, u.get_full_name()) for u in selectors.team_members(assessment)]
+    form = RoadmapItemForm(request.POST, members=members, prefix=f"item{entry.pk}")
+    anchor = f"#item-{entry.pk}"
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("“%(name)s” was not changed: %(errors)s")
+            % {
+                "name": entry.activity.name,
+                "errors": " ".join(str(e) for errs in form.errors.values() for e in errs),
+            },
+        )
+        return redirect(reverse("assessments:roadmap", kwargs={"id": assessment.pk}) + anchor)
+    assignee = None
+    if form.cleaned_data["assignee"]:
+        assignee = User.objects.filter(pk=form.cleaned_data["assignee"]).first()
+    try:
+        changed = services.roadmap_item_update(
+            item=entry,
+            user=_user(request),
+            status=form.cleaned_data["status"],
+            year=form.cleaned_data["year"],
+            assignee=assignee,
+            unassign=assignee is None,
+        )
+    except services.AssessmentError as exc:
+        messages.error(
+            request,
+            _("“%(name)s” was not changed: %(errors)s")
+            % {"name": entry.activity.name, "errors": str(exc)},
+        )
+    else:
+        if changed:
+            messages.success(
+                request, _("“%(name)s” has been updated.") % {"name": entry.activity.name}
+            )
+    return HttpResponseRedirect(
+        reverse("assessments:roadmap", kwargs={"id": assessment.pk}) + anchor
+    )
+
+
+@login_required
+def roadmap_csv(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
+    assessment = _get(request, id)
+    return exports.roadmap_csv(assessment, selectors.roadmap_items(assessment))
+
+
+@login_required
+def roadmap_pdf(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
+    assessment = _get(request, id)
+    return exports.roadmap_pdf(assessment, selectors.roadmap_items(assessment))
