@@ -1,0 +1,335 @@
+"""Every read of the library beyond ``.get()``: search, lists, related resources."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+from django_countries import countries as all_countries
+
+from cityexchange.core.models import LANGUAGE_CHOICES, Concept, Organisation
+from cityexchange.core.text import LANGUAGES, fold, thesaurus
+from cityexchange.library import search
+from cityexchange.library.models import (
+    Forwarding,
+    Resource,
+    ResourceKind,
+    ResourceStatus,
+    SearchEntry,
+    Visibility,
+)
+from cityexchange.library.rules import may_see_members_content
+
+FACETS = ("kind", "topic", "lang", "country", "year")
+SORTS = ("relevance", "newest")
+SNIPPET_WORDS = 30
+_WORD_OR_NOT = re.compile(r"([^\W_]+)", re.UNICODE)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class SearchItem:
+    resource: Resource
+    score: float
+    snippet: SafeString
+    matched: list[str]
+
+
+@dataclass
+class SearchResult:
+    query: str
+    items: list[SearchItem]
+    count: int
+    page: int
+    page_size: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    filters: dict[str, str] = field(default_factory=dict)
+    sort: str = "relevance"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.page_size))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+
+def clean_filters(filters: dict[str, Any] | None) -> dict[str, str]:
+    """Keep only known, well-formed filter values (anything else is ignored, not an error)."""
+    result: dict[str, str] = {}
+    for name in FACETS:
+        value = (filters or {}).get(name)
+        if isinstance(value, list | tuple):
+            value = value[0] if value else None
+        if value is None:
+            continue
+        value = str(value).strip()[:80]
+        if value and re.fullmatch(r"[A-Za-z0-9_-]+", value):
+            result[name] = value.upper() if name == "country" else value
+    return result
+
+
+def _facet_label(name: str, value: str, language: str) -> str:
+    if name == "kind":
+        return str(ResourceKind(value).label) if value in ResourceKind.values else value
+    if name == "topic":
+        return thesaurus().label(value, language)
+    if name == "lang":
+        return str(dict(LANGUAGE_CHOICES).get(value, value))
+    if name == "country":
+        return str(all_countries.name(value)) or value
+    return value
+
+
+def _original_words(raw: str) -> dict[str, str]:
+    """Folded word -> the word as the user typed it."""
+    return {fold(w): w for w in _WORD_OR_NOT.findall(raw)}
+
+
+def _word_matches(word: str, tokens: set[str]) -> bool:
+    folded = fold(word)
+    return any(search.cached_stem(folded, lang) in tokens for lang in LANGUAGES)
+
+
+def _highlight(text: str, tokens: set[str], *, limit: int = SNIPPET_WORDS) -> tuple[str, bool]:
+    """A window of ``text`` around its first matching word, matches in <mark>; escaped."""
+    parts = _WORD_OR_NOT.split(text)
+    # parts alternate: separator, word, separator, word, ...
+    word_positions = [i for i in range(1, len(parts), 2)]
+    hits = [i for i in word_positions if _word_matches(parts[i], tokens)]
+    if hits:
+        first = word_positions.index(hits[0])
+        start = word_positions[max(0, first - limit // 3)]
+    else:
+        start = 1 if len(parts) > 1 else 0
+    window = word_positions[word_positions.index(start) :][:limit] if word_positions else []
+    if not window:
+        return escape(text[:240]), False
+    end = window[-1]
+    out: list[str] = []
+    hit_set = set(hits)
+    for i in range(window[0], end + 1):
+        piece = escape(parts[i])
+        out.append(f"<mark>{piece}</mark>" if i in hit_set else piece)
+    prefix = "… " if window[0] > 1 else ""
+    suffix = " …" if end < len(parts) - 2 else ""
+    return prefix + "".join(out) + suffix, bool(hits)
+
+
+def _snippet(resource: Resource, tokens: set[str]) -> SafeString:
+    summary = resource.summary or ""
+    text, found = _highlight(summary, tokens)
+    if not found and resource.body:
+        body_text, body_found = _highlight(resource.body, tokens)
+        if body_found:
+            text = body_text
+    return mark_safe(text)  # noqa: S308 - every piece was escaped in _highlight
+
+
+def _reasons(
+    query: search.Query, entry: Any, language: str, originals: dict[str, str]
+) -> list[str]:
+    if entry is None:
+        return []
+    reasons: list[str] = []
+    concept_tokens = set(entry["concepts"].split())
+    with override(language):
+        for match in query.concepts:
+            if search.concept_token(match.concept) in concept_tokens:
+                typed = " ".join(originals.get(w, w) for w in match.matched_text.split())
+                reasons.append(
+                    _("topic: %(topic)s (from '%(text)s')")
+                    % {"topic": thesaurus().label(match.concept, language), "text": typed}
+                )
+        word_tokens = set(entry["title"].split()) | set(entry["summary"].split())
+        word_tokens |= set(entry["body"].split())
+        matched = [originals.get(w.text, w.text) for w in query.words if w.tokens & word_tokens]
+        if matched:
+            reasons.append(_("words: %(words)s") % {"words": ", ".join(matched)})
+    return reasons
+
+
+def search_resources(
+    *,
+    query: str,
+    language: str,
+    filters: dict[str, Any] | None = None,
+    page: int = 1,
+    page_size: int = 10,
+    user: Any = None,
+) -> SearchResult:
+    """Search published resources the user may see, ranked, faceted and explained.
+
+    An empty query lists everything that matches the filters, newest first. The
+    sort order is taken from ``filters["sort"]`` ("relevance" or "newest").
+    """
+    language = language if language in LANGUAGES else "en"
+    wanted = clean_filters(filters)
+    sort = str((filters or {}).get("sort") or "relevance")
+    sort = sort if sort in SORTS else "relevance"
+    page = max(1, int(page))
+    page_size = max(1, min(int(page_size), 100))
+    analysed = search.analyse_query(query)
+    browse = not (query or "").strip()
+    result = SearchResult(
+        query=analysed.raw,
+        items=[],
+        count=0,
+        page=page,
+        page_size=page_size,
+        filters=wanted,
+        sort="newest" if browse else sort,
+    )
+    if not browse and analysed.is_empty:
+        return result
+    facet_filters = [f"{name}:{value}" for name, value in wanted.items()]
+    hits = search.backend().match(
+        None if browse else analysed.tokens,
+        public_only=not may_see_members_content(user),
+        facet_filters=facet_filters,
+    )
+    result.count = len(hits)
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for hit in hits:
+        for token in set(hit.facets.split()):
+            name, _sep, value = token.partition(":")
+            if name in counters:
+                counters[name][value] += 1
+    for name in FACETS:
+        values = sorted(counters[name].items(), key=lambda item: (-item[1], item[0]))
+        values = values[: 12 if name == "topic" else 30]
+        if name == "year":
+            values.sort(key=lambda item: item[0], reverse=True)
+        result.facets[name] = [
+            FacetValue(value, _facet_label(name, value, language), count, wanted.get(name) == value)
+            for value, count in values
+        ]
+    if result.sort == "newest":
+        hits.sort(key=lambda h: (h.published_on is not None, h.published_on, h.score), reverse=True)
+    else:
+        hits.sort(key=lambda h: (h.score, h.published_on is not None, h.published_on), reverse=True)
+    page_hits = hits[(page - 1) * page_size : page * page_size]
+    if not page_hits:
+        return result
+    ids = [h.resource_id for h in page_hits]
+    resources = {r.pk: r for r in Resource.objects.filter(pk__in=ids).prefetch_related("topics")}
+    entries = {
+        row["resource_id"]: row
+        for row in SearchEntry.objects.filter(resource_id__in=ids).values(
+            "resource_id", "title", "summary", "body", "concepts"
+        )
+    }
+    originals = _original_words(analysed.raw)
+    tokens = set(analysed.tokens)
+    for hit in page_hits:
+        resource = resources.get(hit.resource_id)
+        if resource is None:
+            continue
+        result.items.append(
+            SearchItem(
+                resource=resource,
+                score=round(hit.score, 4),
+                snippet=_snippet(resource, tokens),
+                matched=_reasons(analysed, entries.get(hit.resource_id), language, originals),
+            )
+        )
+    return result
+
+
+def visible_resources(*, user: Any) -> QuerySet[Resource]:
+    queryset = Resource.objects.filter(status=ResourceStatus.PUBLISHED)
+    if not may_see_members_content(user):
+        queryset = queryset.filter(visibility=Visibility.PUBLIC)
+    return queryset
+
+
+def newest_resources(*, user: Any, limit: int = 6) -> list[Resource]:
+    return list(
+        visible_resources(user=user)
+        .prefetch_related("topics")
+        .order_by("-published_on", "-pk")[:limit]
+    )
+
+
+def most_viewed_resources(*, user: Any, limit: int = 6) -> list[Resource]:
+    return list(
+        visible_resources(user=user)
+        .filter(view_count__gt=0)
+        .prefetch_related("topics")
+        .order_by("-view_count", "-published_on")[:limit]
+    )
+
+
+def resource_for_page(queryset: QuerySet[Resource] | None = None) -> QuerySet[Resource]:
+    """The queryset a resource page needs, with everything it shows fetched up front."""
+    return (
+        (queryset or Resource.objects.all())
+        .select_related("event")
+        .prefetch_related(
+            "topics",
+            "organisations",
+            "offers",
+            Prefetch("attachments"),
+        )
+    )
+
+
+def resources_for_topics(*, topics: list[str], limit: int = 5) -> list[Resource]:
+    """Public resources sharing the most of ``topics`` (concept keys), newest first."""
+    if not topics:
+        return []
+    return list(
+        Resource.objects.filter(
+            status=ResourceStatus.PUBLISHED, visibility=Visibility.PUBLIC, topics__key__in=topics
+        )
+        .annotate(shared=Count("topics", filter=Q(topics__key__in=topics), distinct=True))
+        .order_by("-shared", "-published_on", "pk")[:limit]
+    )
+
+
+def related_resources(*, resource: Resource, user: Any, limit: int = 4) -> list[Resource]:
+    keys = [t.key for t in resource.topics.all()]
+    if not keys:
+        return []
+    return list(
+        visible_resources(user=user)
+        .filter(topics__key__in=keys)
+        .exclude(pk=resource.pk)
+        .annotate(shared=Count("topics", filter=Q(topics__key__in=keys), distinct=True))
+        .order_by("-shared", "-published_on", "pk")[:limit]
+    )
+
+
+def forwardings_for_user(*, user: Any) -> QuerySet[Forwarding]:
+    """What staff forwarded to the municipalities the user belongs to."""
+    if not user.is_authenticated:
+        return Forwarding.objects.none()
+    organisations = Organisation.objects.filter(memberships__user=user)
+    return (
+        Forwarding.objects.filter(organisation__in=organisations)
+        .select_related("resource", "organisation", "sent_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def topics_in_use() -> QuerySet[Concept]:
+    return Concept.objects.filter(resources__status=ResourceStatus.PUBLISHED).distinct()

@@ -1,0 +1,469 @@
+"""Every write of the library: typed, keyword-only, atomic, audited.
+
+The search index is written inside the same transaction as the change it
+reflects, so a search never shows a withdrawn resource nor misses a new one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+from django_countries import countries as all_countries
+
+from cityexchange.core.datafiles import LANGUAGES
+from cityexchange.core.models import Concept, Organisation, User
+from cityexchange.core.services import audit_record, snapshot
+from cityexchange.library import search
+from cityexchange.library.models import (
+    Attachment,
+    DigestFrequency,
+    Forwarding,
+    PopulationClass,
+    Resource,
+    ResourceKind,
+    ResourceStatus,
+    Subscription,
+    Visibility,
+)
+
+logger = logging.getLogger(__name__)
+
+AUDIT_FIELDS = [
+    "slug",
+    "kind",
+    "title",
+    "summary",
+    "languages",
+    "authors",
+    "published_on",
+    "countries",
+    "city",
+    "population_class",
+    "licence",
+    "source_url",
+    "visibility",
+    "status",
+    "event_id",
+]
+ALLOWED_CONTENT_TYPES = {
+    "application/pdf": b"%PDF",
+    "text/plain": None,
+    "text/csv": None,
+    "image/png": b"\x89PNG",
+    "image/jpeg": b"\xff\xd8\xff",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": b"PK",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": b"PK",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": b"PK",
+}
+
+
+# --------------------------------------------------------------------------- indexing
+
+
+def _document(resource: Resource) -> search.Document:
+    """Analyse ``resource``; uses prefetched topics and attachments when present."""
+    titles = {lang: getattr(resource, f"title_{lang}", "") or "" for lang in LANGUAGES}
+    summaries = {lang: getattr(resource, f"summary_{lang}", "") or "" for lang in LANGUAGES}
+    topic_keys = [t.key for t in resource.topics.all()]
+    extracted = [a.extracted_text for a in resource.attachments.all() if a.extracted_text]
+    body = "\n".join([resource.body, *extracted])
+    year = [str(resource.published_on.year)] if resource.published_on else []
+    return search.analyse_document(
+        resource_id=resource.pk,
+        titles=titles,
+        summaries=summaries,
+        body=body,
+        languages=resource.languages or [],
+        topic_keys=topic_keys,
+        facets={
+            "kind": [resource.kind],
+            "lang": list(resource.languages or []),
+            "country": [c.upper() for c in resource.countries or []],
+            "year": year,
+            "topic": topic_keys,
+        },
+        is_public=resource.visibility == Visibility.PUBLIC,
+        published_on=resource.published_on,
+    )
+
+
+def resource_index(*, resource: Resource) -> None:
+    """Bring the index entry of ``resource`` up to date; call inside the writing transaction."""
+    backend = search.backend()
+    if resource.status == ResourceStatus.PUBLISHED:
+        backend.write([_document(resource)])
+    else:
+        backend.remove([resource.pk])
+
+
+def index_rebuild(
+    *, batch_size: int = 500, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Rebuild the whole index from the published resources; returns how many were indexed."""
+    backend = search.backend()
+    queryset: QuerySet[Resource] = Resource.objects.filter(
+        status=ResourceStatus.PUBLISHED
+    ).order_by("pk")
+    total = queryset.count()
+    done = 0
+    with transaction.atomic():
+        backend.clear()
+        ids = list(queryset.values_list("pk", flat=True))
+        for start in range(0, len(ids), batch_size):
+            chunk = Resource.objects.filter(
+                pk__in=ids[start : start + batch_size]
+            ).prefetch_related("topics", "attachments")
+            backend.write([_document(r) for r in chunk])
+            done += len(chunk)
+            if progress is not None:
+                progress(done, total)
+    return done
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def _clean_resource_values(values: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    if "kind" in values and values["kind"] not in ResourceKind.values:
+        errors["kind"] = _("Choose one of the listed kinds.")
+    if "languages" in values:
+        bad = [lang for lang in values["languages"] if lang not in LANGUAGES]
+        if bad:
+            errors["languages"] = _("Unknown language codes: %(codes)s") % {"codes": ", ".join(bad)}
+    if "countries" in values:
+        values["countries"] = [str(c).upper() for c in values["countries"]]
+        bad = [c for c in values["countries"] if c not in all_countries]
+        if bad:
+            errors["countries"] = _("Unknown country codes: %(codes)s") % {"codes": ", ".join(bad)}
+    if values.get("population_class") and values["population_class"] not in PopulationClass.values:
+        errors["population_class"] = _("Choose small, medium, large or metropolis.")
+    if "visibility" in values and values["visibility"] not in Visibility.values:
+        errors["visibility"] = _("Choose public or members only.")
+    if "status" in values and values["status"] not in ResourceStatus.values:
+        errors["status"] = _("Choose draft, published or withdrawn.")
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _set_translations(resource: Resource, field: str, texts: dict[str, str]) -> None:
+    for lang in LANGUAGES:
+        setattr(resource, f"{field}_{lang}", texts.get(lang, ""))
+    setattr(resource, field, texts.get("en") or next(iter(texts.values()), ""))
+
+
+def resource_create(
+    *,
+    actor: Any,
+    slug: str,
+    kind: str,
+    title: dict[str, str],
+    summary: dict[str, str] | None = None,
+    topics: Iterable[Concept] = (),
+    organisations: Iterable[Organisation] = (),
+    offers: Iterable[Any] = (),
+    **values: Any,
+) -> Resource:
+    """Create a resource (a draft unless ``status`` says otherwise) and index it."""
+    if not any(title.values()):
+        raise ValidationError({"title": _("A title is required.")})
+    values = _clean_resource_values({"kind": kind, **values})
+    if Resource.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": _("This short address is already taken.")})
+    with transaction.atomic():
+        resource = Resource(slug=slug, **values)
+        _set_translations(resource, "title", title)
+        _set_translations(resource, "summary", summary or {})
+        resource.full_clean(exclude=["event", "offers", "topics", "organisations"])
+        resource.save()
+        resource.topics.set(list(topics))
+        resource.organisations.set(list(organisations))
+        resource.offers.set(list(offers))
+        resource_index(resource=resource)
+        audit_record(
+            actor=actor,
+            action="library.resource_create",
+            obj=resource,
+            after=snapshot(resource, AUDIT_FIELDS),
+        )
+    return resource
+
+
+def resource_update(
+    *,
+    resource: Resource,
+    actor: Any,
+    title: dict[str, str] | None = None,
+    summary: dict[str, str] | None = None,
+    topics: Iterable[Concept] | None = None,
+    organisations: Iterable[Organisation] | None = None,
+    offers: Iterable[Any] | None = None,
+    **values: Any,
+) -> Resource:
+    """Change fields of ``resource`` and re-index it in the same transaction."""
+    values = _clean_resource_values(values)
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        before = snapshot(locked, AUDIT_FIELDS)
+        for name, value in values.items():
+            setattr(locked, name, value)
+        if title is not None:
+            _set_translations(locked, "title", title)
+        if summary is not None:
+            _set_translations(locked, "summary", summary)
+        locked.full_clean(exclude=["event", "offers", "topics", "organisations", "slug"])
+        locked.save()
+        if topics is not None:
+            locked.topics.set(list(topics))
+        if organisations is not None:
+            locked.organisations.set(list(organisations))
+        if offers is not None:
+            locked.offers.set(list(offers))
+        resource_index(resource=locked)
+        audit_record(
+            actor=actor,
+            action="library.resource_update",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, AUDIT_FIELDS),
+        )
+    return locked
+
+
+def _set_status(*, resource: Resource, actor: Any, status: str, action: str) -> Resource:
+    with transaction.atomic():
+        locked = Resource.objects.select_for_update().get(pk=resource.pk)
+        before = snapshot(locked, ["status", "published_on"])
+        locked.status = status
+        fields = ["status", "updated_at"]
+        if status == ResourceStatus.PUBLISHED and locked.published_on is None:
+            locked.published_on = dt.datetime.now(dt.UTC).date()
+            fields.append("published_on")
+        locked.save(update_fields=fields)
+        resource_index(resource=locked)
+        audit_record(
+            actor=actor,
+            action=action,
+            obj=locked,
+            before=before,
+            after=snapshot(locked, ["status", "published_on"]),
+        )
+    return locked
+
+
+def resource_publish(*, resource: Resource, actor: Any) -> Resource:
+    return _set_status(
+        resource=resource,
+        actor=actor,
+        status=ResourceStatus.PUBLISHED,
+        action="library.resource_publish",
+    )
+
+
+def resource_withdraw(*, resource: Resource, actor: Any) -> Resource:
+    return _set_status(
+        resource=resource,
+        actor=actor,
+        status=ResourceStatus.WITHDRAWN,
+        action="library.resource_withdraw",
+    )
+
+
+def resource_record_view(*, resource: Resource) -> None:
+    """Count a page view; one atomic UPDATE, so concurrent views are never lost."""
+    Resource.objects.filter(pk=resource.pk).update(view_count=F("view_count") + 1)
+
+
+# --------------------------------------------------------------------------- attachments
+
+
+def extract_pdf_text(data: bytes) -> str:
+    """The text of a PDF, or "" when it has none or cannot be read."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        return "\n".join((page.extract_text() or "") for page in reader.pages)[:2_000_000]
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as exc:
+        logger.warning("Could not extract text from a PDF: %s", exc)
+        return ""
+
+
+def attachment_add(
+    *, resource: Resource, upload: UploadedFile, title: str, actor: Any
+) -> Attachment:
+    """Attach a file after checking its size and that its content fits its type."""
+    limit = settings.CITYEXCHANGE_MAX_UPLOAD_BYTES
+    size = upload.size or 0
+    if size > limit:
+        raise ValidationError(
+            {"file": _("The file is larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}}
+        )
+    if size == 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    content_type = (upload.content_type or "").split(";")[0].strip().lower()
+    if content_type not in ALLOWED_CONTENT_TYPES:
+        raise ValidationError({"file": _("This type of file is not accepted.")})
+    upload.seek(0)
+    data = upload.read()
+    magic = ALLOWED_CONTENT_TYPES[content_type]
+    if magic is not None and not data.startswith(magic):
+        raise ValidationError({"file": _("The file's content does not match its type.")})
+    if magic is None:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValidationError({"file": _("A text file must be UTF-8 encoded.")}) from exc
+    if content_type == "application/pdf":
+        text = extract_pdf_text(data)
+    elif magic is None:
+        text = data.decode("utf-8")
+    else:
+        text = ""
+    upload.seek(0)
+    with transaction.atomic():
+        attachment = Attachment(
+            resource=resource,
+            title=title or upload.name or "file",
+            content_type=content_type,
+            size=size,
+            extracted_text=text,
+        )
+        attachment.title_en = attachment.title  # type: ignore[attr-defined]
+        attachment.file.save(upload.name or "file", upload, save=False)
+        attachment.save()
+        resource_index(resource=resource)
+        audit_record(
+            actor=actor,
+            action="library.attachment_add",
+            obj=attachment,
+            after={"resource": resource.slug, "content_type": content_type, "size": size},
+        )
+    return attachment
+
+
+# --------------------------------------------------------------------------- subscriptions
+
+
+def subscription_save(
+    *,
+    user: User,
+    topics: Sequence[Concept],
+    kinds: Sequence[str],
+    frequency: str = DigestFrequency.WEEKLY,
+    language: str | None = None,
+) -> Subscription:
+    bad = [k for k in kinds if k not in ResourceKind.values]
+    if bad or frequency not in DigestFrequency.values:
+        raise ValidationError(_("Choose kinds and a frequency from the lists."))
+    with transaction.atomic():
+        subscription, created = Subscription.objects.select_for_update().get_or_create(
+            user=user, defaults={"language": language or user.language}
+        )
+        before = None if created else snapshot(subscription, ["kinds", "frequency", "is_active"])
+        subscription.kinds = list(kinds)
+        subscription.frequency = frequency
+        subscription.language = language or user.language
+        subscription.is_active = True
+        subscription.save()
+        subscription.topics.set(list(topics))
+        audit_record(
+            actor=user,
+            action="library.subscription_save",
+            obj=subscription,
+            before=before,
+            after={
+                **snapshot(subscription, ["kinds", "frequency", "is_active"]),
+                "topics": sorted(t.key for t in topics),
+            },
+        )
+    return subscription
+
+
+def subscription_cancel(*, subscription: Subscription, actor: Any = None) -> None:
+    with transaction.atomic():
+        Subscription.objects.filter(pk=subscription.pk).update(is_active=False)
+        audit_record(
+            actor=actor or subscription.user,
+            action="library.subscription_cancel",
+            obj=subscription,
+            before={"is_active": True},
+            after={"is_active": False},
+        )
+
+
+# --------------------------------------------------------------------------- forwarding
+
+
+def resource_forward(
+    *,
+    resource: Resource,
+    organisations: Sequence[Organisation],
+    note: str,
+    actor: Any,
+) -> list[Forwarding]:
+    """Send ``resource`` to chosen municipalities; their members are told by mail."""
+    from cityexchange.core.mail import render_message, send_after_commit
+    from cityexchange.core.models import Membership
+
+    if not organisations:
+        raise ValidationError({"organisations": _("Choose at least one municipality.")})
+    if resource.status != ResourceStatus.PUBLISHED:
+        raise ValidationError(_("Only published resources can be forwarded."))
+    created: list[Forwarding] = []
+    with transaction.atomic():
+        for organisation in organisations:
+            forwarding, was_new = Forwarding.objects.get_or_create(
+                resource=resource,
+                organisation=organisation,
+                defaults={"note": note, "sent_by": actor},
+            )
+            if not was_new:
+                forwarding.note = note
+                forwarding.sent_by = actor
+                forwarding.save(update_fields=["note", "sent_by"])
+            created.append(forwarding)
+            audit_record(
+                actor=actor,
+                action="library.resource_forward",
+                obj=forwarding,
+                after={"resource": resource.slug, "organisation": organisation.slug, "note": note},
+            )
+        members = (
+            Membership.objects.filter(organisation__in=organisations, user__is_active=True)
+            .select_related("user", "organisation")
+            .order_by("user_id")
+        )
+        seen: set[int] = set()
+        for membership in members:
+            if membership.user_id in seen:
+                continue
+            seen.add(membership.user_id)
+            user = membership.user
+            send_after_commit(
+                render_message(
+                    to=user.email,
+                    language=user.language,
+                    template="library/mail/forwarded",
+                    context={
+                        "user": user,
+                        "resource": resource,
+                        "note": note,
+                        "organisation": membership.organisation,
+                        "sender": actor,
+                    },
+                )
+            )
+    return created

@@ -1,0 +1,194 @@
+"""Search finds material across languages, explains why, and cannot be broken by input."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from cityexchange.library.selectors import search_resources
+from cityexchange.library.services import resource_update, resource_withdraw
+from cityexchange.library.tests.conftest import CORPUS, make_resource
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(result: object) -> list[str]:
+    return [item.resource.slug for item in result.items]  # type: ignore[attr-defined]
+
+
+def test_a_german_query_finds_english_water_management_and_says_why(corpus: dict) -> None:
+    result = search_resources(query="Wassermanagement", language="en")
+    assert slugs(result)[0] == "smart-water-tartu"
+    reasons = result.items[0].matched
+    assert "topic: water management (from 'Wassermanagement')".lower() in [
+        r.lower() for r in reasons
+    ], reasons
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("gestión del agua", "smart-water-tartu"),
+        ("gestão da água", "smart-water-tartu"),
+        ("digital twins", "digitale-zwillinge-kommunen"),
+        ("gemelos digitales", "digitale-zwillinge-kommunen"),
+        ("Bürgerbeteiligung", "participacion-ciudadana"),
+        ("citizen participation", "participacion-ciudadana"),
+        ("ciberseguridad municipal", "cyber-security-handbook"),
+        ("Cybersicherheit", "cyber-security-handbook"),
+        ("urban data platforms", "plataforma-dados-urbanos"),
+    ],
+)
+def test_a_query_in_any_language_finds_material_in_another(
+    corpus: dict, query: str, expected: str
+) -> None:
+    assert expected in slugs(search_resources(query=query, language="en"))[:3]
+
+
+def test_stemming_joins_plural_and_singular(corpus: dict) -> None:
+    result = search_resources(query="ransomware attack", language="en")
+    assert slugs(result)[0] == "cyber-security-handbook"
+    assert any(r.startswith("words:") for r in result.items[0].matched)
+
+
+def test_the_snippet_marks_the_matching_words(corpus: dict) -> None:
+    result = search_resources(query="phishing", language="en")
+    assert "<mark>phishing</mark>" in result.items[0].snippet
+
+
+def test_members_only_resources_stay_hidden_from_anonymous_and_outsiders_of_the_network(
+    corpus: dict, member: object
+) -> None:
+    assert "members-heat-planning" not in slugs(
+        search_resources(query="heat planning", language="en")
+    )
+    assert "members-heat-planning" in slugs(
+        search_resources(query="heat planning", language="en", user=member)
+    )
+
+
+def test_a_withdrawn_resource_leaves_the_results_at_once(corpus: dict) -> None:
+    resource_withdraw(resource=corpus["cyber-security-handbook"], actor=None)
+    assert "cyber-security-handbook" not in slugs(search_resources(query="phishing", language="en"))
+
+
+def test_an_edit_is_searchable_immediately(corpus: dict) -> None:
+    resource_update(
+        resource=corpus["cyber-security-handbook"],
+        actor=None,
+        summary={"en": "Backups against zeppelins."},
+    )
+    assert slugs(search_resources(query="zeppelin", language="en")) == ["cyber-security-handbook"]
+    assert search_resources(query="phishing", language="en").count == 0
+
+
+def test_drafts_are_not_found(corpus: dict) -> None:
+    make_resource({**CORPUS[0], "slug": "draft-water"}, status="draft")
+    assert "draft-water" not in slugs(search_resources(query="water", language="en"))
+
+
+def test_filters_narrow_and_facets_count(corpus: dict) -> None:
+    everything = search_resources(query="digital platform data", language="en")
+    kinds = {f.value: f.count for f in everything.facets["kind"]}
+    assert sum(kinds.values()) == everything.count
+    narrowed = search_resources(
+        query="digital platform data", language="en", filters={"kind": "tool"}
+    )
+    assert slugs(narrowed) == ["plataforma-dados-urbanos"]
+    assert narrowed.facets["kind"][0].selected
+    by_country = search_resources(query="participación", language="es", filters={"country": "pe"})
+    assert slugs(by_country) == ["participacion-ciudadana"]
+    by_year = search_resources(query="", language="en", filters={"year": "2024"})
+    assert set(slugs(by_year)) == {"smart-water-tartu", "plataforma-dados-urbanos"}
+    by_lang = search_resources(query="", language="de", filters={"lang": "pt"})
+    assert slugs(by_lang) == ["plataforma-dados-urbanos"]
+    by_topic = search_resources(query="", language="de", filters={"topic": "digital-twin"})
+    assert slugs(by_topic) == ["digitale-zwillinge-kommunen"]
+
+
+def test_facet_labels_are_in_the_viewers_language(corpus: dict) -> None:
+    result = search_resources(query="", language="de", filters={"topic": "water-management"})
+    labels = {f.value: f.label for f in result.facets["topic"]}
+    assert labels["water-management"] == "Wassermanagement"
+    assert result.facets["kind"][0].label
+
+
+def test_pages_split_results_and_sorting_by_date_works(corpus: dict) -> None:
+    first = search_resources(
+        query="", language="en", page=1, page_size=2, filters={"sort": "newest"}
+    )
+    second = search_resources(query="", language="en", page=2, page_size=2)
+    assert first.count == 5 and first.pages == 3 and first.has_next
+    assert slugs(first) == ["smart-water-tartu", "plataforma-dados-urbanos"]
+    assert not set(slugs(first)) & set(slugs(second))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"water',
+        "*",
+        "water*",
+        "OR",
+        "water OR",
+        "NEAR(",
+        "NEAR(water management, 2)",
+        "-water",
+        "title:water",
+        "'",
+        "a'b",
+        "^water",
+        "(",
+        ")",
+        "&|!",
+        ":*",
+        "x" * 5000,
+        "water " * 400,
+        "\x00",
+        "   ",
+    ],
+)
+def test_query_syntax_in_user_input_is_harmless(corpus: dict, query: str) -> None:
+    result = search_resources(query=query, language="en")
+    assert result.count >= 0
+
+
+def test_syntax_characters_around_words_still_find_them(corpus: dict) -> None:
+    assert "smart-water-tartu" in slugs(search_resources(query='"water" -leak*', language="en"))
+
+
+def test_a_query_of_only_stopwords_finds_nothing(corpus: dict) -> None:
+    assert search_resources(query="the and of", language="en").count == 0
+
+
+# The exact hits both engines must agree on; this file runs on SQLite and PostgreSQL.
+SAME_HITS = {
+    # "Wasser" inside the compound also names the broader topic water ("água", "Hochwasser").
+    "Wassermanagement": {
+        "smart-water-tartu",
+        "plataforma-dados-urbanos",
+        "digitale-zwillinge-kommunen",
+    },
+    "sensors": {"smart-water-tartu", "digitale-zwillinge-kommunen"},
+    "digitale Plattform": {"digitale-zwillinge-kommunen", "participacion-ciudadana"},
+    "small towns": {"cyber-security-handbook", "digitale-zwillinge-kommunen"},
+}
+
+
+@pytest.mark.parametrize(("query", "expected"), list(SAME_HITS.items()))
+def test_both_engines_return_the_same_hits(corpus: dict, query: str, expected: set) -> None:
+    found = set(slugs(search_resources(query=query, language="en", page_size=50)))
+    assert found == expected, f"{connection.vendor}: {query!r} -> {sorted(found)}"
+
+
+def test_search_costs_the_same_number_of_queries_at_two_corpus_sizes(
+    corpus: dict, django_assert_max_num_queries: object
+) -> None:
+    with django_assert_max_num_queries(5):  # type: ignore[operator]
+        small = search_resources(query="water data", language="en")
+    for n in range(20):
+        make_resource({**CORPUS[0], "slug": f"water-{n}"})
+    with django_assert_max_num_queries(5):  # type: ignore[operator]
+        large = search_resources(query="water data", language="en")
+    assert large.count > small.count
