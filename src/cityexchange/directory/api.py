@@ -1,0 +1,315 @@
+"""The directory's JSON API: offers, the Finder and saved result lists.
+
+No ``from __future__ import annotations``: django-ninja reads the annotations
+at import time to build its schemas.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django_countries import countries
+from django_ratelimit.core import is_ratelimited
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from pydantic import field_validator
+
+from cityexchange.core.access import get_for_user
+from cityexchange.core.i18n import LANGUAGES, current_language
+from cityexchange.directory import selectors, services
+from cityexchange.directory.enums import (
+    Budget,
+    Cost,
+    Format,
+    Goal,
+    Level,
+    OfferKind,
+    Region,
+    StaffTime,
+)
+from cityexchange.directory.finder import FinderQuery, finder_run
+from cityexchange.directory.models import Offer, SavedResult
+from cityexchange.directory.views import FINDER_RATE, saved_items
+
+router = Router(tags=["directory"])
+
+
+# ---------------------------------------------------------------- offers
+
+
+class OrganiserOut(Schema):
+    slug: str
+    name: str
+
+
+class OfferOut(Schema):
+    slug: str
+    kind: str
+    name: str
+    summary: str
+    url: str
+    organisers: list[OrganiserOut]
+    audience_levels: list[str]
+    audience_roles: list[str]
+    eligibility: str
+    eligible_countries: list[str]
+    region: str
+    languages: list[str]
+    interpretation_languages: list[str]
+    format: str
+    cost: str
+    effort: str
+    time_commitment: str
+    duration_minutes: int | None
+    deadline: str | None = None
+    goals: list[str]
+    topics: list[str]
+    website: str
+    status: str
+
+    @staticmethod
+    def resolve_url(obj: Offer) -> str:
+        return obj.get_absolute_url()
+
+    @staticmethod
+    def resolve_organisers(obj: Offer) -> list[dict[str, str]]:
+        return [{"slug": o.slug, "name": o.name} for o in obj.organisers.all()]
+
+    @staticmethod
+    def resolve_topics(obj: Offer) -> list[str]:
+        return [t.key for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_deadline(obj: Offer) -> str | None:
+        return obj.deadline.isoformat() if obj.deadline else None
+
+    @staticmethod
+    def resolve_website(obj: Offer) -> str:
+        return obj.url
+
+
+class OfferDetailOut(OfferOut):
+    description: str
+    recurrence: str
+    starts_on: str | None = None
+    ends_on: str | None = None
+    reviewed_on: str | None = None
+
+    @staticmethod
+    def resolve_starts_on(obj: Offer) -> str | None:
+        return obj.starts_on.isoformat() if obj.starts_on else None
+
+    @staticmethod
+    def resolve_ends_on(obj: Offer) -> str | None:
+        return obj.ends_on.isoformat() if obj.ends_on else None
+
+    @staticmethod
+    def resolve_reviewed_on(obj: Offer) -> str | None:
+        return obj.reviewed_on.isoformat() if obj.reviewed_on else None
+
+
+class OfferFilter(Schema):
+    kind: OfferKind | None = None
+    topic: str | None = Field(None, max_length=80)
+    audience: Level | None = None
+    language: str | None = Field(None, pattern="^(de|en|es|pt)$")
+    format: Format | None = None
+    cost: Cost | None = None
+    region: Region | None = None
+
+
+@router.get("/offers", response=list[OfferOut], auth=None)
+@paginate
+def offers(request: HttpRequest, filters: Query[OfferFilter]) -> QuerySet[Offer]:
+    """Active offers, filtered by kind, topic, audience, language, format, cost and region."""
+    values = {k: str(v) for k, v in filters.dict().items() if v}
+    return selectors.offer_list(**values)
+
+
+@router.get("/offers/{slug}", response=OfferDetailOut, auth=None)
+def offer(request: HttpRequest, slug: str) -> Offer:
+    return get_for_user(selectors.offer_for_page(slug), user=request.user, slug=slug)
+
+
+# ---------------------------------------------------------------- finder
+
+
+class FinderIn(Schema):
+    description: str = Field(..., min_length=1, max_length=4000)
+    country: str | None = Field(None, description="ISO 3166 country code, e.g. DE")
+    population: int | None = Field(None, ge=1, le=50_000_000)
+    experience: Level | None = None
+    languages: list[str] = Field(default_factory=list, max_length=4)
+    goals: list[Goal] = Field(default_factory=list, max_length=11)
+    topics: list[str] = Field(default_factory=list, max_length=30)
+    staff_time: StaffTime | None = Field(None, description="optional: none | some | team")
+    budget: Budget | None = Field(None, description="optional: none | small | available")
+    language: str | None = Field(
+        None, description="language of the reasons (de|en|es|pt); default: Accept-Language"
+    )
+
+    @field_validator("description")
+    @classmethod
+    def _has_text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        code = value.strip().upper()
+        if code not in countries:
+            raise ValueError(f"{value!r} is not an ISO 3166 country code")
+        return code
+
+    @field_validator("languages")
+    @classmethod
+    def _languages(cls, value: list[str]) -> list[str]:
+        codes = [v.strip().lower() for v in value]
+        wrong = [c for c in codes if c not in LANGUAGES]
+        if wrong:
+            raise ValueError(f"unknown languages {', '.join(wrong)}; use de, en, es, pt")
+        return codes
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        code = value.strip().lower()
+        if code not in LANGUAGES:
+            raise ValueError("use de, en, es or pt")
+        return code
+
+    def to_query(self) -> FinderQuery:
+        return FinderQuery(
+            description=self.description.strip(),
+            country=self.country or "",
+            population=self.population,
+            experience=self.experience.value if self.experience else "",
+            languages=tuple(self.languages),
+            goals=tuple(g.value for g in self.goals),
+            topics=tuple(t.strip() for t in self.topics if t.strip()),
+            staff_time=self.staff_time.value if self.staff_time else "",
+            budget=self.budget.value if self.budget else "",
+        )
+
+
+class FinderOfferOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    url: str
+
+
+class FinderItemOut(Schema):
+    offer: FinderOfferOut
+    score: float
+    reasons: list[str]
+
+
+class PeerOut(Schema):
+    name: str
+    country: str | None
+    shared_topics: list[str]
+    url: str
+
+
+class UnderstoodOut(Schema):
+    topics: list[str]
+    goals: list[str]
+    experience: str | None
+    low_resources: bool
+
+
+class FinderOut(Schema):
+    items: list[FinderItemOut]
+    count: int
+    events: list[dict[str, Any]]
+    resources: list[dict[str, Any]]
+    peers: list[PeerOut]
+    understood: UnderstoodOut
+
+
+class SavedOut(FinderOut):
+    id: str
+    url: str
+
+
+class SavedResultOut(Schema):
+    id: str
+    created_at: str
+    request: dict[str, Any]
+    items: list[FinderItemOut]
+    count: int
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+def _check_rate(request: HttpRequest) -> None:
+    if settings.RATELIMIT_ENABLE and is_ratelimited(
+        request, group="directory.finder", key="ip", rate=FINDER_RATE, increment=True
+    ):
+        raise HttpError(429, _("Too many searches; please wait a minute."))
+
+
+def _language(payload: FinderIn) -> str:
+    return payload.language or current_language()
+
+
+@router.post("/finder", response={200: FinderOut, 429: ErrorOut}, auth=None)
+def finder(request: HttpRequest, payload: FinderIn) -> Any:
+    """Rank the offers for a municipality's needs and say why each fits.
+
+    Only ``description`` is required. Reasons are worded in ``language`` or,
+    without it, in the request's Accept-Language.
+    """
+    _check_rate(request)
+    language = _language(payload)
+    with translation.override(language):
+        return finder_run(payload.to_query(), language=language)
+
+
+@router.post("/finder/results", response={201: SavedOut, 429: ErrorOut}, auth=None)
+def finder_save(request: HttpRequest, payload: FinderIn) -> Status:
+    """Run the Finder and keep the list under an unguessable id to share by link."""
+    _check_rate(request)
+    language = _language(payload)
+    query = payload.to_query()
+    with translation.override(language):
+        answer = finder_run(query, language=language, record_gaps=False)
+        from cityexchange.directory.views import _items_to_store
+
+        result = services.saved_result_create(
+            request=query.as_dict(), items=_items_to_store(answer["items"]), actor=request.user
+        )
+        return Status(
+            201,
+            {
+                **answer,
+                "id": result.token,
+                "url": request.build_absolute_uri(result.get_absolute_url()),
+            },
+        )
+
+
+@router.get("/finder/results/{id}", response=SavedResultOut, auth=None)
+def finder_result(request: HttpRequest, id: str) -> dict[str, Any]:
+    result = get_for_user(SavedResult.objects.all(), user=request.user, token=id)
+    items = saved_items(result, current_language())
+    return {
+        "id": result.token,
+        "created_at": result.created_at.isoformat(),
+        "request": result.request,
+        "items": items,
+        "count": len(items),
+    }

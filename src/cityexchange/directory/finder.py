@@ -1,0 +1,854 @@
+"""The Finder: a municipality's needs in, ranked and explained offers out.
+
+How an offer is scored (no rule names an offer or a scenario):
+
+1. *Meaning of the free text.* The thesaurus finds the concepts the text names
+   in any of de/en/es/pt; their broader and narrower neighbours count at half
+   weight. Independently, the text's words are stemmed under each language's
+   Snowball rules and matched against every language version of each offer's
+   name, summary and description, weighted by how rare a stem is in the
+   catalogue (idf), so "Hochwasser", "flooding" and "inundaciones" all land.
+2. *Hard filters.* Ended, paused or past-deadline offers, offers the country
+   may not join (EU-only, members-only, named countries), and offers held in
+   none of the user's languages (interpretation counts) are left out.
+3. *Soft fit.* Goals (ticked, or read from the text through ``lexicon``),
+   experience level, effort against the town's resources (and its size) and
+   the cost of taking part raise or lower the score.
+
+Every offer's term profile is built once per process and rebuilt when the
+offers change (count, latest ``updated_at`` or the cache version set by
+``services.offers_changed``), so a request costs one small query plus
+in-memory arithmetic whatever the catalogue's size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import logging
+import math
+import threading
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from cityexchange.core.text import LANGUAGES, stem, thesaurus, words
+from cityexchange.directory.enums import (
+    EFFORT_ORDER,
+    EU_COUNTRIES,
+    LEVEL_ORDER,
+    Cost,
+    Effort,
+    Eligibility,
+    Format,
+    Goal,
+    OfferStatus,
+    SearchOutcome,
+    StaffTime,
+)
+from cityexchange.directory.lexicon import GOAL_CUES, LEVEL_CUES, LOW_RESOURCE_CUES
+from cityexchange.directory.models import Offer
+from cityexchange.directory.services import OFFERS_VERSION_KEY
+
+logger = logging.getLogger(__name__)
+
+# Weights of the parts of the score; tuned on the evaluation scenarios as a
+# whole (``cityexchange eval-finder``), never per scenario.
+W_CONCEPTS = 0.30
+W_TEXT = 0.25
+W_GOALS = 0.30
+W_LEVEL = 0.12
+W_EFFORT = 0.10
+W_COST = 0.02
+# Field weights for an offer's words: its name says most about it.
+FIELD_WEIGHTS = {"name": 3.0, "summary": 2.0, "description": 1.0}
+# A stem found in more than this share of offers says nothing (like a stopword).
+MAX_DOCUMENT_SHARE = 0.5
+# How many offers reach the detailed scoring after the cheap first pass.
+SHORTLIST = 150
+SMALL_TOWN = 20000
+# Relevance below which a result does not count as "found" for the gap statistics.
+FOUND_THRESHOLD = 0.15
+
+
+@dataclass
+class OfferProfile:
+    """What the Finder knows about one offer, computed once."""
+
+    index: int
+    pk: int
+    slug: str
+    kind: str
+    names: dict[str, str]
+    time_commitment: dict[str, str]
+    levels: frozenset[str]
+    goals: frozenset[str]
+    languages: tuple[str, ...]
+    interpretation: tuple[str, ...]
+    eligibility: str
+    countries: frozenset[str]
+    format: str
+    duration_minutes: int | None
+    effort: str
+    cost: str
+    status: str
+    deadline: dt.date | None
+    ends_on: dt.date | None
+    topics: frozenset[str]
+    concepts: dict[str, float] = field(default_factory=dict)
+    terms: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class FinderIndex:
+    profiles: list[OfferProfile]
+    term_postings: dict[str, list[tuple[int, float]]]
+    term_idf: dict[str, float]
+    concept_postings: dict[str, list[tuple[int, float]]]
+    concept_idf: dict[str, float]
+    goal_postings: dict[str, list[int]]
+    by_slug: dict[str, OfferProfile]
+    country_masks: dict[str, int] = field(default_factory=dict)
+    language_masks: dict[str, int] = field(default_factory=dict)
+    date_mask: tuple[dt.date, int] | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+@dataclass(frozen=True)
+class FinderQuery:
+    """The user's wishes, validated (see ``api.FinderIn``)."""
+
+    description: str
+    country: str = ""
+    population: int | None = None
+    experience: str = ""
+    languages: tuple[str, ...] = ()
+    goals: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    staff_time: str = ""
+    budget: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "description": self.description,
+            "country": self.country,
+            "population": self.population,
+            "experience": self.experience,
+            "languages": list(self.languages),
+            "goals": list(self.goals),
+            "topics": list(self.topics),
+            "staff_time": self.staff_time,
+            "budget": self.budget,
+        }
+
+
+@dataclass
+class Understanding:
+    """What the Finder read from the query: shown to the user and used for scoring."""
+
+    concepts: dict[str, float]  # concept key -> weight (1 named, 0.5 neighbour)
+    named_concepts: list[str]  # concepts named directly, in order of appearance
+    token_variants: list[set[str]]  # per query word: its stems under each language
+    goals: dict[str, float]  # goal -> weight (1 ticked, 0.6 read from the text)
+    experience: str
+    low_resources: bool
+
+
+@dataclass
+class Ranked:
+    profile: OfferProfile
+    score: float
+    relevance: float
+    reasons: list[tuple[Any, ...]]
+
+
+@dataclass
+class FinderResult:
+    query: FinderQuery
+    understanding: Understanding
+    ranked: list[Ranked]
+    outcome: SearchOutcome | None
+
+
+# --------------------------------------------------------------------------- index
+
+_index: FinderIndex | None = None
+_index_key: object = None
+_build_lock = threading.Lock()
+
+
+def _fingerprint() -> tuple[Any, ...]:
+    stats = Offer.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
+    return (cache.get(OFFERS_VERSION_KEY), stats["n"], stats["latest"])
+
+
+def finder_index() -> FinderIndex:
+    """The offers' profiles, built once per process and rebuilt when offers change."""
+    global _index, _index_key
+    key = _fingerprint()
+    with _build_lock:
+        if _index is None or key != _index_key:
+            _index = _build_index()
+            _index_key = key
+        return _index
+
+
+def _stems_of(text: str, language: str) -> list[str]:
+    return [stem(w, language) for w in words(text) if len(w) > 1]
+
+
+def _build_index() -> FinderIndex:
+    index_thesaurus = thesaurus()
+    offers = list(
+        Offer.objects.prefetch_related("organisers", "topics").order_by("pk")
+    )
+    profiles: list[OfferProfile] = []
+    for position, offer in enumerate(offers):
+        member_countries: set[str] = set(c.upper() for c in offer.eligible_countries)
+        if offer.eligibility == Eligibility.MEMBERS and not member_countries:
+            for organiser in offer.organisers.all():
+                member_countries.update(c.upper() for c in organiser.member_countries or [])
+        topics = frozenset(t.key for t in offer.topics.all())
+        profile = OfferProfile(
+            index=position,
+            pk=offer.pk,
+            slug=offer.slug,
+            kind=offer.kind,
+            names={lang: getattr(offer, f"name_{lang}") or offer.name for lang in LANGUAGES},
+            time_commitment={
+                lang: getattr(offer, f"time_commitment_{lang}") or "" for lang in LANGUAGES
+            },
+            levels=frozenset(offer.audience_levels),
+            goals=frozenset(offer.goals),
+            languages=tuple(offer.languages),
+            interpretation=tuple(offer.interpretation_languages),
+            eligibility=offer.eligibility,
+            countries=frozenset(member_countries),
+            format=offer.format,
+            duration_minutes=offer.duration_minutes,
+            effort=offer.effort,
+            cost=offer.cost,
+            status=offer.status,
+            deadline=offer.deadline,
+            ends_on=offer.ends_on,
+            topics=topics,
+        )
+        concepts: dict[str, float] = {key: 1.0 for key in topics}
+        terms: dict[str, float] = {}
+        for language in LANGUAGES:
+            for name, weight in FIELD_WEIGHTS.items():
+                text = getattr(offer, f"{name}_{language}") or ""
+                if not text:
+                    continue
+                for term in _stems_of(text, language):
+                    if weight > terms.get(term, 0.0):
+                        terms[term] = weight
+                if name != "description":
+                    # Name and summary are short and precise: their concepts count.
+                    for match in index_thesaurus.find(text, languages=[language]):
+                        concepts.setdefault(match.concept, 0.4)
+        # The labels of the offer's own topics are words of the offer too.
+        for key in topics:
+            for language, label in index_thesaurus.expansion(key):
+                for term in _stems_of(label, language):
+                    terms.setdefault(term, 1.0)
+        profile.concepts = concepts
+        profile.terms = terms
+        profiles.append(profile)
+
+    total = max(len(profiles), 1)
+    term_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    concept_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    goal_postings: dict[str, list[int]] = defaultdict(list)
+    for profile in profiles:
+        for term, weight in profile.terms.items():
+            term_postings[term].append((profile.index, weight))
+        for key, weight in profile.concepts.items():
+            concept_postings[key].append((profile.index, weight))
+        for goal in profile.goals:
+            goal_postings[goal].append(profile.index)
+    term_idf = {
+        term: math.log(1 + total / len(postings)) for term, postings in term_postings.items()
+    }
+    concept_idf = {
+        key: math.log(1 + total / len(postings)) for key, postings in concept_postings.items()
+    }
+    return FinderIndex(
+        profiles=profiles,
+        term_postings=dict(term_postings),
+        term_idf=term_idf,
+        concept_postings=dict(concept_postings),
+        concept_idf=concept_idf,
+        goal_postings=dict(goal_postings),
+        by_slug={p.slug: p for p in profiles},
+    )
+
+
+# --------------------------------------------------------------------------- filters
+
+
+def _country_allows(profile: OfferProfile, country: str) -> bool:
+    if not country:
+        return True
+    if profile.eligibility in (Eligibility.EU_MUNICIPALITIES, Eligibility.EU_MEMBER_STATES):
+        return country in EU_COUNTRIES
+    if profile.eligibility in (Eligibility.MEMBERS, Eligibility.COUNTRIES) and profile.countries:
+        return country in profile.countries
+    return True
+
+
+def _country_mask(index: FinderIndex, country: str) -> int:
+    with index.lock:
+        mask = index.country_masks.get(country)
+        if mask is None:
+            mask = 0
+            for profile in index.profiles:
+                if _country_allows(profile, country):
+                    mask |= 1 << profile.index
+            index.country_masks[country] = mask
+        return mask
+
+
+def _language_mask(index: FinderIndex, language: str) -> int:
+    with index.lock:
+        mask = index.language_masks.get(language)
+        if mask is None:
+            mask = 0
+            for profile in index.profiles:
+                offered = set(profile.languages) | set(profile.interpretation)
+                if not offered or language in offered:
+                    mask |= 1 << profile.index
+            index.language_masks[language] = mask
+        return mask
+
+
+def _date_mask(index: FinderIndex, today: dt.date) -> int:
+    """Offers still open today: active, before their deadline and end."""
+    with index.lock:
+        if index.date_mask is None or index.date_mask[0] != today:
+            mask = 0
+            for profile in index.profiles:
+                if profile.status != OfferStatus.ACTIVE:
+                    continue
+                if profile.deadline and profile.deadline < today:
+                    continue
+                if profile.ends_on and profile.ends_on < today:
+                    continue
+                mask |= 1 << profile.index
+            index.date_mask = (today, mask)
+        return index.date_mask[1]
+
+
+def allowed_mask(index: FinderIndex, query: FinderQuery, today: dt.date) -> int:
+    mask = _date_mask(index, today)
+    if query.country:
+        mask &= _country_mask(index, query.country)
+    if query.languages:
+        languages = 0
+        for language in query.languages:
+            languages |= _language_mask(index, language)
+        mask &= languages
+    return mask
+
+
+# --------------------------------------------------------------------------- understanding
+
+
+def _phrase_runs(tokens: list[str], language: str, max_len: int = 4) -> set[tuple[str, ...]]:
+    stemmed = [stem(t, language) for t in tokens]
+    runs: set[tuple[str, ...]] = set()
+    for size in range(1, max_len + 1):
+        for start in range(len(stemmed) - size + 1):
+            runs.add(tuple(stemmed[start : start + size]))
+    return runs
+
+
+_cue_cache: dict[str, dict[str, list[tuple[str, ...]]]] | None = None
+
+
+def _cues() -> dict[str, dict[str, list[tuple[str, ...]]]]:
+    """Every cue list stemmed once: name -> language -> stem tuples."""
+    global _cue_cache
+    if _cue_cache is None:
+        compiled: dict[str, dict[str, list[tuple[str, ...]]]] = {}
+        for goal, by_language in GOAL_CUES.items():
+            compiled[f"goal:{goal}"] = {
+                lang: [tuple(_stems_of(cue, lang)) for cue in cues]
+                for lang, cues in by_language.items()
+            }
+        for level, by_language in LEVEL_CUES.items():
+            compiled[f"level:{level}"] = {
+                lang: [tuple(_stems_of(cue, lang)) for cue in cues]
+                for lang, cues in by_language.items()
+            }
+        compiled["low_resources"] = {
+            lang: [tuple(_stems_of(cue, lang)) for cue in cues]
+            for lang, cues in LOW_RESOURCE_CUES.items()
+        }
+        _cue_cache = compiled
+    return _cue_cache
+
+
+def _cues_found(runs: dict[str, set[tuple[str, ...]]], tokens: list[str]) -> set[str]:
+    found: set[str] = set()
+    for name, by_language in _cues().items():
+        for language, cues in by_language.items():
+            if any(cue and cue in runs[language] for cue in cues):
+                found.add(name)
+                break
+            # German compounds: "Weiterbildungsangebot" starts with a cue word.
+            if language == "de" and any(
+                len(cue) == 1
+                and len(cue[0]) >= 6
+                and any(t.startswith(cue[0]) and len(t) > len(cue[0]) + 3 for t in tokens)
+                for cue in cues
+            ):
+                found.add(name)
+                break
+    return found
+
+
+def understand(query: FinderQuery) -> Understanding:
+    index_thesaurus = thesaurus()
+    text = " ".join([query.description, *[t for t in query.topics if t not in index_thesaurus.labels]])
+    matches = index_thesaurus.find(text)
+    named: list[str] = [key for key in query.topics if key in index_thesaurus.labels]
+    for match in matches:
+        if match.concept not in named:
+            named.append(match.concept)
+    concepts: dict[str, float] = {key: 1.0 for key in named}
+    narrower: dict[str, list[str]] = defaultdict(list)
+    for key, broader in index_thesaurus.broader.items():
+        if broader:
+            narrower[broader].append(key)
+    for key in named:
+        neighbours = [index_thesaurus.broader.get(key), *narrower.get(key, [])]
+        for other in neighbours:
+            if other and other not in concepts:
+                concepts[other] = 0.5
+
+    tokens = words(query.description)
+    token_variants = []
+    seen: set[frozenset[str]] = set()
+    for token in tokens:
+        if len(token) < 3:
+            continue
+        variants = {token} | {stem(token, language) for language in LANGUAGES}
+        key = frozenset(variants)
+        if key not in seen:
+            seen.add(key)
+            token_variants.append(variants)
+
+    runs = {language: _phrase_runs(tokens, language) for language in LANGUAGES}
+    cues = _cues_found(runs, tokens)
+    goals: dict[str, float] = {goal: 1.0 for goal in query.goals}
+    for name in cues:
+        if name.startswith("goal:"):
+            goals.setdefault(name[5:], 0.6)
+    experience = query.experience
+    if not experience:
+        if "level:newcomer" in cues and "level:experienced" not in cues:
+            experience = "newcomer"
+        elif "level:experienced" in cues and "level:newcomer" not in cues:
+            experience = "experienced"
+    low_resources = (
+        query.staff_time == StaffTime.NONE
+        or (query.budget == "none" and query.staff_time != StaffTime.TEAM)
+        or ("low_resources" in cues and query.staff_time != StaffTime.TEAM)
+    )
+    return Understanding(
+        concepts=concepts,
+        named_concepts=named,
+        token_variants=token_variants,
+        goals=goals,
+        experience=experience,
+        low_resources=low_resources,
+    )
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def _relevance(
+    index: FinderIndex, understanding: Understanding
+) -> tuple[dict[int, float], dict[int, float], dict[int, list[str]]]:
+    """Concept coverage and text similarity per offer, both in 0..1."""
+    concept_scores: dict[int, float] = defaultdict(float)
+    matched: dict[int, list[str]] = defaultdict(list)
+    concept_mass = 0.0
+    for key, weight in understanding.concepts.items():
+        idf = index.concept_idf.get(key)
+        if weight >= 1.0:
+            concept_mass += idf if idf is not None else 1.0
+        if idf is None:
+            continue
+        for position, offer_weight in index.concept_postings[key]:
+            concept_scores[position] += weight * offer_weight * idf
+            if weight >= 1.0:
+                matched[position].append(key)
+    if concept_mass:
+        for position in concept_scores:
+            concept_scores[position] = min(1.0, concept_scores[position] / concept_mass)
+
+    limit = MAX_DOCUMENT_SHARE * len(index.profiles)
+    text_scores: dict[int, float] = defaultdict(float)
+    text_mass = 0.0
+    for variants in understanding.token_variants:
+        # Per query word, the best of its language variants counts, once.
+        best: dict[int, float] = {}
+        best_idf = 0.0
+        for variant in variants:
+            postings = index.term_postings.get(variant)
+            if not postings or len(postings) > limit:
+                continue
+            idf = index.term_idf[variant]
+            best_idf = max(best_idf, idf)
+            for position, weight in postings:
+                value = idf * weight / 3.0
+                if value > best.get(position, 0.0):
+                    best[position] = value
+        if best_idf:
+            text_mass += best_idf
+            for position, value in best.items():
+                text_scores[position] += value
+    if text_mass:
+        for position in text_scores:
+            text_scores[position] = min(1.0, text_scores[position] / text_mass * 1.5)
+    return concept_scores, text_scores, matched
+
+
+def _goal_fit(profile: OfferProfile, goals: dict[str, float]) -> tuple[float, list[str]]:
+    if not goals:
+        return 0.0, []
+    hits = [goal for goal in goals if goal in profile.goals]
+    if not hits:
+        return 0.0, []
+    wanted = sum(sorted(goals.values(), reverse=True)[:2])
+    return min(1.0, sum(goals[g] for g in hits) / wanted), hits
+
+
+def _level_fit(profile: OfferProfile, experience: str) -> float:
+    if not experience or not profile.levels:
+        return 0.0
+    if experience in profile.levels:
+        return 1.0
+    mine = LEVEL_ORDER.get(experience, 1)  # type: ignore[call-overload]
+    gap = min(abs(mine - LEVEL_ORDER[level]) for level in profile.levels)  # type: ignore[index]
+    return -0.4 if gap == 1 else -1.0
+
+
+def _effort_fit(profile: OfferProfile, query: FinderQuery, understanding: Understanding) -> float:
+    effort = EFFORT_ORDER.get(profile.effort, 1)  # type: ignore[call-overload]
+    small = query.population is not None and query.population < SMALL_TOWN
+    if understanding.low_resources:
+        return {0: 1.0, 1: 0.0, 2: -1.0}[effort]
+    if small:
+        return {0: 0.6, 1: 0.1, 2: -0.6}[effort]
+    if query.staff_time == StaffTime.TEAM or (
+        query.population is not None and query.population >= 250000
+    ):
+        return {0: 0.0, 1: 0.2, 2: 0.3}[effort]
+    return {0: 0.3, 1: 0.1, 2: -0.2}[effort]
+
+
+def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -> FinderResult:
+    """Rank the offers for ``query``; the explanations are reason codes (see ``reason_text``)."""
+    today = today or timezone.localdate()
+    index = finder_index()
+    understanding = understand(query)
+    if not index.profiles:
+        return FinderResult(query, understanding, [], SearchOutcome.NOTHING)
+    concept_scores, text_scores, matched = _relevance(index, understanding)
+
+    # First pass: a cheap sum over the postings lists shortlists candidates.
+    first: dict[int, float] = defaultdict(float)
+    for position, value in concept_scores.items():
+        first[position] += W_CONCEPTS * value
+    for position, value in text_scores.items():
+        first[position] += W_TEXT * value
+    for goal, weight in understanding.goals.items():
+        for position in index.goal_postings.get(goal, []):
+            first[position] += W_GOALS * weight / 2
+    mask = allowed_mask(index, query, today)
+    candidates = [p for p in first if mask >> p & 1]
+    if len(candidates) < SHORTLIST:
+        # Few words matched: offers suited to the level and resources still count.
+        extra = (p.index for p in index.profiles if mask >> p.index & 1 and p.index not in first)
+        for position in extra:
+            candidates.append(position)
+            if len(candidates) >= SHORTLIST:
+                break
+    shortlist = heapq.nlargest(SHORTLIST, candidates, key=lambda p: first.get(p, 0.0))
+
+    ranked: list[Ranked] = []
+    for position in shortlist:
+        profile = index.profiles[position]
+        concept = concept_scores.get(position, 0.0)
+        text = text_scores.get(position, 0.0)
+        goal_fit, goal_hits = _goal_fit(profile, understanding.goals)
+        level_fit = _level_fit(profile, understanding.experience)
+        effort_fit = _effort_fit(profile, query, understanding)
+        cost_fit = 1.0 if profile.cost in (Cost.FREE, Cost.FUNDED) else -0.5
+        relevance = max(concept, text)
+        score = (
+            W_CONCEPTS * concept
+            + W_TEXT * text
+            + W_GOALS * goal_fit
+            + W_LEVEL * level_fit
+            + W_EFFORT * effort_fit
+            + W_COST * cost_fit
+        )
+        if profile.eligibility == Eligibility.INVITATION:
+            score -= 0.05
+        reasons = _reasons(
+            profile,
+            query=query,
+            understanding=understanding,
+            matched=matched.get(position, []),
+            goal_hits=goal_hits,
+            level_fit=level_fit,
+            effort_fit=effort_fit,
+            today=today,
+        )
+        ranked.append(Ranked(profile, round(max(score, 0.0), 4), relevance, reasons))
+    ranked.sort(key=lambda r: (-r.score, r.profile.slug))
+    ranked = ranked[:limit]
+
+    found = sum(1 for r in ranked if r.relevance >= FOUND_THRESHOLD)
+    outcome: SearchOutcome | None = None
+    if found == 0:
+        outcome = SearchOutcome.NOTHING
+    elif found < 3:
+        outcome = SearchOutcome.LITTLE
+    return FinderResult(query, understanding, ranked, outcome)
+
+
+# --------------------------------------------------------------------------- reasons
+
+
+def _reasons(
+    profile: OfferProfile,
+    *,
+    query: FinderQuery,
+    understanding: Understanding,
+    matched: list[str],
+    goal_hits: list[str],
+    level_fit: float,
+    effort_fit: float,
+    today: dt.date,
+) -> list[tuple[Any, ...]]:
+    reasons: list[tuple[Any, ...]] = []
+    if matched:
+        order = {key: n for n, key in enumerate(understanding.named_concepts)}
+        reasons.append(("topics", sorted(set(matched), key=lambda k: order.get(k, 99))[:4]))
+    if goal_hits:
+        reasons.append(("goals", goal_hits[:3]))
+    if level_fit > 0:
+        reasons.append(("level", understanding.experience))
+    reasons.append(("format", profile.format, profile.duration_minutes))
+    if profile.languages:
+        reasons.append(("language", list(profile.languages), list(profile.interpretation)))
+    if effort_fit > 0 and profile.effort == Effort.LOW and understanding.low_resources:
+        reasons.append(("low_effort",))
+    if profile.eligibility != Eligibility.OPEN:
+        reasons.append(("eligibility", profile.eligibility))
+    if profile.cost == Cost.FREE:
+        reasons.append(("free",))
+    elif profile.cost == Cost.FUNDED:
+        reasons.append(("funded",))
+    if profile.deadline and profile.deadline >= today:
+        reasons.append(("deadline", profile.deadline.isoformat()))
+    return reasons
+
+
+def _names(items: Iterable[str], labels: dict[str, Any]) -> str:
+    return ", ".join(str(labels.get(item, item)) for item in items)
+
+
+def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
+    """One reason code worded in ``language`` (call inside ``translation.override``)."""
+    code, *args = reason
+    from cityexchange.core.models import LANGUAGE_CHOICES
+
+    language_names = {code: name for code, name in LANGUAGE_CHOICES}
+    if code == "topics":
+        labels = [thesaurus().label(key, language) for key in args[0]]
+        return _("matches: %(topics)s") % {"topics": ", ".join(labels)}
+    if code == "goals":
+        return _("helps you: %(goals)s") % {
+            "goals": _names(args[0], {g.value: g.label for g in Goal}).lower()
+        }
+    if code == "level":
+        return {
+            "newcomer": _("open to newcomers"),
+            "intermediate": _("suits cities with some experience"),
+            "experienced": _("made for experienced cities"),
+        }.get(args[0], "")
+    if code == "format":
+        fmt, minutes = args
+        label = {f.value: f.label for f in Format}.get(fmt, fmt)
+        if minutes:
+            return ngettext(
+                "%(format)s, %(minutes)d minute", "%(format)s, %(minutes)d minutes", minutes
+            ) % {"format": str(label).lower(), "minutes": minutes}
+        return str(label).lower()
+    if code == "language":
+        spoken, interpreted = args
+        held = _names(spoken, language_names)
+        if interpreted:
+            return _("in %(languages)s with %(interpretation)s interpretation on demand") % {
+                "languages": held,
+                "interpretation": _names(interpreted, language_names),
+            }
+        return _("in %(languages)s") % {"languages": held}
+    if code == "low_effort":
+        return _("little effort: fits a team without spare staff time")
+    if code == "eligibility":
+        return {
+            Eligibility.MEMBERS: _("for members of the network"),
+            Eligibility.EU_MUNICIPALITIES: _("for municipalities in the EU"),
+            Eligibility.EU_MEMBER_STATES: _("for EU member states and their municipalities"),
+            Eligibility.COUNTRIES: _("for some countries only"),
+            Eligibility.INVITATION: _("by invitation"),
+            Eligibility.ENROLLED_STUDENTS: _("for enrolled students"),
+        }.get(args[0], "")
+    if code == "free":
+        return _("free of charge")
+    if code == "funded":
+        return _("participants receive funding")
+    if code == "deadline":
+        from django.utils.formats import date_format
+
+        return _("apply by %(date)s") % {
+            "date": date_format(dt.date.fromisoformat(args[0]), "DATE_FORMAT")
+        }
+    return ""
+
+
+def reasons_text(reasons: Iterable[tuple[Any, ...] | list[Any]], language: str) -> list[str]:
+    with translation.override(language):
+        return [text for reason in reasons if (text := reason_text(reason, language))]
+
+
+def offer_url(slug: str, language: str) -> str:
+    with translation.override(language):
+        return reverse("directory:offer_detail", kwargs={"slug": slug})
+
+
+def kind_label(kind: str, language: str) -> str:
+    from cityexchange.directory.enums import OfferKind
+
+    with translation.override(language):
+        return str({k.value: k.label for k in OfferKind}.get(kind, kind))
+
+
+def reset_index() -> None:
+    """Forget the profiles (tests)."""
+    global _index, _index_key
+    with _build_lock:
+        _index = None
+        _index_key = None
+
+
+# --------------------------------------------------------------------------- the whole answer
+
+
+def _serialise(obj: Any, language: str) -> dict[str, Any]:
+    """A neighbour app's event or resource as a small public dict."""
+    if isinstance(obj, dict):
+        return {k: v for k, v in obj.items() if isinstance(v, str | int | float | None)}
+    data: dict[str, Any] = {
+        "slug": str(getattr(obj, "slug", "") or ""),
+        "title": str(getattr(obj, "title", "") or obj),
+        "url": "",
+    }
+    starts_at = getattr(obj, "starts_at", None)
+    if starts_at is not None:
+        data["starts_at"] = starts_at.isoformat()
+    get_url = getattr(obj, "get_absolute_url", None)
+    if callable(get_url):
+        try:
+            with translation.override(language):
+                data["url"] = str(get_url())
+        except Exception:  # a page the neighbour app has not wired yet
+            data["url"] = ""
+    return data
+
+
+def finder_run(
+    query: FinderQuery,
+    *,
+    language: str,
+    limit: int = 10,
+    record_gaps: bool = True,
+    exclude_organisation: int | None = None,
+) -> dict[str, Any]:
+    """Everything the API and the results page show for one search."""
+    from cityexchange.directory import selectors
+    from cityexchange.directory.services import search_gap_record
+
+    result = rank(query, limit=limit)
+    understanding = result.understanding
+    items = [
+        {
+            "offer": {
+                "slug": r.profile.slug,
+                "name": r.profile.names.get(language) or r.profile.names.get("en", r.profile.slug),
+                "kind": r.profile.kind,
+                "kind_label": kind_label(r.profile.kind, language),
+                "url": offer_url(r.profile.slug, language),
+            },
+            "score": r.score,
+            "reasons": reasons_text(r.reasons, language),
+            "reason_codes": [list(reason) for reason in r.reasons],
+        }
+        for r in result.ranked
+    ]
+    topics = list(understanding.named_concepts)
+    if not topics:
+        for r in result.ranked[:3]:
+            topics.extend(k for k in sorted(r.profile.topics) if k not in topics)
+    events = [_serialise(e, language) for e in selectors.upcoming_events_for(topics, 3)]
+    resources = [_serialise(r, language) for r in selectors.resources_for(topics, 5)]
+    with translation.override(language):
+        peers = [
+            {
+                "name": peer["organisation"].name,
+                "country": peer["organisation"].country.code or None,
+                "shared_topics": [thesaurus().label(k, language) for k in peer["shared_topics"]],
+                "url": reverse(
+                    "directory:organisation_detail", kwargs={"slug": peer["organisation"].slug}
+                ),
+            }
+            for peer in selectors.peers_for(
+                topics=understanding.named_concepts, exclude_organisation=exclude_organisation
+            )
+        ]
+    if record_gaps and result.outcome is not None:
+        search_gap_record(
+            concepts=understanding.named_concepts,
+            outcome=result.outcome,
+            country=query.country,
+            description_length=len(query.description),
+        )
+    return {
+        "items": items,
+        "count": len(items),
+        "events": events,
+        "resources": resources,
+        "peers": peers,
+        "understood": {
+            "topics": [thesaurus().label(k, language) for k in understanding.named_concepts],
+            "goals": sorted(understanding.goals),
+            "experience": understanding.experience or None,
+            "low_resources": understanding.low_resources,
+        },
+    }

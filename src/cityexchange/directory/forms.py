@@ -1,0 +1,218 @@
+"""Forms of the directory: they parse and check input, nothing more."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from cityexchange.core.i18n import current_language
+from cityexchange.core.models import LANGUAGE_CHOICES, Concept
+from cityexchange.directory.enums import (
+    Budget,
+    Cost,
+    Format,
+    Goal,
+    Level,
+    OfferKind,
+    Region,
+    StaffTime,
+)
+from cityexchange.directory.finder import FinderQuery
+from cityexchange.directory.models import MunicipalityProfile, Offer
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    return [("", _("— not stated —")), *[(code, name) for code, name in countries]]
+
+
+def _topic_choices() -> list[tuple[str, str]]:
+    language = current_language()
+    concepts = Concept.objects.order_by(f"label_{language}", "key")
+    return [(c.key, getattr(c, f"label_{language}") or c.label) for c in concepts]
+
+
+def _optional(choices: Any) -> list[tuple[str, Any]]:
+    return [("", _("— any —")), *choices]
+
+
+class FinderForm(forms.Form):
+    """The Finder's questions; grouped into steps by the template."""
+
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    population = forms.IntegerField(
+        label=_("Population"), required=False, min_value=1, max_value=50_000_000
+    )
+    experience = forms.ChoiceField(
+        label=_("Smart-city experience"),
+        choices=Level.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages your team works in"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    description = forms.CharField(
+        label=_("Your challenges and needs"),
+        help_text=_(
+            "In your own words and language, e.g. “a small town, flooding and heat, "
+            "we want to learn from other cities”."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    goals = forms.MultipleChoiceField(
+        label=_("What you want to achieve"),
+        choices=Goal.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Topics (optional)"),
+        required=False,
+        help_text=_("Hold Ctrl (or Cmd) to choose several."),
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+    staff_time = forms.ChoiceField(
+        label=_("Staff time you can give"),
+        choices=StaffTime.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    budget = forms.ChoiceField(
+        label=_("Budget"), choices=Budget.choices, required=False, widget=forms.RadioSelect
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _country_choices()
+        self.fields["topics"].choices = _topic_choices()
+
+    def to_query(self) -> FinderQuery:
+        data = self.cleaned_data
+        return FinderQuery(
+            description=data["description"].strip(),
+            country=data.get("country") or "",
+            population=data.get("population"),
+            experience=data.get("experience") or "",
+            languages=tuple(data.get("languages") or ()),
+            goals=tuple(data.get("goals") or ()),
+            topics=tuple(data.get("topics") or ()),
+            staff_time=data.get("staff_time") or "",
+            budget=data.get("budget") or "",
+        )
+
+    @staticmethod
+    def initial_from_profile(profile: MunicipalityProfile) -> dict[str, Any]:
+        return {
+            "country": profile.country.code if profile.country else "",
+            "population": profile.population,
+            "experience": profile.experience,
+            "languages": profile.languages,
+            "description": profile.challenges,
+            "goals": profile.goals,
+            "topics": [t.key for t in profile.topics.all()],
+            "staff_time": profile.staff_time,
+            "budget": profile.budget,
+        }
+
+
+class OfferFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False)
+    topic = forms.ChoiceField(label=_("Topic"), required=False)
+    audience = forms.ChoiceField(label=_("Experience level"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    format = forms.ChoiceField(label=_("Format"), required=False)
+    cost = forms.ChoiceField(label=_("Cost"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _optional(OfferKind.choices)
+        self.fields["topic"].choices = _optional(_topic_choices())
+        self.fields["audience"].choices = _optional(Level.choices)
+        self.fields["language"].choices = _optional(LANGUAGE_CHOICES)
+        self.fields["format"].choices = _optional(Format.choices)
+        self.fields["cost"].choices = _optional(Cost.choices)
+        self.fields["region"].choices = _optional(Region.choices)
+
+
+class ProfileForm(forms.Form):
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    population = forms.IntegerField(
+        label=_("Population"), required=False, min_value=1, max_value=50_000_000
+    )
+    experience = forms.ChoiceField(
+        label=_("Smart-city experience"),
+        choices=[("", _("— not stated —")), *Level.choices],
+        required=False,
+    )
+    challenges = forms.CharField(
+        label=_("Challenges and needs"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    topics = forms.MultipleChoiceField(
+        label=_("Topics"), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
+    )
+    goals = forms.MultipleChoiceField(
+        label=_("Goals"), choices=Goal.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    staff_time = forms.ChoiceField(
+        label=_("Staff time"), choices=[("", _("— not stated —")), *StaffTime.choices],
+        required=False,
+    )
+    budget = forms.ChoiceField(
+        label=_("Budget"), choices=[("", _("— not stated —")), *Budget.choices], required=False
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"), choices=LANGUAGE_CHOICES, required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    memberships = forms.ModelMultipleChoiceField(
+        label=_("Networks and programmes you already take part in"),
+        queryset=Offer.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    listed_as_peer = forms.BooleanField(
+        label=_("Show us as a peer to towns with similar topics"),
+        help_text=_("Only your municipality's name, country and the shared topics are shown."),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["country"].choices = _country_choices()
+        self.fields["topics"].choices = _topic_choices()
+        self.fields["memberships"].queryset = Offer.objects.order_by("name")  # type: ignore[attr-defined]
+
+    @staticmethod
+    def initial_for(profile: MunicipalityProfile | None, organisation: Any) -> dict[str, Any]:
+        if profile is None:
+            return {
+                "country": organisation.country.code if organisation.country else "",
+                "population": organisation.population,
+                "experience": organisation.experience,
+                "listed_as_peer": True,
+            }
+        return {
+            "country": profile.country.code if profile.country else "",
+            "population": profile.population,
+            "experience": profile.experience,
+            "challenges": profile.challenges,
+            "topics": [t.key for t in profile.topics.all()],
+            "goals": profile.goals,
+            "staff_time": profile.staff_time,
+            "budget": profile.budget,
+            "languages": profile.languages,
+            "memberships": list(profile.memberships.all()),
+            "listed_as_peer": profile.listed_as_peer,
+        }

@@ -1,0 +1,51 @@
+"""Fixtures of the directory's tests: a small catalogue loaded like the shipped one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def thesaurus(db: Any) -> None:
+    """A snapshot of the shipped thesaurus, so these tests do not move when it is edited."""
+    from cityexchange.core.seeding import load_thesaurus
+
+    load_thesaurus(FIXTURES / "thesaurus.yaml")
+
+
+@pytest.fixture
+def organisers(db: Any) -> dict[str, Any]:
+    from cityexchange.core.models import OrganisationKind
+    from cityexchange.core.tests.factories import OrganisationFactory
+
+    return {
+        "test-network": OrganisationFactory(
+            slug="test-network",
+            name="Test network",
+            kind=OrganisationKind.NETWORK,
+            population=None,
+            member_countries=["BR", "DE", "IN", "MX", "PE"],
+        ),
+        "test-eu": OrganisationFactory(
+            slug="test-eu", name="Test EU body", kind=OrganisationKind.INTERNATIONAL,
+            population=None,
+        ),
+        "test-un": OrganisationFactory(
+            slug="test-un", name="Test UN body", kind=OrganisationKind.INTERNATIONAL,
+            population=None,
+        ),
+    }
+
+
+@pytest.fixture
+def catalogue(thesaurus: None, organisers: dict[str, Any]) -> None:
+    from cityexchange.directory.finder import reset_index
+    from cityexchange.directory.seeding import load_offers
+
+    load_offers(FIXTURES / "offers.yaml")
+    reset_index()

@@ -1,0 +1,133 @@
+"""The Finder's ranking: meaning of the text, hard filters, soft fit and the reasons."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from cityexchange.directory.finder import FinderQuery, finder_run, rank, reset_index
+from cityexchange.directory.models import Offer
+from cityexchange.directory.selectors import offers_for_topics
+
+pytestmark = pytest.mark.django_db
+
+
+def slugs(query: FinderQuery, **kwargs: object) -> list[str]:
+    return [r.profile.slug for r in rank(query, **kwargs).ranked]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "description",
+    [
+        "Hochwasserschutz und Hitze in unserer Stadt",
+        "We keep getting floods and heat waves",
+        "inundaciones y olas de calor en el municipio",
+        "enchentes e ondas de calor na cidade",
+    ],
+)
+def test_a_need_in_any_language_finds_the_offer_on_that_topic(
+    catalogue: None, description: str
+) -> None:
+    assert slugs(FinderQuery(description=description))[0] == "test-mixer"
+
+
+def test_eu_only_offers_are_not_shown_to_a_town_in_peru(catalogue: None) -> None:
+    query = "Kleine Gemeinde am Anfang, digitale Reife und Schulung"
+    assert "test-eu-newcomers" in slugs(FinderQuery(description=query, country="DE"))
+    assert "test-eu-newcomers" not in slugs(FinderQuery(description=query, country="PE"))
+
+
+def test_members_only_offers_are_not_shown_to_non_member_countries(catalogue: None) -> None:
+    query = "Beratung zu digitalen Zwillingen"
+    assert "test-members-advice" in slugs(FinderQuery(description=query, country="MX"))
+    assert "test-members-advice" not in slugs(FinderQuery(description=query, country="FR"))
+
+
+def test_offers_in_none_of_the_users_languages_are_left_out(catalogue: None) -> None:
+    # The challenge is held in English only; the mixer has Spanish interpretation.
+    found = slugs(FinderQuery(description="agua, inundaciones, sensores", languages=("es",)))
+    assert "test-challenge" not in found
+    assert "test-mixer" in found
+
+
+def test_offers_past_their_deadline_are_left_out(catalogue: None) -> None:
+    query = FinderQuery(description="Stellungnahme zu Leitlinien für Smart Cities")
+    assert "test-consultation" in slugs(query, today=dt.date(2024, 11, 1))
+    assert "test-consultation" not in slugs(query, today=dt.date(2024, 11, 18))
+
+
+def test_a_town_without_staff_time_gets_low_effort_offers_first(catalogue: None) -> None:
+    need = "Wassermanagement, Sensoren, Hochwasser"
+    with_team = slugs(FinderQuery(description=need, staff_time="team", experience="experienced"))
+    alone = slugs(FinderQuery(description=need + ". Wir haben kein Personal dafür."))
+    assert with_team.index("test-challenge") < alone.index("test-challenge")
+    assert alone[0] == "test-mixer"
+
+
+def test_goals_and_experience_lift_the_offers_made_for_them(catalogue: None) -> None:
+    found = slugs(
+        FinderQuery(
+            description="Wir fangen gerade erst an",
+            country="DE",
+            experience="newcomer",
+            goals=("train_staff", "learn_examples"),
+        )
+    )
+    assert found[0] == "test-eu-newcomers"
+
+
+def test_every_result_says_why_in_the_users_language(catalogue: None) -> None:
+    answer = finder_run(
+        FinderQuery(description="Hochwasser und Hitze", experience="newcomer", languages=("es",)),
+        language="es",
+        record_gaps=False,
+    )
+    first = answer["items"][0]
+    assert first["offer"]["slug"] == "test-mixer"
+    assert first["offer"]["url"] == "/es/offers/test-mixer/"
+    reasons = " | ".join(first["reasons"])
+    assert "inundaciones" in reasons.lower()  # the matched topic, in Spanish
+    assert "30 minutos" in reasons
+    english = finder_run(
+        FinderQuery(description="Hochwasser und Hitze", experience="newcomer"),
+        language="en",
+        record_gaps=False,
+    )["items"][0]["reasons"]
+    assert "open to newcomers" in english
+    assert "online, 30 minutes" in english
+    assert "in English with Spanish, Portuguese interpretation on demand" in english
+
+
+def test_the_profiles_are_rebuilt_when_an_offer_changes(catalogue: None) -> None:
+    query = FinderQuery(description="Hochwasser", country="DE")
+    assert slugs(query)[0] == "test-mixer"
+    Offer.objects.filter(slug="test-mixer").first().save()  # type: ignore[union-attr]
+    offer = Offer.objects.get(slug="test-mixer")
+    offer.status = "ended"
+    offer.save()
+    assert "test-mixer" not in slugs(query)
+    reset_index()
+
+
+def test_a_search_that_finds_nothing_is_counted_without_its_text(catalogue: None) -> None:
+    from cityexchange.directory.models import SearchGap
+
+    text = "Origami und Kamelrennen am Wochenende"
+    finder_run(FinderQuery(description=text, country="DE"), language="de")
+    finder_run(FinderQuery(description=text, country="DE"), language="de")
+    gap = SearchGap.objects.get()
+    assert gap.count == 2
+    assert gap.country == "DE"
+    stored = " ".join(str(v) for v in SearchGap.objects.values().get().values())
+    assert "Kamel" not in stored and "Origami" not in stored
+
+
+def test_offers_for_topics_serves_other_apps(catalogue: None) -> None:
+    found = offers_for_topics(topics=["flooding", "water-management"], limit=5)
+    assert {o.slug for o in found} == {"test-mixer", "test-challenge"}
+    assert [o.slug for o in offers_for_topics(topics=["flooding"], level="newcomer")] == [
+        "test-mixer"
+    ]
+    assert offers_for_topics(topics=["water-management"], kinds=["tool"]) == []
+    assert offers_for_topics(topics=[]) == []

@@ -1,0 +1,271 @@
+"""Pages of the directory: thin views that authorise, parse a form and call the domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.core import is_ratelimited
+
+from cityexchange.core.access import get_for_user
+from cityexchange.core.i18n import current_language
+from cityexchange.core.models import Concept, Organisation, OrganisationKind
+from cityexchange.directory import selectors, services
+from cityexchange.directory.finder import (
+    finder_run,
+    kind_label,
+    offer_url,
+    reasons_text,
+)
+from cityexchange.directory.forms import FinderForm, OfferFilterForm, ProfileForm
+from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult
+
+FINDER_RATE = "30/m"
+
+
+def _limited(request: HttpRequest) -> bool:
+    if not settings.RATELIMIT_ENABLE:
+        return False
+    return bool(
+        is_ratelimited(
+            request, group="directory.finder", key="ip", rate=FINDER_RATE, increment=True
+        )
+    )
+
+
+def _own_profile(request: HttpRequest) -> MunicipalityProfile | None:
+    organisation = selectors.profiles_for_user(request.user).first()
+    if organisation is None:
+        return None
+    return MunicipalityProfile.objects.filter(organisation=organisation).first()
+
+
+@require_http_methods(["GET", "POST"])
+def finder(request: HttpRequest) -> HttpResponse:
+    """The guided form; a POST shows the ranked offers on the same address."""
+    language = current_language()
+    profile = _own_profile(request)
+    if request.method == "POST":
+        if _limited(request):
+            return render(
+                request,
+                "core/error.html",
+                {
+                    "status": 429,
+                    "title": _("Too many searches"),
+                    "message": _("Please wait a minute before searching again."),
+                },
+                status=429,
+            )
+        form = FinderForm(request.POST)
+        if form.is_valid():
+            query = form.to_query()
+            answer = finder_run(
+                query,
+                language=language,
+                exclude_organisation=profile.organisation_id if profile else None,
+            )
+            return render(
+                request,
+                "directory/finder_results.html",
+                {
+                    "form": form,
+                    "answer": answer,
+                    "query": query,
+                    "hidden": [
+                        (name, value)
+                        for name in form.fields
+                        for value in request.POST.getlist(name)
+                    ],
+                },
+            )
+    else:
+        initial = FinderForm.initial_from_profile(profile) if profile else None
+        form = FinderForm(initial=initial)
+    return render(request, "directory/finder.html", {"form": form, "profile": profile})
+
+
+@require_POST
+def finder_save(request: HttpRequest) -> HttpResponse:
+    """Save the result list of the submitted wishes and go to its shareable address."""
+    if _limited(request):
+        raise Http404
+    form = FinderForm(request.POST)
+    if not form.is_valid():
+        return render(request, "directory/finder.html", {"form": form}, status=400)
+    answer = finder_run(form.to_query(), language=current_language(), record_gaps=False)
+    result = services.saved_result_create(
+        request=form.to_query().as_dict(),
+        items=_items_to_store(answer["items"]),
+        actor=request.user,
+    )
+    return HttpResponseRedirect(result.get_absolute_url())
+
+
+def _items_to_store(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": item["offer"]["slug"],
+            "kind": item["offer"]["kind"],
+            "score": item["score"],
+            "reasons": item["reason_codes"],
+        }
+        for item in items
+    ]
+
+
+def saved_items(result: SavedResult, language: str) -> list[dict[str, Any]]:
+    """A saved list as the results page and the API show it, in ``language``."""
+    offers = {
+        o.slug: o for o in Offer.objects.filter(slug__in=[i["slug"] for i in result.items])
+    }
+    shown = []
+    for item in result.items:
+        offer = offers.get(item["slug"])
+        if offer is None:  # removed from the catalogue since
+            continue
+        shown.append(
+            {
+                "offer": {
+                    "slug": offer.slug,
+                    "name": getattr(offer, f"name_{language}") or offer.name,
+                    "kind": offer.kind,
+                    "kind_label": kind_label(offer.kind, language),
+                    "url": offer_url(offer.slug, language),
+                },
+                "score": item["score"],
+                "reasons": reasons_text(item["reasons"], language),
+            }
+        )
+    return shown
+
+
+def finder_result(request: HttpRequest, token: str) -> HttpResponse:
+    result = get_for_user(SavedResult.objects.all(), user=request.user, token=token)
+    items = saved_items(result, current_language())
+    return render(
+        request,
+        "directory/finder_saved.html",
+        {"result": result, "items": items, "share_url": request.build_absolute_uri()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    """A municipality's Finder profile: its own team and network staff only."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    organisation = get_for_user(
+        Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY),
+        user=request.user,
+        perm="directory.edit_profile",
+        slug=slug,
+    )
+    profile = MunicipalityProfile.objects.filter(organisation=organisation).first()
+    if request.method == "POST":
+        form = ProfileForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            services.profile_save(
+                organisation=organisation,
+                actor=request.user,
+                values={
+                    "country": data["country"],
+                    "population": data["population"],
+                    "experience": data["experience"],
+                    "challenges": data["challenges"],
+                    "goals": data["goals"],
+                    "staff_time": data["staff_time"],
+                    "budget": data["budget"],
+                    "languages": data["languages"],
+                    "listed_as_peer": data["listed_as_peer"],
+                },
+                topics=list(Concept.objects.filter(key__in=data["topics"])),
+                memberships=list(data["memberships"]),
+            )
+            from django.contrib import messages
+
+            messages.success(request, _("Your profile has been saved."))
+            return HttpResponseRedirect(request.path)
+    else:
+        form = ProfileForm(initial=ProfileForm.initial_for(profile, organisation))
+    return render(
+        request,
+        "directory/profile_form.html",
+        {"form": form, "organisation": organisation, "profile": profile},
+    )
+
+
+def search_gaps(request: HttpRequest) -> HttpResponse:
+    """Staff: what municipalities searched for and found nothing or little for."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not request.user.has_perm("directory.view_search_gaps"):
+        raise Http404
+    from cityexchange.core.text import thesaurus
+
+    language = current_language()
+    gaps = [
+        {
+            "gap": gap,
+            "topics": [thesaurus().label(k, language) for k in gap.concepts.split()],
+        }
+        for gap in selectors.search_gaps()
+    ]
+    return render(
+        request,
+        "directory/search_gaps.html",
+        {"gaps": gaps, "stale": selectors.stale_offers()},
+    )
+
+
+def offer_list(request: HttpRequest) -> HttpResponse:
+    form = OfferFilterForm(request.GET or None)
+    filters: dict[str, str] = {}
+    if form.is_bound and form.is_valid():
+        filters = {k: v for k, v in form.cleaned_data.items() if v}
+    paginator = Paginator(selectors.offer_list(**filters), 20)
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "directory/offer_list.html",
+        {"form": form, "page": page, "filter_query": query.urlencode()},
+    )
+
+
+def offer_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    offer = get_for_user(selectors.offer_for_page(slug), user=request.user, slug=slug)
+    topics = [t.key for t in offer.topics.all()]
+    return render(
+        request,
+        "directory/offer_detail.html",
+        {
+            "offer": offer,
+            "events": selectors.upcoming_events_for(topics, 3),
+            "resources": selectors.resources_for(topics, 5),
+        },
+    )
+
+
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation = get_for_user(
+        Organisation.objects.select_related("parent"), user=request.user, slug=slug
+    )
+    return render(
+        request,
+        "directory/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "offers": selectors.organisation_offers(organisation),
+            "can_edit_profile": organisation.kind == OrganisationKind.MUNICIPALITY
+            and request.user.has_perm("directory.edit_profile", organisation),
+        },
+    )
