@@ -9,6 +9,8 @@ from typing import Any
 import yaml
 
 LANGUAGES = ("de", "en", "es", "pt")
+# libyaml's loader is about ten times faster; PyYAML wheels ship it on every platform we target.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class DataFileError(Exception):
@@ -32,7 +34,7 @@ def load_yaml(path: Path, *, key: str) -> list[dict[str, Any]]:
     """Load ``path`` and return the list under ``key``, checking its shape."""
     try:
         with path.open(encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
+            document = yaml.load(handle, Loader=_Loader)  # noqa: S506 - a safe loader
     except FileNotFoundError as exc:
         raise DataFileError(path, "file not found") from exc
     except yaml.YAMLError as exc:

@@ -78,6 +78,7 @@ def load_thesaurus(path: Path | None = None) -> tuple[int, int]:
             (row.concept_id, row.language, row.text): row for row in ConceptLabel.objects.all()
         }
         wanted: set[tuple[int, str, str]] = set()
+        new_labels: list[ConceptLabel] = []
         for entry, prefs, alts, broader in parsed:
             concept = existing[entry.id]
             broader_id = existing[broader].pk if broader else None
@@ -93,12 +94,15 @@ def load_thesaurus(path: Path | None = None) -> tuple[int, int]:
                     wanted.add(key)
                     row = labels_now.get(key)
                     if row is None:
-                        ConceptLabel.objects.create(
-                            concept=concept, language=lang, text=text, preferred=preferred
+                        new_labels.append(
+                            ConceptLabel(
+                                concept=concept, language=lang, text=text, preferred=preferred
+                            )
                         )
                     elif row.preferred != preferred:
                         row.preferred = preferred
                         row.save(update_fields=["preferred"])
+        ConceptLabel.objects.bulk_create(new_labels, batch_size=500)
         stale = [row.pk for key, row in labels_now.items() if key not in wanted]
         if stale:
             ConceptLabel.objects.filter(pk__in=stale).delete()

@@ -79,8 +79,10 @@ def _stemmer(language: str) -> snowballstemmer.stemmer:
 _stem_lock = threading.Lock()
 
 
+@lru_cache(maxsize=200_000)
 def stem(word: str, language: str) -> str:
     # Snowball stemmers keep state between calls; guard them across threads.
+    # (snowballstemmer uses the C implementation from PyStemmer when it is installed.)
     with _stem_lock:
         return str(_stemmer(language).stemWord(word))
 

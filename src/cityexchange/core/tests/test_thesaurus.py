@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db.models import Count, Q
 
+from cityexchange.core import text
 from cityexchange.core.models import Concept
 from cityexchange.core.text import fold, stems
 
@@ -43,13 +44,13 @@ def test_it_has_at_least_80_concepts_with_a_preferred_label_in_every_language(
 def test_a_query_in_any_language_finds_its_concept(
     thesaurus: None, query: str, concept: str
 ) -> None:
-    found = {match.concept for match in thesaurus().find(query)}
+    found = {match.concept for match in text.thesaurus().find(query)}
     assert concept in found, f"{query!r} found {sorted(found)}"
 
 
 def test_short_words_do_not_match_inside_unrelated_words(thesaurus: None) -> None:
     # "KI" (German for AI) must not be found in "Kita" or "Kino".
-    found = {match.concept for match in thesaurus().find("Kita und Kino im Quartier")}
+    found = {match.concept for match in text.thesaurus().find("Kita und Kino im Quartier")}
     assert "artificial-intelligence" not in found
 
 
