@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.urls import NoReverseMatch
 
 from cityexchange.assessments import planning, scoring
 from cityexchange.assessments.models import (
@@ -226,21 +227,44 @@ def capacity_for(assessment: Assessment) -> int:
     return assessment.capacity or planning.default_capacity(assessment.organisation.population)
 
 
-def links_for_activity(activity: Activity) -> dict[str, list[Any]]:
-    """Fitting directory offers and library resources, when those apps exist."""
-    links: dict[str, list[Any]] = {"offers": [], "resources": []}
+def _link(obj: Any) -> dict[str, str]:
     try:
-        from cityexchange.directory.selectors import offers_for_topics  # type: ignore[import-not-found,unused-ignore]
+        url = obj.get_absolute_url()
+    except (AttributeError, NoReverseMatch):
+        url = ""  # the other app's pages are not mounted (yet): show the name only
+    return {"title": str(obj), "url": url}
+
+
+def links_for_activity(
+    activity: Activity, cache: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] | None = None
+) -> dict[str, list[dict[str, str]]]:
+    """Fitting directory offers and library resources, when those apps exist.
+
+    ``cache`` lets a page ask once per distinct (topics, kinds), not once per activity.
+    """
+    cache_key = (tuple(activity.topics), tuple(activity.offer_kinds))
+    if cache is not None and cache_key in cache:
+        return cache[cache_key]
+    links: dict[str, list[dict[str, str]]] = {"offers": [], "resources": []}
+    try:
+        from cityexchange.directory.selectors import offers_for_topics
     except ImportError:
         pass
     else:
-        links["offers"] = list(
-            offers_for_topics(topics=activity.topics, kinds=activity.offer_kinds, limit=3)
-        )
+        links["offers"] = [
+            _link(o)
+            for o in offers_for_topics(
+                topics=list(activity.topics), kinds=list(activity.offer_kinds) or None, limit=3
+            )
+        ]
     try:
-        from cityexchange.library.selectors import resources_for_topics  # type: ignore[import-not-found,unused-ignore]
+        from cityexchange.library.selectors import resources_for_topics
     except ImportError:
         pass
     else:
-        links["resources"] = list(resources_for_topics(topics=activity.topics, limit=3))
+        links["resources"] = [
+            _link(r) for r in resources_for_topics(topics=list(activity.topics), limit=3)
+        ]
+    if cache is not None:
+        cache[cache_key] = links
     return links

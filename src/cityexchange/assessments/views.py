@@ -336,11 +336,12 @@ def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, 
     items = selectors.roadmap_items(assessment)
     members = [(u.pk, u.get_full_name()) for u in selectors.team_members(assessment)]
     entries: list[dict[str, Any]] = []
+    link_cache: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] = {}
     for item in items:
         entries.append(
             {
                 "item": item,
-                "links": selectors.links_for_activity(item.activity),
+                "links": selectors.links_for_activity(item.activity, link_cache),
                 "form": RoadmapItemForm(
                     initial={
                         "status": item.status,

@@ -37,9 +37,13 @@ def _page_urls(assessment: Any) -> list[str]:
     ]
 
 
-def _post_page(client: Client, assessment: Any, dimension: str, answers: dict[str, Any], action: str = "next") -> Any:
+def _post_page(
+    client: Client, assessment: Any, dimension: str, answers: dict[str, Any], action: str = "next"
+) -> Any:
     """Post a dimension page as a browser would: every indicator's fields with their original."""
-    page = client.get(reverse("assessments:answer", kwargs={"id": assessment.pk, "dimension": dimension}))
+    page = client.get(
+        reverse("assessments:answer", kwargs={"id": assessment.pk, "dimension": dimension})
+    )
     form_data: dict[str, str] = {"action": action}
     for row in page.context["rows"]:
         key = row["indicator"].key
@@ -52,11 +56,14 @@ def _post_page(client: Client, assessment: Any, dimension: str, answers: dict[st
         for field, value in values.items():
             form_data[f"{key}-{field}"] = value
     return client.post(
-        reverse("assessments:answer", kwargs={"id": assessment.pk, "dimension": dimension}), form_data
+        reverse("assessments:answer", kwargs={"id": assessment.pk, "dimension": dimension}),
+        form_data,
     )
 
 
-def test_the_start_page_explains_and_asks_visitors_to_sign_in(client: Client, maturity_model: Any) -> None:
+def test_the_start_page_explains_and_asks_visitors_to_sign_in(
+    client: Client, maturity_model: Any
+) -> None:
     response = client.get(reverse("assessments:start"))
     assert response.status_code == 200
     assert b"Strategy and governance" in response.content
@@ -80,9 +87,13 @@ def test_a_member_starts_an_assessment_for_the_municipality(
 def test_nobody_starts_an_assessment_for_a_municipality_they_do_not_belong_to(
     maturity_model: Any, outsider: Any, staff: Any, municipality: Any
 ) -> None:
-    response = _client(outsider).post(reverse("assessments:start"), {"organisation": municipality.slug})
+    response = _client(outsider).post(
+        reverse("assessments:start"), {"organisation": municipality.slug}
+    )
     assert response.status_code == 400
-    staff_response = _client(staff).post(reverse("assessments:start"), {"organisation": municipality.slug})
+    staff_response = _client(staff).post(
+        reverse("assessments:start"), {"organisation": municipality.slug}
+    )
     assert staff_response.status_code == 400
     assert Assessment.objects.count() == 0
 
@@ -131,7 +142,11 @@ def test_save_and_continue_saves_the_draft_and_opens_the_next_dimension(
     assert response.status_code == 302
     assert response.url.endswith(f"/answer/{DATA}/")
     strategy = Answer.objects.get(indicator__key="smart-city-strategy")
-    assert (strategy.level, strategy.notes, strategy.updated_by) == (2, "Council decision 2024", member)
+    assert (strategy.level, strategy.notes, strategy.updated_by) == (
+        2,
+        "Council decision 2024",
+        member,
+    )
     assert Answer.objects.get(indicator__key="digital-lead").dont_know
     # Untouched indicators are not written at all.
     assert not Answer.objects.filter(indicator__key="budget").exists()
@@ -168,9 +183,7 @@ def test_two_members_saving_the_same_page_do_not_overwrite_each_others_answers(
     url = reverse("assessments:answer", kwargs={"id": assessment.pk, "dimension": GOVERNANCE})
     # Both open the empty page; the owner answers the strategy, the member the budget.
     blank = fingerprint("", "", "")
-    base = {
-        f"{key}-original": blank for key in ("smart-city-strategy", "digital-lead", "budget")
-    }
+    base = {f"{key}-original": blank for key in ("smart-city-strategy", "digital-lead", "budget")}
     _client(owner).post(url, {**base, "smart-city-strategy-choice": "4", "action": "save"})
     _client(member).post(url, {**base, "budget-choice": "2", "action": "save"})
     levels = dict(Answer.objects.values_list("indicator__key", "level"))
@@ -181,8 +194,10 @@ def test_a_submitted_assessment_is_read_only(assessment: Any, owner: Any) -> Non
     answer_all(assessment, owner, {"smart-city-strategy": 1})
     assessment_submit(assessment=assessment, user=owner)
     client = _client(owner)
-    page = client.get(reverse("assessments:answer", kwargs={"id": assessment.pk, "dimension": GOVERNANCE}))
-    assert b"<fieldset class=\"levels\" disabled>" in page.content
+    page = client.get(
+        reverse("assessments:answer", kwargs={"id": assessment.pk, "dimension": GOVERNANCE})
+    )
+    assert b'<fieldset class="levels" disabled>' in page.content
     response = client.post(
         reverse("assessments:answer", kwargs={"id": assessment.pk, "dimension": GOVERNANCE}),
         {"smart-city-strategy-choice": "4", "smart-city-strategy-original": "x", "action": "next"},
@@ -212,7 +227,7 @@ def test_the_results_page_shows_the_rule_an_accessible_chart_and_its_table(
     content = response.content.decode()
     assert "How the scores are calculated" in content
     assert 'role="img"' in content and '<title id="radar-title">' in content
-    assert "<desc id=\"radar-desc\">" in content
+    assert '<desc id="radar-desc">' in content
     assert "<caption>Score, target and certainty per dimension (scale 0–4)</caption>" in content
     assert "<td>2.0</td>" in content  # (4 + 2 + 0) / 3
     assert "Preliminary results" in content
@@ -226,7 +241,14 @@ def test_the_results_page_is_german_in_german(assessment: Any, member: Any) -> N
 
 
 def test_members_set_targets_and_the_roadmap_follows(assessment: Any, owner: Any) -> None:
-    answer_all(assessment, owner, {k: 1 for k in ("smart-city-strategy", "digital-lead", "budget", "open-data", "data-platform")})
+    answer_all(
+        assessment,
+        owner,
+        {
+            k: 1
+            for k in ("smart-city-strategy", "digital-lead", "budget", "open-data", "data-platform")
+        },
+    )
     assessment_submit(assessment=assessment, user=owner)
     planned = set(RoadmapItem.objects.values_list("activity__key", flat=True))
     assert "publish-open-data" in planned  # default target 2 > level 1
@@ -238,6 +260,8 @@ def test_members_set_targets_and_the_roadmap_follows(assessment: Any, owner: Any
     assert response.status_code == 302
     planned = set(RoadmapItem.objects.values_list("activity__key", flat=True))
     assert "publish-open-data" not in planned and "adopt-strategy" in planned
-    bad = client.post(reverse("assessments:results", kwargs={"id": assessment.pk}), {GOVERNANCE: "7", DATA: "1"})
+    bad = client.post(
+        reverse("assessments:results", kwargs={"id": assessment.pk}), {GOVERNANCE: "7", DATA: "1"}
+    )
     assert bad.status_code == 400
     assert assessment.targets.get(dimension__key=GOVERNANCE).level == 3

@@ -1,0 +1,197 @@
+"""The roadmap of a submitted assessment: plan, decisions, progress, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from pypdf import PdfReader
+
+from cityexchange.assessments.models import RoadmapItem, RoadmapStatus
+from cityexchange.assessments.services import (
+    AssessmentError,
+    assessment_submit,
+    roadmap_item_update,
+)
+
+from .conftest import answer_all
+
+ALL_LOW = {
+    k: 0 for k in ("smart-city-strategy", "digital-lead", "budget", "open-data", "data-platform")
+}
+
+
+@pytest.fixture
+def submitted(assessment: Any, owner: Any) -> Any:
+    answer_all(assessment, owner, ALL_LOW)
+    return assessment_submit(assessment=assessment, user=owner)
+
+
+def _items(assessment: Any) -> dict[str, RoadmapItem]:
+    return {
+        i.activity.key: i
+        for i in RoadmapItem.objects.filter(assessment=assessment).select_related("activity")
+    }
+
+
+def _client(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_plan_puts_prerequisites_first_and_respects_the_capacity(submitted: Any) -> None:
+    # Lindenau has 8,000 inhabitants: 4 effort points a year.
+    items = _items(submitted)
+    years = {key: item.year for key, item in items.items()}
+    assert years == {
+        "appoint-manager": 1,  # effort 1, impact 3: the quick win everything builds on
+        "set-budget": 1,
+        "adopt-strategy": 1,  # medium effort after a low-effort prerequisite: same year
+        "build-platform": 2,  # high effort: year 1 is full
+        "publish-open-data": 3,  # waits a year after the high-effort platform
+    }
+    ordered = [i.activity.key for i in sorted(items.values(), key=lambda i: i.position)]
+    assert (
+        ordered.index("appoint-manager")
+        < ordered.index("adopt-strategy")
+        < ordered.index("build-platform")
+    )
+
+
+def test_a_smaller_capacity_pushes_activities_later(submitted: Any, owner: Any) -> None:
+    response = _client(owner).post(
+        reverse("assessments:roadmap", kwargs={"id": submitted.pk}), {"capacity": "2"}
+    )
+    assert response.status_code == 302
+    years = {key: item.year for key, item in _items(submitted).items()}
+    assert years == {
+        "appoint-manager": 1,
+        "set-budget": 1,
+        "adopt-strategy": 2,
+        "build-platform": 3,
+        "publish-open-data": 4,
+    }
+
+
+def test_moving_an_activity_before_its_prerequisite_is_refused(submitted: Any, owner: Any) -> None:
+    items = _items(submitted)
+    with pytest.raises(AssessmentError, match="has to come first"):
+        roadmap_item_update(item=items["publish-open-data"], user=owner, year=1)
+    with pytest.raises(AssessmentError, match="builds on this activity"):
+        roadmap_item_update(item=items["build-platform"], user=owner, year=4)
+    assert _items(submitted)["publish-open-data"].year == 3
+
+
+def test_decisions_of_the_team_survive_a_re_plan(submitted: Any, owner: Any, member: Any) -> None:
+    items = _items(submitted)
+    roadmap_item_update(item=items["set-budget"], user=owner, year=4, assignee=member)
+    roadmap_item_update(item=items["appoint-manager"], user=owner, status=RoadmapStatus.DONE)
+    from cityexchange.assessments.services import capacity_set
+
+    capacity_set(assessment=submitted, capacity=10, user=owner)
+    after = _items(submitted)
+    assert (after["set-budget"].year, after["set-budget"].status, after["set-budget"].assignee) == (
+        4,
+        RoadmapStatus.ACCEPTED,
+        member,
+    )
+    assert after["appoint-manager"].status == RoadmapStatus.DONE
+
+
+def test_the_team_accepts_drops_assigns_and_finishes_activities_from_the_page(
+    submitted: Any, owner: Any, member: Any
+) -> None:
+    items = _items(submitted)
+    item = items["set-budget"]
+    url = reverse("assessments:roadmap_item", kwargs={"id": submitted.pk, "item": item.pk})
+    prefix = f"item{item.pk}"
+    client = _client(member)
+    response = client.post(
+        url,
+        {f"{prefix}-status": "done", f"{prefix}-year": "1", f"{prefix}-assignee": str(owner.pk)},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    assert (item.status, item.assignee) == (RoadmapStatus.DONE, owner)
+    page = client.get(reverse("assessments:roadmap", kwargs={"id": submitted.pk})).content.decode()
+    assert '<progress max="5" value="1"' in page
+    assert "1 of 5 activities done (20 %)." in page
+    dropped = items["publish-open-data"]
+    p2 = f"item{dropped.pk}"
+    client.post(
+        reverse("assessments:roadmap_item", kwargs={"id": submitted.pk, "item": dropped.pk}),
+        {f"{p2}-status": "dropped", f"{p2}-year": "3", f"{p2}-assignee": ""},
+    )
+    page = client.get(reverse("assessments:roadmap", kwargs={"id": submitted.pk})).content.decode()
+    assert "1 of 4 activities done (25 %)." in page
+
+
+def test_an_activity_cannot_be_assigned_to_someone_outside_the_team(
+    submitted: Any, owner: Any, outsider: Any
+) -> None:
+    item = _items(submitted)["set-budget"]
+    prefix = f"item{item.pk}"
+    _client(owner).post(
+        reverse("assessments:roadmap_item", kwargs={"id": submitted.pk, "item": item.pk}),
+        {
+            f"{prefix}-status": "accepted",
+            f"{prefix}-year": "1",
+            f"{prefix}-assignee": str(outsider.pk),
+        },
+    )
+    item.refresh_from_db()
+    assert item.assignee is None and item.status == RoadmapStatus.PROPOSED
+
+
+def test_outsiders_and_staff_cannot_change_roadmap_items(
+    submitted: Any, outsider: Any, staff: Any
+) -> None:
+    item = _items(submitted)["set-budget"]
+    url = reverse("assessments:roadmap_item", kwargs={"id": submitted.pk, "item": item.pk})
+    data = {f"item{item.pk}-status": "done", f"item{item.pk}-year": "1"}
+    assert _client(outsider).post(url, data).status_code == 404
+    assert _client(staff).post(url, data).status_code == 403
+    item.refresh_from_db()
+    assert item.status == RoadmapStatus.PROPOSED
+
+
+def test_the_roadmap_exports_as_csv_and_pdf(submitted: Any, owner: Any) -> None:
+    client = _client(owner)
+    response = client.get(reverse("assessments:roadmap_csv", kwargs={"id": submitted.pk}))
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["Year", "Key", "Activity"]
+    assert ["1", "appoint-manager", "Appoint a smart-city manager"] == rows[1][:3]
+    assert len(rows) == 6
+    pdf = client.get(reverse("assessments:roadmap_pdf", kwargs={"id": submitted.pk}))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert "Digital roadmap of Lindenau" in text and "Build a data platform" in text
+
+
+def test_the_roadmap_page_costs_the_same_queries_with_more_data(
+    submitted: Any, owner: Any, django_assert_max_num_queries: Any
+) -> None:
+    from cityexchange.assessments.services import assessment_start
+    from cityexchange.core.services import membership_add
+    from cityexchange.core.tests.factories import OrganisationFactory, UserFactory
+
+    client = _client(owner)
+    url = reverse("assessments:roadmap", kwargs={"id": submitted.pk})
+    with django_assert_max_num_queries(30) as small:
+        client.get(url)
+    for n in range(6):
+        town = OrganisationFactory()
+        user = UserFactory()
+        membership_add(user=user, organisation=town)
+        membership_add(user=UserFactory(), organisation=submitted.organisation)
+        other = assessment_start(organisation=town, user=user)
+        answer_all(other, user, ALL_LOW)
+        assessment_submit(assessment=other, user=user)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
