@@ -1,0 +1,179 @@
+"""Registration benchmark: registrations per second as a ratio to a bare JSON endpoint.
+
+Starts gunicorn itself on 127.0.0.1 against a fresh PostgreSQL database it
+creates and migrates, then, in the same run and with the same number of
+concurrent clients, measures
+
+1. a bare JSON endpoint (``GET /api/v1/events/ping``, no database work), and
+2. registrations for one event with limited capacity
+   (``POST /api/v1/events/<slug>/registrations``, each a new email),
+
+and prints both rates, their ratio and the oversell count (confirmed beyond the
+capacity; must be 0). Usage::
+
+    DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
+        .venv/bin/python benchmarks/registration.py [--clients 32] [--seconds 8]
+
+The database named in DATABASE_URL is only used to create and drop the
+benchmark's own database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CAPACITY = 50
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def hammer(clients: int, seconds: float, make_request) -> tuple[int, int]:
+    """Run ``clients`` threads for ``seconds``; returns (successes, failures)."""
+    stop = time.monotonic() + seconds
+    counts = [[0, 0] for _ in range(clients)]
+
+    def worker(index: int) -> None:
+        session = requests.Session()
+        n = 0
+        while time.monotonic() < stop:
+            ok = make_request(session, index, n)
+            counts[index][0 if ok else 1] += 1
+            n += 1
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2))
+    args = parser.parse_args()
+    admin_url = os.environ.get("DATABASE_URL", "")
+    if not admin_url.startswith(("postgres://", "postgresql://")):
+        print("Set DATABASE_URL to a PostgreSQL server (its database is used only to create ours).")
+        return 2
+    name = f"cityexchange_bench_{os.getpid()}"
+    bench_url = with_database(admin_url, name)
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": bench_url,
+        "CITYEXCHANGE_RATELIMIT": "off",
+        "SECRET_KEY": secrets.token_urlsafe(60),
+        "DEBUG": "0",
+        "CITYEXCHANGE_TESTING": "0",
+        "CITYEXCHANGE_EMAIL": "memory",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "LOG_LEVEL": "warning",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+    }
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    server = None
+    try:
+        subprocess.run([BIN / "cityexchange", "migrate", "-v", "0"], env=env, check=True, timeout=300)
+        setup = (
+            "import datetime as dt; from django.utils import timezone;"
+            "from cityexchange.events.models import Event, Format;"
+            "f = Format.objects.create(slug='bench', name='Bench', default_duration_minutes=30);"
+            "Event.objects.create(slug='bench-event', format=f, title='Bench', duration_minutes=30,"
+            f" starts_at=timezone.now() + dt.timedelta(days=7), status='published', capacity_online={CAPACITY})"
+        )
+        subprocess.run([BIN / "cityexchange", "shell", "-c", setup], env=env, check=True, timeout=120)
+        server = subprocess.Popen(
+            [
+                BIN / "gunicorn",
+                "cityexchange.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=ROOT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if requests.get(f"{base}/api/v1/events/ping", timeout=5).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        else:
+            print("gunicorn did not start")
+            return 1
+
+        def ping(session: requests.Session, index: int, n: int) -> bool:
+            return session.get(f"{base}/api/v1/events/ping", timeout=30).status_code == 200
+
+        def register(session: requests.Session, index: int, n: int) -> bool:
+            response = session.post(
+                f"{base}/api/v1/events/bench-event/registrations",
+                json={
+                    "name": f"Client {index}",
+                    "email": f"c{index}-{n}@bench.example",
+                    "privacy_consent": True,
+                    "privacy_notice_version": "2025-01",
+                },
+                timeout=30,
+            )
+            return response.status_code == 201
+
+        hammer(args.clients, 1.0, ping)  # warm-up: connections and imports
+        ok_ping, bad_ping = hammer(args.clients, args.seconds, ping)
+        ok_reg, bad_reg = hammer(args.clients, args.seconds, register)
+        with psycopg.connect(bench_url) as conn:
+            confirmed, waitlisted = conn.execute(
+                "SELECT count(*) FILTER (WHERE status='confirmed'),"
+                " count(*) FILTER (WHERE status='waitlisted') FROM events_registration"
+            ).fetchone()
+        ping_rate = ok_ping / args.seconds
+        reg_rate = ok_reg / args.seconds
+        print(f"clients: {args.clients}, gunicorn workers: {args.workers}, {args.seconds:g} s each")
+        print(f"bare JSON endpoint: {ping_rate:.1f} req/s ({bad_ping} failed)")
+        print(f"registrations:      {reg_rate:.1f} req/s ({bad_reg} failed)")
+        print(f"ratio registrations / bare endpoint: {reg_rate / ping_rate:.2f} (target >= 0.5)")
+        print(f"capacity {CAPACITY}: confirmed {confirmed}, waitlisted {waitlisted}")
+        print(f"oversell: {max(confirmed - CAPACITY, 0)}")
+        return 0 if confirmed <= CAPACITY else 1
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    sys.exit(main())

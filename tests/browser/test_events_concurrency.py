@@ -1,0 +1,55 @@
+"""Many people at once for the last seats, through a real server and real connections.
+
+Runs on whichever database the suite uses: SQLite (a file; IMMEDIATE transactions)
+or PostgreSQL (select_for_update on the event row).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import requests
+
+from cityexchange.events import services
+from cityexchange.events.models import Registration
+from cityexchange.events.tests.factories import EventFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+CLIENTS = 24
+CAPACITY = 5
+
+
+@pytest.fixture(autouse=True)
+def _no_ratelimit(settings):
+    settings.RATELIMIT_ENABLE = False
+
+
+def _post(url: str, n: int) -> tuple[int, str]:
+    body = {
+        "name": f"Racer {n}",
+        "email": f"racer{n}@example.org",
+        "privacy_consent": True,
+        "privacy_notice_version": services.privacy_notice_version(),
+    }
+    response = requests.post(url, json=body, timeout=60)
+    return response.status_code, response.json().get("status", "")
+
+
+def test_concurrent_registrations_never_exceed_the_capacity_and_promote_in_order(live_server):
+    event = EventFactory(capacity_online=CAPACITY)
+    url = f"{live_server.url}/api/v1/events/{event.slug}/registrations"
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        results = list(pool.map(lambda n: _post(url, n), range(CLIENTS)))
+    assert all(code == 201 for code, _ in results), results
+    assert sum(status == "confirmed" for _, status in results) == CAPACITY
+    assert Registration.objects.filter(event=event, status="confirmed").count() == CAPACITY
+    waiting = list(Registration.objects.filter(event=event, status="waitlisted").order_by("created_at", "id"))
+    assert len(waiting) == CLIENTS - CAPACITY
+    # Two cancellations: the two who waited longest get the seats, nobody else.
+    for registration in Registration.objects.filter(event=event, status="confirmed")[:2]:
+        services.registration_cancel(registration=registration)
+    promoted = set(Registration.objects.filter(event=event, status="confirmed").values_list("pk", flat=True))
+    assert {waiting[0].pk, waiting[1].pk} <= promoted
+    assert len(promoted) == CAPACITY

@@ -1,0 +1,44 @@
+"""The programme and an event page in a real browser: accessible, in two languages."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
+from cityexchange.events.tests.factories import EventFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _no_ratelimit(settings):
+    settings.RATELIMIT_ENABLE = False
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_programme_and_event_page_have_no_accessibility_violations(page, live_server, language):
+    event = EventFactory(title="Heat action plans", capacity_online=1)
+    page.goto(f"{live_server.url}/{language}/events/")
+    assert page.locator("h1").count() == 1
+    violations = axe_violations(page)
+    screenshot(page, f"events-programme-{language}")
+    assert not violations, describe_violations(violations)
+    page.goto(f"{live_server.url}/{language}/events/{event.slug}/")
+    violations = axe_violations(page)
+    screenshot(page, f"events-detail-{language}")
+    assert not violations, describe_violations(violations)
+
+
+def test_registering_without_javascript_confirms_then_waitlists(browser, live_server):
+    event = EventFactory(capacity_online=1)
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    for n, expected in ((1, "Your seat is confirmed"), (2, "waiting list")):
+        page.goto(f"{live_server.url}/en/events/{event.slug}/")
+        page.get_by_label("Name").first.fill(f"Person {n}")
+        page.get_by_label("Email address").fill(f"p{n}@example.org")
+        page.get_by_label("I have read the privacy notice").check()
+        page.get_by_role("button", name="Register").click()
+        assert expected in page.content()
+    screenshot(page, "events-registered")
+    context.close()
