@@ -6,3 +6,23 @@ class LibraryConfig(AppConfig):
     name = "cityexchange.library"
     label = "library"
     verbose_name = _("Library")
+
+    def ready(self) -> None:
+        from celery.schedules import crontab
+
+        from cityexchange.celery import app
+
+        # Mondays 06:00 UTC; each subscription's own frequency decides whether it is due.
+        app.conf.beat_schedule.update(
+            {
+                "library-send-digests": {
+                    "task": "cityexchange.library.tasks.send_digests",
+                    "schedule": crontab(minute=0, hour=6, day_of_week=1),
+                }
+            }
+        )
+
+    def seed(self, *, demo: bool) -> list[str]:
+        from cityexchange.library import seeding
+
+        return seeding.seed(demo=demo)

@@ -1,0 +1,218 @@
+"""Library API: cross-lingual search, resource details and the open-data exports.
+
+No ``from __future__ import annotations``: django-ninja reads annotations at import.
+"""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from cityexchange.core.access import get_for_user
+from cityexchange.core.i18n import current_language
+from cityexchange.library import opendata
+from cityexchange.library.models import ResourceKind
+from cityexchange.library.selectors import (
+    resource_for_page,
+    search_resources,
+    visible_resources,
+)
+
+router = Router(tags=["library"])
+
+
+class SearchIn(Schema):
+    q: str = Field("", max_length=2000, description="Words in any of de, en, es, pt.")
+    kind: ResourceKind | None = None
+    topic: str | None = Field(None, max_length=80, description="A thesaurus concept key.")
+    lang: str | None = Field(None, max_length=2, description="Language of the material.")
+    country: str | None = Field(None, max_length=2, description="ISO 3166 code.")
+    year: int | None = Field(None, ge=1900, le=2200)
+    sort: str = Field("relevance", pattern="^(relevance|newest)$")
+    page: int = Field(1, ge=1, le=10000)
+    page_size: int = Field(10, ge=1, le=50)
+
+
+class SearchItemOut(Schema):
+    id: int
+    slug: str
+    title: str
+    kind: str
+    languages: list[str]
+    summary: str
+    snippet: str = Field(description="Escaped HTML; matching words wrapped in <mark>.")
+    topics: list[str]
+    url: str
+    score: float
+    matched: list[str] = Field(description="Why it matched, in the request's language.")
+
+
+class FacetOut(Schema):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class SearchOut(Schema):
+    items: list[SearchItemOut]
+    count: int
+    page: int
+    facets: dict[str, list[FacetOut]]
+
+
+@router.get("/search", response=SearchOut, auth=None)
+def search(request: HttpRequest, params: Query[SearchIn]) -> dict[str, Any]:
+    """Search the library; a query in any language also finds material in the others."""
+    filters: dict[str, Any] = {
+        name: getattr(params, name)
+        for name in ("kind", "topic", "lang", "country", "year")
+        if getattr(params, name)
+    }
+    if not params.q.strip() and not filters:
+        raise HttpError(400, _("Enter a search term or choose a filter."))
+    filters["sort"] = params.sort
+    language = current_language()
+    result = search_resources(
+        query=params.q,
+        language=language,
+        filters=filters,
+        page=params.page,
+        page_size=params.page_size,
+        user=request.user,
+    )
+    return {
+        "items": [
+            {
+                "id": item.resource.pk,
+                "slug": item.resource.slug,
+                "title": item.resource.title,
+                "kind": item.resource.kind,
+                "languages": item.resource.languages,
+                "summary": item.resource.summary,
+                "snippet": str(item.snippet),
+                "topics": [t.key for t in item.resource.topics.all()],
+                "url": request.build_absolute_uri(item.resource.get_absolute_url()),
+                "score": item.score,
+                "matched": item.matched,
+            }
+            for item in result.items
+        ],
+        "count": result.count,
+        "page": result.page,
+        "facets": {name: [v.__dict__ for v in values] for name, values in result.facets.items()},
+    }
+
+
+class AttachmentOut(Schema):
+    title: str
+    url: str
+    content_type: str
+    size: int
+
+
+class ResourceOut(Schema):
+    id: int
+    slug: str
+    kind: str
+    title: str
+    summary: str
+    languages: list[str]
+    authors: list[str]
+    organisations: list[str]
+    published_on: str | None
+    topics: list[str]
+    countries: list[str]
+    city: str
+    population_class: str
+    licence: str
+    source_url: str
+    event: str | None
+    offers: list[str]
+    visibility: str
+    url: str
+    attachments: list[AttachmentOut]
+    citation: str
+
+
+@router.get("/resources/{slug}", response=ResourceOut, auth=None)
+def resource_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
+    resource = get_for_user(
+        resource_for_page(), user=request.user, perm="library.view_resource", slug=slug
+    )
+    return {
+        "id": resource.pk,
+        "slug": resource.slug,
+        "kind": resource.kind,
+        "title": resource.title,
+        "summary": resource.summary,
+        "languages": resource.languages,
+        "authors": resource.authors,
+        "organisations": [o.slug for o in resource.organisations.all()],
+        "published_on": resource.published_on.isoformat() if resource.published_on else None,
+        "topics": [t.key for t in resource.topics.all()],
+        "countries": resource.countries,
+        "city": resource.city,
+        "population_class": resource.population_class,
+        "licence": resource.licence,
+        "source_url": resource.source_url,
+        "event": resource.event.slug if resource.event else None,
+        "offers": [o.slug for o in resource.offers.all()],
+        "visibility": resource.visibility,
+        "url": request.build_absolute_uri(resource.get_absolute_url()),
+        "attachments": [
+            {
+                "title": a.title,
+                "url": request.build_absolute_uri(
+                    reverse("library:attachment", kwargs={"slug": resource.slug, "pk": a.pk})
+                ),
+                "content_type": a.content_type,
+                "size": a.size,
+            }
+            for a in resource.attachments.all()
+        ],
+        "citation": opendata.citation(resource, request.build_absolute_uri("/")),
+    }
+
+
+def _public(request: HttpRequest) -> Any:
+    return visible_resources(user=None)
+
+
+@router.get("/catalogue.jsonld", auth=None, include_in_schema=True)
+def catalogue_jsonld(request: HttpRequest) -> HttpResponse:
+    """The public catalogue as DCAT-AP in JSON-LD."""
+    graph = opendata.catalogue_graph(_public(request), base=request.build_absolute_uri("/"))
+    return HttpResponse(
+        graph.serialize(format="json-ld", indent=2), content_type="application/ld+json"
+    )
+
+
+@router.get("/catalogue.ttl", auth=None)
+def catalogue_turtle(request: HttpRequest) -> HttpResponse:
+    """The public catalogue as DCAT-AP in Turtle."""
+    graph = opendata.catalogue_graph(_public(request), base=request.build_absolute_uri("/"))
+    return HttpResponse(graph.serialize(format="turtle"), content_type="text/turtle")
+
+
+@router.get("/feed.atom", auth=None)
+def feed(request: HttpRequest) -> HttpResponse:
+    """An Atom feed of the newest public resources."""
+    return HttpResponse(
+        opendata.atom_feed(_public(request), base=request.build_absolute_uri("/")),
+        content_type="application/atom+xml; charset=utf-8",
+    )
+
+
+@router.get("/resources.csv", auth=None)
+def csv_export(request: HttpRequest) -> HttpResponse:
+    """Every public resource as CSV (UTF-8), one row each."""
+    response = HttpResponse(
+        opendata.csv_export(_public(request), base=request.build_absolute_uri("/")),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="library.csv"'
+    return response

@@ -1,0 +1,132 @@
+"""The digest mail: new resources and upcoming events on a subscriber's topics and kinds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.apps import apps
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from cityexchange.core.mail import render_message, send_after_commit
+from cityexchange.library.models import (
+    DigestFrequency,
+    Resource,
+    ResourceStatus,
+    Subscription,
+    Visibility,
+)
+
+SALT = "library.unsubscribe"
+PERIOD = {
+    DigestFrequency.WEEKLY: dt.timedelta(days=7),
+    DigestFrequency.MONTHLY: dt.timedelta(days=30),
+}
+
+
+def unsubscribe_token(subscription: Subscription) -> str:
+    return signing.dumps({"s": subscription.pk}, salt=SALT)
+
+
+def subscription_from_token(token: str) -> Subscription | None:
+    try:
+        data = signing.loads(token, salt=SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    pk = data.get("s")
+    if not isinstance(pk, int):
+        return None
+    return Subscription.objects.filter(pk=pk).select_related("user").first()
+
+
+def _matching_resources(subscription: Subscription, since: dt.datetime) -> list[Resource]:
+    from cityexchange.library.rules import may_see_members_content
+
+    queryset = Resource.objects.filter(status=ResourceStatus.PUBLISHED, created_at__gte=since)
+    if not may_see_members_content(subscription.user):
+        queryset = queryset.filter(visibility=Visibility.PUBLIC)
+    topic_ids = [t.pk for t in subscription.topics.all()]
+    from django.db.models import Q
+
+    condition = Q()
+    if topic_ids:
+        condition |= Q(topics__in=topic_ids)
+    if subscription.kinds:
+        condition |= Q(kind__in=subscription.kinds)
+    return list(queryset.filter(condition).distinct().order_by("-published_on", "pk")[:20])
+
+
+def _upcoming_events(subscription: Subscription, now: dt.datetime) -> list[Any]:
+    """Upcoming published events on the subscriber's topics (when the events app is there)."""
+    if not apps.is_installed("cityexchange.events"):
+        return []
+    event_model = apps.get_model("events", "Event")
+    topic_ids = [t.pk for t in subscription.topics.all()]
+    if not topic_ids:
+        return []
+    return list(
+        event_model.objects.filter(
+            starts_at__gte=now,
+            starts_at__lte=now + dt.timedelta(days=60),
+            status="published",
+            topics__in=topic_ids,
+        )
+        .distinct()
+        .order_by("starts_at")[:10]
+    )
+
+
+def send_due_digests(*, now: dt.datetime | None = None) -> int:
+    """Send every digest that is due; returns how many mails were queued."""
+    now = now or timezone.now()
+    sent = 0
+    subscriptions = (
+        Subscription.objects.filter(is_active=True, user__is_active=True)
+        .select_related("user")
+        .prefetch_related("topics")
+    )
+    for subscription in subscriptions:
+        period = PERIOD.get(subscription.frequency, dt.timedelta(days=7))  # type: ignore[call-overload]
+        if subscription.last_sent_at and now - subscription.last_sent_at < period - dt.timedelta(
+            hours=1
+        ):
+            continue
+        since = subscription.last_sent_at or now - period
+        resources = _matching_resources(subscription, since)
+        events = _upcoming_events(subscription, now)
+        with transaction.atomic():
+            locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
+            locked.last_sent_at = now
+            locked.save(update_fields=["last_sent_at"])
+            if not resources and not events:
+                continue
+            token = unsubscribe_token(subscription)
+            with translation.override(subscription.language):
+                unsubscribe_url = settings.SITE_URL + reverse(
+                    "library:unsubscribe", kwargs={"token": token}
+                )
+            send_after_commit(
+                render_message(
+                    to=subscription.user.email,
+                    language=subscription.language,
+                    template="library/mail/digest",
+                    context={
+                        "user": subscription.user,
+                        "resources": resources,
+                        "events": events,
+                        "unsubscribe_url": unsubscribe_url,
+                    },
+                    headers={
+                        "List-Unsubscribe": f"<{unsubscribe_url}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    },
+                )
+            )
+            sent += 1
+    return sent
