@@ -185,7 +185,7 @@ def test_the_roadmap_page_costs_the_same_queries_with_more_data(
     url = reverse("assessments:roadmap", kwargs={"id": submitted.pk})
     with django_assert_max_num_queries(30) as small:
         client.get(url)
-    for n in range(6):
+    for _n in range(6):
         town = OrganisationFactory()
         user = UserFactory()
         membership_add(user=user, organisation=town)
