@@ -179,3 +179,89 @@ def api_token_authenticate(*, raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def user_update_profile(*, user: User, full_name: str, language: str, timezone_name: str) -> User:
+    with transaction.atomic():
+        before = snapshot(user, ["full_name", "language", "timezone"])
+        user.full_name = full_name
+        user.language = language
+        user.timezone = timezone_name
+        user.save(update_fields=["full_name", "language", "timezone"])
+        audit_record(
+            actor=user,
+            action="user.update_profile",
+            obj=user,
+            before=before,
+            after=snapshot(user, ["full_name", "language", "timezone"]),
+        )
+    return user
+
+
+def user_personal_data(*, user: User) -> dict[str, Any]:
+    """Everything the platform holds about ``user``, for a data export (GDPR art. 15/20).
+
+    Each app contributes through an optional ``personal_data(user)`` on its AppConfig.
+    """
+    from django.apps import apps
+
+    data: dict[str, Any] = {
+        "account": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "language": user.language,
+            "timezone": user.timezone,
+            "date_joined": _jsonable(user.date_joined),
+            "last_login": _jsonable(user.last_login),
+            "roles": sorted(user.groups.values_list("name", flat=True)),
+        },
+        "memberships": [
+            {"organisation": m.organisation.name, "role": m.role, "since": _jsonable(m.created_at)}
+            for m in user.memberships.select_related("organisation")
+        ],
+        "api_tokens": [
+            {"name": t.name, "prefix": t.prefix, "created_at": _jsonable(t.created_at)}
+            for t in user.api_tokens.all()
+        ],
+    }
+    for config in apps.get_app_configs():
+        contribute = getattr(config, "personal_data", None)
+        if contribute is not None:
+            data[config.label] = _jsonable(contribute(user))
+    return data
+
+
+def user_erase(*, user: User, actor: Any = None) -> None:
+    """Delete a person's account data; what others need (audit, statistics) stays anonymous.
+
+    The row is kept, emptied and deactivated, so audit entries and shared work keep
+    a stable, anonymous reference instead of breaking.
+    """
+    from django.apps import apps
+
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        for config in apps.get_app_configs():
+            erase = getattr(config, "erase_personal_data", None)
+            if erase is not None:
+                erase(locked)
+        locked.memberships.all().delete()
+        locked.api_tokens.all().delete()
+        locked.groups.clear()
+        locked.email = f"erased-{locked.pk}@invalid"
+        locked.full_name = ""
+        locked.is_active = False
+        locked.is_staff = False
+        locked.is_superuser = False
+        locked.set_unusable_password()
+        locked.save(
+            update_fields=[
+                "email",
+                "full_name",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+                "password",
+            ]
+        )
+        audit_record(actor=actor or locked, action="user.erase", obj=locked)
