@@ -100,7 +100,9 @@ def main() -> int:
         conn.execute(f'CREATE DATABASE "{name}"')
     server = None
     try:
-        subprocess.run([BIN / "cityexchange", "migrate", "-v", "0"], env=env, check=True, timeout=300)
+        subprocess.run(
+            [BIN / "cityexchange", "migrate", "-v", "0"], env=env, check=True, timeout=300
+        )
         setup = (
             "import datetime as dt; from django.utils import timezone;"
             "from cityexchange.events.models import Event, Format;"
@@ -108,7 +110,9 @@ def main() -> int:
             "Event.objects.create(slug='bench-event', format=f, title='Bench', duration_minutes=30,"
             f" starts_at=timezone.now() + dt.timedelta(days=7), status='published', capacity_online={CAPACITY})"
         )
-        subprocess.run([BIN / "cityexchange", "shell", "-c", setup], env=env, check=True, timeout=120)
+        subprocess.run(
+            [BIN / "cityexchange", "shell", "-c", setup], env=env, check=True, timeout=120
+        )
         server = subprocess.Popen(
             [
                 BIN / "gunicorn",

@@ -45,11 +45,15 @@ def test_concurrent_registrations_never_exceed_the_capacity_and_promote_in_order
     assert all(code == 201 for code, _ in results), results
     assert sum(status == "confirmed" for _, status in results) == CAPACITY
     assert Registration.objects.filter(event=event, status="confirmed").count() == CAPACITY
-    waiting = list(Registration.objects.filter(event=event, status="waitlisted").order_by("created_at", "id"))
+    waiting = list(
+        Registration.objects.filter(event=event, status="waitlisted").order_by("created_at", "id")
+    )
     assert len(waiting) == CLIENTS - CAPACITY
     # Two cancellations: the two who waited longest get the seats, nobody else.
     for registration in Registration.objects.filter(event=event, status="confirmed")[:2]:
         services.registration_cancel(registration=registration)
-    promoted = set(Registration.objects.filter(event=event, status="confirmed").values_list("pk", flat=True))
+    promoted = set(
+        Registration.objects.filter(event=event, status="confirmed").values_list("pk", flat=True)
+    )
     assert {waiting[0].pk, waiting[1].pk} <= promoted
     assert len(promoted) == CAPACITY

@@ -24,9 +24,9 @@ REFERENCE_ZONE = "Europe/Berlin"
 
 
 def _translated(field: str, texts: dict[str, str]) -> dict[str, str]:
-    values = {f"{field}_{lang}": texts.get(lang, "") for lang in LANGUAGES}
-    values[field] = texts.get("en", "")
-    return values
+    # Only the per-language columns: reading the bare field answers in the active
+    # language, which would make every reload look like a change.
+    return {f"{field}_{lang}": texts.get(lang, "") for lang in LANGUAGES}
 
 
 def _apply(obj: Any, values: dict[str, Any]) -> list[str]:
@@ -102,7 +102,6 @@ def load_past_editions(path: Path | None = None) -> list[str]:
                 number,
                 {
                     "slug": f"{fmt}-{number:02d}",
-                    "title": title,
                     "title_en": title,
                     "starts_at": dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone),
                     "data_quality_note": entry.text("data_quality", required=False),

@@ -15,8 +15,20 @@ from cityexchange.events.tests.factories import EventFactory, FormatFactory, Reg
 pytestmark = pytest.mark.django_db
 
 CONTRACT = {
-    "slug", "title", "format", "edition", "starts_at", "ends_at", "duration_minutes", "mode",
-    "languages", "interpretation_languages", "capacity", "seats_left", "status", "url",
+    "slug",
+    "title",
+    "format",
+    "edition",
+    "starts_at",
+    "ends_at",
+    "duration_minutes",
+    "mode",
+    "languages",
+    "interpretation_languages",
+    "capacity",
+    "seats_left",
+    "status",
+    "url",
 }
 
 
@@ -54,7 +66,10 @@ def test_the_list_has_the_contract_fields_and_never_the_join_link(client):
 def test_the_list_filters_by_format_and_upcoming(client):
     EventFactory(slug="soon")
     EventFactory(slug="gone", starts_at=timezone.now() - dt.timedelta(days=3))
-    EventFactory(slug="other", format=FormatFactory(slug="symposium", name="Symposium", default_duration_minutes=180))
+    EventFactory(
+        slug="other",
+        format=FormatFactory(slug="symposium", name="Symposium", default_duration_minutes=180),
+    )
     slugs = lambda url: [i["slug"] for i in client.get(url).json()["items"]]  # noqa: E731
     assert slugs("/api/v1/events?format=global-mixer&upcoming=true") == ["soon"]
     assert slugs("/api/v1/events?upcoming=false") == ["gone"]
@@ -64,7 +79,12 @@ def test_the_list_filters_by_format_and_upcoming(client):
 def test_drafts_are_404_for_the_public(client):
     EventFactory(slug="secret", status="draft")
     assert client.get("/api/v1/events/secret").status_code == 404
-    assert client.post("/api/v1/events/secret/registrations", payload(), content_type="application/json").status_code == 404
+    assert (
+        client.post(
+            "/api/v1/events/secret/registrations", payload(), content_type="application/json"
+        ).status_code
+        == 404
+    )
     assert client.get("/api/v1/events").json()["count"] == 0
 
 
@@ -101,7 +121,9 @@ def test_invalid_registrations_get_a_readable_4xx_and_save_nothing(client):
 
 def test_closed_events_answer_409(client):
     event = EventFactory(status="cancelled")
-    response = client.post(f"/api/v1/events/{event.slug}/registrations", payload(), content_type="application/json")
+    response = client.post(
+        f"/api/v1/events/{event.slug}/registrations", payload(), content_type="application/json"
+    )
     assert response.status_code == 409 and "closed" in response.json()["detail"]
 
 
@@ -111,16 +133,22 @@ def test_too_many_registrations_from_one_address_get_429(client, settings):
     event = EventFactory(capacity_online=None)
     url = f"/api/v1/events/{event.slug}/registrations"
     codes = [
-        client.post(url, payload(email=f"r{n}@x.example"), content_type="application/json").status_code
+        client.post(
+            url, payload(email=f"r{n}@x.example"), content_type="application/json"
+        ).status_code
         for n in range(25)
     ]
     assert codes[0] == 201 and codes[-1] == 429
-    assert client.post(url, payload(email="z@x.example"), content_type="application/json").json()["detail"]
+    assert client.post(url, payload(email="z@x.example"), content_type="application/json").json()[
+        "detail"
+    ]
     cache.clear()
 
 
 def test_statistics_report_the_networks_figures_and_counted_ones(client):
-    fmt = FormatFactory(reported_participants_min=15, reported_participants_max=30, reported_international_share=40)
+    fmt = FormatFactory(
+        reported_participants_min=15, reported_participants_max=30, reported_international_share=40
+    )
     event = EventFactory(format=fmt, starts_at=timezone.now() - dt.timedelta(days=1))
     RegistrationFactory(event=event, country="BR", interpretation_language="pt", attended=True)
     RegistrationFactory(event=event, country="DE", attended=True)
@@ -135,8 +163,10 @@ def test_statistics_report_the_networks_figures_and_counted_ones(client):
 
 
 @pytest.mark.parametrize("size", [2, 12])
-def test_the_list_costs_the_same_queries_whatever_the_data_size(client, django_assert_max_num_queries, size):
-    for n in range(size):
+def test_the_list_costs_the_same_queries_whatever_the_data_size(
+    client, django_assert_max_num_queries, size
+):
+    for _event_number in range(size):
         event = EventFactory()
         for _ in range(3):
             RegistrationFactory(event=event)

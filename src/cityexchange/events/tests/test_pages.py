@@ -39,7 +39,9 @@ def test_registering_on_the_event_page_confirms_the_seat(client):
 
 def test_a_missing_consent_shows_an_error_tied_to_the_field(client):
     event = EventFactory()
-    response = client.post(f"/en/events/{event.slug}/register/", form_data(event, privacy_consent=""))
+    response = client.post(
+        f"/en/events/{event.slug}/register/", form_data(event, privacy_consent="")
+    )
     assert response.status_code == 400
     assert b'id="id_privacy_consent_error"' in response.content
     assert not Registration.objects.exists()
@@ -74,7 +76,11 @@ def test_programme_and_event_page_use_constant_queries(client, django_assert_max
 
 def test_feeds_and_the_event_calendar_are_icalendar(client):
     event = EventFactory()
-    for url in ("/en/events/calendar.ics", f"/en/events/formats/{event.format.slug}/calendar.ics", f"/en/events/{event.slug}/calendar.ics"):
+    for url in (
+        "/en/events/calendar.ics",
+        f"/en/events/formats/{event.format.slug}/calendar.ics",
+        f"/en/events/{event.slug}/calendar.ics",
+    ):
         response = client.get(url)
         assert response["Content-Type"].startswith("text/calendar")
         assert event.title in response.content.decode()
@@ -86,7 +92,10 @@ def test_the_personal_link_shows_the_join_link_and_can_cancel(client):
     registration, _ = services.registration_create(
         event=event,
         data=services.RegistrationData(
-            name="A", email="a@x.example", privacy_consent=True, privacy_notice_version=services.privacy_notice_version()
+            name="A",
+            email="a@x.example",
+            privacy_consent=True,
+            privacy_notice_version=services.privacy_notice_version(),
         ),
     )
     url = f"/en/events/registration/{services.registration_token(registration)}/"
@@ -112,14 +121,19 @@ def test_staff_export_participants_as_csv_and_xlsx_outsiders_get_404(client, sta
     assert xlsx.content[:2] == b"PK"
 
 
-def test_staff_write_to_all_participants_in_their_language(client, staff, django_capture_on_commit_callbacks):
+def test_staff_write_to_all_participants_in_their_language(
+    client, staff, django_capture_on_commit_callbacks
+):
     event = EventFactory()
     RegistrationFactory(event=event, email="one@x.example")
     RegistrationFactory(event=event, email="gone@x.example", status="cancelled")
     client.force_login(staff)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(f"/en/events/{event.slug}/message/", {"subject": "Room change", "body": "New link soon."})
+        client.post(
+            f"/en/events/{event.slug}/message/",
+            {"subject": "Room change", "body": "New link soon."},
+        )
     assert [m.to for m in mail.outbox] == [["one@x.example"]]
 
 

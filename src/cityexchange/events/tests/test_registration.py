@@ -117,8 +117,14 @@ def test_members_only_editions_wait_for_approval_then_take_a_seat(staff):
     a = register(event, 1)
     b = register(event, 2)
     assert (a.status, b.status) == ("pending", "pending")
-    assert services.registration_decide(registration=a, approve=True, actor=staff).status == "confirmed"
-    assert services.registration_decide(registration=b, approve=True, actor=staff).status == "waitlisted"
+    assert (
+        services.registration_decide(registration=a, approve=True, actor=staff).status
+        == "confirmed"
+    )
+    assert (
+        services.registration_decide(registration=b, approve=True, actor=staff).status
+        == "waitlisted"
+    )
 
 
 def test_the_personal_link_opens_only_its_own_registration():

@@ -84,7 +84,10 @@ def test_the_historical_programme_loads_idempotently_with_the_global_mixer_10_wa
     gm10 = Event.objects.get(slug="global-mixer-10")
     assert gm10.starts_at.date() == dt.date(2023, 2, 21)
     assert gm10.has_data_quality_warning
-    assert load_past_editions() == ["formats: 0 created, 0 changed", "past editions: 0 created, 0 changed"]
+    assert load_past_editions() == [
+        "formats: 0 created, 0 changed",
+        "past editions: 0 created, 0 changed",
+    ]
     load_demo()
     assert Event.objects.filter(is_demo=True, starts_at__gt=timezone.now()).count() == 3
 
