@@ -190,7 +190,7 @@ def test_the_library_pages_speak_german(client: Client, corpus: dict) -> None:
     html = client.get(url("library:home", "de")).content.decode()
     assert "Wissensbibliothek" in html
     html = client.get(url("library:search", "de"), {"q": "water"}).content.decode()
-    assert "Treffer" in html
+    assert "Suchbegriffe, in einer der vier Sprachen" in html and "Warum es passt" in html
 
 
 def test_the_resource_page_counts_views_and_shows_a_citation(client: Client, corpus: dict) -> None:
@@ -214,13 +214,20 @@ def test_resource_pages_cost_the_same_queries_with_more_topics(
 
 
 def test_staff_forward_a_resource_and_the_municipality_members_are_told(
-    client: Client, corpus: dict, staff: object, member: object, outsider: object, municipality
+    client: Client,
+    corpus: dict,
+    staff: object,
+    member: object,
+    outsider: object,
+    municipality,
+    django_capture_on_commit_callbacks,
 ) -> None:
     client.force_login(staff)
-    response = client.post(
-        url("library:forward", slug="smart-water-tartu"),
-        {"organisations": [municipality.pk], "note": "For your pilot"},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url("library:forward", slug="smart-water-tartu"),
+            {"organisations": [municipality.pk], "note": "For your pilot"},
+        )
     assert response.status_code == 302
     assert Forwarding.objects.filter(organisation=municipality).count() == 1
     assert [m.to for m in mail.outbox] == [["member@lindenau.example"]]
@@ -251,11 +258,12 @@ def test_forwarding_without_a_municipality_shows_an_error(
 
 
 def test_a_weekly_digest_arrives_in_the_subscribers_language_and_one_click_unsubscribes(
-    client: Client, corpus: dict, member: object
+    client: Client, corpus: dict, member: object, django_capture_on_commit_callbacks
 ) -> None:
     water = Concept.objects.get(key="water-management")
     subscription = subscription_save(user=member, topics=[water], kinds=[], language="de")
-    assert send_due_digests() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_due_digests() == 1
     message = mail.outbox[-1]
     assert "Bibliothek" in message.subject
     assert "Sensor-based smart water management" in message.body or "Tartu" in message.body
