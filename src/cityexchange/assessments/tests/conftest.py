@@ -49,3 +49,12 @@ def answer_all(assessment: Any, user: Any, levels: dict[str, int | None]) -> Non
         ],
         user=user,
     )
+
+
+@pytest.fixture(autouse=True)
+def english() -> Any:
+    """Each test starts in English: a German page request must not leak into the next test."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
