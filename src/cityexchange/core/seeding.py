@@ -26,9 +26,9 @@ def _set_fields(obj: Any, values: dict[str, Any]) -> list[str]:
 
 
 def _translated(field: str, texts: dict[str, str]) -> dict[str, str]:
-    values = {f"{field}_{lang}": texts.get(lang, "") for lang in LANGUAGES}
-    values[field] = texts.get("en", "")
-    return values
+    # Only the per-language columns: the bare field name means "the active language"
+    # under django-modeltranslation, so writing it would depend on who runs the seed.
+    return {f"{field}_{lang}": texts.get(lang, "") for lang in LANGUAGES}
 
 
 def load_thesaurus(path: Path | None = None) -> tuple[int, int]:
