@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from cityexchange.library.management.commands._progress import ProgressBar
+from cityexchange.library.progress import ProgressBar
 from cityexchange.library.services import index_rebuild
 
 

@@ -1,0 +1,76 @@
+"""Back office for the library: resources (tabbed translations), subscriptions, forwardings.
+
+Saving through the admin goes through the services, so the search index and the
+audit log stay right.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin
+
+from cityexchange.core.services import audit_record, snapshot
+from cityexchange.library import services
+from cityexchange.library.models import Attachment, Forwarding, Resource, Subscription
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ("title", "file", "content_type", "size")
+    readonly_fields = ("content_type", "size")
+
+
+@admin.register(Resource)
+class ResourceAdmin(TabbedTranslationAdmin):
+    list_display = ("title", "kind", "status", "visibility", "published_on", "view_count")
+    list_filter = ("status", "kind", "visibility")
+    search_fields = ("slug", "title")
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ("topics", "organisations", "offers")
+    raw_id_fields = ("event",)
+    readonly_fields = ("view_count",)
+    actions = ["publish", "withdraw"]
+
+    def save_model(self, request: HttpRequest, obj: Resource, form: Any, change: bool) -> None:
+        before = snapshot(obj, services.AUDIT_FIELDS) if change else None
+        super().save_model(request, obj, form, change)
+        audit_record(
+            actor=request.user,
+            action="library.resource_update" if change else "library.resource_create",
+            obj=obj,
+            before=before,
+            after=snapshot(obj, services.AUDIT_FIELDS),
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # Topics and attachments are saved only now: index after them, same transaction.
+        services.resource_index(resource=form.instance)
+
+    @admin.action(description=_("Publish the selected resources"))
+    def publish(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
+        for resource in queryset:
+            services.resource_publish(resource=resource, actor=request.user)
+
+    @admin.action(description=_("Withdraw the selected resources"))
+    def withdraw(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:
+        for resource in queryset:
+            services.resource_withdraw(resource=resource, actor=request.user)
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    list_display = ("user", "frequency", "language", "is_active", "last_sent_at")
+    list_filter = ("frequency", "is_active")
+
+
+@admin.register(Forwarding)
+class ForwardingAdmin(admin.ModelAdmin):
+    list_display = ("resource", "organisation", "sent_by", "created_at")
+    raw_id_fields = ("resource",)
