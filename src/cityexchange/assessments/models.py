@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityexchange.core.models import Organisation
 
@@ -62,7 +63,7 @@ class Dimension(models.Model):
         MaturityModel, on_delete=models.CASCADE, related_name="dimensions"
     )
     key = models.SlugField(_("key"), max_length=80)
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order in a list", "position"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
 
@@ -95,7 +96,7 @@ class Activity(models.Model):
         MaturityModel, on_delete=models.CASCADE, related_name="activities"
     )
     key = models.SlugField(_("key"), max_length=80)
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order in a list", "position"))
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     effort = models.PositiveSmallIntegerField(_("effort"), choices=Effort.choices)
@@ -124,7 +125,7 @@ class Indicator(models.Model):
     )
     dimension = models.ForeignKey(Dimension, on_delete=models.CASCADE, related_name="indicators")
     key = models.SlugField(_("key"), max_length=80)
-    position = models.PositiveSmallIntegerField(_("position"))
+    position = models.PositiveSmallIntegerField(pgettext_lazy("order in a list", "position"))
     name = models.CharField(_("name"), max_length=200)
     question = models.TextField(_("question"))
     activities = models.ManyToManyField(Activity, blank=True, related_name="indicators")

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.core.cache import cache as shared_cache
+from django.db.models import F, Prefetch, QuerySet
 from django.urls import NoReverseMatch
 
 from cityexchange.assessments import planning, scoring
@@ -22,10 +23,12 @@ from cityexchange.assessments.models import (
     RoadmapItem,
     RoadmapStatus,
 )
+from cityexchange.core.i18n import current_language
 from cityexchange.core.models import Membership, Organisation, OrganisationKind, User
 
 # k-anonymity: peers are only shown for groups at least this large.
 PEER_MINIMUM = 5
+LINK_CACHE_SECONDS = 300
 
 
 def model_current() -> MaturityModel | None:
@@ -204,7 +207,8 @@ def roadmap_items(assessment: Assessment) -> list[RoadmapItem]:
                 queryset=Indicator.objects.filter(maturity_model=assessment.maturity_model_id),
             ),
         )
-        .order_by("year", "position")
+        # Unscheduled ("later") last on every database: NULL sorts differently otherwise.
+        .order_by(F("year").asc(nulls_last=True), "position")
     )
 
 
@@ -235,36 +239,50 @@ def _link(obj: Any) -> dict[str, str]:
     return {"title": str(obj), "url": url}
 
 
+def _cached_links(key: str, local: dict[str, Any] | None, fetch: Any) -> list[dict[str, str]]:
+    # Offers and resources change rarely; a roadmap lists dozens of activities, so
+    # their links are kept for a few minutes per language instead of re-queried.
+    full_key = f"assessments:links:{current_language()}:{key}"
+    if local is not None and full_key in local:
+        return list(local[full_key])
+    links = shared_cache.get(full_key)
+    if links is None:
+        links = [_link(obj) for obj in fetch()]
+        shared_cache.set(full_key, links, LINK_CACHE_SECONDS)
+    if local is not None:
+        local[full_key] = links
+    return list(links)
+
+
 def links_for_activity(
-    activity: Activity, cache: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] | None = None
+    activity: Activity, cache: dict[str, Any] | None = None
 ) -> dict[str, list[dict[str, str]]]:
     """Fitting directory offers and library resources, when those apps exist.
 
-    ``cache`` lets a page ask once per distinct (topics, kinds), not once per activity.
+    One look-up per distinct topic set (and offer kinds), however many
+    activities share it; ``cache`` holds them for one page.
     """
-    cache_key = (tuple(activity.topics), tuple(activity.offer_kinds))
-    if cache is not None and cache_key in cache:
-        return cache[cache_key]
+    topics = list(activity.topics)
+    kinds = list(activity.offer_kinds)
     links: dict[str, list[dict[str, str]]] = {"offers": [], "resources": []}
     try:
         from cityexchange.directory.selectors import offers_for_topics
     except ImportError:
         pass
     else:
-        links["offers"] = [
-            _link(o)
-            for o in offers_for_topics(
-                topics=list(activity.topics), kinds=list(activity.offer_kinds) or None, limit=3
-            )
-        ]
+        links["offers"] = _cached_links(
+            f"offers:{','.join(topics)}:{','.join(kinds)}",
+            cache,
+            lambda: offers_for_topics(topics=topics, kinds=kinds or None, limit=3),
+        )
     try:
         from cityexchange.library.selectors import resources_for_topics
     except ImportError:
         pass
     else:
-        links["resources"] = [
-            _link(r) for r in resources_for_topics(topics=list(activity.topics), limit=3)
-        ]
-    if cache is not None:
-        cache[cache_key] = links
+        links["resources"] = _cached_links(
+            f"resources:{','.join(topics)}",
+            cache,
+            lambda: resources_for_topics(topics=topics, limit=3),
+        )
     return links

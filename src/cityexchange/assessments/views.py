@@ -10,8 +10,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -122,8 +123,21 @@ def _answer_rows(
     return rows
 
 
-@login_required
+# Answers posted after the session ended, kept in the (anonymous) session until sign-in.
+PENDING_KEY = "assessments:pending_answers"
+
+
 def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # noqa: A002
+    if not request.user.is_authenticated:
+        if request.method == "POST":
+            # The session ended while someone was typing: keep what they sent and
+            # give it back on this page after they signed in again.
+            pending = request.session.get(PENDING_KEY, {})
+            pending[request.path] = {
+                key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"
+            }
+            request.session[PENDING_KEY] = pending
+        return redirect_to_login(request.get_full_path())
     assessment = _get(request, id)
     dimensions = selectors.model_dimensions(assessment.maturity_model)
     index = next((n for n, d in enumerate(dimensions) if d.key == dimension), None)
@@ -183,6 +197,17 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
                 return redirect("assessments:review", id=assessment.pk)
             messages.success(request, _("Your answers have been saved."))
             return redirect("assessments:answer", id=assessment.pk, dimension=current.key)
+    elif pending := _pop_pending(request):
+        forms = [AnswerForm(pending, indicator=i) for i in indicators]
+        for form in forms:
+            form.is_valid()
+        messages.warning(
+            request,
+            _(
+                "Your session had ended, so your last answers were not saved yet. "
+                "Here they are again: check them and save."
+            ),
+        )
     else:
         forms = []
         for indicator in indicators:
@@ -223,6 +248,17 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
         },
         status=400 if has_errors else 200,
     )
+
+
+def _pop_pending(request: HttpRequest) -> QueryDict | None:
+    pending = request.session.get(PENDING_KEY) or {}
+    data = pending.pop(request.path, None)
+    if data is None:
+        return None
+    request.session[PENDING_KEY] = pending
+    result = QueryDict(mutable=True)
+    result.update(data)
+    return result
 
 
 @login_required
@@ -336,7 +372,7 @@ def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, 
     items = selectors.roadmap_items(assessment)
     members = [(u.pk, u.get_full_name()) for u in selectors.team_members(assessment)]
     entries: list[dict[str, Any]] = []
-    link_cache: dict[tuple[Any, ...], dict[str, list[dict[str, str]]]] = {}
+    link_cache: dict[str, Any] = {}
     for item in items:
         entries.append(
             {

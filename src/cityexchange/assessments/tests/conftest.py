@@ -58,3 +58,13 @@ def english() -> Any:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> Any:
+    """Roadmap links are cached; every test starts without them."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

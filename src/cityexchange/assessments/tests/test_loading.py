@@ -147,3 +147,15 @@ def test_seeding_with_demo_adds_a_submitted_assessment_for_lindenau(topics: None
 
     demo = Assessment.objects.get(organisation__slug="demo-lindenau")
     assert demo.is_submitted and demo.is_demo and demo.roadmap.exists()
+
+
+def test_the_shipped_model_loads_with_seven_dimensions_and_29_indicators(thesaurus: None) -> None:
+    from cityexchange.assessments.loading import DATA_FILE
+
+    model, what = load_model(DATA_FILE)
+    assert what == "created"
+    assert model.dimensions.count() == 7
+    assert Indicator.objects.filter(maturity_model=model).count() == 29
+    assert Level.objects.filter(indicator__maturity_model=model).count() == 29 * 5
+    assert all(a.topics for a in Activity.objects.filter(maturity_model=model))
+    assert load_model(DATA_FILE)[1] == "unchanged"

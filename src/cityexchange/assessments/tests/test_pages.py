@@ -265,3 +265,31 @@ def test_members_set_targets_and_the_roadmap_follows(assessment: Any, owner: Any
     )
     assert bad.status_code == 400
     assert assessment.targets.get(dimension__key=GOVERNANCE).level == 3
+
+
+def test_answers_sent_after_the_session_ended_come_back_after_signing_in(
+    assessment: Any, member: Any
+) -> None:
+    url = reverse("assessments:answer", kwargs={"id": assessment.pk, "dimension": GOVERNANCE})
+    client = Client()  # the session has ended: nobody is signed in any more
+    response = client.post(
+        url,
+        {
+            "smart-city-strategy-choice": "3",
+            "smart-city-strategy-notes": "Typed before the session ended",
+            "smart-city-strategy-original": fingerprint("", "", ""),
+            "action": "next",
+        },
+    )
+    assert response.status_code == 302 and "/login/" in response.url
+    assert not Answer.objects.exists()
+    client.force_login(member)
+    page = client.get(url).content.decode()
+    assert "Typed before the session ended" in page
+    assert (
+        'id="smart-city-strategy-level-3" name="smart-city-strategy-choice" value="3" checked'
+        in page
+    )
+    assert "Your session had ended" in page
+    # Given back once: the next visit shows what is stored.
+    assert "Typed before the session ended" not in client.get(url).content.decode()

@@ -195,3 +195,52 @@ def test_the_roadmap_page_costs_the_same_queries_with_more_data(
         assessment_submit(assessment=other, user=user)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+class _Fake:
+    def __init__(self, title: str, url: str) -> None:
+        self.title, self.url = title, url
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return self.url
+
+
+def test_each_activity_links_fitting_offers_and_library_resources(
+    submitted: Any, owner: Any, monkeypatch: Any
+) -> None:
+    calls: list[tuple[Any, ...]] = []
+
+    def offers(*, topics: list[str], kinds: list[str] | None, limit: int) -> list[_Fake]:
+        calls.append(("offers", tuple(topics), tuple(kinds or ()), limit))
+        return [_Fake(f"Training on {topics[0]}", f"/en/offers/{topics[0]}/")]
+
+    def resources(*, topics: list[str], limit: int) -> list[_Fake]:
+        calls.append(("resources", tuple(topics), limit))
+        return [_Fake(f"Guide to {topics[0]}", f"/en/library/{topics[0]}/")]
+
+    monkeypatch.setattr("cityexchange.directory.selectors.offers_for_topics", offers)
+    monkeypatch.setattr("cityexchange.library.selectors.resources_for_topics", resources)
+    page = (
+        _client(owner)
+        .get(reverse("assessments:roadmap", kwargs={"id": submitted.pk}))
+        .content.decode()
+    )
+    assert '<a href="/en/offers/open-data/">Training on open-data</a>' in page
+    assert '<a href="/en/library/governance/">Guide to governance</a>' in page
+    assert ("offers", ("open-data",), ("tool",), 3) in calls
+    # One look-up per distinct (topics, kinds), however many activities share them.
+    assert len([c for c in calls if c[0] == "resources"]) == 2
+
+
+def test_without_the_library_app_the_roadmap_shows_no_resources(
+    submitted: Any, owner: Any, monkeypatch: Any
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "cityexchange.library.selectors", None)  # import fails
+    response = _client(owner).get(reverse("assessments:roadmap", kwargs={"id": submitted.pk}))
+    assert response.status_code == 200
+    assert "Knowledge from the library" not in response.content.decode()
