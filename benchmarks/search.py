@@ -1,0 +1,240 @@
+"""Library search benchmark: latency of the search API as a ratio to a bare JSON endpoint.
+
+For each engine asked for (SQLite file database, PostgreSQL database it creates):
+
+1. migrates a fresh database, loads the thesaurus, and generates a synthetic four-language corpus with
+   ``cityexchange generate-corpus --size N`` — its output gives the index build
+   time, and the peak memory (max RSS) of that process is read afterwards;
+2. starts gunicorn itself on 127.0.0.1 and, in the same run, sends interleaved
+   requests to ``GET /api/v1/health`` (the bare JSON endpoint) and to
+   ``GET /api/v1/library/search`` with mixed queries in de/en/es/pt;
+3. prints p50/p95 of both, their ratios, and the peak memory of the server.
+
+Bounded: ``--requests`` per endpoint and ``--seconds`` per engine, whichever
+comes first. Usage::
+
+    .venv/bin/python benchmarks/search.py --size 100000 --engines sqlite,postgresql
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+QUERIES = [
+    ("Wassermanagement", "de"),
+    ("water management sensors", "en"),
+    ("gestión del agua", "es"),
+    ("gestão de resíduos", "pt"),
+    ("digitale Zwillinge", "de"),
+    ("citizen participation platform", "en"),
+    ("movilidad urbana", "es"),
+    ("cidades inteligentes", "pt"),
+    ("Hitzeschutz", "de"),
+    ("open data", "en"),
+    ("participación ciudadana", "es"),
+    ("energia renovável", "pt"),
+    ("Klimaanpassung Kommune", "de"),
+    ("cyber security municipality", "en"),
+    ("ciberseguridad", "es"),
+    ("mobilidade elétrica", "pt"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def run(cmd: list[str], env: dict[str, str]) -> str:
+    result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return result.stdout
+
+
+def server_peak_kib(pid: int) -> int:
+    """Peak resident memory (VmHWM) of gunicorn's master and workers, summed."""
+    total = 0
+    pids = [pid]
+    children = Path(f"/proc/{pid}/task/{pid}/children")
+    if children.exists():
+        pids += [int(p) for p in children.read_text().split()]
+    for p in pids:
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except FileNotFoundError:
+            continue
+    return total
+
+
+def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
+    var_dir = Path(tempfile.mkdtemp(prefix=f"cx-search-bench-{engine}-"))
+    env = {
+        **os.environ,
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "CITYEXCHANGE_VAR_DIR": str(var_dir),
+        "CITYEXCHANGE_RATELIMIT": "off",
+        "CITYEXCHANGE_EMAIL": "memory",
+        "LOG_LEVEL": "warning",
+        "DEBUG": "0",
+    }
+    admin_url = ""
+    db_name = f"cx_search_bench_{os.getpid()}"
+    if engine == "postgresql":
+        import psycopg
+
+        admin_url = (
+            os.environ.get("DATABASE_URL") or "postgresql://postgres@127.0.0.1:5432/postgres"
+        )
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
+            conn.execute(f'CREATE DATABASE "{db_name}"')
+        parts = urlsplit(admin_url)
+        env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{db_name}"))
+    else:
+        env["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
+    cli = str(BIN / "cityexchange")
+    try:
+        run([cli, "migrate", "--noinput", "-v", "0"], env)
+        # Only the thesaurus is needed; the corpus is synthetic.
+        load = "from cityexchange.core.seeding import load_thesaurus; load_thesaurus()"
+        run([cli, "shell", "-c", load], env)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.monotonic()
+        out = run([cli, "generate-corpus", "--size", str(args.size)], env)
+        generate_seconds = time.monotonic() - started
+        generate_peak_kib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+        match = re.search(r"index built for (\d+) resources in ([\d.]+)s", out)
+        index_seconds = float(match.group(2)) if match else float("nan")
+        indexed = int(match.group(1)) if match else 0
+        port = free_port()
+        server = subprocess.Popen(
+            [
+                str(BIN / "gunicorn"),
+                "cityexchange.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                str(args.workers),
+                "--log-level",
+                "warning",
+            ],
+            env={**env, "PYTHONPATH": str(ROOT / "src")},
+            cwd=ROOT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            session = requests.Session()
+            for _ in range(100):
+                try:
+                    if session.get(f"{base}/api/v1/health", timeout=10).ok:
+                        break
+                except requests.RequestException:
+                    time.sleep(0.2)
+            # Warm up every worker's thesaurus and caches.
+            for q, _lang in QUERIES * 2:
+                session.get(f"{base}/api/v1/library/search", params={"q": q}, timeout=60)
+            health: list[float] = []
+            search: list[float] = []
+            errors = 0
+            counts: list[int] = []
+            stop = time.monotonic() + args.seconds
+            n = 0
+            while n < args.requests and time.monotonic() < stop:
+                t = time.perf_counter()
+                ok = session.get(f"{base}/api/v1/health", timeout=30).ok
+                health.append(time.perf_counter() - t)
+                q, lang = QUERIES[n % len(QUERIES)]
+                t = time.perf_counter()
+                response = session.get(
+                    f"{base}/api/v1/library/search",
+                    params={"q": q},
+                    headers={"Accept-Language": lang},
+                    timeout=60,
+                )
+                search.append(time.perf_counter() - t)
+                if not (ok and response.ok):
+                    errors += 1
+                else:
+                    counts.append(int(response.json()["count"]))
+                n += 1
+            peak_server_kib = server_peak_kib(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+        h50, h95 = percentile(health, 0.5), percentile(health, 0.95)
+        s50, s95 = percentile(search, 0.5), percentile(search, 0.95)
+        return {
+            "engine": engine,
+            "resources_indexed": indexed,
+            "generate_and_index_seconds": round(generate_seconds, 1),
+            "index_build_seconds": index_seconds,
+            "generate_peak_rss_mib": round(generate_peak_kib / 1024, 1),
+            "server_peak_rss_mib": round(peak_server_kib / 1024, 1),
+            "requests_per_endpoint": n,
+            "errors": errors,
+            "median_hits_per_query": statistics.median(counts) if counts else 0,
+            "health_p50_ms": round(h50 * 1000, 2),
+            "health_p95_ms": round(h95 * 1000, 2),
+            "search_p50_ms": round(s50 * 1000, 2),
+            "search_p95_ms": round(s95 * 1000, 2),
+            "p50_ratio": round(s50 / h50, 2),
+            "p95_ratio": round(s95 / h95, 2),
+        }
+    finally:
+        if engine == "postgresql" and admin_url:
+            import psycopg
+
+            with psycopg.connect(admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", type=int, default=100000)
+    parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--requests", type=int, default=400, help="per endpoint")
+    parser.add_argument("--seconds", type=float, default=120.0, help="per engine, at most")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = parser.parse_args()
+    results = []
+    for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
+        print(f"== {engine}: corpus of {args.size} resources", flush=True)
+        figures = bench_engine(engine, args)
+        results.append(figures)
+        for key, value in figures.items():
+            print(f"  {key}: {value}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
