@@ -60,3 +60,18 @@ def test_staff_can_sign_in_to_the_back_office(live_server: Any, page: Any, staff
     page.wait_for_url(f"{live_server.url}/de/admin/")
     assert page.locator("h1").first.inner_text() != ""
     screenshot(page, "admin-index-de")
+
+
+@pytest.mark.parametrize("language", ["de", "pt"])
+def test_the_account_page_is_accessible_when_signed_in(
+    live_server: Any, page: Any, member: Any, language: str
+) -> None:
+    page.goto(f"{live_server.url}/{language}/login/")
+    page.fill("#id_username", member.email)
+    page.fill("#id_password", "correct horse battery")
+    page.locator("main button[type=submit]").click()
+    page.goto(f"{live_server.url}/{language}/account/")
+    assert page.locator("h1").count() == 1
+    screenshot(page, f"account-{language}")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
