@@ -70,6 +70,23 @@ class EventAdmin(TabbedTranslationAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         return super().get_queryset(request).select_related("format")
 
+    def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
+        """Seat changes go through the service, which locks and promotes the waiting list."""
+        fields = ("capacity_online", "capacity_onsite")
+        if not change or not set(fields) & set(form.changed_data):
+            super().save_model(request, obj, form, change)
+            return
+        new = {name: getattr(obj, name) for name in fields}
+        for name in fields:
+            setattr(obj, name, form.initial.get(name))
+        super().save_model(request, obj, form, change)
+        promoted = services.event_capacity_change(event=obj, actor=request.user, **new)
+        if promoted:
+            messages.info(
+                request,
+                _("%(count)s people moved up from the waiting list.") % {"count": len(promoted)},
+            )
+
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
     ) -> Any:

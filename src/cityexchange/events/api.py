@@ -34,6 +34,9 @@ class EventOut(Schema):
     edition: int | None
     starts_at: dt.datetime
     ends_at: dt.datetime
+    # False for editions whose sources give only the day: starts_at is then the
+    # start of that day in the reference zone, and no time should be shown.
+    time_known: bool
     duration_minutes: int
     mode: str
     languages: list[str]
@@ -66,6 +69,12 @@ class SpeakerOut(Schema):
     country: str | None
 
 
+class ParticipantOut(Schema):
+    name: str
+    organisation: str
+    country: str | None
+
+
 class MaterialOut(Schema):
     kind: str
     title: str
@@ -82,6 +91,7 @@ class EventDetailOut(EventOut):
     topics: list[str]
     speakers: list[SpeakerOut]
     materials: list[MaterialOut]
+    participants: list[ParticipantOut]
     registration_open: bool
     requires_approval: bool
 
@@ -121,6 +131,14 @@ class EventDetailOut(EventOut):
                 ),
             }
             for m in obj.materials.all()
+        ]
+
+    @staticmethod
+    def resolve_participants(obj: Event) -> list[dict[str, Any]]:
+        # Confirmed people who agreed to be listed; nobody else, and nothing more.
+        return [
+            {"name": r.name, "organisation": r.organisation, "country": str(r.country) or None}
+            for r in selectors.listed_participants(obj)
         ]
 
     @staticmethod
@@ -233,7 +251,8 @@ def waitlist_position(registration: Any) -> int | None:
 def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status:
     """Register for an event: confirmed while seats are left, then the waiting list.
 
-    The same email again answers with the existing registration (200) and sends its link again.
+    The same email again answers with the existing registration (200) and sends its
+    link again, at most once every ten minutes (the message says which).
     """
     if settings.RATELIMIT_ENABLE and is_ratelimited(
         request,
@@ -265,7 +284,7 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         listed=payload.participant_list_consent,
     )
     try:
-        registration, created = services.registration_create(
+        registration, created, link_sent = services.registration_create(
             event=event, data=data, user=request.user
         )
     except services.RegistrationError as exc:
@@ -277,13 +296,16 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         RegistrationStatus.WAITLISTED: _("The event is full; you are on the waiting list."),
         RegistrationStatus.PENDING: _("Your registration awaits the organisers' approval."),
     }
+    message = messages.get(registration.status, "")
+    if not created:
+        message = f"{message} {services.repeat_message(link_sent=link_sent)}"
     body = {
         "status": registration.status,
         "created": created,
         "event": event.slug,
         "attendance": registration.attendance,
         "waitlist_position": waitlist_position(registration),
-        "message": messages.get(registration.status, ""),
+        "message": message,
         # The link goes only to whoever created the registration; a repeat gets it by mail.
         "manage_url": services.manage_url(registration) if created else None,
     }

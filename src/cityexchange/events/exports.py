@@ -1,14 +1,11 @@
-"""The participant list for staff as CSV or XLSX, and accessible SVG charts for statistics."""
+"""The participant list for staff as CSV or XLSX."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterable
-from dataclasses import dataclass
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
@@ -80,39 +77,3 @@ def participants_xlsx(registrations: Iterable[Registration], *, title: str) -> b
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-@dataclass
-class Bar:
-    label: str
-    value: float
-
-
-def bar_chart(bars: list[Bar], *, title: str, chart_id: str, unit: str = "") -> SafeString:
-    """A horizontal bar chart as SVG; the data table next to it carries the same figures.
-
-    The SVG is labelled by its title and hidden from nothing: screen readers get the
-    title, the table gives the exact values.
-    """
-    width, row_height, label_width = 560, 28, 200
-    height = max(len(bars), 1) * row_height + 10
-    top = max((b.value for b in bars), default=0) or 1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'role="img" aria-labelledby="{chart_id}-title" class="events-chart">',
-        f'<title id="{chart_id}-title">{escape(title)}</title>',
-    ]
-    for index, bar in enumerate(bars):
-        y = 5 + index * row_height
-        length = (width - label_width - 70) * bar.value / top
-        value = f"{bar.value:g}{unit}"
-        parts.append(
-            f'<text x="{label_width - 8}" y="{y + 18}" text-anchor="end" class="chart-label">'
-            f"{escape(bar.label)}</text>"
-            f'<rect x="{label_width}" y="{y + 4}" width="{length:.1f}" height="{row_height - 10}" '
-            f'class="chart-bar"/>'
-            f'<text x="{label_width + length + 6:.1f}" y="{y + 18}" class="chart-value">'
-            f"{escape(value)}</text>"
-        )
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text is escaped above

@@ -17,6 +17,11 @@ from cityexchange.events.models import (
     MaterialKind,
 )
 
+# Its own words: a bare "None" would be translated by Django's admin catalogue,
+# which comes first and renders it as "-" in German.
+NO_INTERPRETATION = _("No interpretation needed")
+LISTED_LABEL = _("Show my name, organisation and country on the public participant list")
+
 
 def _choices(form: forms.Form, name: str, choices: list[Any]) -> None:
     field = form.fields[name]
@@ -61,9 +66,7 @@ class RegistrationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("For example captions, sign language or step-free access."),
     )
-    listed = forms.BooleanField(
-        label=_("Show my name and organisation on the participant list"), required=False
-    )
+    listed = forms.BooleanField(label=LISTED_LABEL, required=False)
     privacy_consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree to the processing of my registration")
     )
@@ -85,7 +88,7 @@ class RegistrationForm(forms.Form):
             c for c in INTERPRETATION_CHOICES if c[0] in (event.interpretation_languages or [])
         ]
         if offered:
-            _choices(self, "interpretation_language", [("", _("None")), *offered])
+            _choices(self, "interpretation_language", [("", NO_INTERPRETATION), *offered])
         else:
             del self.fields["interpretation_language"]
         _described(self)
@@ -100,16 +103,14 @@ class ManageForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    listed = forms.BooleanField(
-        label=_("Show my name and organisation on the participant list"), required=False
-    )
+    listed = forms.BooleanField(label=LISTED_LABEL, required=False)
 
     def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         offered = [
             c for c in INTERPRETATION_CHOICES if c[0] in (event.interpretation_languages or [])
         ]
-        _choices(self, "interpretation_language", [("", _("None")), *offered])
+        _choices(self, "interpretation_language", [("", NO_INTERPRETATION), *offered])
         _described(self)
 
 
@@ -158,4 +159,21 @@ class MaterialForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        _described(self)
+
+
+class CapacityForm(forms.Form):
+    capacity_online = forms.IntegerField(
+        label=_("Online seats"), required=False, min_value=0, help_text=_("Empty: no limit.")
+    )
+    capacity_onsite = forms.IntegerField(
+        label=_("Seats on site"), required=False, min_value=0, help_text=_("Empty: no limit.")
+    )
+
+    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not event.has_online:
+            del self.fields["capacity_online"]
+        if not event.has_onsite:
+            del self.fields["capacity_onsite"]
         _described(self)

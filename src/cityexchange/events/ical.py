@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -30,8 +31,13 @@ def calendar_for(
             host = settings.SITE_URL.split("://", 1)[-1]
             item.add("uid", f"event-{event.pk}@{host}")
             item.add("dtstamp", stamp)
-            item.add("dtstart", event.starts_at)
-            item.add("dtend", event.ends_at)
+            if event.time_known:
+                item.add("dtstart", event.starts_at)
+                item.add("dtend", event.ends_at)
+            else:
+                # Only the day is known: an all-day entry (VALUE=DATE; DTEND is exclusive).
+                item.add("dtstart", event.starts_on)
+                item.add("dtend", event.starts_on + dt.timedelta(days=1))
             item.add("summary", event.title)
             url = f"{settings.SITE_URL}{reverse('events:detail', kwargs={'slug': event.slug})}"
             item.add("url", url)

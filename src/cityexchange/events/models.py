@@ -173,6 +173,14 @@ class Event(models.Model):
     title = models.CharField(_("title"), max_length=300)
     abstract = models.TextField(_("abstract"), blank=True)
     starts_at = models.DateTimeField(_("start"), db_index=True)
+    time_known = models.BooleanField(
+        _("start time known"),
+        default=True,
+        help_text=_(
+            "Off for editions whose sources give only the date: pages, feeds and the API "
+            "then show the day without a time."
+        ),
+    )
     timezone = models.CharField(
         _("reference time zone"),
         max_length=64,
@@ -263,6 +271,11 @@ class Event(models.Model):
     @property
     def starts_at_reference(self) -> dt.datetime:
         return self.starts_at.astimezone(self.reference_zone)
+
+    @property
+    def starts_on(self) -> dt.date:
+        """The calendar day in the reference zone: for date-only editions, the whole truth."""
+        return self.starts_at_reference.date()
 
     @property
     def has_onsite(self) -> bool:
@@ -358,12 +371,22 @@ class Registration(models.Model):
     minutes_attended = models.PositiveIntegerField(_("minutes attended"), null=True, blank=True)
     checked_in_at = models.DateTimeField(_("checked in on site"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    # When the personal link last went out: a repeated registration re-sends it
+    # at most once per RESEND_INTERVAL, so the form cannot be used to flood an inbox.
+    link_sent_at = models.DateTimeField(_("personal link sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("registration")
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["event", "status", "attendance"])]
+        indexes = [
+            # Serves the seat count (event, status, attendance) inside the lock and,
+            # with created_at, the waiting-list order and a person's place in it.
+            models.Index(
+                fields=["event", "status", "attendance", "created_at"],
+                name="registration_seat_queue",
+            )
+        ]
         constraints = [
             # Anonymised rows have an empty email and must not collide.
             models.UniqueConstraint(

@@ -21,6 +21,14 @@ from cityexchange.events.models import Event, EventStatus, Format, Mode, Series
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ORGANISER_SLUG = "iscn"
 REFERENCE_ZONE = "Europe/Berlin"
+# Earlier versions of this loader invented these start times for the date-only
+# sources. A stored edition still at exactly that time on the source's day was
+# loaded by them, not corrected by staff, and is turned into a date-only edition.
+LEGACY_INVENTED_STARTS = {
+    "global-mixer": dt.time(14, 0),
+    "advisory-programme": dt.time(14, 0),
+    "symposium": dt.time(10, 0),
+}
 
 
 def _translated(field: str, texts: dict[str, str]) -> dict[str, str]:
@@ -74,11 +82,9 @@ def load_past_editions(path: Path | None = None) -> list[str]:
     format_entries = [Entry(path, raw, id_field="slug") for raw in load_yaml(path, key="formats")]
     raw_editions = load_yaml(path, key="editions")
     slugs = {e.id for e in format_entries}
-    starts: dict[str, str] = {}
     format_values = {}
     for entry in format_entries:
         format_values[entry.id] = _format_values(entry, organiser)
-        starts[entry.id] = entry.text("usual_start")
     zone = zoneinfo.ZoneInfo(REFERENCE_ZONE)
     editions: list[tuple[str, int, dict[str, Any]]] = []
     seen: set[tuple[str, int]] = set()
@@ -92,7 +98,6 @@ def load_past_editions(path: Path | None = None) -> list[str]:
         seen.add((fmt, number))
         try:
             day = dt.date.fromisoformat(entry.text("date"))
-            hour, minute = (int(part) for part in starts[fmt].split(":"))
         except ValueError as exc:
             raise entry.error("date", f"is not a YYYY-MM-DD date: {exc}") from exc
         title = entry.text("title")
@@ -103,7 +108,10 @@ def load_past_editions(path: Path | None = None) -> list[str]:
                 {
                     "slug": f"{fmt}-{number:02d}",
                     "title_en": title,
-                    "starts_at": dt.datetime.combine(day, dt.time(hour, minute), tzinfo=zone),
+                    # The sources give the day only: stored as the start of that day in
+                    # the reference zone and flagged, so no page shows a time.
+                    "starts_at": dt.datetime.combine(day, dt.time(0, 0), tzinfo=zone),
+                    "time_known": False,
                     "data_quality_note": entry.text("data_quality", required=False),
                 },
             )
@@ -144,13 +152,23 @@ def load_past_editions(path: Path | None = None) -> list[str]:
                 )
                 created += 1
                 continue
+            legacy = LEGACY_INVENTED_STARTS.get(slug)
+            loaded_with_invented_time = (
+                event.time_known
+                and legacy is not None
+                and event.starts_at
+                == dt.datetime.combine(values["starts_at"].date(), legacy, tzinfo=zone)
+            )
             # Staff may have confirmed or corrected a value: a reload keeps their decision.
-            if (
+            if not loaded_with_invented_time and (
                 event.data_quality_confirmed_at is not None
                 or event.starts_at != values["starts_at"]
+                or event.time_known != values["time_known"]
             ):
                 values = {
-                    k: v for k, v in values.items() if k not in ("starts_at", "data_quality_note")
+                    k: v
+                    for k, v in values.items()
+                    if k not in ("starts_at", "time_known", "data_quality_note")
                 }
             if fields := _apply(event, values):
                 event.save(update_fields=fields)

@@ -8,6 +8,7 @@ whatever the number of editions, registrations and speakers.
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -27,6 +28,7 @@ from cityexchange.events.models import (
     Speaker,
 )
 
+STATISTICS_ZONE = "Europe/Berlin"
 VISIBLE = (EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.CANCELLED)
 TAKING_PART = (
     RegistrationStatus.CONFIRMED,
@@ -139,13 +141,33 @@ def past_editions() -> list[Event]:
     )
 
 
+def _listed() -> QuerySet[Registration]:
+    """Who may appear on a public participant list: confirmed, consenting, not anonymised."""
+    return Registration.objects.filter(
+        listed=True, status=RegistrationStatus.CONFIRMED, anonymised_at__isnull=True
+    ).exclude(name="")
+
+
 def event_for_page(queryset: QuerySet[Event]) -> QuerySet[Event]:
     """Everything the event page shows, in a constant number of queries."""
     return with_seats(queryset).prefetch_related(
         "topics",
         Prefetch("speakers", queryset=Speaker.objects.select_related("person")),
         Prefetch("materials", queryset=Material.objects.filter(published=True)),
+        Prefetch(
+            "registrations",
+            queryset=_listed().only("id", "event_id", "name", "organisation", "country"),
+            to_attr="public_participants",
+        ),
     )
+
+
+def listed_participants(event: Event) -> list[Registration]:
+    """The public participant list: name, organisation and country of those who agreed."""
+    prefetched = getattr(event, "public_participants", None)
+    if prefetched is not None:
+        return sorted(prefetched, key=lambda r: (r.name.casefold(), r.pk))
+    return list(_listed().filter(event=event).order_by("name", "id"))
 
 
 def formats() -> list[Format]:
@@ -169,12 +191,6 @@ def data_quality_warnings() -> QuerySet[Event]:
 
 def participants(event: Event) -> QuerySet[Registration]:
     return Registration.objects.filter(event=event).order_by("status", "created_at", "id")
-
-
-def public_participant_list(event: Event) -> QuerySet[Registration]:
-    return Registration.objects.filter(
-        event=event, listed=True, status=RegistrationStatus.CONFIRMED, anonymised_at__isnull=True
-    ).order_by("name")
 
 
 # ---------------------------------------------------------------- statistics
@@ -228,6 +244,25 @@ class FormatFigures:
     format: Format
     years: list[YearFigures]
 
+    @property
+    def speaker_countries(self) -> list[tuple[str, int]]:
+        """All years together, most frequent first."""
+        total: Counter[str] = Counter()
+        for year in self.years:
+            total.update(year.speaker_countries)
+        return sorted(total.items(), key=lambda item: (-item[1], item[0]))
+
+    @property
+    def participant_countries(self) -> list[tuple[str, int]]:
+        total: Counter[str] = Counter()
+        for year in self.years:
+            total.update(year.participant_countries)
+        return sorted(total.items(), key=lambda item: (-item[1], item[0]))
+
+    @property
+    def has_attendance(self) -> bool:
+        return any(year.attendance for year in self.years)
+
 
 def statistics(*, format: str | None = None, year: int | None = None) -> list[FormatFigures]:
     """Editions, registrations, attendance, speakers and interpretation per format and year.
@@ -235,7 +270,10 @@ def statistics(*, format: str | None = None, year: int | None = None) -> list[Fo
     Five aggregate queries whatever the data size. Attendance per edition counts
     attended registrations; editions run before this system use the reported number.
     """
-    year_of = ExtractYear("starts_at", tzinfo=dt.UTC)
+    # Years in the network's reference zone: a date-only edition is stored at the
+    # start of its day there, which in UTC can still be the previous day.
+    zone = zoneinfo.ZoneInfo(STATISTICS_ZONE)
+    year_of = ExtractYear("starts_at", tzinfo=zone)
     events = Event.objects.filter(status__in=(EventStatus.PUBLISHED, EventStatus.FINISHED))
     format_list = list(Format.objects.select_related("organiser").order_by("position", "slug"))
     if format:
@@ -260,7 +298,7 @@ def statistics(*, format: str | None = None, year: int | None = None) -> list[Fo
     home = "DE"
     for row in (
         Speaker.objects.filter(event__in=event_ids)
-        .annotate(year=ExtractYear("event__starts_at", tzinfo=dt.UTC))
+        .annotate(year=ExtractYear("event__starts_at", tzinfo=zone))
         .values("event__format_id", "year", "country")
         .annotate(n=Count("id"))
     ):
@@ -274,7 +312,7 @@ def statistics(*, format: str | None = None, year: int | None = None) -> list[Fo
                 figures.international_speakers += row["n"]
     registrations = Registration.objects.filter(
         event__in=event_ids, status__in=TAKING_PART
-    ).annotate(year=ExtractYear("event__starts_at", tzinfo=dt.UTC))
+    ).annotate(year=ExtractYear("event__starts_at", tzinfo=zone))
     for row in (
         registrations.exclude(country="")
         .values("event__format_id", "year", "country")

@@ -14,19 +14,20 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_countries import countries
 
-from cityexchange.core.mail import Attachment, render_message, send_after_commit
 from cityexchange.core.services import audit_record, snapshot
-from cityexchange.events.ical import calendar_for
+from cityexchange.events import mails
 from cityexchange.events.models import (
     INTERPRETATION_CHOICES,
     ORGANISATION_KIND_CHOICES,
@@ -40,6 +41,7 @@ from cityexchange.events.models import (
     ReminderSent,
 )
 
+RESEND_INTERVAL = dt.timedelta(minutes=10)
 TOKEN_SALT = "cityexchange.events.registration"  # noqa: S105 - a namespace, not a secret
 ALLOWED_UPLOADS = {
     ".pdf": "application/pdf",
@@ -128,37 +130,8 @@ def event_url(event: Event, language: str) -> str:
 
 
 def _mail(registration: Registration, template: str, **extra: Any) -> None:
-    event = registration.event
-    language = registration.language
-    confirmed = registration.status == RegistrationStatus.CONFIRMED
-    with translation.override(language):
-        ics = calendar_for(
-            [event],
-            language=language,
-            join_url=event.join_url if confirmed else "",
-            name=event.title,
-        )
-        context = {
-            "registration": registration,
-            "event": event,
-            "title": event.title,
-            "starts_at": event.starts_at_reference,
-            "reference_zone": event.timezone,
-            "join_url": event.join_url if confirmed else "",
-            "manage_url": manage_url(registration),
-            "event_url": event_url(event, language),
-            **extra,
-        }
-    message = render_message(
-        to=registration.email,
-        language=language,
-        template=f"events/mail/{template}",
-        context=context,
-        attachments=[
-            Attachment(filename=f"{event.slug}.ics", content=ics, mimetype="text/calendar")
-        ],
-    )
-    send_after_commit(message)
+    """Queue a participant mail; it is rendered after commit, outside any lock."""
+    mails.queue(registration, template, **extra)
 
 
 # ---------------------------------------------------------------- registration
@@ -192,8 +165,6 @@ def registration_is_open(event: Event, *, now: dt.datetime | None = None) -> boo
 
 
 def _validate(event: Event, data: RegistrationData) -> RegistrationData:
-    from django_countries import countries
-
     data.name = data.name.strip()
     data.email = data.email.strip().lower()
     if not data.name:
@@ -251,74 +222,123 @@ def _lock_event(event: Event) -> Event:
     return Event.objects.select_for_update().select_related("format").get(pk=event.pk)
 
 
+class RegistrationOutcome(NamedTuple):
+    registration: Registration
+    created: bool
+    # Whether the personal link went out by this call (always for a new registration;
+    # for a repeat only when the last one is older than RESEND_INTERVAL).
+    link_sent: bool
+
+
+def repeat_message(*, link_sent: bool) -> str:
+    """What a repeated registration is told, on the page and in the API."""
+    if link_sent:
+        return _(
+            "You were already registered with this email address; "
+            "we have sent your personal link again."
+        )
+    return _(
+        "You were already registered with this email address. Your personal link was "
+        "sent less than 10 minutes ago, so we have not sent it again; please check "
+        "your inbox and spam folder."
+    )
+
+
+def _resend_link(registration: Registration, *, now: dt.datetime) -> bool:
+    """Send the personal link again unless it went out less than RESEND_INTERVAL ago.
+
+    One conditional UPDATE decides, so two repeats at the same moment send one mail.
+    """
+    claimed = (
+        Registration.objects.filter(pk=registration.pk)
+        .filter(Q(link_sent_at__isnull=True) | Q(link_sent_at__lte=now - RESEND_INTERVAL))
+        .update(link_sent_at=now)
+    )
+    if not claimed:
+        return False
+    registration.link_sent_at = now
+    _mail(registration, "registration", repeated=True)
+    return True
+
+
 def registration_create(
     *, event: Event, data: RegistrationData, user: Any = None
-) -> tuple[Registration, bool]:
-    """Register someone; returns (registration, created).
+) -> RegistrationOutcome:
+    """Register someone: a confirmed seat while there is one, then the waiting list.
 
-    The same email again returns the existing registration (and sends its link
-    again), never a second seat. A cancelled registration is taken up again.
+    The same email again returns the existing registration, never a second seat,
+    and re-sends its link at most once per RESEND_INTERVAL. A cancelled
+    registration is taken up again. Only the seat decision runs under the event
+    lock (lock, count, insert, audit); mail is rendered after commit.
     """
     data = _validate(event, data)
     now = timezone.now()
+    user = user if getattr(user, "is_authenticated", False) else None
     with transaction.atomic():
         locked = _lock_event(event)
         if not registration_is_open(locked, now=now):
             raise RegistrationClosed(_("Registration for this event is closed."))
+        # Under the lock, so two requests with one email cannot both insert.
         existing = Registration.objects.filter(event=locked, email=data.email).first()
         if existing is not None and existing.status != RegistrationStatus.CANCELLED:
             existing.event = locked
-            _mail(existing, "registration", repeated=True)
-            return existing, False
-        if locked.requires_approval:
-            status = RegistrationStatus.PENDING
-        elif _has_seat(locked, data.attendance):
-            status = RegistrationStatus.CONFIRMED
+            repeat = True
         else:
-            status = RegistrationStatus.WAITLISTED
-        values = {
-            "name": data.name,
-            "organisation": data.organisation.strip(),
-            "organisation_kind": data.organisation_kind,
-            "country": data.country,
-            "language": data.language,
-            "interpretation_language": data.interpretation_language,
-            "accessibility_needs": data.accessibility_needs.strip(),
-            "listed": data.listed,
-            "attendance": data.attendance,
-            "privacy_notice_version": data.privacy_notice_version,
-            "consented_at": now,
-            "status": status,
-            "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
-            "cancelled_at": None,
-            "user": user if getattr(user, "is_authenticated", False) else None,
-        }
-        if existing is not None:
-            before = snapshot(existing)
-            for name, value in values.items():
-                setattr(existing, name, value)
-            # A re-registration joins the end of the waiting list, like anyone new.
-            existing.created_at = now
-            existing.save(update_fields=[*values, "created_at"])
-            registration = existing
-            audit_record(
-                actor=user,
-                action="registration.renew",
-                obj=registration,
-                before=before,
-                after=snapshot(registration),
-            )
-        else:
-            registration = Registration.objects.create(event=locked, email=data.email, **values)
-            audit_record(
-                actor=user,
-                action="registration.create",
-                obj=registration,
-                after={"status": status, "attendance": data.attendance},
-            )
-        registration.event = locked
-        _mail(registration, "registration", repeated=False)
-    return registration, True
+            repeat = False
+            if locked.requires_approval:
+                status = RegistrationStatus.PENDING
+            elif _has_seat(locked, data.attendance):
+                status = RegistrationStatus.CONFIRMED
+            else:
+                status = RegistrationStatus.WAITLISTED
+            values = {
+                "name": data.name,
+                "organisation": data.organisation.strip(),
+                "organisation_kind": data.organisation_kind,
+                "country": data.country,
+                "language": data.language,
+                "interpretation_language": data.interpretation_language,
+                "accessibility_needs": data.accessibility_needs.strip(),
+                "listed": data.listed,
+                "attendance": data.attendance,
+                "privacy_notice_version": data.privacy_notice_version,
+                "consented_at": now,
+                "status": status,
+                "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
+                "cancelled_at": None,
+                "link_sent_at": now,
+                "user": user,
+            }
+            if existing is not None:
+                before = snapshot(existing)
+                for name, value in values.items():
+                    setattr(existing, name, value)
+                # A re-registration joins the end of the waiting list, like anyone new.
+                existing.created_at = now
+                existing.save(update_fields=[*values, "created_at"])
+                registration = existing
+                audit_record(
+                    actor=user,
+                    action="registration.renew",
+                    obj=registration,
+                    before=before,
+                    after=snapshot(registration),
+                )
+            else:
+                registration = Registration.objects.create(event=locked, email=data.email, **values)
+                audit_record(
+                    actor=user,
+                    action="registration.create",
+                    obj=registration,
+                    after={"status": status, "attendance": data.attendance},
+                )
+            registration.event = locked
+            _mail(registration, "registration", repeated=False)
+    if repeat:
+        # Outside the seat lock: a repeat takes no seat and needs no serialising.
+        assert existing is not None  # noqa: S101 - set together with repeat
+        return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
+    return RegistrationOutcome(registration, True, True)
 
 
 def _promote(event: Event, *, actor: Any = None) -> list[Registration]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
 
@@ -17,3 +19,26 @@ def anonymise_registrations() -> int:
     from cityexchange.events.services import registrations_anonymise_expired
 
     return registrations_anonymise_expired()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_registration_mail(
+    *, registration_id: int, template: str, status: str, extra: dict[str, Any]
+) -> bool:
+    """Render and deliver one participant mail; queued by the services after commit."""
+    from cityexchange.core.mail import deliver
+    from cityexchange.events import mails
+    from cityexchange.events.models import Registration
+
+    registration = (
+        Registration.objects.select_related("event", "event__format")
+        .filter(pk=registration_id)
+        .first()
+    )
+    if registration is None:
+        return False
+    message = mails.render(registration, template=template, status=status, extra=extra)
+    if message is None:
+        return False
+    deliver(message)
+    return True

@@ -22,14 +22,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_countries import countries
 from django_ratelimit.core import is_ratelimited
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.core.models import Concept
-from cityexchange.events import exports, selectors, services
+from cityexchange.events import charts, exports, selectors, services
 from cityexchange.events.forms import (
     AttendanceImportForm,
+    CapacityForm,
     ManageForm,
     MaterialForm,
     MessageForm,
@@ -40,6 +42,8 @@ from cityexchange.events.ical import calendar_for
 from cityexchange.events.models import Event, Format, Registration, RegistrationStatus, Series
 
 REGISTRATION_RATE = "20/m"
+# The country charts show the most frequent ones; their tables list every country.
+CHART_BARS = 12
 
 
 def _event(request: HttpRequest, slug: str, *, perm: str = "events.view_event") -> Event:
@@ -107,13 +111,16 @@ def _json_ld(request: HttpRequest, event: Event) -> str:
         if event.status == "cancelled"
         else "https://schema.org/EventScheduled"
     )
+    # A date-only edition states the day (schema.org accepts a Date), never an invented time.
+    start = event.starts_at.isoformat() if event.time_known else event.starts_on.isoformat()
+    end = event.ends_at.isoformat() if event.time_known else event.starts_on.isoformat()
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
         "name": event.title,
         "description": event.abstract,
-        "startDate": event.starts_at.isoformat(),
-        "endDate": event.ends_at.isoformat(),
+        "startDate": start,
+        "endDate": end,
         "eventAttendanceMode": mode,
         "eventStatus": status,
         "inLanguage": event.language,
@@ -157,6 +164,7 @@ def _detail_context(
         "registration_open": is_open,
         "seats_left": selectors.seats_left(event),
         "speakers": [s for s in event.speakers.all() if s.person.public_profile],
+        "participants": selectors.listed_participants(event),
         "materials": list(event.materials.all()),
         "topics": list(event.topics.all()),
         "json_ld": _json_ld(request, event),
@@ -202,7 +210,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             privacy_notice_version=cleaned["privacy_notice_version"],
         )
         try:
-            registration, created = services.registration_create(
+            registration, created, link_sent = services.registration_create(
                 event=event, data=data, user=request.user
             )
         except services.RegistrationError as exc:
@@ -213,7 +221,14 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             return render(
                 request,
                 "events/registered.html",
-                {"event": event, "registration": registration, "created": created},
+                {
+                    "event": event,
+                    "registration": registration,
+                    "created": created,
+                    "repeat_message": ""
+                    if created
+                    else services.repeat_message(link_sent=link_sent),
+                },
                 status=201 if created else 200,
             )
     return render(request, "events/detail.html", _detail_context(request, event, form), status=400)
@@ -353,24 +368,68 @@ def manage_export(request: HttpRequest, token: str) -> HttpResponse:
 # ---------------------------------------------------------------- statistics
 
 
+def _country_name(code: str) -> str:
+    # "EU" (the European level) is no country; show the code itself.
+    return str(countries.name(code)) or code
+
+
 def statistics(request: HttpRequest) -> HttpResponse:
     language = current_language()
     figures = selectors.statistics()
-    charts = []
+    sections = []
     for entry in figures:
         name = getattr(entry.format, f"name_{language}", None) or entry.format.name
-        charts.append(
+        slug = entry.format.slug
+        speaker_countries = [(code, _country_name(code), n) for code, n in entry.speaker_countries]
+        participant_countries = [
+            (code, _country_name(code), n) for code, n in entry.participant_countries
+        ]
+        sections.append(
             {
                 "entry": entry,
                 "name": name,
-                "chart": exports.bar_chart(
-                    [exports.Bar(str(y.year), y.editions) for y in entry.years],
+                "editions_chart": charts.bar_chart(
+                    [charts.Bar(str(y.year), y.editions) for y in entry.years],
                     title=_("Editions per year: %(format)s") % {"format": name},
-                    chart_id=f"chart-{entry.format.slug}",
+                    chart_id=f"chart-{slug}-editions",
                 ),
+                "attendance_chart": charts.range_chart(
+                    [
+                        charts.Range(str(y.year), low, mean, high)
+                        for y in entry.years
+                        if (low := y.attendance_min) is not None
+                        and (high := y.attendance_max) is not None
+                        and (mean := y.attendance_mean) is not None
+                    ],
+                    title=_("Attendance per edition, by year: %(format)s") % {"format": name},
+                    chart_id=f"chart-{slug}-attendance",
+                )
+                if entry.has_attendance
+                else None,
+                "speaker_countries": speaker_countries,
+                "speaker_chart": charts.bar_chart(
+                    [charts.Bar(label, n) for _code, label, n in speaker_countries[:CHART_BARS]],
+                    title=_("Speakers by country: %(format)s") % {"format": name},
+                    chart_id=f"chart-{slug}-speakers",
+                )
+                if speaker_countries
+                else None,
+                "participant_countries": participant_countries,
+                "participant_chart": charts.bar_chart(
+                    [
+                        charts.Bar(label, n)
+                        for _code, label, n in participant_countries[:CHART_BARS]
+                    ],
+                    title=_("Participants by country: %(format)s") % {"format": name},
+                    chart_id=f"chart-{slug}-participants",
+                )
+                if participant_countries
+                else None,
             }
         )
-    return render(request, "events/statistics.html", {"charts": charts})
+    return render(
+        request, "events/statistics.html", {"sections": sections, "chart_bars": CHART_BARS}
+    )
 
 
 # ---------------------------------------------------------------- staff
@@ -379,11 +438,42 @@ def statistics(request: HttpRequest) -> HttpResponse:
 @login_required
 def staff_participants(request: HttpRequest, slug: str) -> HttpResponse:
     event = _staff_event(request, slug)
+    form = CapacityForm(
+        request.POST or None,
+        event=event,
+        initial={
+            "capacity_online": event.capacity_online,
+            "capacity_onsite": event.capacity_onsite,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            promoted = services.event_capacity_change(
+                event=event,
+                capacity_online=form.cleaned_data.get("capacity_online", event.capacity_online),
+                capacity_onsite=form.cleaned_data.get("capacity_onsite", event.capacity_onsite),
+                actor=request.user,
+            )
+        except services.RegistrationError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Seats saved; %(count)s people moved up from the waiting list.")
+                % {"count": len(promoted)},
+            )
+            return HttpResponseRedirect(request.path)
     registrations = list(selectors.participants(event))
     return render(
         request,
         "events/staff/participants.html",
-        {"event": event, "registrations": registrations, "seats_left": selectors.seats_left(event)},
+        {
+            "event": event,
+            "registrations": registrations,
+            "seats_left": selectors.seats_left(event),
+            "capacity_form": form,
+        },
+        status=400 if form.errors else 200,
     )
 
 

@@ -29,6 +29,7 @@ CONTRACT = {
     "seats_left",
     "status",
     "url",
+    "time_known",
 }
 
 

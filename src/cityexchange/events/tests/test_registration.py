@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
+from django.db import transaction
+from django.utils import timezone
 
 from cityexchange.core.models import AuditEntry
 from cityexchange.events import services
@@ -50,8 +54,8 @@ def test_more_seats_promote_people_from_the_waiting_list_in_order():
 
 def test_the_same_email_again_returns_the_existing_registration_not_a_second_seat():
     event = EventFactory(capacity_online=5)
-    first, created = services.registration_create(event=event, data=registration_data())
-    again, created_again = services.registration_create(
+    first, created, _sent = services.registration_create(event=event, data=registration_data())
+    again, created_again, _sent_again = services.registration_create(
         event=event, data=registration_data(email="  ANA@recife.example ")
     )
     assert created and not created_again
@@ -148,3 +152,118 @@ def test_erasure_frees_the_seat_removes_personal_data_and_is_audited():
     assert services.registration_from_token(services.registration_token(first)) is None
     entry = AuditEntry.objects.get(action="registration.erase")
     assert "Person 1" not in str(entry.before) + str(entry.after)
+
+
+def test_a_repeat_within_ten_minutes_returns_the_registration_without_another_mail():
+    event = EventFactory(capacity_online=5)
+    first = services.registration_create(event=event, data=registration_data())
+    assert first.created and first.link_sent
+    mail.outbox.clear()
+    again = services.registration_create(event=event, data=registration_data())
+    assert again.registration.pk == first.registration.pk
+    assert (again.created, again.link_sent) == (False, False)
+    assert mail.outbox == []
+    # Ten minutes later the link may go out once more, and only once.
+    Registration.objects.filter(pk=first.registration.pk).update(
+        link_sent_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    later = services.registration_create(event=event, data=registration_data())
+    assert later.link_sent and len(mail.outbox) == 1
+    assert "/pt/events/registration/" in mail.outbox[0].body
+    assert not services.registration_create(event=event, data=registration_data()).link_sent
+    assert len(mail.outbox) == 1
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_the_repeat_message_says_whether_the_link_went_out_again():
+    assert "sent your personal link again" in services.repeat_message(link_sent=True)
+    assert "less than 10 minutes ago" in services.repeat_message(link_sent=False)
+
+
+def test_mail_is_rendered_after_commit_from_the_registration_id(monkeypatch):
+    """The seat transaction only queues ids; a rolled-back registration sends nothing."""
+    from cityexchange.events import mails, tasks
+
+    queued: list[dict] = []
+    monkeypatch.setattr(tasks.send_registration_mail, "delay", lambda **kw: queued.append(kw))
+    rendered: list[int] = []
+    original = mails.render
+    monkeypatch.setattr(
+        mails, "render", lambda r, **kw: rendered.append(r.pk) or original(r, **kw)
+    )
+    event = EventFactory()
+    registration = register(event, 1)
+    assert rendered == []  # nothing rendered inside the request's transaction
+    assert queued == [
+        {
+            "registration_id": registration.pk,
+            "template": "registration",
+            "status": "confirmed",
+            "extra": {"repeated": False},
+        }
+    ]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        register(event, 2)
+        raise RuntimeError("rolled back")
+    assert len(queued) == 1
+
+
+def test_the_mail_describes_the_change_not_a_later_state_and_drops_the_join_link():
+    """A confirmation rendered after the person cancelled carries no join link."""
+    from cityexchange.events import mails
+
+    event = EventFactory()
+    registration = register(event, 1)
+    services.registration_cancel(registration=registration)
+    registration.refresh_from_db()
+    message = mails.render(
+        registration, template="registration", status="confirmed", extra={"repeated": False}
+    )
+    assert message is not None
+    assert event.join_url not in message.body
+    assert event.join_url not in message.attachments[0].content
+
+
+def test_approval_mode_end_to_end_pending_then_approved_with_the_join_link(client, staff):
+    event = EventFactory(capacity_online=1, requires_approval=True)
+    mail.outbox.clear()
+    response = client.post(
+        f"/en/events/{event.slug}/register/",
+        {
+            "name": "Maria Silva",
+            "email": "maria@curitiba.example",
+            "language": "pt",
+            "attendance": "online",
+            "privacy_consent": "on",
+            "privacy_notice_version": services.privacy_notice_version(),
+        },
+    )
+    assert response.status_code == 201
+    assert b"awaits the organisers" in response.content
+    registration = Registration.objects.get()
+    assert registration.status == "pending"
+    assert event.join_url not in mail.outbox[-1].body
+    # Outsiders cannot decide; staff approve on the participants page.
+    url = f"/en/events/{event.slug}/participants/{registration.pk}/"
+    assert client.post(url, {"action": "approve"}).status_code in (302, 404)
+    registration.refresh_from_db()
+    assert registration.status == "pending"
+    client.force_login(staff)
+    mail.outbox.clear()
+    assert client.post(url, {"action": "approve"}).status_code == 302
+    registration.refresh_from_db()
+    assert registration.status == "confirmed"
+    assert [m.to for m in mail.outbox] == [["maria@curitiba.example"]]
+    assert event.join_url in mail.outbox[0].body
+    assert "confirmad" in mail.outbox[0].subject.lower()  # Portuguese, her language
+    assert AuditEntry.objects.filter(action="registration.approve", actor=staff).exists()
+
+
+def test_an_outsider_cannot_approve_a_pending_registration(client, outsider):
+    event = EventFactory(requires_approval=True)
+    registration = register(event, 1)
+    client.force_login(outsider)
+    url = f"/en/events/{event.slug}/participants/{registration.pk}/"
+    assert client.post(url, {"action": "approve"}).status_code == 404
+    registration.refresh_from_db()
+    assert registration.status == "pending"
