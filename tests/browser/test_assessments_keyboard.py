@@ -37,7 +37,9 @@ def _tab_to(page: Any, script: str, limit: int = 80) -> None:
     """Press Tab until ``script`` (a JS expression on ``el``) is true for the focused element."""
     for _ in range(limit):
         page.keyboard.press("Tab")
-        if page.evaluate(f"(() => {{ const el = document.activeElement; return !!({script}); }})()"):
+        if page.evaluate(
+            f"(() => {{ const el = document.activeElement; return !!({script}); }})()"
+        ):
             return
     raise AssertionError(f"Tab never reached an element where {script}")
 
@@ -109,5 +111,41 @@ def test_a_member_completes_an_assessment_with_the_keyboard_only(
 
     page.goto(page.url.replace("/results/", "/roadmap/"))
     screenshot(page, f"assessments-roadmap-{language}")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+
+
+def test_results_and_roadmap_of_the_shipped_model_are_accessible_in_portuguese(
+    live_server: Any, page: Any, thesaurus: None, owner: Any, municipality: Any
+) -> None:
+    from cityexchange.assessments.loading import load_model
+    from cityexchange.assessments.models import Indicator
+    from cityexchange.assessments.services import (
+        AnswerInput,
+        answers_save,
+        assessment_start,
+        assessment_submit,
+    )
+
+    model, _what = load_model()
+    assessment = assessment_start(organisation=municipality, user=owner)
+    indicators = Indicator.objects.filter(maturity_model=model).order_by("position")
+    answers_save(
+        assessment=assessment,
+        answers=[
+            AnswerInput(indicator=i, level=(n * 5) % 4, dont_know=n % 9 == 4)
+            for n, i in enumerate(indicators)
+        ],
+        user=owner,
+    )
+    assessment_submit(assessment=assessment, user=owner)
+    _sign_in(page, live_server.url, "pt", owner)
+    page.goto(f"{live_server.url}/pt/self-assessment/{assessment.pk}/results/")
+    assert page.locator("svg[role=img] .radar-label").count() == 7
+    screenshot(page, "assessments-results-shipped-pt")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+    page.goto(f"{live_server.url}/pt/self-assessment/{assessment.pk}/answer/strategy-governance/")
+    screenshot(page, "assessments-answer-shipped-pt")
     violations = axe_violations(page)
     assert violations == [], describe_violations(violations)

@@ -201,7 +201,7 @@ def roadmap_items(assessment: Assessment) -> list[RoadmapItem]:
         RoadmapItem.objects.filter(assessment=assessment)
         .select_related("activity", "assignee")
         .prefetch_related(
-            Prefetch("activity__prerequisites", queryset=Activity.objects.only("id", "key")),
+            Prefetch("activity__prerequisites", queryset=Activity.objects.order_by("position")),
             Prefetch(
                 "activity__indicators",
                 queryset=Indicator.objects.filter(maturity_model=assessment.maturity_model_id),

@@ -293,3 +293,20 @@ def test_answers_sent_after_the_session_ended_come_back_after_signing_in(
     assert "Your session had ended" in page
     # Given back once: the next visit shows what is stored.
     assert "Typed before the session ended" not in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "model_name", ["maturitymodel", "dimension", "indicator", "activity", "assessment"]
+)
+def test_the_back_office_lists_the_model_and_assessments(
+    admin_client: Client, assessment: Any, model_name: str
+) -> None:
+    response = admin_client.get(f"/en/admin/assessments/{model_name}/")
+    assert response.status_code == 200
+    from cityexchange.assessments.models import Indicator
+
+    indicator = Indicator.objects.first()
+    assert (
+        admin_client.get(f"/en/admin/assessments/indicator/{indicator.pk}/change/").status_code
+        == 200
+    )

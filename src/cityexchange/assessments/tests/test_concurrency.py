@@ -1,0 +1,89 @@
+"""Several team members at once: answers never overwrite each other, submitting freezes."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from cityexchange.assessments.models import Answer, Assessment, Indicator
+from cityexchange.assessments.selectors import results_for
+from cityexchange.assessments.services import (
+    AnswerInput,
+    AssessmentError,
+    answers_save,
+    assessment_submit,
+)
+
+pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
+
+
+def _run(jobs: list[Any]) -> list[Any]:
+    barrier = threading.Barrier(len(jobs))
+    results: list[Any] = [None] * len(jobs)
+
+    def worker(index: int) -> None:
+        try:
+            barrier.wait()
+            results[index] = jobs[index]()
+        except Exception as exc:  # collected and asserted on below
+            results[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_members_saving_different_indicators_at_once_all_keep_their_answers(
+    assessment: Any, owner: Any, member: Any
+) -> None:
+    indicators = list(Indicator.objects.filter(maturity_model=assessment.maturity_model))
+    users = [owner, member]
+    jobs = [
+        (
+            lambda i=i, n=n: answers_save(
+                assessment=assessment,
+                answers=[AnswerInput(indicator=i, level=n % 5, dont_know=False, notes=f"by {n}")],
+                user=users[n % 2],
+            )
+        )
+        for n, i in enumerate(indicators)
+    ]
+    results = _run(jobs)
+    assert all(isinstance(r, list) for r in results), results
+    saved = dict(Answer.objects.values_list("indicator__key", "notes"))
+    assert saved == {i.key: f"by {n}" for n, i in enumerate(indicators)}
+
+
+def test_an_answer_racing_a_submission_is_either_frozen_in_or_refused(
+    assessment: Any, owner: Any, member: Any
+) -> None:
+    indicators = list(Indicator.objects.filter(maturity_model=assessment.maturity_model))
+    jobs: list[Any] = [lambda: assessment_submit(assessment=assessment, user=owner)]
+    jobs += [
+        (
+            lambda i=i: answers_save(
+                assessment=assessment,
+                answers=[AnswerInput(indicator=i, level=4, dont_know=False)],
+                user=member,
+            )
+        )
+        for i in indicators
+    ]
+    results = _run(jobs)
+    assert isinstance(results[0], Assessment)
+    for indicator, result in zip(indicators, results[1:], strict=True):
+        stored = Answer.objects.filter(indicator=indicator).exists()
+        assert (isinstance(result, list) and stored) or (
+            isinstance(result, AssessmentError) and not stored
+        ), result
+    submitted = Assessment.objects.get(pk=assessment.pk)
+    # The frozen scores are exactly those of the answers that made it in.
+    assert submitted.dimension_scores == results_for(submitted).snapshot()
