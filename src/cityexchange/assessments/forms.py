@@ -45,6 +45,20 @@ class AnswerForm(forms.Form):
         kwargs["prefix"] = indicator.key
         super().__init__(*args, **kwargs)
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        # Tie each error message to its field for screen readers (ids from core/_field.html).
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                auto_id = self[name].auto_id
+                described = [f"{auto_id}_error"]
+                if self.fields[name].help_text:
+                    described.append(f"{auto_id}_helptext")
+                widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": " ".join(described)}
+                )
+
     def clean_evidence(self) -> str:
         lines = [
             line.strip() for line in self.cleaned_data["evidence"].splitlines() if line.strip()

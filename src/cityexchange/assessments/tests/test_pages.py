@@ -310,3 +310,42 @@ def test_the_back_office_lists_the_model_and_assessments(
         admin_client.get(f"/en/admin/assessments/indicator/{indicator.pk}/change/").status_code
         == 200
     )
+
+
+def test_an_error_is_announced_with_its_field(assessment: Any, member: Any) -> None:
+    response = _post_page(
+        _client(member), assessment, GOVERNANCE, {"budget": {"evidence": "ftp://old.example"}}
+    )
+    content = response.content.decode()
+    assert 'aria-invalid="true"' in content
+    assert 'aria-describedby="id_budget-evidence_error id_budget-evidence_helptext"' in content
+    assert 'id="id_budget-evidence_error"' in content
+
+
+def test_assessing_again_shows_the_history(assessment: Any, owner: Any, municipality: Any) -> None:
+    from cityexchange.assessments.services import assessment_start
+
+    answer_all(assessment, owner, {"smart-city-strategy": 1})
+    assessment_submit(assessment=assessment, user=owner)
+    second = assessment_start(organisation=municipality, user=owner)
+    answer_all(second, owner, {"smart-city-strategy": 4, "open-data": 3})
+    assessment_submit(assessment=second, user=owner)
+    content = (
+        _client(owner)
+        .get(reverse("assessments:results", kwargs={"id": second.pk}))
+        .content.decode()
+    )
+    assert "<caption>Overall score of each submitted assessment</caption>" in content
+    assert 'class="history-chart"' in content and '<title id="history-title">' in content
+    assert content.count("<td>test.1</td>") == 2
+
+
+def test_the_openapi_document_lists_the_assessment_endpoints(db: Any) -> None:
+    schema = Client().get("/api/v1/openapi.json").json()
+    paths = set(schema["paths"])
+    assert {
+        "/api/v1/assessments/model",
+        "/api/v1/assessments",
+        "/api/v1/assessments/{assessment_id}/answers/{indicator_key}",
+        "/api/v1/assessments/{assessment_id}/roadmap",
+    } <= paths
