@@ -84,7 +84,7 @@ class EventAdmin(TabbedTranslationAdmin):
         if promoted:
             messages.info(
                 request,
-                _("%(count)s people moved up from the waiting list.") % {"count": len(promoted)},
+                _("Moved up from the waiting list: %(count)s.") % {"count": len(promoted)},
             )
 
     def render_change_form(

@@ -459,7 +459,7 @@ def staff_participants(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Seats saved; %(count)s people moved up from the waiting list.")
+                _("Seats saved. Moved up from the waiting list: %(count)s.")
                 % {"count": len(promoted)},
             )
             return HttpResponseRedirect(request.path)

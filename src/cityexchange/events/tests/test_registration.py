@@ -188,9 +188,7 @@ def test_mail_is_rendered_after_commit_from_the_registration_id(monkeypatch):
     monkeypatch.setattr(tasks.send_registration_mail, "delay", lambda **kw: queued.append(kw))
     rendered: list[int] = []
     original = mails.render
-    monkeypatch.setattr(
-        mails, "render", lambda r, **kw: rendered.append(r.pk) or original(r, **kw)
-    )
+    monkeypatch.setattr(mails, "render", lambda r, **kw: rendered.append(r.pk) or original(r, **kw))
     event = EventFactory()
     registration = register(event, 1)
     assert rendered == []  # nothing rendered inside the request's transaction

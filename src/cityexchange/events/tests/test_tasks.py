@@ -100,3 +100,75 @@ def test_staff_see_the_data_quality_warning_others_get_404(client, staff, outsid
     assert client.get("/en/events/data-quality/").status_code == 404
     client.force_login(staff)
     assert "Date looks wrong." in client.get("/en/events/data-quality/").content.decode()
+
+
+def test_two_concurrent_reminder_runs_never_send_anyone_a_reminder_twice():
+    import threading
+
+    from django.db import connection
+
+    from cityexchange.events.models import ReminderSent
+
+    now = timezone.now()
+    event = EventFactory(starts_at=now + dt.timedelta(hours=20), capacity_online=None)
+    people = [RegistrationFactory(event=event, email=f"r{n}@x.example") for n in range(30)]
+    mail.outbox.clear()
+    start = threading.Barrier(2)
+    results: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            start.wait()
+            results.append(services.reminders_send_due(now=now))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert sum(results) == len(people)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert ReminderSent.objects.count() == len(people)
+
+
+def test_anonymisation_waits_the_default_twelve_months_after_the_event(settings):
+    settings.CITYEXCHANGE_RETENTION_DAYS = 365
+    now = timezone.now()
+    kept = RegistrationFactory(event=EventFactory(starts_at=now - dt.timedelta(days=360)))
+    gone = RegistrationFactory(event=EventFactory(starts_at=now - dt.timedelta(days=370)))
+    assert services.registrations_anonymise_expired() == 1
+    kept.refresh_from_db()
+    gone.refresh_from_db()
+    assert kept.email and kept.anonymised_at is None
+    assert gone.email == "" and gone.anonymised_at is not None
+    # A second run finds nothing more to do.
+    assert services.registrations_anonymise_expired() == 0
+
+
+def test_a_reload_turns_editions_loaded_with_an_invented_time_into_date_only():
+    import zoneinfo
+
+    Organisation.objects.create(slug="iscn", name="ISCN", kind="network")
+    load_past_editions()
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    # As an earlier loader stored it: the source's day at an invented 14:00.
+    Event.objects.filter(slug="global-mixer-01").update(
+        time_known=True,
+        starts_at=dt.datetime.combine(
+            Event.objects.get(slug="global-mixer-01").starts_on, dt.time(14), tzinfo=berlin
+        ),
+    )
+    # A time staff entered on purpose is theirs and stays.
+    corrected = dt.datetime(2023, 3, 1, 15, 30, tzinfo=berlin)
+    Event.objects.filter(slug="global-mixer-02").update(time_known=True, starts_at=corrected)
+    assert load_past_editions()[1] == "past editions: 0 created, 1 changed"
+    first = Event.objects.get(slug="global-mixer-01")
+    assert not first.time_known and first.starts_at_reference.time() == dt.time(0)
+    second = Event.objects.get(slug="global-mixer-02")
+    assert second.time_known and second.starts_at == corrected
