@@ -24,6 +24,7 @@ in-memory arithmetic whatever the catalogue's size.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import heapq
 import logging
 import math
@@ -31,6 +32,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.core.cache import cache
@@ -201,16 +203,21 @@ def finder_index() -> FinderIndex:
         return _index
 
 
+@lru_cache(maxsize=200_000)
+def _stem(word: str, language: str) -> str:
+    """Snowball stem, memoised: catalogue and queries repeat the same words a lot."""
+    return stem(word, language)
+
+
 def _stems_of(text: str, language: str) -> list[str]:
-    return [stem(w, language) for w in words(text) if len(w) > 1]
+    return [_stem(w, language) for w in words(text) if len(w) > 1]
 
 
 def _build_index() -> FinderIndex:
     index_thesaurus = thesaurus()
-    offers = list(
-        Offer.objects.prefetch_related("organisers", "topics").order_by("pk")
-    )
+    offers = list(Offer.objects.prefetch_related("organisers", "topics").order_by("pk"))
     profiles: list[OfferProfile] = []
+    label_terms: dict[str, set[str]] = {}
     for position, offer in enumerate(offers):
         member_countries: set[str] = set(c.upper() for c in offer.eligible_countries)
         if offer.eligibility == Eligibility.MEMBERS and not member_countries:
@@ -251,15 +258,16 @@ def _build_index() -> FinderIndex:
                 for term in _stems_of(text, language):
                     if weight > terms.get(term, 0.0):
                         terms[term] = weight
-                if name != "description":
-                    # Name and summary are short and precise: their concepts count.
-                    for match in index_thesaurus.find(text, languages=[language]):
-                        concepts.setdefault(match.concept, 0.4)
         # The labels of the offer's own topics are words of the offer too.
         for key in topics:
-            for language, label in index_thesaurus.expansion(key):
-                for term in _stems_of(label, language):
-                    terms.setdefault(term, 1.0)
+            if key not in label_terms:
+                label_terms[key] = {
+                    term
+                    for language, label in index_thesaurus.expansion(key)
+                    for term in _stems_of(label, language)
+                }
+            for term in label_terms[key]:
+                terms.setdefault(term, 1.0)
         profile.concepts = concepts
         profile.terms = terms
         profiles.append(profile)
@@ -362,8 +370,8 @@ def allowed_mask(index: FinderIndex, query: FinderQuery, today: dt.date) -> int:
 # --------------------------------------------------------------------------- understanding
 
 
-def _phrase_runs(tokens: list[str], language: str, max_len: int = 4) -> set[tuple[str, ...]]:
-    stemmed = [stem(t, language) for t in tokens]
+def _phrase_runs(tokens: list[str], language: str, max_len: int) -> set[tuple[str, ...]]:
+    stemmed = [_stem(t, language) for t in tokens]
     runs: set[tuple[str, ...]] = set()
     for size in range(1, max_len + 1):
         for start in range(len(stemmed) - size + 1):
@@ -371,54 +379,60 @@ def _phrase_runs(tokens: list[str], language: str, max_len: int = 4) -> set[tupl
     return runs
 
 
-_cue_cache: dict[str, dict[str, list[tuple[str, ...]]]] | None = None
+@dataclass
+class CueIndex:
+    # language -> stemmed cue phrase -> names ("goal:train_staff", "low_resources", ...)
+    phrases: dict[str, dict[tuple[str, ...], set[str]]]
+    # German single-word cues that may start a compound ("Weiterbildungsangebot")
+    prefixes: list[tuple[str, str]]
+    max_len: int
 
 
-def _cues() -> dict[str, dict[str, list[tuple[str, ...]]]]:
-    """Every cue list stemmed once: name -> language -> stem tuples."""
-    global _cue_cache
-    if _cue_cache is None:
-        compiled: dict[str, dict[str, list[tuple[str, ...]]]] = {}
-        for goal, by_language in GOAL_CUES.items():
-            compiled[f"goal:{goal}"] = {
-                lang: [tuple(_stems_of(cue, lang)) for cue in cues]
-                for lang, cues in by_language.items()
-            }
-        for level, by_language in LEVEL_CUES.items():
-            compiled[f"level:{level}"] = {
-                lang: [tuple(_stems_of(cue, lang)) for cue in cues]
-                for lang, cues in by_language.items()
-            }
-        compiled["low_resources"] = {
-            lang: [tuple(_stems_of(cue, lang)) for cue in cues]
-            for lang, cues in LOW_RESOURCE_CUES.items()
-        }
-        _cue_cache = compiled
-    return _cue_cache
-
-
-def _cues_found(runs: dict[str, set[tuple[str, ...]]], tokens: list[str]) -> set[str]:
-    found: set[str] = set()
-    for name, by_language in _cues().items():
+@lru_cache(maxsize=1)
+def _cues() -> CueIndex:
+    """Every cue list stemmed once."""
+    lists: dict[str, dict[str, list[str]]] = {
+        **{f"goal:{goal}": cues for goal, cues in GOAL_CUES.items()},
+        **{f"level:{level}": cues for level, cues in LEVEL_CUES.items()},
+        "low_resources": LOW_RESOURCE_CUES,
+    }
+    phrases: dict[str, dict[tuple[str, ...], set[str]]] = {lang: {} for lang in LANGUAGES}
+    prefixes: list[tuple[str, str]] = []
+    max_len = 1
+    for name, by_language in lists.items():
         for language, cues in by_language.items():
-            if any(cue and cue in runs[language] for cue in cues):
-                found.add(name)
-                break
-            # German compounds: "Weiterbildungsangebot" starts with a cue word.
-            if language == "de" and any(
-                len(cue) == 1
-                and len(cue[0]) >= 6
-                and any(t.startswith(cue[0]) and len(t) > len(cue[0]) + 3 for t in tokens)
-                for cue in cues
-            ):
-                found.add(name)
-                break
+            for cue in cues:
+                stemmed = tuple(_stems_of(cue, language))
+                if not stemmed:
+                    continue
+                phrases[language].setdefault(stemmed, set()).add(name)
+                max_len = max(max_len, len(stemmed))
+                if language == "de" and len(stemmed) == 1 and len(stemmed[0]) >= 6:
+                    prefixes.append((stemmed[0], name))
+    return CueIndex(phrases, prefixes, max_len)
+
+
+def _cues_found(tokens: list[str]) -> set[str]:
+    index = _cues()
+    found: set[str] = set()
+    for language in LANGUAGES:
+        table = index.phrases[language]
+        for run in _phrase_runs(tokens, language, index.max_len):
+            names = table.get(run)
+            if names:
+                found.update(names)
+    long_tokens = [t for t in tokens if len(t) >= 10]
+    for prefix, name in index.prefixes:
+        if name not in found and any(t.startswith(prefix) for t in long_tokens):
+            found.add(name)
     return found
 
 
 def understand(query: FinderQuery) -> Understanding:
     index_thesaurus = thesaurus()
-    text = " ".join([query.description, *[t for t in query.topics if t not in index_thesaurus.labels]])
+    text = " ".join(
+        [query.description, *[t for t in query.topics if t not in index_thesaurus.labels]]
+    )
     matches = index_thesaurus.find(text)
     named: list[str] = [key for key in query.topics if key in index_thesaurus.labels]
     for match in matches:
@@ -441,14 +455,13 @@ def understand(query: FinderQuery) -> Understanding:
     for token in tokens:
         if len(token) < 3:
             continue
-        variants = {token} | {stem(token, language) for language in LANGUAGES}
+        variants = {token} | {_stem(token, language) for language in LANGUAGES}
         key = frozenset(variants)
         if key not in seen:
             seen.add(key)
             token_variants.append(variants)
 
-    runs = {language: _phrase_runs(tokens, language) for language in LANGUAGES}
-    cues = _cues_found(runs, tokens)
+    cues = _cues_found(tokens)
     goals: dict[str, float] = {goal: 1.0 for goal in query.goals}
     for name in cues:
         if name.startswith("goal:"):
@@ -734,11 +747,16 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
 
 
 def reasons_text(reasons: Iterable[tuple[Any, ...] | list[Any]], language: str) -> list[str]:
+    """Reason codes worded in ``language`` (cheap inside an active override of it)."""
+    if translation.get_language() == language:
+        return [text for reason in reasons if (text := reason_text(reason, language))]
     with translation.override(language):
         return [text for reason in reasons if (text := reason_text(reason, language))]
 
 
 def offer_url(slug: str, language: str) -> str:
+    if translation.get_language() == language:
+        return reverse("directory:offer_detail", kwargs={"slug": slug})
     with translation.override(language):
         return reverse("directory:offer_detail", kwargs={"slug": slug})
 
@@ -746,8 +764,10 @@ def offer_url(slug: str, language: str) -> str:
 def kind_label(kind: str, language: str) -> str:
     from cityexchange.directory.enums import OfferKind
 
+    if translation.get_language() == language:
+        return str(OfferKind(kind).label) if kind in OfferKind.values else kind
     with translation.override(language):
-        return str({k.value: k.label for k in OfferKind}.get(kind, kind))
+        return str(OfferKind(kind).label) if kind in OfferKind.values else kind
 
 
 def reset_index() -> None:
@@ -792,46 +812,33 @@ def finder_run(
     exclude_organisation: int | None = None,
 ) -> dict[str, Any]:
     """Everything the API and the results page show for one search."""
-    from cityexchange.directory import selectors
     from cityexchange.directory.services import search_gap_record
 
     result = rank(query, limit=limit)
     understanding = result.understanding
-    items = [
-        {
-            "offer": {
-                "slug": r.profile.slug,
-                "name": r.profile.names.get(language) or r.profile.names.get("en", r.profile.slug),
-                "kind": r.profile.kind,
-                "kind_label": kind_label(r.profile.kind, language),
-                "url": offer_url(r.profile.slug, language),
-            },
-            "score": r.score,
-            "reasons": reasons_text(r.reasons, language),
-            "reason_codes": [list(reason) for reason in r.reasons],
-        }
-        for r in result.ranked
-    ]
+    with translation.override(language):
+        items = [
+            {
+                "offer": {
+                    "slug": r.profile.slug,
+                    "name": r.profile.names.get(language) or r.profile.names.get("en", ""),
+                    "kind": r.profile.kind,
+                    "kind_label": kind_label(r.profile.kind, language),
+                    "url": offer_url(r.profile.slug, language),
+                },
+                "score": r.score,
+                "reasons": reasons_text(r.reasons, language),
+                "reason_codes": [list(reason) for reason in r.reasons],
+            }
+            for r in result.ranked
+        ]
     topics = list(understanding.named_concepts)
     if not topics:
         for r in result.ranked[:3]:
             topics.extend(k for k in sorted(r.profile.topics) if k not in topics)
-    events = [_serialise(e, language) for e in selectors.upcoming_events_for(topics, 3)]
-    resources = [_serialise(r, language) for r in selectors.resources_for(topics, 5)]
-    with translation.override(language):
-        peers = [
-            {
-                "name": peer["organisation"].name,
-                "country": peer["organisation"].country.code or None,
-                "shared_topics": [thesaurus().label(k, language) for k in peer["shared_topics"]],
-                "url": reverse(
-                    "directory:organisation_detail", kwargs={"slug": peer["organisation"].slug}
-                ),
-            }
-            for peer in selectors.peers_for(
-                topics=understanding.named_concepts, exclude_organisation=exclude_organisation
-            )
-        ]
+    events, resources, peers = _neighbours(
+        topics, understanding.named_concepts, language, exclude_organisation
+    )
     if record_gaps and result.outcome is not None:
         search_gap_record(
             concepts=understanding.named_concepts,
@@ -852,3 +859,41 @@ def finder_run(
             "low_resources": understanding.low_resources,
         },
     }
+
+
+# Events, library resources and peers change slowly; a minute's delay is fine and
+# spares the neighbour apps' queries when many searches share their topics.
+NEIGHBOURS_TTL = 60
+
+
+def _neighbours(
+    topics: list[str], named: list[str], language: str, exclude_organisation: int | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    from cityexchange.directory import selectors
+
+    key = (
+        "cityexchange:directory:neighbours:"
+        + hashlib.sha256(
+            f"{language}|{exclude_organisation}|{','.join(topics)}|{','.join(named)}".encode()
+        ).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    events = [_serialise(e, language) for e in selectors.upcoming_events_for(topics, 3)]
+    resources = [_serialise(r, language) for r in selectors.resources_for(topics, 5)]
+    with translation.override(language):
+        peers = [
+            {
+                "name": peer["organisation"].name,
+                "country": peer["organisation"].country.code or None,
+                "shared_topics": [thesaurus().label(k, language) for k in peer["shared_topics"]],
+                "url": reverse(
+                    "directory:organisation_detail", kwargs={"slug": peer["organisation"].slug}
+                ),
+            }
+            for peer in selectors.peers_for(topics=named, exclude_organisation=exclude_organisation)
+        ]
+    value = (events, resources, peers)
+    cache.set(key, value, NEIGHBOURS_TTL)
+    return value

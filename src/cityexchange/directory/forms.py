@@ -162,18 +162,23 @@ class ProfileForm(forms.Form):
         label=_("Topics"), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
     )
     goals = forms.MultipleChoiceField(
-        label=_("Goals"), choices=Goal.choices, required=False,
+        label=_("Goals"),
+        choices=Goal.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     staff_time = forms.ChoiceField(
-        label=_("Staff time"), choices=[("", _("— not stated —")), *StaffTime.choices],
+        label=_("Staff time"),
+        choices=[("", _("— not stated —")), *StaffTime.choices],
         required=False,
     )
     budget = forms.ChoiceField(
         label=_("Budget"), choices=[("", _("— not stated —")), *Budget.choices], required=False
     )
     languages = forms.MultipleChoiceField(
-        label=_("Working languages"), choices=LANGUAGE_CHOICES, required=False,
+        label=_("Working languages"),
+        choices=LANGUAGE_CHOICES,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     memberships = forms.ModelMultipleChoiceField(

@@ -19,8 +19,8 @@ from django_countries.fields import CountryField
 from cityexchange.directory.enums import (
     Budget,
     Cost,
-    Eligibility,
     Effort,
+    Eligibility,
     Format,
     Level,
     OfferKind,
@@ -45,9 +45,7 @@ class Offer(models.Model):
     organisers = models.ManyToManyField(
         "core.Organisation", verbose_name=_("organisers"), related_name="offers", blank=True
     )
-    audience_levels = models.JSONField(
-        _("experience levels it suits"), default=list, blank=True
-    )
+    audience_levels = models.JSONField(_("experience levels it suits"), default=list, blank=True)
     audience_roles = models.JSONField(_("roles it addresses"), default=list, blank=True)
     eligibility = models.CharField(
         _("who may take part"), max_length=30, choices=Eligibility.choices, default="open"
@@ -69,9 +67,7 @@ class Offer(models.Model):
     cost = models.CharField(_("cost"), max_length=10, choices=Cost.choices, default=Cost.FREE)
     effort = models.CharField(_("effort"), max_length=10, choices=Effort.choices)
     time_commitment = models.CharField(_("time commitment"), max_length=250, blank=True)
-    duration_minutes = models.PositiveIntegerField(
-        _("minutes per session"), null=True, blank=True
-    )
+    duration_minutes = models.PositiveIntegerField(_("minutes per session"), null=True, blank=True)
     recurrence = models.CharField(_("recurrence"), max_length=250, blank=True)
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)

@@ -100,8 +100,7 @@ def parse_offer(entry: Entry, *, organisations: set[str], concepts: set[str]) ->
         "url": entry.text("url", required=False),
         "contact": entry.text("contact", required=False),
         "events_format": entry.text("events_format", required=False),
-        "status": entry.choice("status", OfferStatus.values, required=False)
-        or OfferStatus.ACTIVE,
+        "status": entry.choice("status", OfferStatus.values, required=False) or OfferStatus.ACTIVE,
         "reviewed_on": _date(entry, "reviewed_on"),
     }
     if values["starts_on"] and values["ends_on"] and values["ends_on"] < values["starts_on"]:

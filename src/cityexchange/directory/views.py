@@ -122,9 +122,7 @@ def _items_to_store(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def saved_items(result: SavedResult, language: str) -> list[dict[str, Any]]:
     """A saved list as the results page and the API show it, in ``language``."""
-    offers = {
-        o.slug: o for o in Offer.objects.filter(slug__in=[i["slug"] for i in result.items])
-    }
+    offers = {o.slug: o for o in Offer.objects.filter(slug__in=[i["slug"] for i in result.items])}
     shown = []
     for item in result.items:
         offer = offers.get(item["slug"])

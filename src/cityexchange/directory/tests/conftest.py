@@ -32,11 +32,15 @@ def organisers(db: Any) -> dict[str, Any]:
             member_countries=["BR", "DE", "IN", "MX", "PE"],
         ),
         "test-eu": OrganisationFactory(
-            slug="test-eu", name="Test EU body", kind=OrganisationKind.INTERNATIONAL,
+            slug="test-eu",
+            name="Test EU body",
+            kind=OrganisationKind.INTERNATIONAL,
             population=None,
         ),
         "test-un": OrganisationFactory(
-            slug="test-un", name="Test UN body", kind=OrganisationKind.INTERNATIONAL,
+            slug="test-un",
+            name="Test UN body",
+            kind=OrganisationKind.INTERNATIONAL,
             population=None,
         ),
     }

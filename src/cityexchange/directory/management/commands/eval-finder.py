@@ -31,7 +31,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, file: Path, show: bool = False, **options: Any) -> None:
         try:
-            scenarios = [Entry(file, raw, id_field="id") for raw in load_yaml(file, key="scenarios")]
+            scenarios = [
+                Entry(file, raw, id_field="id") for raw in load_yaml(file, key="scenarios")
+            ]
         except DataFileError as exc:
             raise CommandError(str(exc)) from exc
         if not scenarios:
