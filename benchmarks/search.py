@@ -24,6 +24,7 @@ import os
 import re
 import resource
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
@@ -208,6 +209,7 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
             "p95_ratio": round(s95 / h95, 2),
         }
     finally:
+        shutil.rmtree(var_dir, ignore_errors=True)
         if engine == "postgresql" and admin_url:
             import psycopg
 
