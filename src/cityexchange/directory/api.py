@@ -126,7 +126,7 @@ class OfferFilter(Schema):
 @paginate
 def offers(request: HttpRequest, filters: Query[OfferFilter]) -> QuerySet[Offer]:
     """Active offers, filtered by kind, topic, audience, language, format, cost and region."""
-    values = {k: str(v) for k, v in filters.dict().items() if v}
+    values: dict[str, Any] = {k: str(v) for k, v in filters.dict().items() if v}
     return selectors.offer_list(**values)
 
 

@@ -456,9 +456,9 @@ def understand(query: FinderQuery) -> Understanding:
         if len(token) < 3:
             continue
         variants = {token} | {_stem(token, language) for language in LANGUAGES}
-        key = frozenset(variants)
-        if key not in seen:
-            seen.add(key)
+        signature = frozenset(variants)
+        if signature not in seen:
+            seen.add(signature)
             token_variants.append(variants)
 
     cues = _cues_found(tokens)
@@ -879,7 +879,7 @@ def _neighbours(
     )
     cached = cache.get(key)
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     events = [_serialise(e, language) for e in selectors.upcoming_events_for(topics, 3)]
     resources = [_serialise(r, language) for r in selectors.resources_for(topics, 5)]
     with translation.override(language):

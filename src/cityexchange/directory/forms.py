@@ -34,6 +34,13 @@ def _topic_choices() -> list[tuple[str, str]]:
     return [(c.key, getattr(c, f"label_{language}") or c.label) for c in concepts]
 
 
+def _set_choices(form: forms.Form, name: str, choices: Any) -> None:
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    field.choices = choices
+
+
 def _optional(choices: Any) -> list[tuple[str, Any]]:
     return [("", _("— any —")), *choices]
 
@@ -90,8 +97,8 @@ class FinderForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()
-        self.fields["topics"].choices = _topic_choices()
+        _set_choices(self, "country", _country_choices())
+        _set_choices(self, "topics", _topic_choices())
 
     def to_query(self) -> FinderQuery:
         data = self.cleaned_data
@@ -110,7 +117,7 @@ class FinderForm(forms.Form):
     @staticmethod
     def initial_from_profile(profile: MunicipalityProfile) -> dict[str, Any]:
         return {
-            "country": profile.country.code if profile.country else "",
+            "country": str(profile.country or ""),
             "population": profile.population,
             "experience": profile.experience,
             "languages": profile.languages,
@@ -133,13 +140,13 @@ class OfferFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = _optional(OfferKind.choices)
-        self.fields["topic"].choices = _optional(_topic_choices())
-        self.fields["audience"].choices = _optional(Level.choices)
-        self.fields["language"].choices = _optional(LANGUAGE_CHOICES)
-        self.fields["format"].choices = _optional(Format.choices)
-        self.fields["cost"].choices = _optional(Cost.choices)
-        self.fields["region"].choices = _optional(Region.choices)
+        _set_choices(self, "kind", _optional(OfferKind.choices))
+        _set_choices(self, "topic", _optional(_topic_choices()))
+        _set_choices(self, "audience", _optional(Level.choices))
+        _set_choices(self, "language", _optional(LANGUAGE_CHOICES))
+        _set_choices(self, "format", _optional(Format.choices))
+        _set_choices(self, "cost", _optional(Cost.choices))
+        _set_choices(self, "region", _optional(Region.choices))
 
 
 class ProfileForm(forms.Form):
@@ -181,7 +188,7 @@ class ProfileForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    memberships = forms.ModelMultipleChoiceField(
+    memberships: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         label=_("Networks and programmes you already take part in"),
         queryset=Offer.objects.none(),
         required=False,
@@ -195,21 +202,23 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _country_choices()
-        self.fields["topics"].choices = _topic_choices()
-        self.fields["memberships"].queryset = Offer.objects.order_by("name")  # type: ignore[attr-defined]
+        _set_choices(self, "country", _country_choices())
+        _set_choices(self, "topics", _topic_choices())
+        memberships = self.fields["memberships"]
+        if isinstance(memberships, forms.ModelMultipleChoiceField):
+            memberships.queryset = Offer.objects.order_by("name")
 
     @staticmethod
     def initial_for(profile: MunicipalityProfile | None, organisation: Any) -> dict[str, Any]:
         if profile is None:
             return {
-                "country": organisation.country.code if organisation.country else "",
+                "country": str(organisation.country or ""),
                 "population": organisation.population,
                 "experience": organisation.experience,
                 "listed_as_peer": True,
             }
         return {
-            "country": profile.country.code if profile.country else "",
+            "country": str(profile.country or ""),
             "population": profile.population,
             "experience": profile.experience,
             "challenges": profile.challenges,

@@ -27,7 +27,7 @@ def offers_for_topics(
     queryset = Offer.objects.filter(status=OfferStatus.ACTIVE, topics__key__in=topics)
     if kinds:
         queryset = queryset.filter(kind__in=kinds)
-    offers = list(
+    offers: list[Offer] = list(
         queryset.annotate(shared=Count("topics", distinct=True))
         .prefetch_related("organisers")
         .order_by("-shared", "slug")
@@ -130,7 +130,7 @@ def peers_for(
     return [
         {
             "organisation": profile.organisation,
-            "shared_topics": [t.key for t in profile.shared_topics],  # type: ignore[attr-defined]
+            "shared_topics": [t.key for t in profile.shared_topics],
         }
         for profile in queryset[:limit]
     ]

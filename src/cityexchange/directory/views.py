@@ -225,7 +225,7 @@ def search_gaps(request: HttpRequest) -> HttpResponse:
 
 def offer_list(request: HttpRequest) -> HttpResponse:
     form = OfferFilterForm(request.GET or None)
-    filters: dict[str, str] = {}
+    filters: dict[str, Any] = {}
     if form.is_bound and form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     paginator = Paginator(selectors.offer_list(**filters), 20)
