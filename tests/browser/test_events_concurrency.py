@@ -57,3 +57,25 @@ def test_concurrent_registrations_never_exceed_the_capacity_and_promote_in_order
     )
     assert {waiting[0].pk, waiting[1].pk} <= promoted
     assert len(promoted) == CAPACITY
+
+
+def test_one_email_sent_many_times_at_once_gets_one_place_and_one_mail(live_server):
+    from django.core import mail
+
+    event = EventFactory(capacity_online=CAPACITY)
+    url = f"{live_server.url}/api/v1/events/{event.slug}/registrations"
+    body = {
+        "name": "Same Person",
+        "email": "same@example.org",
+        "privacy_consent": True,
+        "privacy_notice_version": services.privacy_notice_version(),
+    }
+    mail.outbox.clear()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        codes = list(
+            pool.map(lambda _n: requests.post(url, json=body, timeout=60).status_code, range(8))
+        )
+    assert sorted(codes) == [200] * 7 + [201], codes
+    assert Registration.objects.filter(event=event).count() == 1
+    # The first answer mailed the link; the repeats within ten minutes did not.
+    assert [m.to for m in mail.outbox] == [["same@example.org"]]

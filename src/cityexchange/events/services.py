@@ -219,7 +219,9 @@ def _has_seat(event: Event, attendance: str) -> bool:
 
 
 def _lock_event(event: Event) -> Event:
-    return Event.objects.select_for_update().select_related("format").get(pk=event.pk)
+    # The event row alone: a join here would lock the format row too and make
+    # registrations for different editions of one format wait for each other.
+    return Event.objects.select_for_update().get(pk=event.pk)
 
 
 class RegistrationOutcome(NamedTuple):
@@ -268,77 +270,106 @@ def registration_create(
 
     The same email again returns the existing registration, never a second seat,
     and re-sends its link at most once per RESEND_INTERVAL. A cancelled
-    registration is taken up again. Only the seat decision runs under the event
-    lock (lock, count, insert, audit); mail is rendered after commit.
+    registration is taken up again.
+
+    Only the seat decision runs under the event lock: lock, count, insert, audit.
+    Looking for an earlier registration happens before it (the unique constraint
+    on event and email settles the rare race of one email twice at once), and
+    mail is rendered after commit.
     """
     data = _validate(event, data)
     now = timezone.now()
     user = user if getattr(user, "is_authenticated", False) else None
+    if not registration_is_open(event, now=now):
+        raise RegistrationClosed(_("Registration for this event is closed."))
+    existing = _existing_registration(event, data.email)
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
+    try:
+        registration = _take_place(event=event, data=data, user=user, now=now, renew=existing)
+    except IntegrityError:
+        # The same email registered at the same moment and won; answer as a repeat.
+        existing = _existing_registration(event, data.email)
+        if existing is None:
+            raise
+        return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
+    return RegistrationOutcome(registration, True, True)
+
+
+def _existing_registration(event: Event, email: str) -> Registration | None:
+    registration = Registration.objects.filter(event=event, email=email).first()
+    if registration is not None:
+        registration.event = event
+    return registration
+
+
+def _take_place(
+    *,
+    event: Event,
+    data: RegistrationData,
+    user: Any,
+    now: dt.datetime,
+    renew: Registration | None,
+) -> Registration:
+    """The locked section: decide the status against the seats and store it."""
     with transaction.atomic():
         locked = _lock_event(event)
         if not registration_is_open(locked, now=now):
             raise RegistrationClosed(_("Registration for this event is closed."))
-        # Under the lock, so two requests with one email cannot both insert.
-        existing = Registration.objects.filter(event=locked, email=data.email).first()
-        if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-            existing.event = locked
-            repeat = True
+        if locked.requires_approval:
+            status = RegistrationStatus.PENDING
+        elif _has_seat(locked, data.attendance):
+            status = RegistrationStatus.CONFIRMED
         else:
-            repeat = False
-            if locked.requires_approval:
-                status = RegistrationStatus.PENDING
-            elif _has_seat(locked, data.attendance):
-                status = RegistrationStatus.CONFIRMED
-            else:
-                status = RegistrationStatus.WAITLISTED
-            values = {
-                "name": data.name,
-                "organisation": data.organisation.strip(),
-                "organisation_kind": data.organisation_kind,
-                "country": data.country,
-                "language": data.language,
-                "interpretation_language": data.interpretation_language,
-                "accessibility_needs": data.accessibility_needs.strip(),
-                "listed": data.listed,
-                "attendance": data.attendance,
-                "privacy_notice_version": data.privacy_notice_version,
-                "consented_at": now,
-                "status": status,
-                "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
-                "cancelled_at": None,
-                "link_sent_at": now,
-                "user": user,
-            }
-            if existing is not None:
-                before = snapshot(existing)
-                for name, value in values.items():
-                    setattr(existing, name, value)
-                # A re-registration joins the end of the waiting list, like anyone new.
-                existing.created_at = now
-                existing.save(update_fields=[*values, "created_at"])
-                registration = existing
-                audit_record(
-                    actor=user,
-                    action="registration.renew",
-                    obj=registration,
-                    before=before,
-                    after=snapshot(registration),
-                )
-            else:
-                registration = Registration.objects.create(event=locked, email=data.email, **values)
-                audit_record(
-                    actor=user,
-                    action="registration.create",
-                    obj=registration,
-                    after={"status": status, "attendance": data.attendance},
-                )
-            registration.event = locked
-            _mail(registration, "registration", repeated=False)
-    if repeat:
-        # Outside the seat lock: a repeat takes no seat and needs no serialising.
-        assert existing is not None  # noqa: S101 - set together with repeat
-        return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
-    return RegistrationOutcome(registration, True, True)
+            status = RegistrationStatus.WAITLISTED
+        values = {
+            "name": data.name,
+            "organisation": data.organisation.strip(),
+            "organisation_kind": data.organisation_kind,
+            "country": data.country,
+            "language": data.language,
+            "interpretation_language": data.interpretation_language,
+            "accessibility_needs": data.accessibility_needs.strip(),
+            "listed": data.listed,
+            "attendance": data.attendance,
+            "privacy_notice_version": data.privacy_notice_version,
+            "consented_at": now,
+            "status": status,
+            "confirmed_at": now if status == RegistrationStatus.CONFIRMED else None,
+            "cancelled_at": None,
+            "link_sent_at": now,
+            "user": user,
+        }
+        if renew is not None:
+            # Taken up again only if it is still cancelled now that we hold the lock.
+            current = Registration.objects.select_for_update().get(pk=renew.pk)
+            if current.status != RegistrationStatus.CANCELLED:
+                raise IntegrityError("registration became active concurrently")
+            before = snapshot(current)
+            for name, value in values.items():
+                setattr(current, name, value)
+            # A re-registration joins the end of the waiting list, like anyone new.
+            current.created_at = now
+            current.save(update_fields=[*values, "created_at"])
+            registration = current
+            audit_record(
+                actor=user,
+                action="registration.renew",
+                obj=registration,
+                before=before,
+                after=snapshot(registration),
+            )
+        else:
+            registration = Registration.objects.create(event=locked, email=data.email, **values)
+            audit_record(
+                actor=user,
+                action="registration.create",
+                obj=registration,
+                after={"status": status, "attendance": data.attendance},
+            )
+        registration.event = event
+        _mail(registration, "registration", repeated=False)
+    return registration
 
 
 def _promote(event: Event, *, actor: Any = None) -> list[Registration]:
