@@ -73,6 +73,47 @@ QUERIES = [
 ]
 
 
+# Appended to the needs above so that topics (and the cached neighbours) vary.
+EXTRA_NEEDS = [
+    "Datenplattform",
+    "digital twin",
+    "movilidad urbana",
+    "iluminação pública",
+    "Bürgerbeteiligung",
+    "cybersecurity",
+    "gestión de residuos",
+    "energia renovável",
+    "Wärmeplanung",
+    "open data",
+    "turismo",
+    "Gesundheit",
+    "air quality",
+    "participación ciudadana",
+    "sensores",
+    "Radverkehr",
+    "procurement",
+    "inclusão digital",
+    "Katastrophenschutz",
+    "e-government",
+    "vivienda",
+    "education",
+    "parking",
+    "Leerstand",
+    "startups",
+    "ética de datos",
+    "Klimaanpassung",
+    "public transport",
+    "agua potable",
+    "KI in der Verwaltung",
+]
+
+
+def query(n: int) -> dict[str, object]:
+    base = dict(QUERIES[n % len(QUERIES)])
+    base["description"] = f"{base['description']} {EXTRA_NEEDS[(n * 7) % len(EXTRA_NEEDS)]}"
+    return base
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -273,9 +314,7 @@ def main() -> int:
 
         def finder(n: int) -> float:
             began = time.perf_counter()
-            response = session.post(
-                f"{base}/api/v1/finder", json=QUERIES[n % len(QUERIES)], timeout=60
-            )
+            response = session.post(f"{base}/api/v1/finder", json=query(n), timeout=60)
             elapsed = time.perf_counter() - began
             if response.status_code != 200:
                 raise RuntimeError(f"finder answered {response.status_code}: {response.text[:300]}")

@@ -56,7 +56,7 @@ from cityexchange.directory.enums import (
     SearchOutcome,
     StaffTime,
 )
-from cityexchange.directory.lexicon import GOAL_CUES, LEVEL_CUES, LOW_RESOURCE_CUES
+from cityexchange.directory.lexicon import GOAL_CUES, LEVEL_CUES, LOW_RESOURCE_CUES, ROLE_CUES
 from cityexchange.directory.models import Offer
 from cityexchange.directory.services import OFFERS_VERSION_KEY
 
@@ -70,6 +70,7 @@ W_GOALS = 0.30
 W_LEVEL = 0.12
 W_EFFORT = 0.10
 W_COST = 0.02
+W_ROLE = 0.08
 # Field weights for an offer's words: its name says most about it.
 FIELD_WEIGHTS = {"name": 3.0, "summary": 2.0, "description": 1.0}
 # A stem found in more than this share of offers says nothing (like a stopword).
@@ -92,6 +93,7 @@ class OfferProfile:
     names: dict[str, str]
     time_commitment: dict[str, str]
     levels: frozenset[str]
+    roles: frozenset[str]
     goals: frozenset[str]
     languages: tuple[str, ...]
     interpretation: tuple[str, ...]
@@ -162,6 +164,7 @@ class Understanding:
     goals: dict[str, float]  # goal -> weight (1 ticked, 0.6 read from the text)
     experience: str
     low_resources: bool
+    roles: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -234,6 +237,7 @@ def _build_index() -> FinderIndex:
                 lang: getattr(offer, f"time_commitment_{lang}") or "" for lang in LANGUAGES
             },
             levels=frozenset(offer.audience_levels),
+            roles=frozenset(offer.audience_roles),
             goals=frozenset(offer.goals),
             languages=tuple(offer.languages),
             interpretation=tuple(offer.interpretation_languages),
@@ -394,6 +398,7 @@ def _cues() -> CueIndex:
     lists: dict[str, dict[str, list[str]]] = {
         **{f"goal:{goal}": cues for goal, cues in GOAL_CUES.items()},
         **{f"level:{level}": cues for level, cues in LEVEL_CUES.items()},
+        **{f"role:{role}": cues for role, cues in ROLE_CUES.items()},
         "low_resources": LOW_RESOURCE_CUES,
     }
     phrases: dict[str, dict[tuple[str, ...], set[str]]] = {lang: {} for lang in LANGUAGES}
@@ -484,6 +489,7 @@ def understand(query: FinderQuery) -> Understanding:
         goals=goals,
         experience=experience,
         low_resources=low_resources,
+        roles=frozenset(name[5:] for name in cues if name.startswith("role:")),
     )
 
 
@@ -610,6 +616,7 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         level_fit = _level_fit(profile, understanding.experience)
         effort_fit = _effort_fit(profile, query, understanding)
         cost_fit = 1.0 if profile.cost in (Cost.FREE, Cost.FUNDED) else -0.5
+        role_fit = 1.0 if understanding.roles & profile.roles else 0.0
         relevance = max(concept, text)
         score = (
             W_CONCEPTS * concept
@@ -618,6 +625,7 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
             + W_LEVEL * level_fit
             + W_EFFORT * effort_fit
             + W_COST * cost_fit
+            + W_ROLE * role_fit
         )
         if profile.eligibility == Eligibility.INVITATION:
             score -= 0.05

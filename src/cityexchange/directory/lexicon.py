@@ -365,3 +365,38 @@ LEVEL_CUES: dict[str, dict[str, list[str]]] = {
         ],
     },
 }
+
+# Words naming who is asking: offers addressed to that role fit better.
+ROLE_CUES: dict[str, dict[str, list[str]]] = {
+    "mayor": {
+        "de": ["bürgermeister", "bürgermeisterin", "oberbürgermeister", "oberbürgermeisterin",
+               "stadtspitze", "verwaltungsspitze"],
+        "en": ["mayor", "mayors", "lord mayor", "city leadership"],
+        "es": ["alcalde", "alcaldesa", "alcaldes", "intendente", "presidente municipal"],
+        "pt": ["prefeito", "prefeita", "prefeitos", "presidente da câmara"],
+    },
+    "cdo": {
+        "de": ["digitalverantwortliche", "cdo", "chief digital officer", "digitalisierungsbeauftragte"],
+        "en": ["cdo", "chief digital officer", "cio", "chief information officer"],
+        "es": ["cdo", "director digital", "directora digital", "responsable digital"],
+        "pt": ["cdo", "diretor digital", "diretora digital", "responsável digital"],
+    },
+    "researcher": {
+        "de": ["forschende", "wissenschaftler", "hochschule", "universität"],
+        "en": ["researchers", "university", "academia", "scientists"],
+        "es": ["investigadores", "universidad", "academia"],
+        "pt": ["pesquisadores", "universidade", "academia"],
+    },
+    "student": {
+        "de": ["studium", "studiengang", "master", "studierende"],
+        "en": ["degree", "master's", "masters", "postgraduate", "students"],
+        "es": ["maestría", "posgrado", "máster", "estudiantes"],
+        "pt": ["mestrado", "pós-graduação", "estudantes"],
+    },
+    "retailer": {
+        "de": ["händler", "einzelhändler", "geschäftsleute"],
+        "en": ["retailers", "shopkeepers", "merchants"],
+        "es": ["comerciantes", "tenderos"],
+        "pt": ["comerciantes", "lojistas"],
+    },
+}
