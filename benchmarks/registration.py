@@ -9,10 +9,14 @@ concurrent clients, measures
    (``POST /api/v1/events/<slug>/registrations``, each a new email),
 
 and prints both rates, their ratio and the oversell count (confirmed beyond the
-capacity; must be 0). Usage::
+capacity; must be 0). With ``--rounds N`` the two phases alternate N times and
+the rates are summed, so a load spike from other processes on a shared machine
+hits both sides alike; the load average before and after is printed with the
+figures. Mail is rendered and "sent" (in-memory backend) inline after commit, as
+in the embedded default without a Celery broker. Usage::
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python benchmarks/registration.py [--clients 32] [--seconds 8]
+        .venv/bin/python benchmarks/registration.py [--clients 32] [--seconds 8] [--rounds 2]
 
 The database named in DATABASE_URL is only used to create and drop the
 benchmark's own database.
@@ -21,6 +25,7 @@ benchmark's own database.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import secrets
 import socket
@@ -28,6 +33,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -50,6 +56,9 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
+FAILURES: Counter[str] = Counter()
+
+
 def hammer(clients: int, seconds: float, make_request) -> tuple[int, int]:
     """Run ``clients`` threads for ``seconds``; returns (successes, failures)."""
     stop = time.monotonic() + seconds
@@ -59,7 +68,11 @@ def hammer(clients: int, seconds: float, make_request) -> tuple[int, int]:
         session = requests.Session()
         n = 0
         while time.monotonic() < stop:
-            ok = make_request(session, index, n)
+            try:
+                ok = make_request(session, index, n)
+            except requests.RequestException as exc:
+                FAILURES[type(exc).__name__] += 1
+                ok = False
             counts[index][0 if ok else 1] += 1
             n += 1
 
@@ -76,6 +89,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2))
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
     admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url.startswith(("postgres://", "postgresql://")):
@@ -141,35 +155,56 @@ def main() -> int:
         def ping(session: requests.Session, index: int, n: int) -> bool:
             return session.get(f"{base}/api/v1/events/ping", timeout=30).status_code == 200
 
+        serial = itertools.count()  # every request a new email, across rounds too
+
         def register(session: requests.Session, index: int, n: int) -> bool:
             response = session.post(
                 f"{base}/api/v1/events/bench-event/registrations",
                 json={
                     "name": f"Client {index}",
-                    "email": f"c{index}-{n}@bench.example",
+                    "email": f"c{index}-{n}-{next(serial)}@bench.example",
                     "privacy_consent": True,
                     "privacy_notice_version": "2025-01",
                 },
                 timeout=30,
             )
+            if response.status_code != 201:
+                FAILURES[f"HTTP {response.status_code}"] += 1
             return response.status_code == 201
 
         hammer(args.clients, 1.0, ping)  # warm-up: connections and imports
-        ok_ping, bad_ping = hammer(args.clients, args.seconds, ping)
-        ok_reg, bad_reg = hammer(args.clients, args.seconds, register)
+        load_before = os.getloadavg()
+        ok_ping = bad_ping = ok_reg = bad_reg = 0
+        for _round in range(args.rounds):
+            ok, bad = hammer(args.clients, args.seconds, ping)
+            ok_ping, bad_ping = ok_ping + ok, bad_ping + bad
+            ok, bad = hammer(args.clients, args.seconds, register)
+            ok_reg, bad_reg = ok_reg + ok, bad_reg + bad
+        load_after = os.getloadavg()
         with psycopg.connect(bench_url) as conn:
             confirmed, waitlisted = conn.execute(
                 "SELECT count(*) FILTER (WHERE status='confirmed'),"
                 " count(*) FILTER (WHERE status='waitlisted') FROM events_registration"
             ).fetchone()
-        ping_rate = ok_ping / args.seconds
-        reg_rate = ok_reg / args.seconds
-        print(f"clients: {args.clients}, gunicorn workers: {args.workers}, {args.seconds:g} s each")
+        ping_rate = ok_ping / (args.seconds * args.rounds)
+        reg_rate = ok_reg / (args.seconds * args.rounds)
+        print(
+            f"clients: {args.clients}, gunicorn workers: {args.workers}, CPUs: {os.cpu_count()}, "
+            f"{args.rounds} round(s) of {args.seconds:g} s per phase"
+        )
+        print(
+            "load average (1/5/15 min) before: "
+            + " ".join(f"{x:.2f}" for x in load_before)
+            + ", after: "
+            + " ".join(f"{x:.2f}" for x in load_after)
+        )
         print(f"bare JSON endpoint: {ping_rate:.1f} req/s ({bad_ping} failed)")
         print(f"registrations:      {reg_rate:.1f} req/s ({bad_reg} failed)")
         print(f"ratio registrations / bare endpoint: {reg_rate / ping_rate:.2f} (target >= 0.5)")
         print(f"capacity {CAPACITY}: confirmed {confirmed}, waitlisted {waitlisted}")
         print(f"oversell: {max(confirmed - CAPACITY, 0)}")
+        if FAILURES:
+            print("failures: " + ", ".join(f"{k}: {v}" for k, v in FAILURES.most_common()))
         return 0 if confirmed <= CAPACITY else 1
     finally:
         if server is not None:

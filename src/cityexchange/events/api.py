@@ -263,11 +263,9 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         increment=True,
     ):
         raise HttpError(429, _("Too many registrations from your address; please wait a minute."))
+    # The bare row: the seat decision needs no related object.
     event = get_for_user(
-        Event.objects.select_related("format"),
-        user=request.user,
-        perm="events.view_event",
-        slug=slug,
+        Event.objects.all(), user=request.user, perm="events.view_event", slug=slug
     )
     data = services.RegistrationData(
         name=payload.name,

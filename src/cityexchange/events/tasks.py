@@ -30,11 +30,7 @@ def send_registration_mail(
     from cityexchange.events import mails
     from cityexchange.events.models import Registration
 
-    registration = (
-        Registration.objects.select_related("event", "event__format")
-        .filter(pk=registration_id)
-        .first()
-    )
+    registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
     if registration is None:
         return False
     message = mails.render(registration, template=template, status=status, extra=extra)
