@@ -126,3 +126,22 @@ class SearchOutcome(models.TextChoices):
 EU_COUNTRIES = frozenset(
     "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
 )
+
+# Countries by the directory's regions, to weigh an offer's geography against
+# where a municipality is (a soft fit: a German programme rarely suits a city in Peru).
+REGION_COUNTRIES: dict[str, frozenset[str]] = {
+    "germany": frozenset({"DE"}),
+    "europe": EU_COUNTRIES
+    | frozenset("AL AD BA BY CH FO GB GI IS LI MC MD ME MK NO RS SM UA VA XK".split()),
+    "latin_america": frozenset(
+        "AR BO BR BZ CL CO CR CU DO EC GT HN HT JM MX NI PA PE PR PY SV TT UY VE".split()
+    ),
+    "asia": frozenset(
+        "AF BD BN BT CN HK ID IN JP KH KR KZ KG LA LK MM MN MY NP PH PK SG TH TJ TL TW UZ VN "
+        "AE BH IL IQ IR JO KW LB OM QA SA SY TR YE".split()
+    ),
+    "africa": frozenset(
+        "DZ AO BJ BW BF BI CV CM CF TD KM CD CG CI DJ EG GQ ER SZ ET GA GM GH GN GW KE LS LR LY "
+        "MG MW ML MR MU MA MZ NA NE NG RW ST SN SC SL SO ZA SS SD TZ TG TN UG ZM ZW".split()
+    ),
+}

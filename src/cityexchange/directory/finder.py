@@ -47,6 +47,7 @@ from cityexchange.directory.enums import (
     EFFORT_ORDER,
     EU_COUNTRIES,
     LEVEL_ORDER,
+    REGION_COUNTRIES,
     Cost,
     Effort,
     Eligibility,
@@ -71,6 +72,7 @@ W_LEVEL = 0.12
 W_EFFORT = 0.10
 W_COST = 0.02
 W_ROLE = 0.08
+W_REGION = 0.10
 # Field weights for an offer's words: its name says most about it.
 FIELD_WEIGHTS = {"name": 3.0, "summary": 2.0, "description": 1.0}
 # A stem found in more than this share of offers says nothing (like a stopword).
@@ -99,6 +101,7 @@ class OfferProfile:
     interpretation: tuple[str, ...]
     eligibility: str
     countries: frozenset[str]
+    region: str
     format: str
     duration_minutes: int | None
     effort: str
@@ -243,6 +246,7 @@ def _build_index() -> FinderIndex:
             interpretation=tuple(offer.interpretation_languages),
             eligibility=offer.eligibility,
             countries=frozenset(member_countries),
+            region=offer.region,
             format=offer.format,
             duration_minutes=offer.duration_minutes,
             effort=offer.effort,
@@ -617,6 +621,12 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         effort_fit = _effort_fit(profile, query, understanding)
         cost_fit = 1.0 if profile.cost in (Cost.FREE, Cost.FUNDED) else -0.5
         role_fit = 1.0 if understanding.roles & profile.roles else 0.0
+        region_countries = REGION_COUNTRIES.get(profile.region)
+        region_fit = (
+            -1.0
+            if query.country and region_countries and query.country not in region_countries
+            else 0.0
+        )
         relevance = max(concept, text)
         score = (
             W_CONCEPTS * concept
@@ -626,6 +636,7 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
             + W_EFFORT * effort_fit
             + W_COST * cost_fit
             + W_ROLE * role_fit
+            + W_REGION * region_fit
         )
         if profile.eligibility == Eligibility.INVITATION:
             score -= 0.05

@@ -40,6 +40,10 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
     Goal.PEER_EXCHANGE: {
         "de": [
             "austausch",
+            "partnerschaft",
+            "tandem",
+            "zusammentun",
+            "amtskollegen",
             "austauschen",
             "vernetzen",
             "vernetzung",
@@ -52,6 +56,10 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
         ],
         "en": [
             "exchange",
+            "pair up",
+            "tandem",
+            "partnership",
+            "counterparts",
             "network",
             "networking",
             "peer",
@@ -62,6 +70,9 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
         ],
         "es": [
             "intercambio",
+            "ciudad hermana",
+            "alianza",
+            "homólogos",
             "intercambiar",
             "redes",
             "otras ciudades",
@@ -71,6 +82,9 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
         ],
         "pt": [
             "intercâmbio",
+            "parceria",
+            "geminação",
+            "cidade irmã",
             "trocar",
             "troca",
             "rede",
@@ -130,6 +144,9 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
     Goal.MEASURE_MATURITY: {
         "de": [
             "reifegrad",
+            "bestandsaufnahme",
+            "wo wir stehen",
+            "wo wir eigentlich stehen",
             "digitale reife",
             "selbsteinschätzung",
             "standortbestimmung",
@@ -140,6 +157,9 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
         ],
         "en": [
             "maturity",
+            "take stock",
+            "stocktake",
+            "how far along",
             "self-assessment",
             "assessment",
             "measure",
@@ -147,8 +167,24 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
             "where we stand",
             "benchmark",
         ],
-        "es": ["madurez", "autoevaluación", "evaluación", "medir", "hoja de ruta", "diagnóstico"],
-        "pt": ["maturidade", "autoavaliação", "avaliação", "medir", "roteiro", "diagnóstico"],
+        "es": [
+            "madurez",
+            "dónde estamos",
+            "autoevaluación",
+            "evaluación",
+            "medir",
+            "hoja de ruta",
+            "diagnóstico",
+        ],
+        "pt": [
+            "maturidade",
+            "onde estamos",
+            "autoavaliação",
+            "avaliação",
+            "medir",
+            "roteiro",
+            "diagnóstico",
+        ],
     },
     Goal.FIND_FUNDING: {
         "de": ["förderung", "fördermittel", "finanzierung", "geld", "zuschuss", "förderprogramm"],
@@ -192,10 +228,18 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
         "pt": ["comércio", "comerciantes", "lojas", "marketplace", "varejo"],
     },
     Goal.INTERNATIONAL_VISIBILITY: {
-        "de": ["sichtbarkeit", "präsentieren", "bekannt machen"],
-        "en": ["visibility", "showcase"],
-        "es": ["visibilidad", "dar a conocer"],
-        "pt": ["visibilidade", "divulgar"],
+        "de": [
+            "sichtbarkeit",
+            "stimme der städte",
+            "gremien",
+            "einfluss",
+            "interessenvertretung",
+            "präsentieren",
+            "bekannt machen",
+        ],
+        "en": ["visibility", "voice of cities", "influence", "advocacy", "showcase"],
+        "es": ["visibilidad", "voz de las ciudades", "incidencia", "dar a conocer"],
+        "pt": ["visibilidade", "voz das cidades", "incidência", "divulgar"],
     },
     Goal.STRATEGY_SUPPORT: {
         "de": [
@@ -369,14 +413,25 @@ LEVEL_CUES: dict[str, dict[str, list[str]]] = {
 # Words naming who is asking: offers addressed to that role fit better.
 ROLE_CUES: dict[str, dict[str, list[str]]] = {
     "mayor": {
-        "de": ["bürgermeister", "bürgermeisterin", "oberbürgermeister", "oberbürgermeisterin",
-               "stadtspitze", "verwaltungsspitze"],
+        "de": [
+            "bürgermeister",
+            "bürgermeisterin",
+            "oberbürgermeister",
+            "oberbürgermeisterin",
+            "stadtspitze",
+            "verwaltungsspitze",
+        ],
         "en": ["mayor", "mayors", "lord mayor", "city leadership"],
         "es": ["alcalde", "alcaldesa", "alcaldes", "intendente", "presidente municipal"],
         "pt": ["prefeito", "prefeita", "prefeitos", "presidente da câmara"],
     },
     "cdo": {
-        "de": ["digitalverantwortliche", "cdo", "chief digital officer", "digitalisierungsbeauftragte"],
+        "de": [
+            "digitalverantwortliche",
+            "cdo",
+            "chief digital officer",
+            "digitalisierungsbeauftragte",
+        ],
         "en": ["cdo", "chief digital officer", "cio", "chief information officer"],
         "es": ["cdo", "director digital", "directora digital", "responsable digital"],
         "pt": ["cdo", "diretor digital", "diretora digital", "responsável digital"],

@@ -131,3 +131,22 @@ def test_offers_for_topics_serves_other_apps(catalogue: None) -> None:
     ]
     assert offers_for_topics(topics=["water-management"], kinds=["tool"]) == []
     assert offers_for_topics(topics=[]) == []
+
+
+def test_offers_for_another_region_rank_lower_but_stay_visible(catalogue: None) -> None:
+    need = "Pilotprojekt mit Forschenden zu Wassermanagement und Sensoren"
+    german = rank(FinderQuery(description=need, country="DE")).ranked
+    brazilian = rank(FinderQuery(description=need, country="BR")).ranked
+    score = {r.profile.slug: r.score for r in german}
+    score_br = {r.profile.slug: r.score for r in brazilian}
+    assert score_br["test-challenge"] < score["test-challenge"]  # a European programme
+    assert score_br["test-mixer"] == score["test-mixer"]  # a worldwide one
+
+
+def test_a_mayor_named_in_the_text_lifts_offers_for_mayors(catalogue: None) -> None:
+    plain = rank(FinderQuery(description="Kleine Gemeinde, digitale Reife")).ranked
+    mayor = rank(FinderQuery(description="Unser Bürgermeister: kleine Gemeinde, digitale Reife"))
+    before = {r.profile.slug: r.score for r in plain}
+    after = {r.profile.slug: r.score for r in mayor.ranked}
+    assert "mayor" in mayor.understanding.roles
+    assert after["test-eu-newcomers"] > before["test-eu-newcomers"]  # addresses mayors

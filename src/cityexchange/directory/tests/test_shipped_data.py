@@ -1,0 +1,41 @@
+"""The shipped catalogue loads with the shipped organisations and thesaurus, and ranks well."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+
+from cityexchange.directory.models import Offer
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shipped() -> None:
+    from cityexchange.core.seeding import load_organisations, load_thesaurus
+    from cityexchange.directory.finder import reset_index
+    from cityexchange.directory.seeding import load_offers
+
+    load_thesaurus()
+    load_organisations()
+    load_offers()
+    reset_index()
+
+
+def test_the_shipped_catalogue_loads_in_four_languages(shipped: None) -> None:
+    assert Offer.objects.count() >= 30
+    for offer in Offer.objects.all():
+        for language in ("de", "en", "es", "pt"):
+            assert getattr(offer, f"name_{language}"), f"{offer.slug} lacks name_{language}"
+            assert getattr(offer, f"description_{language}"), offer.slug
+        assert offer.topics.exists(), f"{offer.slug} has no topics"
+
+
+def test_the_finder_reaches_its_relevance_target_on_the_shipped_scenarios(shipped: None) -> None:
+    out = io.StringIO()
+    call_command("eval-finder", stdout=out)
+    hit_at_3 = float(re.search(r"hit@3: ([0-9.]+)", out.getvalue()).group(1))  # type: ignore[union-attr]
+    assert hit_at_3 >= 0.9, out.getvalue()
