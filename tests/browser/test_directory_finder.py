@@ -25,7 +25,10 @@ def catalogue(transactional_db: Any) -> None:
     load_thesaurus(FIXTURES / "thesaurus.yaml")
     for slug in ("test-network", "test-eu", "test-un"):
         OrganisationFactory(
-            slug=slug, name=slug, kind=OrganisationKind.NETWORK, population=None,
+            slug=slug,
+            name=slug,
+            kind=OrganisationKind.NETWORK,
+            population=None,
             member_countries=["BR", "DE", "IN", "MX", "PE"],
         )
     load_offers(FIXTURES / "offers.yaml")
@@ -40,14 +43,22 @@ def assert_accessible(page: Any) -> None:
 @pytest.mark.parametrize(
     ("language", "need", "submit", "expected"),
     [
-        ("de", "Hochwasser und Hitze in unserer Kleinstadt", "Passende Angebote zeigen",
-         "Globaler Austausch"),
-        ("es", "inundaciones y olas de calor", "Mostrar ofertas adecuadas",
-         "Intercambio global"),
+        (
+            "de",
+            "Hochwasser und Hitze in unserer Kleinstadt",
+            "Passende Angebote zeigen",
+            "Globaler Austausch",
+        ),
+        ("es", "inundaciones y olas de calor", "Mostrar ofertas adecuadas", "Intercambio global"),
     ],
 )
 def test_a_town_finds_explained_offers_without_accessibility_violations(
-    live_server: Any, page: Any, catalogue: None, language: str, need: str, submit: str,
+    live_server: Any,
+    page: Any,
+    catalogue: None,
+    language: str,
+    need: str,
+    submit: str,
     expected: str,
 ) -> None:
     page.goto(f"{live_server.url}/{language}/finder/")
