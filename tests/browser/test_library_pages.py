@@ -26,7 +26,9 @@ def library(thesaurus: None) -> None:
 def test_searching_across_languages_and_refining_works_without_javascript(
     live_server: Any, browser: Any, library: None, language: str
 ) -> None:
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     page.goto(f"{live_server.url}/{language}/library/")
     assert page.locator("h1").count() == 1
