@@ -120,6 +120,10 @@ class ThesaurusIndex:
     preferred: dict[str, dict[str, str]] = field(default_factory=dict)  # key -> lang -> label
     broader: dict[str, str | None] = field(default_factory=dict)
     max_len: int = 1
+    # (language, first stem) -> length of the longest label starting with it
+    starts: dict[tuple[str, str], int] = field(default_factory=dict)
+    _longest_part: int = 0
+    _part_memo: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
     def add(self, key: str, language: str, text: str, preferred: bool) -> None:
         self.labels.setdefault(key, {}).setdefault(language, []).append(text)
@@ -130,9 +134,12 @@ class ThesaurusIndex:
             return
         self.phrases.setdefault((language, tokens), []).append((key, text))
         self.max_len = max(self.max_len, len(tokens))
+        first = (language, tokens[0])
+        self.starts[first] = max(self.starts.get(first, 0), len(tokens))
         folded = words(text)
         if language == "de" and len(folded) == 1 and len(folded[0]) >= _MIN_COMPOUND_PART:
             self.compound_parts.setdefault(folded[0], []).append((key, text, language))
+            self._longest_part = max(self._longest_part, len(folded[0]))
 
     def find(self, text: str, languages: Iterable[str] = LANGUAGES) -> list[ConceptMatch]:
         """Concepts named in ``text``, trying each language's stemming."""
@@ -140,11 +147,16 @@ class ThesaurusIndex:
         found: dict[str, ConceptMatch] = {}
         for language in languages:
             stemmed = [stem(w, language) for w in tokens]
-            for size in range(min(self.max_len, len(stemmed)), 0, -1):
-                for start in range(len(stemmed) - size + 1):
-                    run = tuple(stemmed[start : start + size])
+            # Only positions whose word can begin a label are worth a look: the
+            # longest label starting with that stem bounds the runs to try.
+            for start, first in enumerate(stemmed):
+                longest = self.starts.get((language, first), 0)
+                if not longest or (longest == 1 and tokens[start] in ALL_STOPWORDS):
+                    continue
+                for size in range(min(longest, len(stemmed) - start), 0, -1):
                     if size == 1 and tokens[start] in ALL_STOPWORDS:
                         continue
+                    run = tuple(stemmed[start : start + size])
                     for key, label in self.phrases.get((language, run), []):
                         found.setdefault(
                             key,
@@ -154,13 +166,30 @@ class ThesaurusIndex:
                         )
         # German compounds: a label that is a part of a longer word.
         for token in tokens:
-            if len(token) <= _MIN_COMPOUND_PART:
-                continue
-            for part, entries in self.compound_parts.items():
-                if part != token and part in token:
-                    for key, label, language in entries:
-                        found.setdefault(key, ConceptMatch(key, label, language, token))
+            for key, label, language in self._parts_in(token):
+                found.setdefault(key, ConceptMatch(key, label, language, token))
         return list(found.values())
+
+    def _parts_in(self, token: str) -> list[tuple[str, str, str]]:
+        """Single-word German labels found inside ``token``, memoised per word.
+
+        Real text repeats its vocabulary, so indexing a large corpus asks about the
+        same words again and again; the answer for a word never changes for this index.
+        """
+        cached = self._part_memo.get(token)
+        if cached is not None:
+            return cached
+        result: list[tuple[str, str, str]] = []
+        if len(token) > _MIN_COMPOUND_PART:
+            longest = min(len(token) - 1, self._longest_part)
+            for start in range(len(token) - _MIN_COMPOUND_PART + 1):
+                for end in range(start + _MIN_COMPOUND_PART, min(start + longest, len(token)) + 1):
+                    entries = self.compound_parts.get(token[start:end])
+                    if entries and token[start:end] != token:
+                        result.extend(entries)
+        if len(self._part_memo) < 500_000:
+            self._part_memo[token] = result
+        return result
 
     def expansion(self, key: str) -> list[tuple[str, str]]:
         """Every (language, label) of a concept: what a search for it should also look for."""
