@@ -25,9 +25,9 @@ class ProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [
-            (tz, tz) for tz in sorted(zoneinfo.available_timezones())
-        ]
+        field = self.fields["timezone"]
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+        field.choices = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
 
 
 class EraseForm(forms.Form):
