@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +31,20 @@ class DataFileError(Exception):
         super().__init__(f"{where}: {message}")
 
 
+@lru_cache(maxsize=32)
+def _parse(path: Path, mtime_ns: int) -> Any:
+    # Keyed by modification time: an edited file is read again, an unchanged one is not.
+    with path.open(encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=_Loader)  # noqa: S506 - a safe loader
+
+
 def load_yaml(path: Path, *, key: str) -> list[dict[str, Any]]:
-    """Load ``path`` and return the list under ``key``, checking its shape."""
+    """Load ``path`` and return the list under ``key``, checking its shape.
+
+    The parsed document is shared between calls: callers read it, never change it.
+    """
     try:
-        with path.open(encoding="utf-8") as handle:
-            document = yaml.load(handle, Loader=_Loader)  # noqa: S506 - a safe loader
+        document = _parse(path, path.stat().st_mtime_ns)
     except FileNotFoundError as exc:
         raise DataFileError(path, "file not found") from exc
     except yaml.YAMLError as exc:

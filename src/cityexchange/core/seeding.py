@@ -64,28 +64,31 @@ def load_thesaurus(path: Path | None = None) -> tuple[int, int]:
     created = changed = 0
     with transaction.atomic():
         existing = {c.key: c for c in Concept.objects.all()}
+        new_concepts: list[Concept] = []
         for entry, prefs, _alts, _broader in parsed:
             values = {**_translated("label", prefs), "scope": entry.text("scope", required=False)}
             concept = existing.get(entry.id)
             if concept is None:
-                concept = Concept.objects.create(key=entry.id, **values)
-                existing[entry.id] = concept
-                created += 1
+                new_concepts.append(Concept(key=entry.id, **values))
             elif fields := _set_fields(concept, values):
                 concept.save(update_fields=fields)
                 changed += 1
+        # One statement for a first load instead of one per concept.
+        for concept in Concept.objects.bulk_create(new_concepts, batch_size=500):
+            existing[concept.key] = concept
+        created = len(new_concepts)
         labels_now = {
             (row.concept_id, row.language, row.text): row for row in ConceptLabel.objects.all()
         }
         wanted: set[tuple[int, str, str]] = set()
         new_labels: list[ConceptLabel] = []
+        moved: list[Concept] = []
         for entry, prefs, alts, broader in parsed:
             concept = existing[entry.id]
             broader_id = existing[broader].pk if broader else None
             if concept.broader_id != broader_id:
                 concept.broader_id = broader_id
-                concept.save(update_fields=["broader"])
-                changed += 1
+                moved.append(concept)
             for lang in LANGUAGES:
                 for text, preferred in [(prefs[lang], True)] + [(a, False) for a in alts[lang]]:
                     key = (concept.pk, lang, text)
@@ -102,6 +105,10 @@ def load_thesaurus(path: Path | None = None) -> tuple[int, int]:
                     elif row.preferred != preferred:
                         row.preferred = preferred
                         row.save(update_fields=["preferred"])
+        Concept.objects.bulk_update(moved, ["broader"], batch_size=500)
+        # A broader link set on a concept created in this run is part of creating it.
+        created_keys = {c.key for c in new_concepts}
+        changed += sum(1 for concept in moved if concept.key not in created_keys)
         ConceptLabel.objects.bulk_create(new_labels, batch_size=500)
         stale = [row.pk for key, row in labels_now.items() if key not in wanted]
         if stale:
