@@ -42,3 +42,37 @@ def test_registering_without_javascript_confirms_then_waitlists(browser, live_se
         assert expected in page.content()
     screenshot(page, "events-registered")
     context.close()
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_statistics_charts_and_a_date_only_edition_have_no_accessibility_violations(
+    page, live_server, language
+):
+    import datetime as dt
+    import zoneinfo
+
+    from cityexchange.core.tests.factories import PersonFactory
+    from cityexchange.events.models import Speaker
+    from cityexchange.events.tests.factories import RegistrationFactory
+
+    past = EventFactory(
+        title="Liveability in shrinking towns",
+        starts_at=dt.datetime(2023, 2, 21, tzinfo=zoneinfo.ZoneInfo("Europe/Berlin")),
+        time_known=False,
+        status="finished",
+    )
+    for n in range(4):
+        RegistrationFactory(
+            event=past, attended=True, country=("BR", "IN")[n % 2], listed=True, name=f"P {n}"
+        )
+    Speaker.objects.create(event=past, person=PersonFactory(), country="PE")
+    page.goto(f"{live_server.url}/{language}/events/statistics/")
+    assert page.locator('svg[role="img"]').count() == 4
+    violations = axe_violations(page)
+    screenshot(page, f"events-statistics-{language}")
+    assert not violations, describe_violations(violations)
+    page.goto(f"{live_server.url}/{language}/events/{past.slug}/")
+    assert page.locator('time[datetime="2023-02-21"]').count() == 1
+    violations = axe_violations(page)
+    screenshot(page, f"events-date-only-{language}")
+    assert not violations, describe_violations(violations)
