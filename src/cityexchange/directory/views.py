@@ -15,7 +15,7 @@ from django_ratelimit.core import is_ratelimited
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
-from cityexchange.core.models import Concept, Organisation, OrganisationKind
+from cityexchange.core.models import LANGUAGE_CHOICES, Concept, Organisation, OrganisationKind
 from cityexchange.directory import selectors, services
 from cityexchange.directory.finder import (
     finder_run,
@@ -242,11 +242,14 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 def offer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     offer = get_for_user(selectors.offer_for_page(slug), user=request.user, slug=slug)
     topics = [t.key for t in offer.topics.all()]
+    names = dict(LANGUAGE_CHOICES)
     return render(
         request,
         "directory/offer_detail.html",
         {
             "offer": offer,
+            "languages": [names.get(code, code) for code in offer.languages],
+            "interpretation": [names.get(code, code) for code in offer.interpretation_languages],
             "events": selectors.upcoming_events_for(topics, 3),
             "resources": selectors.resources_for(topics, 5),
         },

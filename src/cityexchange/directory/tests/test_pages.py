@@ -65,6 +65,7 @@ def test_the_directory_lists_and_filters_offers(client: Client, catalogue: None)
     assert "Global exchange" not in html
     detail = client.get("/en/offers/test-mixer/").content.decode()
     assert "about 30 minutes per edition" in detail
+    assert "English; interpretation on demand: Spanish, Portuguese" in detail
     assert client.get("/en/offers/unknown/").status_code == 404
     organisation = client.get("/en/organisations/test-network/").content.decode()
     assert "Global exchange" in organisation
