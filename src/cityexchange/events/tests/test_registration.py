@@ -265,3 +265,30 @@ def test_an_outsider_cannot_approve_a_pending_registration(client, outsider):
     assert client.post(url, {"action": "approve"}).status_code == 404
     registration.refresh_from_db()
     assert registration.status == "pending"
+
+
+def test_more_seats_saved_in_the_back_office_promote_the_waiting_list(staff, rf):
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from cityexchange.events.admin import EventAdmin
+    from cityexchange.events.models import Event
+
+    event = EventFactory(capacity_online=1)
+    people = [register(event, n) for n in range(3)]
+    request = rf.post("/admin/")
+    request.user = staff
+    request.session = {}
+    request._messages = FallbackStorage(request)
+    obj = Event.objects.get(pk=event.pk)
+    obj.capacity_online = 2
+    form = SimpleNamespace(changed_data=["capacity_online"], initial={"capacity_online": 1})
+    EventAdmin(Event, admin.site).save_model(request, obj, form, change=True)
+    assert [Registration.objects.get(pk=p.pk).status for p in people] == [
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+    ]
+    assert AuditEntry.objects.filter(action="event.capacity_change", actor=staff).exists()
