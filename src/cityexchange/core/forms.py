@@ -1,11 +1,12 @@
 """Forms of the core app."""
 
-import zoneinfo
 from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
+
+from cityexchange.core.middleware import known_timezones
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -27,7 +28,7 @@ class ProfileForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["timezone"]
         assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
-        field.choices = [(tz, tz) for tz in sorted(zoneinfo.available_timezones())]
+        field.choices = [(tz, tz) for tz in sorted(known_timezones())]
 
 
 class EraseForm(forms.Form):

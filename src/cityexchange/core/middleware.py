@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Callable
+from functools import lru_cache
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 COOKIE = "cx_tz"
+
+
+@lru_cache(maxsize=1)
+def known_timezones() -> frozenset[str]:
+    """The IANA zone names, read once: listing them scans the zone files on disk."""
+    return frozenset(zoneinfo.available_timezones())
 
 
 def viewer_timezone_name(request: HttpRequest) -> str:
@@ -20,7 +27,7 @@ def viewer_timezone_name(request: HttpRequest) -> str:
         settings.CITYEXCHANGE_DEFAULT_VIEWER_TIMEZONE,
     ]
     for name in candidates:
-        if name and name in zoneinfo.available_timezones():
+        if name and name in known_timezones():
             return name
     return "UTC"
 

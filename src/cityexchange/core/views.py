@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -17,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from cityexchange.core import selectors, services
 from cityexchange.core.forms import EmailAuthenticationForm, EraseForm, ProfileForm
-from cityexchange.core.middleware import COOKIE
+from cityexchange.core.middleware import COOKIE, known_timezones
 from cityexchange.core.models import User
 
 
@@ -53,7 +51,7 @@ def set_timezone(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/"
     response = HttpResponseRedirect(target)
-    if name in zoneinfo.available_timezones():
+    if name in known_timezones():
         response.set_cookie(
             COOKIE,
             name,
