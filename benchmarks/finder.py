@@ -264,11 +264,13 @@ def main() -> int:
             check=True,
             timeout=900,
         )
-        if has_command("generate-corpus", env):
+        if args.resources <= 0:
+            resources_note = "library resources: only the shipped ones (--resources 0)"
+        elif has_command("generate-corpus", env):
             result = subprocess.run(
                 [*run, "generate-corpus", "--size", str(args.resources)],
                 env=env,
-                timeout=1800,
+                timeout=3600,
                 capture_output=True,
                 text=True,
             )
