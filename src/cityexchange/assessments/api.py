@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from cityexchange.assessments import selectors, services
-from cityexchange.assessments.models import Assessment, Indicator
+from cityexchange.assessments import planning, selectors, services
+from cityexchange.assessments.models import Answer, Assessment, Indicator
 from cityexchange.core.access import get_for_user
 from cityexchange.core.api import token_or_session
 from cityexchange.core.models import Organisation, User
@@ -73,6 +73,8 @@ class AnswerOut(Schema):
     dont_know: bool
     notes: str
     evidence: list[str]
+    version: int = Field(..., description="Send it back with your next change of this answer")
+    updated_at: Any
 
 
 class AssessmentOut(Schema):
@@ -87,6 +89,12 @@ class AssessmentOut(Schema):
 
 
 class AnswerIn(Schema):
+    version: int = Field(
+        ...,
+        ge=0,
+        description="The version of the answer you changed (0 if it had none); "
+        "a teammate's newer answer is not overwritten (409)",
+    )
     level: int | None = Field(None, ge=0, le=4)
     dont_know: bool = False
     notes: str = Field("", max_length=4000)
@@ -142,6 +150,8 @@ class RoadmapItemOut(Schema):
     assignee: str | None
     prerequisites: list[str]
     indicators: list[str]
+    priority: float
+    reasons: list[dict[str, Any]]
 
 
 class RoadmapOut(Schema):
@@ -149,6 +159,8 @@ class RoadmapOut(Schema):
     capacity: int
     done: int
     planned: int
+    effort_by_year: dict[int, int]
+    over_capacity_years: list[int]
     items: list[RoadmapItemOut]
 
 
@@ -179,6 +191,18 @@ def _get_for_change(request: HttpRequest, assessment_id: int) -> Assessment:
     return assessment
 
 
+def _answer_out(key: str, answer: Answer | None) -> dict[str, Any]:
+    return {
+        "indicator": key,
+        "level": answer.level if answer else None,
+        "dont_know": answer.dont_know if answer else False,
+        "notes": answer.notes if answer else "",
+        "evidence": answer.evidence_links if answer else [],
+        "version": answer.version if answer else 0,
+        "updated_at": answer.updated_at if answer else None,
+    }
+
+
 def _assessment_out(assessment: Assessment) -> dict[str, Any]:
     answers = assessment.answers.select_related("indicator").order_by("indicator__position")
     return {
@@ -189,16 +213,7 @@ def _assessment_out(assessment: Assessment) -> dict[str, Any]:
         "created_at": assessment.created_at,
         "submitted_at": assessment.submitted_at,
         "capacity": selectors.capacity_for(assessment),
-        "answers": [
-            {
-                "indicator": a.indicator.key,
-                "level": a.level,
-                "dont_know": a.dont_know,
-                "notes": a.notes,
-                "evidence": a.evidence_links,
-            }
-            for a in answers
-        ],
+        "answers": [_answer_out(a.indicator.key, a) for a in answers],
     }
 
 
@@ -314,7 +329,7 @@ def put_answer(
             409, {"detail": _("This assessment has been submitted and can no longer be changed.")}
         )
     try:
-        services.answers_save(
+        outcome = services.answers_save(
             assessment=assessment,
             answers=[
                 services.AnswerInput(
@@ -323,23 +338,34 @@ def put_answer(
                     dont_know=payload.dont_know,
                     notes=form.cleaned_data["notes"],
                     evidence=form.cleaned_data["evidence"],
+                    expected_version=payload.version,
                 )
             ],
             user=_user(request),
         )
     except services.AssessmentError as exc:
         return Status(409, {"detail": str(exc)})
+    if outcome.conflicts:
+        stored = outcome.conflicts[0].stored
+        return Status(
+            409,
+            {
+                "detail": _(
+                    "%(name)s changed this answer after you read it (now version %(version)s, "
+                    "you sent %(sent)s). Nothing was saved: read the answer again, then send "
+                    "your change with version %(version)s if it should replace theirs."
+                )
+                % {
+                    "name": stored.updated_by.get_full_name()
+                    if stored.updated_by
+                    else _("A team member"),
+                    "version": stored.version,
+                    "sent": payload.version,
+                }
+            },
+        )
     answer = assessment.answers.filter(indicator=indicator).first()
-    return Status(
-        200,
-        {
-            "indicator": indicator.key,
-            "level": answer.level if answer else None,
-            "dont_know": answer.dont_know if answer else False,
-            "notes": answer.notes if answer else "",
-            "evidence": answer.evidence_links if answer else [],
-        },
-    )
+    return Status(200, _answer_out(indicator.key, answer))
 
 
 @router.post(
@@ -416,11 +442,15 @@ def roadmap(request: HttpRequest, assessment_id: int) -> Any:
     assessment = _get(request, assessment_id)
     items = selectors.roadmap_items(assessment)
     done, planned = selectors.roadmap_progress(items)
+    capacity = selectors.capacity_for(assessment)
+    efforts = selectors.roadmap_effort_by_year(items)
     return {
         "id": assessment.pk,
-        "capacity": selectors.capacity_for(assessment),
+        "capacity": capacity,
         "done": done,
         "planned": planned,
+        "effort_by_year": efforts,
+        "over_capacity_years": planning.over_capacity(efforts, capacity),
         "items": [
             {
                 "activity": i.activity.key,
@@ -433,6 +463,8 @@ def roadmap(request: HttpRequest, assessment_id: int) -> Any:
                 "assignee": i.assignee.get_full_name() if i.assignee else None,
                 "prerequisites": [p.key for p in i.activity.prerequisites.all()],
                 "indicators": [ind.key for ind in i.activity.indicators.all()],
+                "priority": i.priority,
+                "reasons": i.reasons,
             }
             for i in items
         ],

@@ -66,11 +66,11 @@ def roadmap_csv(assessment: Assessment, items: Sequence[RoadmapItem]) -> HttpRes
 
 
 def roadmap_pdf(assessment: Assessment, items: Sequence[RoadmapItem]) -> HttpResponse:
-    from reportlab.lib import colors  # type: ignore[import-untyped,unused-ignore]
-    from reportlab.lib.pagesizes import A4, landscape  # type: ignore[import-untyped,unused-ignore]
-    from reportlab.lib.styles import getSampleStyleSheet  # type: ignore[import-untyped,unused-ignore]
-    from reportlab.lib.units import cm  # type: ignore[import-untyped,unused-ignore]
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # type: ignore[import-untyped,unused-ignore]
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     buffer = io.BytesIO()
     title = _("Digital roadmap of %(name)s") % {"name": assessment.organisation.name}

@@ -15,6 +15,15 @@ from cityexchange.assessments.models import MAX_LEVEL, Indicator, RoadmapStatus
 DONT_KNOW = "unknown"
 CHOICES = [(str(v), str(v)) for v in range(MAX_LEVEL + 1)] + [(DONT_KNOW, _("Don't know"))]
 MAX_EVIDENCE_LINKS = 10
+KEEP_MINE = "mine"
+KEEP_THEIRS = "theirs"
+
+
+def choice_of(level: int | None, dont_know: bool) -> str:
+    """The form's choice value for a stored level or "don't know"."""
+    if dont_know:
+        return DONT_KNOW
+    return "" if level is None else str(level)
 
 
 def fingerprint(choice: str, notes: str, evidence: str) -> str:
@@ -39,6 +48,16 @@ class AnswerForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     original = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The stored answer's version when the page was loaded (0: none yet).
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # Set when a teammate saved the same indicator meanwhile: the user must choose.
+    conflict = forms.CharField(required=False, widget=forms.HiddenInput)
+    resolve = forms.ChoiceField(
+        label=_("Which answer do you want to keep?"),
+        choices=[(KEEP_MINE, _("My answer")), (KEEP_THEIRS, _("The saved answer"))],
+        required=False,
+        widget=forms.RadioSelect,
+    )
 
     def __init__(self, *args: Any, indicator: Indicator, **kwargs: Any) -> None:
         self.indicator = indicator
@@ -58,6 +77,25 @@ class AnswerForm(forms.Form):
                 widget.attrs.update(
                     {"aria-invalid": "true", "aria-describedby": " ".join(described)}
                 )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.in_conflict and cleaned.get("resolve") not in (KEEP_MINE, KEEP_THEIRS):
+            self.add_error("resolve", _("Choose which of the two answers to keep."))
+        return cleaned
+
+    @property
+    def in_conflict(self) -> bool:
+        return bool(self.data.get(self.add_prefix("conflict")))
+
+    @property
+    def keeps_theirs(self) -> bool:
+        return self.in_conflict and self.data.get(self.add_prefix("resolve")) == KEEP_THEIRS
+
+    @property
+    def expected_version(self) -> int:
+        """The version the user started from; a form without one started from nothing."""
+        return (self.cleaned_data.get("version") or 0) if hasattr(self, "cleaned_data") else 0
 
     def clean_evidence(self) -> str:
         lines = [

@@ -387,6 +387,8 @@ def _create(parsed: ParsedModel) -> MaturityModel:
                 for value, (statement, improve) in enumerate(ind.levels)
             )
             indicator.activities.set([activities[key] for key in ind.activities])
+            indicator.activity_order = list(ind.activities)
+            indicator.save(update_fields=["activity_order"])
     return model
 
 
@@ -419,8 +421,12 @@ def _update_texts(model: MaturityModel, parsed: ParsedModel) -> None:
             level.save(update_fields=fields)
     for indicator in model.indicators.all():
         ind = inds[indicator.key]
-        values = {**_translated("name", ind.name), **_translated("question", ind.question)}
-        if fields := _set_fields(indicator, values):
+        indicator_values: dict[str, Any] = {
+            **_translated("name", ind.name),
+            **_translated("question", ind.question),
+            "activity_order": list(ind.activities),
+        }
+        if fields := _set_fields(indicator, indicator_values):
             indicator.save(update_fields=fields)
 
 
@@ -435,6 +441,10 @@ def load_model(path: Path | None = None) -> tuple[MaturityModel, str]:
         if existing is None:
             return _create(parsed), "created"
         if existing.content_hash == parsed.content_hash:
+            if existing.indicators.filter(activity_order=[], activities__isnull=False).exists():
+                # Loaded before the order was stored: same content, so only fill it in.
+                _update_texts(existing, parsed)
+                return existing, "activity order stored"
             return existing, "unchanged"
         if _structure_hash_of(existing) != parsed.structure_hash:
             raise DataFileError(

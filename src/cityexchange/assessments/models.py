@@ -129,6 +129,9 @@ class Indicator(models.Model):
     name = models.CharField(_("name"), max_length=200)
     question = models.TextField(_("question"))
     activities = models.ManyToManyField(Activity, blank=True, related_name="indicators")
+    # The keys of ``activities`` as the file lists them: from basic to advanced.
+    # The roadmap takes as many of them, in this order, as the gap needs.
+    activity_order = models.JSONField(default=list, blank=True)
 
     class Meta:
         verbose_name = _("indicator")
@@ -232,6 +235,9 @@ class Answer(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by one on every change; a save names the version it started from,
+    # so a teammate's newer answer is never overwritten unseen (0 = no answer yet).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("answer")
@@ -300,6 +306,10 @@ class RoadmapItem(models.Model):
         blank=True,
         related_name="+",
     )
+    # The explained priority of the last planning (see planning.py): the score and
+    # its reasons, e.g. [{"kind": "unlocks", "count": 6}].
+    priority = models.FloatField(_("priority"), default=0)
+    reasons = models.JSONField(default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -31,3 +31,5 @@ def can_start_for(user: Any, organisation: Any) -> bool:
 rules.add_perm("assessments.view_assessment", is_assessment_member | is_staff_or_admin)
 rules.add_perm("assessments.change_assessment", is_assessment_member)
 rules.add_perm("assessments.start_assessment", can_start_for)
+# The overview of every municipality's assessments: network staff only.
+rules.add_perm("assessments.list_assessments", is_staff_or_admin)

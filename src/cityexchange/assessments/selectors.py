@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache as shared_cache
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import F, Prefetch, QuerySet
 from django.urls import NoReverseMatch
 
@@ -23,12 +23,17 @@ from cityexchange.assessments.models import (
     RoadmapItem,
     RoadmapStatus,
 )
-from cityexchange.core.i18n import current_language
-from cityexchange.core.models import Membership, Organisation, OrganisationKind, User
+from cityexchange.core.models import (
+    Concept,
+    Membership,
+    Organisation,
+    OrganisationKind,
+    User,
+)
 
 # k-anonymity: peers are only shown for groups at least this large.
 PEER_MINIMUM = 5
-LINK_CACHE_SECONDS = 300
+LINKS_PER_ACTIVITY = 3
 
 
 def model_current() -> MaturityModel | None:
@@ -53,6 +58,17 @@ def model_dimensions(model: MaturityModel) -> list[Dimension]:
     )
 
 
+def indicator_activity_keys(indicator: Indicator) -> list[str]:
+    """An indicator's activities from basic to advanced, as the model file lists them.
+
+    Uses the prefetched ``activities``; rows loaded before the order was
+    stored fall back to the model's order of activities.
+    """
+    linked = [a.key for a in sorted(indicator.activities.all(), key=lambda a: a.position)]
+    ordered = [key for key in indicator.activity_order if key in linked]
+    return ordered + [key for key in linked if key not in ordered]
+
+
 def level_names(model: MaturityModel) -> list[str]:
     return [level.name for level in model.scale_levels.order_by("value")]
 
@@ -74,12 +90,31 @@ def assessments_for_user(user: Any) -> QuerySet[Assessment]:
     )
 
 
+def assessments_for_staff(*, country: str = "", status: str = "") -> QuerySet[Assessment]:
+    """Every municipality's assessments for the staff overview, newest first (one query)."""
+    queryset = Assessment.objects.select_related("organisation", "maturity_model")
+    if country:
+        queryset = queryset.filter(organisation__country=country)
+    if status:
+        queryset = queryset.filter(status=status)
+    return queryset.order_by("-created_at", "-id")
+
+
+def assessment_countries() -> list[str]:
+    """Country codes of the municipalities that have assessments (for the filter)."""
+    return sorted(
+        code
+        for code in Assessment.objects.values_list("organisation__country", flat=True).distinct()
+        if code
+    )
+
+
 def assessment_queryset() -> QuerySet[Assessment]:
     return Assessment.objects.select_related("organisation", "maturity_model")
 
 
 def answers_by_indicator(assessment: Assessment) -> dict[int, Answer]:
-    return {a.indicator_id: a for a in assessment.answers.all()}
+    return {a.indicator_id: a for a in assessment.answers.select_related("updated_by")}
 
 
 def targets_by_dimension(assessment: Assessment) -> dict[int, int]:
@@ -146,13 +181,20 @@ def peer_groups(assessment: Assessment) -> list[PeerGroup]:
     Each municipality counts once (its latest submission); a group is only
     shown when at least ``PEER_MINIMUM`` municipalities are in it, so no single
     town's scores can be read off the means.
+
+    Only assessments of the same model version are compared: a dimension key
+    kept in a new version may hold other indicators or level statements, so
+    its scores would not mean the same. Each town counts with its latest
+    submission of this version.
     """
     organisation = assessment.organisation
     own_class = planning.size_class(organisation.population)
     country = str(organisation.country or "")
     rows = (
         Assessment.objects.filter(
-            status=AssessmentStatus.SUBMITTED, organisation__kind=OrganisationKind.MUNICIPALITY
+            status=AssessmentStatus.SUBMITTED,
+            organisation__kind=OrganisationKind.MUNICIPALITY,
+            maturity_model_id=assessment.maturity_model_id,
         )
         .order_by("organisation_id", "-submitted_at", "-id")
         .values_list(
@@ -218,6 +260,15 @@ def roadmap_progress(items: Sequence[RoadmapItem]) -> tuple[int, int]:
     return sum(1 for i in planned if i.status == RoadmapStatus.DONE), len(planned)
 
 
+def roadmap_effort_by_year(items: Sequence[RoadmapItem]) -> dict[int, int]:
+    """Effort points planned per year 1–4; dropped activities take none."""
+    efforts = dict.fromkeys(range(1, planning.YEARS + 1), 0)
+    for item in items:
+        if item.year is not None and item.status != RoadmapStatus.DROPPED:
+            efforts[item.year] += item.activity.effort
+    return efforts
+
+
 def team_members(assessment: Assessment) -> list[User]:
     return [
         m.user
@@ -239,50 +290,73 @@ def _link(obj: Any) -> dict[str, str]:
     return {"title": str(obj), "url": url}
 
 
-def _cached_links(key: str, local: dict[str, Any] | None, fetch: Any) -> list[dict[str, str]]:
-    # Offers and resources change rarely; a roadmap lists dozens of activities, so
-    # their links are kept for a few minutes per language instead of re-queried.
-    full_key = f"assessments:links:{current_language()}:{key}"
-    if local is not None and full_key in local:
-        return list(local[full_key])
-    links = shared_cache.get(full_key)
-    if links is None:
-        links = [_link(obj) for obj in fetch()]
-        shared_cache.set(full_key, links, LINK_CACHE_SECONDS)
-    if local is not None:
-        local[full_key] = links
-    return list(links)
+def _best(
+    candidates: Sequence[tuple[Any, set[str]]],
+    topics: set[str],
+    tie_break: Any,
+    limit: int,
+) -> list[dict[str, str]]:
+    """Those sharing the most of ``topics``, then by ``tie_break``; at most ``limit``."""
+    scored = [(len(keys & topics), obj) for obj, keys in candidates if keys & topics]
+    scored.sort(key=lambda pair: (-pair[0], tie_break(pair[1])))
+    return [_link(obj) for _shared, obj in scored[:limit]]
 
 
-def links_for_activity(
-    activity: Activity, cache: dict[str, Any] | None = None
-) -> dict[str, list[dict[str, str]]]:
-    """Fitting directory offers and library resources, when those apps exist.
+def links_for_activities(
+    activities: Sequence[Activity], *, user: Any = None, limit: int = LINKS_PER_ACTIVITY
+) -> dict[int, dict[str, list[dict[str, str]]]]:
+    """Fitting directory offers and library resources per activity, when those apps exist.
 
-    One look-up per distinct topic set (and offer kinds), however many
-    activities share it; ``cache`` holds them for one page.
+    One query for the offers and one for the resources on any of the
+    activities' topics (each with one more for their topics), whatever the
+    number of activities; the ranking of ``offers_for_topics`` and
+    ``resources_for_topics`` (most shared topics first) is then applied per
+    activity in memory.
     """
-    topics = list(activity.topics)
-    kinds = list(activity.offer_kinds)
-    links: dict[str, list[dict[str, str]]] = {"offers": [], "resources": []}
+    links: dict[int, dict[str, list[dict[str, str]]]] = {
+        a.pk: {"offers": [], "resources": []} for a in activities
+    }
+    wanted = sorted({topic for a in activities for topic in a.topics})
+    if not wanted:
+        return links
+    topic_keys = Prefetch("topics", queryset=Concept.objects.only("pk", "key"))
     try:
-        from cityexchange.directory.selectors import offers_for_topics
+        from cityexchange.directory.selectors import offer_list
     except ImportError:
         pass
     else:
-        links["offers"] = _cached_links(
-            f"offers:{','.join(topics)}:{','.join(kinds)}",
-            cache,
-            lambda: offers_for_topics(topics=topics, kinds=kinds or None, limit=3),
-        )
+        offers = [
+            (offer, {t.key for t in offer.topics.all()})
+            for offer in offer_list()
+            .filter(topics__key__in=wanted)
+            .distinct()
+            # Only the topic keys are needed here, not the organisers offer_list fetches.
+            .prefetch_related(None)
+            .prefetch_related(topic_keys)
+        ]
+        for activity in activities:
+            kinds = set(activity.offer_kinds)
+            fitting = [(o, keys) for o, keys in offers if not kinds or o.kind in kinds]
+            links[activity.pk]["offers"] = _best(
+                fitting, set(activity.topics), lambda o: o.slug, limit
+            )
     try:
-        from cityexchange.library.selectors import resources_for_topics
+        from cityexchange.library.selectors import visible_resources
     except ImportError:
         pass
     else:
-        links["resources"] = _cached_links(
-            f"resources:{','.join(topics)}",
-            cache,
-            lambda: resources_for_topics(topics=topics, limit=3),
-        )
+        resources = [
+            (resource, {t.key for t in resource.topics.all()})
+            for resource in visible_resources(user=user or AnonymousUser())
+            .filter(topics__key__in=wanted)
+            .distinct()
+            .prefetch_related(topic_keys)
+        ]
+        for activity in activities:
+            links[activity.pk]["resources"] = _best(
+                resources,
+                set(activity.topics),
+                lambda r: (-(r.published_on.toordinal() if r.published_on else 0), r.pk),
+                limit,
+            )
     return links

@@ -8,7 +8,7 @@ assessment is frozen (its answers can no longer change).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
@@ -44,6 +44,24 @@ class AnswerInput:
     dont_know: bool
     notes: str = ""
     evidence: str = ""
+    # The version of the answer the user started from (0: there was none);
+    # None skips the check (seeding, imports).
+    expected_version: int | None = None
+
+
+@dataclass(frozen=True)
+class AnswerConflict:
+    """A teammate saved this indicator after the user loaded it: nothing was written."""
+
+    indicator: Indicator
+    stored: Answer  # the teammate's answer as it is now
+    mine: AnswerInput  # what the user sent
+
+
+@dataclass
+class AnswersSaved:
+    changed: list[str] = field(default_factory=list)  # indicator keys written
+    conflicts: list[AnswerConflict] = field(default_factory=list)
 
 
 def _lock_draft(assessment: Assessment) -> Assessment:
@@ -78,13 +96,18 @@ def assessment_start(
 
 def answers_save(
     *, assessment: Assessment, answers: Sequence[AnswerInput], user: User | None
-) -> list[str]:
-    """Save the given answers row by row; returns the keys of the indicators that changed.
+) -> AnswersSaved:
+    """Save the given answers row by row; returns what changed and what collided.
 
     Only the given indicators are touched and only changed fields are written,
     so two members answering different indicators never overwrite each other.
+    When two members change the same indicator, the answer carries the version
+    each started from: a save from an older version is not written but
+    returned as a conflict (unless it says the same as the stored answer), so
+    the user can see both and choose. The assessment row is locked for the
+    check, so two saves of the same version cannot both win.
     """
-    changed: list[str] = []
+    result = AnswersSaved()
     for item in answers:
         if item.indicator.maturity_model_id != assessment.maturity_model_id:
             raise AssessmentError(_("This indicator is not part of the assessment's model."))
@@ -96,7 +119,7 @@ def answers_save(
             a.indicator_id: a
             for a in Answer.objects.filter(
                 assessment=locked, indicator__in=[i.indicator for i in answers]
-            )
+            ).select_related("updated_by")
         }
         for item in answers:
             values = {
@@ -106,6 +129,7 @@ def answers_save(
                 "evidence": item.evidence.strip(),
             }
             answer = existing.get(item.indicator.pk)
+            stored_version = answer.version if answer is not None else 0
             if answer is None:
                 if values == {"level": None, "dont_know": False, "notes": "", "evidence": ""}:
                     continue
@@ -113,25 +137,31 @@ def answers_save(
                     assessment=locked, indicator=item.indicator, updated_by=user, **values
                 )
                 audit_record(actor=user, action="assessment.answer", obj=answer, after=values)
-                changed.append(item.indicator.key)
+                result.changed.append(item.indicator.key)
                 continue
-            before = snapshot(answer, list(values))
             fields = [name for name, value in values.items() if getattr(answer, name) != value]
             if not fields:
                 continue
+            if item.expected_version is not None and item.expected_version != stored_version:
+                result.conflicts.append(
+                    AnswerConflict(indicator=item.indicator, stored=answer, mine=item)
+                )
+                continue
+            before = snapshot(answer, [*values, "version"])
             for name in fields:
                 setattr(answer, name, values[name])
             answer.updated_by = user
-            answer.save(update_fields=[*fields, "updated_by", "updated_at"])
+            answer.version = stored_version + 1
+            answer.save(update_fields=[*fields, "updated_by", "updated_at", "version"])
             audit_record(
                 actor=user,
                 action="assessment.answer",
                 obj=answer,
                 before=before,
-                after=snapshot(answer, list(values)),
+                after=snapshot(answer, [*values, "version"]),
             )
-            changed.append(item.indicator.key)
-    return changed
+            result.changed.append(item.indicator.key)
+    return result
 
 
 def assessment_submit(*, assessment: Assessment, user: User | None) -> Assessment:
@@ -252,12 +282,11 @@ def _roadmap_plan(
         else selectors.model_dimensions(assessment.maturity_model)
     )
     results = selectors.results_for(assessment, dimensions)
-    targets = {d.key: d.target for d in results.dimensions}
     gaps = [
-        indicator.key
+        planning.Gap(indicator=indicator.key, levels=result.target - indicator.score)
         for result in results.dimensions
         for indicator in result.indicators
-        if indicator.score < targets[result.key]
+        if indicator.score < result.target
     ]
     all_activities = {
         a.key: a
@@ -276,39 +305,45 @@ def _roadmap_plan(
         for key, a in all_activities.items()
     }
     by_indicator = {
-        i.key: [a.key for a in i.activities.all()] for d in dimensions for i in d.indicators.all()
+        i.key: selectors.indicator_activity_keys(i) for d in dimensions for i in d.indicators.all()
     }
-    wanted = planning.needed(gaps, by_indicator, plan_activities)
     existing = {item.activity.key: item for item in assessment.roadmap.select_related("activity")}
     kept = {key: item for key, item in existing.items() if item.status != RoadmapStatus.PROPOSED}
+    done = {key for key, item in kept.items() if item.status == RoadmapStatus.DONE}
+    closes = planning.select(gaps, by_indicator, plan_activities, done=done)
     active = {k for k, item in kept.items() if item.status != RoadmapStatus.DROPPED}
+    planned = {
+        k: v for k, v in plan_activities.items() if (k in closes and k not in kept) or k in active
+    }
+    ranks = planning.priorities(planned, closes)
     plan = planning.schedule(
-        {
-            k: v
-            for k, v in plan_activities.items()
-            if (k in wanted and k not in kept) or k in active
-        },
+        planned,
         selectors.capacity_for(assessment),
         fixed={key: kept[key].year for key in active},
+        ranks=ranks,
     )
-    stale = [item.pk for key, item in existing.items() if key not in wanted and key not in kept]
+    stale = [item.pk for key, item in existing.items() if key not in closes and key not in kept]
     RoadmapItem.objects.filter(pk__in=stale).delete()
     for position, (key, year) in enumerate(plan):
         item = existing.get(key)
+        rank = ranks[key]
+        values: dict[str, Any] = {
+            "position": position,
+            "priority": rank.score,
+            "reasons": rank.reasons(),
+        }
         if item is None:
             RoadmapItem.objects.create(
-                assessment=assessment, activity=all_activities[key], year=year, position=position
+                assessment=assessment, activity=all_activities[key], year=year, **values
             )
-        elif item.status == RoadmapStatus.PROPOSED:
-            fields = [
-                n for n, v in (("year", year), ("position", position)) if getattr(item, n) != v
-            ]
-            item.year, item.position = year, position
-            if fields:
-                item.save(update_fields=fields)
-        elif item.position != position:
-            item.position = position
-            item.save(update_fields=["position"])
+            continue
+        if item.status == RoadmapStatus.PROPOSED:
+            values["year"] = year
+        fields = [name for name, value in values.items() if getattr(item, name) != value]
+        for name in fields:
+            setattr(item, name, values[name])
+        if fields:
+            item.save(update_fields=fields)
     audit_record(
         actor=user,
         action="assessment.roadmap_plan",

@@ -8,6 +8,7 @@ app_name = "assessments"
 
 urlpatterns = [
     path("", views.start, name="start"),
+    path("all/", views.staff_list, name="staff_list"),
     path("<int:id>/", views.review, name="review"),
     path("<int:id>/answer/<slug:dimension>/", views.answer, name="answer"),
     path("<int:id>/submit/", views.submit, name="submit"),

@@ -7,16 +7,20 @@ parse a form, call a service and render. Every page works without JavaScript.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
+from django_countries import countries as django_countries
 
 from cityexchange.assessments import charts, exports, planning, selectors, services
 from cityexchange.assessments.forms import (
@@ -25,9 +29,16 @@ from cityexchange.assessments.forms import (
     CapacityForm,
     RoadmapItemForm,
     TargetsForm,
+    choice_of,
     fingerprint,
 )
-from cityexchange.assessments.models import Assessment, Dimension, RoadmapItem, RoadmapStatus
+from cityexchange.assessments.models import (
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Dimension,
+    RoadmapItem,
+)
 from cityexchange.core.access import get_for_user
 from cityexchange.core.models import Organisation, User
 
@@ -88,15 +99,52 @@ def start(request: HttpRequest) -> HttpResponse:
             "indicator_count": model.indicators.count() if model else 0,
             "municipalities": municipalities,
             "assessments": list(selectors.assessments_for_user(request.user)),
+            "is_staff": request.user.has_perm("assessments.list_assessments"),
             "error": error,
         },
         status=400 if error else 200,
     )
 
 
+STAFF_PAGE_SIZE = 50
+
+
+@login_required
+def staff_list(request: HttpRequest) -> HttpResponse:
+    """Every municipality's assessments for network staff; everyone else gets 404."""
+    if not request.user.has_perm("assessments.list_assessments"):
+        raise Http404
+    countries = selectors.assessment_countries()
+    names = dict(django_countries)
+    country = request.GET.get("country", "")
+    status = request.GET.get("status", "")
+    country = country if country in countries else ""
+    status = status if status in AssessmentStatus.values else ""
+    page = Paginator(
+        selectors.assessments_for_staff(country=country, status=status), STAFF_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = urlencode({k: v for k, v in (("country", country), ("status", status)) if v})
+    return render(
+        request,
+        "assessments/staff_list.html",
+        {
+            "page": page,
+            "countries": [(code, names.get(code, code)) for code in countries],
+            "statuses": AssessmentStatus.choices,
+            "country": country,
+            "status": status,
+            "query": query,
+        },
+    )
+
+
 def _answer_rows(
-    dimension: Dimension, forms: list[AnswerForm], level_names: list[str]
+    dimension: Dimension,
+    forms: list[AnswerForm],
+    level_names: list[str],
+    conflicts: dict[int, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
+    conflicts = conflicts or {}
     rows = []
     for indicator, form in zip(dimension.indicators.all(), forms, strict=True):
         value = form["choice"].value() or ""
@@ -118,6 +166,7 @@ def _answer_rows(
                     for level in levels
                 ],
                 "improve": chosen.improve if chosen else "",
+                "conflict": conflicts.get(indicator.pk),
             }
         )
     return rows
@@ -149,7 +198,9 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
     )
     answers = selectors.answers_by_indicator(assessment)
     indicators = list(current.indicators.all())
+    level_names_ = selectors.level_names(assessment.maturity_model)
     saved: list[str] = []
+    conflict_rows: dict[int, dict[str, Any]] = {}
     if request.method == "POST":
         _require_change(request, assessment)
         if assessment.is_submitted:
@@ -159,9 +210,9 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
             return redirect("assessments:results", id=assessment.pk)
         data = request.POST.copy()
         forms = [AnswerForm(data, indicator=i) for i in indicators]
-        changed = [f for f in forms if f.is_valid() and f.changed_by_user]
+        changed = [f for f in forms if f.is_valid() and f.changed_by_user and not f.keeps_theirs]
         try:
-            saved = services.answers_save(
+            outcome = services.answers_save(
                 assessment=assessment,
                 answers=[
                     services.AnswerInput(
@@ -170,6 +221,7 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
                         dont_know=f.dont_know,
                         notes=f.cleaned_data["notes"],
                         evidence=f.cleaned_data["evidence"],
+                        expected_version=f.expected_version,
                     )
                     for f in changed
                 ],
@@ -178,10 +230,27 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
         except services.AssessmentError as exc:
             messages.error(request, str(exc))
             return redirect("assessments:results", id=assessment.pk)
-        # What was saved is now the baseline for the next save of this page.
-        for form in changed:
-            data[form.add_prefix("original")] = form.current_fingerprint()
-        if all(f.is_valid() for f in forms):
+        saved = outcome.changed
+        conflicts = {c.indicator.pk: c for c in outcome.conflicts}
+        if saved or conflicts or any(f.keeps_theirs for f in forms):
+            answers = selectors.answers_by_indicator(assessment)
+        # What is stored now is the baseline for the next save of this page.
+        for form in forms:
+            stored = answers.get(form.indicator.pk)
+            if form.indicator.pk in conflicts:
+                _set_baseline(data, form, stored, conflict=True)
+            elif form in changed or form.keeps_theirs:
+                if form.keeps_theirs and stored is not None:
+                    data[form.add_prefix("choice")] = choice_of(stored.level, stored.dont_know)
+                    data[form.add_prefix("notes")] = stored.notes
+                    data[form.add_prefix("evidence")] = stored.evidence
+                _set_baseline(data, form, stored, conflict=False)
+        conflict_rows = {
+            form.indicator.pk: _conflict_view(answers[form.indicator.pk], form, level_names_)
+            for form in forms
+            if form.in_conflict and form.indicator.pk in answers
+        }
+        if not conflict_rows and all(f.is_valid() for f in forms):
             action = request.POST.get("action", "save")
             if action == "next":
                 if index + 1 < len(dimensions):
@@ -219,16 +288,18 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
                     if stored.dont_know
                     else ("" if stored.level is None else str(stored.level))
                 )
-            initial = {
+            initial: dict[str, Any] = {
                 "choice": choice,
                 "notes": stored.notes if stored else "",
                 "evidence": stored.evidence if stored else "",
+                "version": stored.version if stored else 0,
             }
             initial["original"] = fingerprint(
                 initial["choice"], initial["notes"], initial["evidence"]
             )
             forms.append(AnswerForm(initial=initial, indicator=indicator))
     has_errors = any(f.is_bound and f.errors for f in forms)
+    status = 400 if has_errors else (409 if conflict_rows else 200)
     return render(
         request,
         "assessments/answer.html",
@@ -237,7 +308,8 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
             "dimension": current,
             "dimensions": dimensions,
             "step": index + 1,
-            "rows": _answer_rows(current, forms, selectors.level_names(assessment.maturity_model)),
+            "rows": _answer_rows(current, forms, level_names_, conflict_rows),
+            "conflict_count": len(conflict_rows),
             "can_edit": can_edit,
             "has_errors": has_errors,
             "saved_count": len(saved),
@@ -246,8 +318,59 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
             "next_key": dimensions[index + 1].key if index + 1 < len(dimensions) else "",
             "is_last": index == len(dimensions) - 1,
         },
-        status=400 if has_errors else 200,
+        status=status,
     )
+
+
+def _set_baseline(
+    data: QueryDict, form: AnswerForm, stored: Answer | None, *, conflict: bool
+) -> None:
+    """Make the stored answer the page's starting point; in a conflict the user must choose."""
+    if stored is None:
+        original, version = fingerprint("", "", ""), 0
+    else:
+        original = fingerprint(
+            choice_of(stored.level, stored.dont_know), stored.notes, stored.evidence
+        )
+        version = stored.version
+    data[form.add_prefix("original")] = original
+    data[form.add_prefix("version")] = str(version)
+    data.pop(form.add_prefix("resolve"), None)
+    if conflict:
+        data[form.add_prefix("conflict")] = "1"
+    else:
+        data.pop(form.add_prefix("conflict"), None)
+
+
+def _describe(level: int | None, dont_know: bool, level_names: list[str]) -> str:
+    if dont_know:
+        return _("Don't know")
+    if level is None:
+        return _("no level chosen")
+    name = level_names[level] if level < len(level_names) else ""
+    return f"{level} · {name}" if name else str(level)
+
+
+def _conflict_view(stored: Answer, form: AnswerForm, level_names: list[str]) -> dict[str, Any]:
+    """Both answers side by side: the teammate's stored one and what this user sent."""
+    choice = form.data.get(form.add_prefix("choice"), "")
+    evidence = form.data.get(form.add_prefix("evidence"), "")
+    return {
+        "by": stored.updated_by.get_full_name() if stored.updated_by else _("a team member"),
+        "at": stored.updated_at,
+        "theirs": {
+            "level": _describe(stored.level, stored.dont_know, level_names),
+            "notes": stored.notes,
+            "evidence": stored.evidence_links,
+        },
+        "mine": {
+            "level": _describe(
+                int(choice) if choice.isdigit() else None, choice == DONT_KNOW, level_names
+            ),
+            "notes": form.data.get(form.add_prefix("notes"), "").strip(),
+            "evidence": [line.strip() for line in evidence.splitlines() if line.strip()],
+        },
+    }
 
 
 def _pop_pending(request: HttpRequest) -> QueryDict | None:
@@ -368,16 +491,45 @@ def results(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
     )
 
 
+def _reason_texts(item: RoadmapItem) -> list[str]:
+    """The planner's reasons for an activity, as sentences in the viewer's language."""
+    names = {i.key: i.name for i in item.activity.indicators.all()}
+    texts = []
+    for reason in item.reasons or []:
+        kind = reason.get("kind")
+        if kind == "quick_win":
+            texts.append(_("quick win: much impact for little effort"))
+        elif kind == "unlocks":
+            count = int(reason.get("count", 0))
+            texts.append(
+                ngettext("unlocks %(count)d further step", "unlocks %(count)d further steps", count)
+                % {"count": count}
+            )
+        elif kind == "gap":
+            levels = int(reason.get("levels", 0))
+            name = names.get(str(reason.get("indicator")), str(reason.get("indicator")))
+            texts.append(
+                ngettext(
+                    "closes a gap of %(levels)d level in %(name)s",
+                    "closes a gap of %(levels)d levels in %(name)s",
+                    levels,
+                )
+                % {"levels": levels, "name": name}
+            )
+    return texts
+
+
 def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     items = selectors.roadmap_items(assessment)
     members = [(u.pk, u.get_full_name()) for u in selectors.team_members(assessment)]
+    links = selectors.links_for_activities([item.activity for item in items], user=request.user)
     entries: list[dict[str, Any]] = []
-    link_cache: dict[str, Any] = {}
     for item in items:
         entries.append(
             {
                 "item": item,
-                "links": selectors.links_for_activity(item.activity, link_cache),
+                "links": links[item.activity_id],
+                "reasons": _reason_texts(item),
                 "form": RoadmapItemForm(
                     initial={
                         "status": item.status,
@@ -395,15 +547,15 @@ def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, 
     ]
     done, planned = selectors.roadmap_progress(items)
     capacity = selectors.capacity_for(assessment)
+    efforts = selectors.roadmap_effort_by_year(items)
+    over = planning.over_capacity(efforts, capacity)
     for year in years:
-        year["effort"] = sum(
-            e["item"].activity.effort
-            for e in year["entries"]
-            if e["item"].status != RoadmapStatus.DROPPED
-        )
+        year["effort"] = efforts[year["year"]]
+        year["over_capacity"] = year["year"] in over
     return {
         "assessment": assessment,
         "years": years,
+        "over_capacity": over,
         "later": [e for e in entries if e["item"].year is None],
         "done": done,
         "planned": planned,
@@ -412,6 +564,9 @@ def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, 
         "capacity_form": CapacityForm(initial={"capacity": capacity}),
         "members": members,
         "can_edit": request.user.has_perm("assessments.change_assessment", assessment),
+        "unlock_weight": planning.UNLOCK_WEIGHT,
+        "gap_weight": planning.GAP_WEIGHT,
+        "full_gap": planning.FULL_GAP,
     }
 
 

@@ -30,7 +30,7 @@ def _endpoints(assessment: Any) -> list[tuple[str, str, dict[str, Any] | None]]:
         ("get", f"{BASE}/{pk}", None),
         ("get", f"{BASE}/{pk}/results", None),
         ("get", f"{BASE}/{pk}/roadmap", None),
-        ("put", f"{BASE}/{pk}/answers/budget", {"level": 2}),
+        ("put", f"{BASE}/{pk}/answers/budget", {"level": 2, "version": 0}),
         ("post", f"{BASE}/{pk}/submit", None),
     ]
 
@@ -132,20 +132,23 @@ def test_answers_are_saved_one_indicator_at_a_time(
         _client(owner),
         "put",
         f"{BASE}/{assessment.pk}/answers/budget",
-        {"level": 3, "notes": "Own line"},
+        {"level": 3, "notes": "Own line", "version": 0},
     )
     response = _call(
         _client(member),
         "put",
         f"{BASE}/{assessment.pk}/answers/open-data",
-        {"dont_know": True, "evidence": ["https://example.org/data"]},
+        {"dont_know": True, "evidence": ["https://example.org/data"], "version": 0},
     )
-    assert response.json() == {
+    body = response.json()
+    assert body.pop("updated_at")
+    assert body == {
         "indicator": "open-data",
         "level": None,
         "dont_know": True,
         "notes": "",
         "evidence": ["https://example.org/data"],
+        "version": 1,
     }
     detail = _call(_client(member), "get", f"{BASE}/{assessment.pk}", None).json()
     assert {a["indicator"]: a["level"] for a in detail["answers"]} == {
@@ -157,11 +160,13 @@ def test_answers_are_saved_one_indicator_at_a_time(
 @pytest.mark.parametrize(
     ("body", "status"),
     [
-        ({"level": 5}, 422),
-        ({"level": -1}, 422),
-        ({"level": 2, "dont_know": True}, 400),
-        ({"level": 2, "evidence": ["javascript:alert(1)"]}, 400),
-        ({"level": "high"}, 422),
+        ({"level": 5, "version": 0}, 422),
+        ({"level": -1, "version": 0}, 422),
+        ({"level": 2, "dont_know": True, "version": 0}, 400),
+        ({"level": 2, "evidence": ["javascript:alert(1)"], "version": 0}, 400),
+        ({"level": "high", "version": 0}, 422),
+        ({"level": 2}, 422),  # without the version it started from
+        ({"level": 2, "version": -1}, 422),
     ],
 )
 def test_bad_answers_are_refused_and_nothing_is_saved(
@@ -175,7 +180,10 @@ def test_bad_answers_are_refused_and_nothing_is_saved(
 
 def test_an_unknown_indicator_is_a_404(assessment: Any, owner: Any) -> None:
     response = _call(
-        _client(owner), "put", f"{BASE}/{assessment.pk}/answers/flying-cars", {"level": 1}
+        _client(owner),
+        "put",
+        f"{BASE}/{assessment.pk}/answers/flying-cars",
+        {"level": 1, "version": 0},
     )
     assert response.status_code == 404
 
@@ -186,7 +194,7 @@ def test_a_submitted_assessment_refuses_answers_and_a_second_submit(
     answer_all(assessment, owner, {"budget": 1})
     assessment_submit(assessment=assessment, user=owner)
     client = _client(owner)
-    put = _call(client, "put", f"{BASE}/{assessment.pk}/answers/budget", {"level": 4})
+    put = _call(client, "put", f"{BASE}/{assessment.pk}/answers/budget", {"level": 4, "version": 1})
     assert put.status_code == 409
     assert _call(client, "post", f"{BASE}/{assessment.pk}/submit", None).status_code == 409
     assert Answer.objects.get().level == 1
@@ -208,3 +216,33 @@ def test_results_and_roadmap_as_json(assessment: Any, owner: Any) -> None:
     roadmap = client.get(f"{BASE}/{assessment.pk}/roadmap").json()
     assert roadmap["capacity"] == 4 and roadmap["planned"] == len(roadmap["items"]) > 0
     assert roadmap["items"][0]["year"] == 1
+
+
+def test_two_clients_changing_the_same_answer_the_later_gets_409_and_nothing_is_lost(
+    assessment: Any, owner: Any, member: Any
+) -> None:
+    url = f"{BASE}/{assessment.pk}/answers/budget"
+    first = _call(_client(owner), "put", url, {"level": 1, "notes": "Draft", "version": 0})
+    assert first.json()["version"] == 1
+    # Both read version 1; the owner saves first, the member's change comes second.
+    owners = _call(_client(owner), "put", url, {"level": 3, "notes": "Council", "version": 1})
+    assert owners.status_code == 200 and owners.json()["version"] == 2
+    members = _call(_client(member), "put", url, {"level": 0, "version": 1})
+    assert members.status_code == 409
+    detail = members.json()["detail"]
+    assert owner.get_full_name() in detail and "version 2" in detail
+    stored = Answer.objects.get()
+    assert (stored.level, stored.notes, stored.version) == (3, "Council", 2)
+    # Having read the new version, the member may replace it on purpose.
+    again = _call(_client(member), "put", url, {"level": 0, "version": 2})
+    assert again.status_code == 200 and again.json()["version"] == 3
+    assert Answer.objects.get().level == 0
+
+
+def test_resending_the_same_answer_from_an_old_version_is_no_conflict(
+    assessment: Any, owner: Any, member: Any
+) -> None:
+    url = f"{BASE}/{assessment.pk}/answers/budget"
+    _call(_client(owner), "put", url, {"level": 2, "version": 0})
+    same = _call(_client(member), "put", url, {"level": 2, "version": 0})
+    assert same.status_code == 200 and same.json()["version"] == 1

@@ -12,6 +12,7 @@ from cityexchange.assessments.models import Answer, Assessment, Indicator
 from cityexchange.assessments.selectors import results_for
 from cityexchange.assessments.services import (
     AnswerInput,
+    AnswersSaved,
     AssessmentError,
     answers_save,
     assessment_submit,
@@ -57,7 +58,7 @@ def test_members_saving_different_indicators_at_once_all_keep_their_answers(
         for n, i in enumerate(indicators)
     ]
     results = _run(jobs)
-    assert all(isinstance(r, list) for r in results), results
+    assert all(isinstance(r, AnswersSaved) and not r.conflicts for r in results), results
     saved = dict(Answer.objects.values_list("indicator__key", "notes"))
     assert saved == {i.key: f"by {n}" for n, i in enumerate(indicators)}
 
@@ -81,9 +82,45 @@ def test_an_answer_racing_a_submission_is_either_frozen_in_or_refused(
     assert isinstance(results[0], Assessment)
     for indicator, result in zip(indicators, results[1:], strict=True):
         stored = Answer.objects.filter(indicator=indicator).exists()
-        assert (isinstance(result, list) and stored) or (
+        assert (isinstance(result, AnswersSaved) and stored) or (
             isinstance(result, AssessmentError) and not stored
         ), result
     submitted = Assessment.objects.get(pk=assessment.pk)
     # The frozen scores are exactly those of the answers that made it in.
     assert submitted.dimension_scores == results_for(submitted).snapshot()
+
+
+def test_two_members_changing_the_same_answer_at_once_cannot_both_win(
+    assessment: Any, owner: Any, member: Any
+) -> None:
+    indicator = Indicator.objects.filter(maturity_model=assessment.maturity_model).first()
+    answers_save(
+        assessment=assessment,
+        answers=[AnswerInput(indicator=indicator, level=1, dont_know=False)],
+        user=owner,
+    )
+    jobs = [
+        (
+            lambda n=n, user=user: answers_save(
+                assessment=assessment,
+                answers=[
+                    AnswerInput(
+                        indicator=indicator,
+                        level=n + 1,
+                        dont_know=False,
+                        notes=f"by {n}",
+                        expected_version=1,
+                    )
+                ],
+                user=user,
+            )
+        )
+        for n, user in enumerate([owner, member, owner, member])
+    ]
+    results = _run(jobs)
+    assert all(isinstance(r, AnswersSaved) for r in results), results
+    winners = [n for n, r in enumerate(results) if r.changed]
+    assert len(winners) == 1
+    assert sum(len(r.conflicts) for r in results) == 3
+    stored = Answer.objects.get(indicator=indicator)
+    assert (stored.version, stored.notes, stored.level) == (2, f"by {winners[0]}", winners[0] + 1)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cityexchange.assessments import planning
-from cityexchange.assessments.planning import PlanActivity
+from cityexchange.assessments.planning import Gap, PlanActivity
 
 
 def _acts(*items: PlanActivity) -> dict[str, PlanActivity]:
@@ -61,8 +61,8 @@ def test_an_activity_waits_a_year_after_a_high_effort_prerequisite() -> None:
 
 def test_a_dependent_never_lands_before_its_prerequisite_even_with_room_earlier() -> None:
     acts = _acts(
-        PlanActivity("a", effort=2, impact=1, position=0),
-        PlanActivity("b", effort=2, impact=1, position=1),
+        PlanActivity("a", effort=2, impact=2, position=0),
+        PlanActivity("b", effort=2, impact=2, position=1),
         PlanActivity("c", effort=2, impact=1, position=2),
         PlanActivity("d", effort=1, impact=3, prerequisites=("c",), position=3),
     )
@@ -80,14 +80,97 @@ def test_fixed_decisions_keep_their_year_and_use_its_capacity() -> None:
     assert plan == {"kept": 1, "new": 2}
 
 
-def test_needed_activities_include_the_prerequisites_of_the_gaps() -> None:
+def test_selected_activities_include_the_prerequisites_of_the_gaps() -> None:
     acts = _acts(
         PlanActivity("x", effort=1, impact=1, prerequisites=("y",)),
         PlanActivity("y", effort=1, impact=1, prerequisites=("z",)),
         PlanActivity("z", effort=1, impact=1),
         PlanActivity("unrelated", effort=1, impact=1),
     )
-    assert planning.needed(["ind"], {"ind": ["x"]}, acts) == {"x", "y", "z"}
+    gap = Gap("ind", 3)
+    assert planning.select([gap], {"ind": ["x"]}, acts) == {"x": gap, "y": None, "z": None}
+
+
+LADDER = _acts(
+    PlanActivity("dashboards", effort=2, impact=2, position=0),
+    PlanActivity("platform", effort=3, impact=3, position=1),
+    PlanActivity("twin", effort=3, impact=2, prerequisites=("platform",), position=2),
+    PlanActivity("lab", effort=1, impact=1, position=3),
+)
+DATA_USE = {"data-use": ["dashboards", "platform", "twin", "lab"]}
+
+
+def test_a_gap_of_one_level_takes_only_the_first_activity_of_the_indicator() -> None:
+    # From level 0 to 1 in using data for decisions: dashboards, not a digital twin.
+    assert set(planning.select([Gap("data-use", 1)], DATA_USE, LADDER)) == {"dashboards"}
+
+
+def test_a_gap_of_two_levels_takes_the_first_two_and_three_or_more_take_all() -> None:
+    two = planning.select([Gap("data-use", 2)], DATA_USE, LADDER)
+    assert set(two) == {"dashboards", "platform"}
+    assert set(planning.select([Gap("data-use", 3)], DATA_USE, LADDER)) == set(LADDER)
+    assert set(planning.select([Gap("data-use", 4)], DATA_USE, LADDER)) == set(LADDER)
+
+
+def test_activities_already_done_are_skipped_for_the_next_ones() -> None:
+    chosen = planning.select([Gap("data-use", 1)], DATA_USE, LADDER, done={"dashboards"})
+    assert set(chosen) == {"platform"}
+
+
+def test_an_activity_closing_two_gaps_is_credited_with_the_larger() -> None:
+    chosen = planning.select(
+        [Gap("data-use", 1), Gap("other", 3)], {**DATA_USE, "other": ["dashboards"]}, LADDER
+    )
+    assert chosen == {"dashboards": Gap("other", 3)}
+
+
+def test_what_an_activity_unlocks_counts_all_steps_building_on_it() -> None:
+    acts = _acts(
+        PlanActivity("lead", effort=1, impact=3),
+        PlanActivity("strategy", effort=2, impact=3, prerequisites=("lead",)),
+        PlanActivity("budget", effort=2, impact=3, prerequisites=("strategy",)),
+        PlanActivity("roles", effort=3, impact=3, prerequisites=("budget",)),
+        PlanActivity("lab", effort=2, impact=2, prerequisites=("strategy",)),
+    )
+    assert planning.unlocks(acts) == {"lead": 4, "strategy": 3, "budget": 1, "roles": 0, "lab": 0}
+
+
+def test_the_priority_adds_value_per_effort_unlocked_steps_and_the_gap_with_reasons() -> None:
+    acts = _acts(
+        PlanActivity("strategy", effort=2, impact=3),
+        *(
+            PlanActivity(f"step{n}", effort=2, impact=2, prerequisites=("strategy",))
+            for n in range(6)
+        ),
+        PlanActivity("quick", effort=1, impact=3),
+    )
+    ranks = planning.priorities(acts, {"strategy": Gap("smart-city-strategy", 3)})
+    assert ranks["strategy"].score == 1.5 + 0.5 * 6 + 0.5 * 3
+    assert ranks["strategy"].reasons() == [
+        {"kind": "unlocks", "count": 6},
+        {"kind": "gap", "levels": 3, "indicator": "smart-city-strategy"},
+    ]
+    assert ranks["quick"].score == 3.0 and ranks["quick"].reasons() == [{"kind": "quick_win"}]
+    assert planning.order(acts, ranks)[0] == "strategy"
+
+
+def test_a_small_town_gets_to_its_foundation_before_the_quick_wins_fill_its_years() -> None:
+    # Capacity 4 and many cheap quick wins: the strategy that six steps build on
+    # still lands in year 1 instead of being pushed beyond the four years.
+    acts = _acts(
+        PlanActivity("strategy", effort=3, impact=3, position=0),
+        *(
+            PlanActivity(f"step{n}", effort=2, impact=2, prerequisites=("strategy",), position=1)
+            for n in range(6)
+        ),
+        *(PlanActivity(f"quick{n}", effort=1, impact=3, position=2 + n) for n in range(16)),
+    )
+    plan = dict(planning.schedule(acts, capacity=4, ranks=planning.priorities(acts)))
+    assert plan["strategy"] == 1
+
+
+def test_years_over_capacity_are_named() -> None:
+    assert planning.over_capacity({1: 4, 2: 7, 3: 0, 4: 5}, 4) == [2, 4]
 
 
 def test_the_default_capacity_grows_with_the_population() -> None:
