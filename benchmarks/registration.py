@@ -12,11 +12,16 @@ and prints both rates, their ratio and the oversell count (confirmed beyond the
 capacity; must be 0). With ``--rounds N`` the two phases alternate N times and
 the rates are summed, so a load spike from other processes on a shared machine
 hits both sides alike; the load average before and after is printed with the
-figures. Mail is rendered and "sent" (in-memory backend) inline after commit, as
-in the embedded default without a Celery broker. Usage::
+figures. Without ``--broker`` the confirmation mail and its .ics are rendered
+and "sent" (in-memory backend) inline after commit, as in the embedded default.
+With ``--broker redis://127.0.0.1:6379/<n>`` the server gets that broker and the
+benchmark starts a Celery worker of its own (``cityexchange worker --no-beat``),
+so mail leaves the request as in production; the queue left at the end of each
+phase is printed. Both phases always use the same gunicorn settings. Usage::
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python benchmarks/registration.py [--clients 32] [--seconds 8] [--rounds 2]
+        .venv/bin/python benchmarks/registration.py [--clients 32] [--seconds 8] [--rounds 2] \\
+        [--workers 4] [--threads 1] [--broker redis://127.0.0.1:6379/15]
 
 The database named in DATABASE_URL is only used to create and drop the
 benchmark's own database.
@@ -84,12 +89,22 @@ def hammer(clients: int, seconds: float, make_request) -> tuple[int, int]:
     return sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
+def queue_length(broker: str) -> int:
+    """Tasks waiting in Celery's default queue (the mail the worker has not sent yet)."""
+    import redis
+
+    return int(redis.Redis.from_url(broker).llen("celery"))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2))
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--broker", default="", help="redis:// URL; starts a Celery worker")
+    parser.add_argument("--worker-concurrency", type=int, default=1)
     args = parser.parse_args()
     admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url.startswith(("postgres://", "postgresql://")):
@@ -110,9 +125,13 @@ def main() -> int:
         "LOG_LEVEL": "warning",
         "SITE_URL": f"http://127.0.0.1:{port}",
     }
+    if args.broker:
+        env["CITYEXCHANGE_BROKER_URL"] = args.broker
+    else:
+        env.pop("CITYEXCHANGE_BROKER_URL", None)
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
-    server = None
+    server = worker = None
     try:
         subprocess.run(
             [BIN / "cityexchange", "migrate", "-v", "0"], env=env, check=True, timeout=300
@@ -135,12 +154,28 @@ def main() -> int:
                 f"127.0.0.1:{port}",
                 "--workers",
                 str(args.workers),
+                "--threads",
+                str(args.threads),
                 "--log-level",
                 "warning",
             ],
             env=env,
             cwd=ROOT,
         )
+        if args.broker:
+            worker = subprocess.Popen(
+                [
+                    BIN / "cityexchange",
+                    "worker",
+                    "--no-beat",
+                    "--concurrency",
+                    str(args.worker_concurrency),
+                ],
+                env={**env, "LOG_LEVEL": "warning"},
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
@@ -175,11 +210,14 @@ def main() -> int:
         hammer(args.clients, 1.0, ping)  # warm-up: connections and imports
         load_before = os.getloadavg()
         ok_ping = bad_ping = ok_reg = bad_reg = 0
+        backlog: list[int] = []
         for _round in range(args.rounds):
             ok, bad = hammer(args.clients, args.seconds, ping)
             ok_ping, bad_ping = ok_ping + ok, bad_ping + bad
             ok, bad = hammer(args.clients, args.seconds, register)
             ok_reg, bad_reg = ok_reg + ok, bad_reg + bad
+            if args.broker:
+                backlog.append(queue_length(args.broker))
         load_after = os.getloadavg()
         with psycopg.connect(bench_url) as conn:
             confirmed, waitlisted = conn.execute(
@@ -188,9 +226,15 @@ def main() -> int:
             ).fetchone()
         ping_rate = ok_ping / (args.seconds * args.rounds)
         reg_rate = ok_reg / (args.seconds * args.rounds)
+        mode = (
+            f"broker {args.broker}, {args.worker_concurrency} Celery worker process(es)"
+            if args.broker
+            else "no broker (mail inline after commit)"
+        )
         print(
-            f"clients: {args.clients}, gunicorn workers: {args.workers}, CPUs: {os.cpu_count()}, "
-            f"{args.rounds} round(s) of {args.seconds:g} s per phase"
+            f"clients: {args.clients}, gunicorn workers: {args.workers} x {args.threads} "
+            f"thread(s) in both phases, CPUs: {os.cpu_count()}, "
+            f"{args.rounds} round(s) of {args.seconds:g} s per phase, {mode}"
         )
         print(
             "load average (1/5/15 min) before: "
@@ -203,13 +247,19 @@ def main() -> int:
         print(f"ratio registrations / bare endpoint: {reg_rate / ping_rate:.2f} (target >= 0.5)")
         print(f"capacity {CAPACITY}: confirmed {confirmed}, waitlisted {waitlisted}")
         print(f"oversell: {max(confirmed - CAPACITY, 0)}")
+        if backlog:
+            print(
+                "mail tasks still queued after each registration phase: "
+                + ", ".join(map(str, backlog))
+            )
         if FAILURES:
             print("failures: " + ", ".join(f"{k}: {v}" for k, v in FAILURES.most_common()))
         return 0 if confirmed <= CAPACITY else 1
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
         with psycopg.connect(admin_url, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

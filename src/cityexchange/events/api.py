@@ -282,9 +282,7 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         listed=payload.participant_list_consent,
     )
     try:
-        registration, created, link_sent = services.registration_create(
-            event=event, data=data, user=request.user
-        )
+        outcome = services.registration_create(event=event, data=data, user=request.user)
     except services.RegistrationError as exc:
         return Status(400, {"detail": exc.message, "field": exc.field})
     except services.RegistrationClosed as exc:
@@ -294,15 +292,19 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         RegistrationStatus.WAITLISTED: _("The event is full; you are on the waiting list."),
         RegistrationStatus.PENDING: _("Your registration awaits the organisers' approval."),
     }
+    registration, created = outcome.registration, outcome.created
     message = messages.get(registration.status, "")
     if not created:
-        message = f"{message} {services.repeat_message(link_sent=link_sent)}"
+        message = f"{message} {services.repeat_message(link_sent=outcome.link_sent)}"
     body = {
         "status": registration.status,
         "created": created,
         "event": event.slug,
         "attendance": registration.attendance,
-        "waitlist_position": waitlist_position(registration),
+        # A newcomer's place was counted under the lock; only a repeat needs a count.
+        "waitlist_position": outcome.waitlist_position
+        if created
+        else waitlist_position(registration),
         "message": message,
         # The link goes only to whoever created the registration; a repeat gets it by mail.
         "manage_url": services.manage_url(registration) if created else None,

@@ -19,8 +19,8 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -213,6 +213,40 @@ def _confirmed_count(event: Event, attendance: str) -> int:
     ).count()
 
 
+def _seats_and_queue_sql(event: Event, attendance: str) -> tuple[str, tuple[Any, ...]]:
+    """SQL counting confirmed and waiting registrations for one kind of attendance.
+
+    Both counts come from the (event, status, attendance, created_at) index in
+    one query. Under the event lock the second one is also a newcomer's place
+    in the queue, so no count is needed after the commit. The SQL is compiled
+    before the lock is taken: compiling this aggregate costs more than running
+    it, and every moment under the lock is a moment all other registrations
+    for the event wait.
+    """
+    counts = (
+        Registration.objects.filter(
+            event=event,
+            attendance=attendance,
+            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+        )
+        .values("event")
+        .annotate(
+            confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+            waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
+        )
+        .values_list("confirmed", "waiting")
+    )
+    return counts.query.sql_with_params()
+
+
+def _run_count(sql: str, params: tuple[Any, ...]) -> tuple[int, int]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    # No row at all when nobody is confirmed or waiting yet.
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
 def _has_seat(event: Event, attendance: str) -> bool:
     capacity = event.capacity_for(attendance)
     return capacity is None or _confirmed_count(event, attendance) < capacity
@@ -224,12 +258,26 @@ def _lock_event(event: Event) -> Event:
     return Event.objects.select_for_update().get(pk=event.pk)
 
 
+# What the seat decision reads from the locked row; nothing else is fetched under the lock.
+_SEAT_FIELDS = (
+    "status",
+    "starts_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "requires_approval",
+    "capacity_online",
+    "capacity_onsite",
+)
+
+
 class RegistrationOutcome(NamedTuple):
     registration: Registration
     created: bool
     # Whether the personal link went out by this call (always for a new registration;
     # for a repeat only when the last one is older than RESEND_INTERVAL).
     link_sent: bool
+    # A new waiting registration's place in the queue, counted under the lock.
+    waitlist_position: int | None = None
 
 
 def repeat_message(*, link_sent: bool) -> str:
@@ -273,27 +321,29 @@ def registration_create(
     registration is taken up again.
 
     Only the seat decision runs under the event lock: lock, count, insert, audit.
-    Looking for an earlier registration happens before it (the unique constraint
-    on event and email settles the rare race of one email twice at once), and
-    mail is rendered after commit.
+    A new email (the common case) costs no read before the lock: the insert
+    itself meets the unique constraint on event and email when the person is
+    already registered (or registers twice at the same moment), and only then
+    is the earlier registration looked up. Mail is rendered after commit.
     """
     data = _validate(event, data)
     now = timezone.now()
     user = user if getattr(user, "is_authenticated", False) else None
     if not registration_is_open(event, now=now):
         raise RegistrationClosed(_("Registration for this event is closed."))
-    existing = _existing_registration(event, data.email)
-    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
-        return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
     try:
-        registration = _take_place(event=event, data=data, user=user, now=now, renew=existing)
+        return _take_place(event=event, data=data, user=user, now=now, renew=None)
     except IntegrityError:
-        # The same email registered at the same moment and won; answer as a repeat.
         existing = _existing_registration(event, data.email)
         if existing is None:
             raise
+    if existing.status != RegistrationStatus.CANCELLED:
         return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
-    return RegistrationOutcome(registration, True, True)
+    try:
+        return _take_place(event=event, data=data, user=user, now=now, renew=existing)
+    except IntegrityError:
+        # Taken up again by a parallel request with the same email; answer as a repeat.
+        return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
 
 
 def _existing_registration(event: Event, email: str) -> Registration | None:
@@ -310,18 +360,27 @@ def _take_place(
     user: Any,
     now: dt.datetime,
     renew: Registration | None,
-) -> Registration:
+) -> RegistrationOutcome:
     """The locked section: decide the status against the seats and store it."""
     with transaction.atomic():
-        locked = _lock_event(event)
+        # The event row alone, and only the columns the decision needs: a join
+        # here would lock the format row too and make registrations for
+        # different editions of one format wait for each other.
+        count_sql = _seats_and_queue_sql(event, data.attendance)
+        locked = Event.objects.select_for_update().only(*_SEAT_FIELDS).get(pk=event.pk)
         if not registration_is_open(locked, now=now):
             raise RegistrationClosed(_("Registration for this event is closed."))
+        position = None
         if locked.requires_approval:
             status = RegistrationStatus.PENDING
-        elif _has_seat(locked, data.attendance):
-            status = RegistrationStatus.CONFIRMED
         else:
-            status = RegistrationStatus.WAITLISTED
+            confirmed, waiting = _run_count(*count_sql)
+            capacity = locked.capacity_for(data.attendance)
+            if capacity is None or confirmed < capacity:
+                status = RegistrationStatus.CONFIRMED
+            else:
+                status = RegistrationStatus.WAITLISTED
+                position = waiting + 1
         values = {
             "name": data.name,
             "organisation": data.organisation.strip(),
@@ -360,7 +419,7 @@ def _take_place(
                 after=snapshot(registration),
             )
         else:
-            registration = Registration.objects.create(event=locked, email=data.email, **values)
+            registration = Registration.objects.create(event=event, email=data.email, **values)
             audit_record(
                 actor=user,
                 action="registration.create",
@@ -369,7 +428,7 @@ def _take_place(
             )
         registration.event = event
         _mail(registration, "registration", repeated=False)
-    return registration
+    return RegistrationOutcome(registration, True, True, position)
 
 
 def _promote(event: Event, *, actor: Any = None) -> list[Registration]:

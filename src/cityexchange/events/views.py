@@ -210,7 +210,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             privacy_notice_version=cleaned["privacy_notice_version"],
         )
         try:
-            registration, created, link_sent = services.registration_create(
+            registration, created, link_sent, _position = services.registration_create(
                 event=event, data=data, user=request.user
             )
         except services.RegistrationError as exc:

@@ -105,7 +105,7 @@ def test_feeds_and_the_event_calendar_are_icalendar(client):
 
 def test_the_personal_link_shows_the_join_link_and_can_cancel(client):
     event = EventFactory()
-    registration, _created, _sent = services.registration_create(
+    registration, _created, _sent, _place = services.registration_create(
         event=event,
         data=services.RegistrationData(
             name="A",

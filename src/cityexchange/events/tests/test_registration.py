@@ -54,8 +54,10 @@ def test_more_seats_promote_people_from_the_waiting_list_in_order():
 
 def test_the_same_email_again_returns_the_existing_registration_not_a_second_seat():
     event = EventFactory(capacity_online=5)
-    first, created, _sent = services.registration_create(event=event, data=registration_data())
-    again, created_again, _sent_again = services.registration_create(
+    first, created, _sent, _place = services.registration_create(
+        event=event, data=registration_data()
+    )
+    again, created_again, _sent_again, _place_again = services.registration_create(
         event=event, data=registration_data(email="  ANA@recife.example ")
     )
     assert created and not created_again
