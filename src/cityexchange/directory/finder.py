@@ -24,7 +24,6 @@ in-memory arithmetic whatever the catalogue's size.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import heapq
 import logging
 import math
@@ -75,10 +74,13 @@ W_ROLE = 0.08
 W_REGION = 0.10
 # Field weights for an offer's words: its name says most about it.
 FIELD_WEIGHTS = {"name": 3.0, "summary": 2.0, "description": 1.0}
-# A stem found in more than this share of offers says nothing (like a stopword).
+# A stem found in more than this share of offers says nothing (like a stopword);
+# in a large catalogue, stems in more than MAX_DOCUMENT_FREQUENCY offers say too
+# little to be worth walking their postings.
 MAX_DOCUMENT_SHARE = 0.5
+MAX_DOCUMENT_FREQUENCY = 100
 # How many offers reach the detailed scoring after the cheap first pass.
-SHORTLIST = 150
+SHORTLIST = 80
 SMALL_TOWN = 20000
 # Relevance below which a result does not count as "found" for the gap statistics.
 FOUND_THRESHOLD = 0.15
@@ -521,7 +523,7 @@ def _relevance(
         for position in concept_scores:
             concept_scores[position] = min(1.0, concept_scores[position] / concept_mass)
 
-    limit = MAX_DOCUMENT_SHARE * len(index.profiles)
+    limit = min(MAX_DOCUMENT_SHARE * len(index.profiles), MAX_DOCUMENT_FREQUENCY)
     text_scores: dict[int, float] = defaultdict(float)
     text_mass = 0.0
     for variants in understanding.token_variants:
@@ -601,10 +603,17 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         for position in index.goal_postings.get(goal, []):
             first[position] += W_GOALS * weight / 2
     mask = allowed_mask(index, query, today)
-    candidates = [p for p in first if mask >> p & 1]
+    # One conversion per request: testing a bit of a byte string is cheap, while
+    # shifting a 5,000-bit integer per candidate is not.
+    bits = mask.to_bytes((len(index.profiles) + 8) // 8, "little")
+    candidates = [p for p in first if bits[p >> 3] >> (p & 7) & 1]
     if len(candidates) < SHORTLIST:
         # Few words matched: offers suited to the level and resources still count.
-        extra = (p.index for p in index.profiles if mask >> p.index & 1 and p.index not in first)
+        extra = (
+            p.index
+            for p in index.profiles
+            if bits[p.index >> 3] >> (p.index & 7) & 1 and p.index not in first
+        )
         for position in extra:
             candidates.append(position)
             if len(candidates) >= SHORTLIST:
@@ -880,9 +889,35 @@ def finder_run(
     }
 
 
-# Events, library resources and peers change slowly; a minute's delay is fine and
-# spares the neighbour apps' queries when many searches share their topics.
-NEIGHBOURS_TTL = 60
+# Events, library resources and peers change slowly. They are fetched per topic
+# and cached for a few minutes, so searches that share a topic share the
+# neighbour apps' queries; a search's list merges its topics' lists in turn.
+NEIGHBOURS_TTL = 300
+MAX_NEIGHBOUR_TOPICS = 4
+
+
+def _per_topic(kind: str, topic: str, language: str, fetch: Any) -> list[Any]:
+    key = f"cityexchange:directory:{kind}:{language}:{topic}"
+    cached = cache.get(key)
+    if cached is None:
+        cached = fetch()
+        cache.set(key, cached, NEIGHBOURS_TTL)
+    return cached
+
+
+def _merge(lists: list[list[dict[str, Any]]], limit: int, key: str) -> list[dict[str, Any]]:
+    """Take from each topic's list in turn, without duplicates."""
+    merged: list[dict[str, Any]] = []
+    seen: set[Any] = set()
+    for position in range(max((len(items) for items in lists), default=0)):
+        for items in lists:
+            if position < len(items):
+                item = items[position]
+                marker = item.get(key) or item.get("url") or item.get("title")
+                if marker not in seen:
+                    seen.add(marker)
+                    merged.append(item)
+    return merged[:limit]
 
 
 def _neighbours(
@@ -890,29 +925,63 @@ def _neighbours(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     from cityexchange.directory import selectors
 
-    key = (
-        "cityexchange:directory:neighbours:"
-        + hashlib.sha256(
-            f"{language}|{exclude_organisation}|{','.join(topics)}|{','.join(named)}".encode()
-        ).hexdigest()
+    topics = topics[:MAX_NEIGHBOUR_TOPICS]
+    events = _merge(
+        [
+            _per_topic(
+                "events",
+                topic,
+                language,
+                lambda t=topic: [
+                    _serialise(e, language) for e in selectors.upcoming_events_for([t], 3)
+                ],
+            )
+            for topic in topics
+        ],
+        3,
+        "slug",
     )
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    events = [_serialise(e, language) for e in selectors.upcoming_events_for(topics, 3)]
-    resources = [_serialise(r, language) for r in selectors.resources_for(topics, 5)]
-    with translation.override(language):
-        peers = [
-            {
-                "name": peer["organisation"].name,
-                "country": peer["organisation"].country.code or None,
-                "shared_topics": [thesaurus().label(k, language) for k in peer["shared_topics"]],
-                "url": reverse(
-                    "directory:organisation_detail", kwargs={"slug": peer["organisation"].slug}
-                ),
-            }
-            for peer in selectors.peers_for(topics=named, exclude_organisation=exclude_organisation)
-        ]
-    value = (events, resources, peers)
-    cache.set(key, value, NEIGHBOURS_TTL)
-    return value
+    resources = _merge(
+        [
+            _per_topic(
+                "resources",
+                topic,
+                language,
+                lambda t=topic: [_serialise(r, language) for r in selectors.resources_for([t], 5)],
+            )
+            for topic in topics
+        ],
+        5,
+        "slug",
+    )
+
+    def peers_of(topic: str) -> list[dict[str, Any]]:
+        with translation.override(language):
+            return [
+                {
+                    "name": peer["organisation"].name,
+                    "country": peer["organisation"].country.code or None,
+                    "organisation_id": peer["organisation"].pk,
+                    "shared_topics": [thesaurus().label(topic, language)],
+                    "url": reverse(
+                        "directory:organisation_detail",
+                        kwargs={"slug": peer["organisation"].slug},
+                    ),
+                }
+                for peer in selectors.peers_for(topics=[topic], limit=4)
+            ]
+
+    by_topic = [_per_topic("peers", t, language, lambda t=t: peers_of(t)) for t in named[:4]]
+    peers: dict[str, dict[str, Any]] = {}
+    for items in by_topic:
+        for peer in items:
+            if peer["organisation_id"] == exclude_organisation:
+                continue
+            entry = peers.setdefault(peer["url"], {**peer, "shared_topics": []})
+            entry["shared_topics"] = [*entry["shared_topics"], *peer["shared_topics"]]
+    ranked_peers = sorted(peers.values(), key=lambda p: (-len(p["shared_topics"]), p["name"]))
+    return (
+        events,
+        resources,
+        [{k: v for k, v in p.items() if k != "organisation_id"} for p in ranked_peers[:3]],
+    )
