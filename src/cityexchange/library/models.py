@@ -159,8 +159,6 @@ class SearchEntry(models.Model):
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
     concepts = models.TextField(blank=True)
-    # " kind:study lang:en country:DE year:2023 topic:water-management " for filters and facets.
-    facets = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
     published_on = models.DateField(null=True, blank=True)
 
@@ -170,6 +168,31 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search entry {self.resource_id}"
+
+
+class SearchFacet(models.Model):
+    """One facet value of an indexed resource, e.g. ("kind", "study") or ("topic", "sensors").
+
+    Filters and facet counts are plain SQL over this table: ``GROUP BY name, value``
+    over the ids that match a query, and ``resource_id IN (...)`` for a filter.
+    """
+
+    resource = models.ForeignKey(
+        Resource, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    name = models.CharField(max_length=16)
+    value = models.CharField(max_length=120)
+
+    class Meta:
+        verbose_name = _("search facet")
+        verbose_name_plural = _("search facets")
+        indexes = [
+            models.Index(fields=["resource", "name", "value"], name="library_facet_by_resource"),
+            models.Index(fields=["name", "value", "resource"], name="library_facet_by_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}:{self.value}"
 
 
 class DigestFrequency(models.TextChoices):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,14 +14,13 @@ from django.utils.translation import override
 from django_countries import countries as all_countries
 
 from cityexchange.core.models import LANGUAGE_CHOICES, Concept, Organisation
-from cityexchange.core.text import LANGUAGES, fold, thesaurus
+from cityexchange.core.text import LANGUAGES, fold, stem, thesaurus, words
 from cityexchange.library import search
 from cityexchange.library.models import (
     Forwarding,
     Resource,
     ResourceKind,
     ResourceStatus,
-    SearchEntry,
     Visibility,
 )
 from cityexchange.library.rules import may_see_members_content
@@ -59,6 +57,11 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     filters: dict[str, str] = field(default_factory=dict)
     sort: str = "relevance"
+    # True when no resource had every word and any word was enough.
+    any_word: bool = False
+    # True when there were too many matches to count facets exactly: they are
+    # counted over ``search.FACET_SAMPLE`` of them, newest resources first.
+    facets_sampled: bool = False
 
     @property
     def pages(self) -> int:
@@ -106,8 +109,7 @@ def _original_words(raw: str) -> dict[str, str]:
 
 
 def _word_matches(word: str, tokens: set[str]) -> bool:
-    folded = fold(word)
-    return any(search.cached_stem(folded, lang) in tokens for lang in LANGUAGES)
+    return any(stem(folded, lang) in tokens for folded in words(word) for lang in LANGUAGES)
 
 
 def _highlight(text: str, tokens: set[str], *, limit: int = SNIPPET_WORDS) -> tuple[str, bool]:
@@ -146,12 +148,15 @@ def _snippet(resource: Resource, tokens: set[str]) -> SafeString:
 
 
 def _reasons(
-    query: search.Query, entry: Any, language: str, originals: dict[str, str]
+    query: search.Query,
+    hit: search.PageHit,
+    language: str,
+    originals: dict[str, str],
+    *,
+    any_word: bool,
 ) -> list[str]:
-    if entry is None:
-        return []
     reasons: list[str] = []
-    concept_tokens = set(entry["concepts"].split())
+    concept_tokens = set(hit.concepts.split())
     with override(language):
         for match in query.concepts:
             if search.concept_token(match.concept) in concept_tokens:
@@ -160,12 +165,29 @@ def _reasons(
                     _("topic: %(topic)s (from '%(text)s')")
                     % {"topic": thesaurus().label(match.concept, language), "text": typed}
                 )
-        word_tokens = set(entry["title"].split()) | set(entry["summary"].split())
-        word_tokens |= set(entry["body"].split())
+        word_tokens = set(hit.title.split()) | set(hit.summary.split()) | set(hit.body.split())
         matched = [originals.get(w.text, w.text) for w in query.words if w.tokens & word_tokens]
         if matched:
             reasons.append(_("words: %(words)s") % {"words": ", ".join(matched)})
+        if any_word:
+            reasons.append(_("not every word was found; this matches some of them"))
     return reasons
+
+
+def _facet_values(
+    stats: search.Stats, wanted: dict[str, str], language: str
+) -> dict[str, list[FacetValue]]:
+    facets: dict[str, list[FacetValue]] = {}
+    for name in FACETS:
+        values = sorted(stats.facets.get(name, []), key=lambda item: (-item[1], item[0]))
+        values = values[: 12 if name == "topic" else 30]
+        if name == "year":
+            values.sort(key=lambda item: item[0], reverse=True)
+        facets[name] = [
+            FacetValue(value, _facet_label(name, value, language), count, wanted.get(name) == value)
+            for value, count in values
+        ]
+    return facets
 
 
 def search_resources(
@@ -179,8 +201,12 @@ def search_resources(
 ) -> SearchResult:
     """Search published resources the user may see, ranked, faceted and explained.
 
-    An empty query lists everything that matches the filters, newest first. The
-    sort order is taken from ``filters["sort"]`` ("relevance" or "newest").
+    Every word of the query must match (through any of its stems or thesaurus
+    concepts); when no resource has them all, resources with any of them are
+    shown and ``matched`` says so. An empty query lists everything that matches
+    the filters, newest first. The sort order is taken from ``filters["sort"]``
+    ("relevance" or "newest"). Ranking, paging and facet counts happen in the
+    database: a constant number of queries whatever the size of the library.
     """
     language = language if language in LANGUAGES else "en"
     wanted = clean_filters(filters)
@@ -201,43 +227,39 @@ def search_resources(
     )
     if not browse and analysed.is_empty:
         return result
-    facet_filters = [f"{name}:{value}" for name, value in wanted.items()]
-    hits = search.backend().match(
-        None if browse else analysed.tokens,
+    engine = search.backend()
+    conditions = search.Filters(
         public_only=not may_see_members_content(user),
-        facet_filters=facet_filters,
+        facets=tuple((name, value) for name, value in wanted.items()),
     )
-    result.count = len(hits)
-    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    for hit in hits:
-        for token in set(hit.facets.split()):
-            name, _sep, value = token.partition(":")
-            if name in counters:
-                counters[name][value] += 1
-    for name in FACETS:
-        values = sorted(counters[name].items(), key=lambda item: (-item[1], item[0]))
-        values = values[: 12 if name == "topic" else 30]
-        if name == "year":
-            values.sort(key=lambda item: item[0], reverse=True)
-        result.facets[name] = [
-            FacetValue(value, _facet_label(name, value, language), count, wanted.get(name) == value)
-            for value, count in values
-        ]
-    if result.sort == "newest":
-        hits.sort(key=lambda h: (h.published_on is not None, h.published_on, h.score), reverse=True)
+    match: search.Match | None = None
+    any_word = False
+    if not browse:
+        match = search.Match.every_word(analysed)
+        stats = engine.stats(match, conditions)
+        fallback = search.Match.any_word(analysed)
+        if stats.count == 0 and len(match.groups) > 1 and not fallback.is_empty:
+            match, any_word = fallback, True
+            stats = engine.stats(match, conditions)
     else:
-        hits.sort(key=lambda h: (h.score, h.published_on is not None, h.published_on), reverse=True)
-    page_hits = hits[(page - 1) * page_size : page * page_size]
+        stats = engine.stats(None, conditions)
+    result.count = stats.count
+    result.any_word = any_word
+    result.facets_sampled = stats.facets_sampled
+    result.facets = _facet_values(stats, wanted, language)
+    if result.count <= (page - 1) * page_size:
+        return result
+    page_hits = engine.page(
+        match,
+        conditions,
+        newest=result.sort == "newest",
+        offset=(page - 1) * page_size,
+        limit=page_size,
+    )
     if not page_hits:
         return result
     ids = [h.resource_id for h in page_hits]
     resources = {r.pk: r for r in Resource.objects.filter(pk__in=ids).prefetch_related("topics")}
-    entries = {
-        row["resource_id"]: row
-        for row in SearchEntry.objects.filter(resource_id__in=ids).values(
-            "resource_id", "title", "summary", "body", "concepts"
-        )
-    }
     originals = _original_words(analysed.raw)
     tokens = set(analysed.tokens)
     for hit in page_hits:
@@ -249,7 +271,7 @@ def search_resources(
                 resource=resource,
                 score=round(hit.score, 4),
                 snippet=_snippet(resource, tokens),
-                matched=_reasons(analysed, entries.get(hit.resource_id), language, originals),
+                matched=_reasons(analysed, hit, language, originals, any_word=any_word),
             )
         )
     return result

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
@@ -70,30 +70,58 @@ ALLOWED_CONTENT_TYPES = {
 # --------------------------------------------------------------------------- indexing
 
 
-def _document(resource: Resource) -> search.Document:
-    """Analyse ``resource``; uses prefetched topics and attachments when present."""
-    titles = {lang: getattr(resource, f"title_{lang}", "") or "" for lang in LANGUAGES}
-    summaries = {lang: getattr(resource, f"summary_{lang}", "") or "" for lang in LANGUAGES}
-    topic_keys = [t.key for t in resource.topics.all()]
-    extracted = [a.extracted_text for a in resource.attachments.all() if a.extracted_text]
-    body = "\n".join([resource.body, *extracted])
-    year = [str(resource.published_on.year)] if resource.published_on else []
+_INDEX_FIELDS = [
+    "pk",
+    "kind",
+    "body",
+    "languages",
+    "countries",
+    "published_on",
+    "visibility",
+    *(f"title_{lang}" for lang in LANGUAGES),
+    *(f"summary_{lang}" for lang in LANGUAGES),
+]
+
+
+def _analyse_values(
+    values: dict[str, Any],
+    topic_keys: list[str],
+    extracted: list[str],
+    finder: search.ConceptFinder | None = None,
+) -> search.Document:
+    """Analyse a resource given as ``_INDEX_FIELDS`` values, its topics and attachment texts."""
+    titles = {lang: values.get(f"title_{lang}") or "" for lang in LANGUAGES}
+    summaries = {lang: values.get(f"summary_{lang}") or "" for lang in LANGUAGES}
+    body = "\n".join([values.get("body") or "", *(t for t in extracted if t)])
+    published_on = values.get("published_on")
+    languages = list(values.get("languages") or [])
     return search.analyse_document(
-        resource_id=resource.pk,
+        resource_id=values["pk"],
         titles=titles,
         summaries=summaries,
         body=body,
-        languages=resource.languages or [],
+        languages=languages,
         topic_keys=topic_keys,
         facets={
-            "kind": [resource.kind],
-            "lang": list(resource.languages or []),
-            "country": [c.upper() for c in resource.countries or []],
-            "year": year,
+            "kind": [values["kind"]],
+            "lang": languages,
+            "country": [str(c).upper() for c in values.get("countries") or []],
+            "year": [str(published_on.year)] if published_on else [],
             "topic": topic_keys,
         },
-        is_public=resource.visibility == Visibility.PUBLIC,
-        published_on=resource.published_on,
+        is_public=values.get("visibility") == Visibility.PUBLIC,
+        published_on=published_on,
+        finder=finder,
+    )
+
+
+def _document(resource: Resource) -> search.Document:
+    """Analyse ``resource``; uses prefetched topics and attachments when present."""
+    values = {name: getattr(resource, name, None) for name in _INDEX_FIELDS}
+    return _analyse_values(
+        values,
+        [t.key for t in resource.topics.all()],
+        [a.extracted_text for a in resource.attachments.all()],
     )
 
 
@@ -107,23 +135,57 @@ def resource_index(*, resource: Resource) -> None:
 
 
 def index_rebuild(
-    *, batch_size: int = 500, progress: Callable[[int, int], None] | None = None
+    *, batch_size: int = 1000, progress: Callable[[int, int], None] | None = None
 ) -> int:
-    """Rebuild the whole index from the published resources; returns how many were indexed."""
+    """Rebuild the whole index from the published resources; returns how many were indexed.
+
+    Reads plain values (no model instances), analyses each resource once with one
+    concept finder over the thesaurus index, and writes each batch with
+    ``executemany``; all in one transaction, so searches see the old index until
+    the new one is complete.
+    """
     backend = search.backend()
-    queryset: QuerySet[Resource] = Resource.objects.filter(
-        status=ResourceStatus.PUBLISHED
-    ).order_by("pk")
-    total = queryset.count()
-    done = 0
+    finder = search.concept_finder()
+    through: Any = Resource.topics.through
     with transaction.atomic():
+        ids = list(
+            Resource.objects.filter(status=ResourceStatus.PUBLISHED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        total = len(ids)
         backend.clear()
-        ids = list(queryset.values_list("pk", flat=True))
-        for start in range(0, len(ids), batch_size):
-            chunk = Resource.objects.filter(
-                pk__in=ids[start : start + batch_size]
-            ).prefetch_related("topics", "attachments")
-            backend.write([_document(r) for r in chunk])
+        done = 0
+        for start in range(0, total, batch_size):
+            chunk = ids[start : start + batch_size]
+            low, high = chunk[0], chunk[-1]
+            topics: dict[int, list[str]] = {}
+            for resource_id, key in (
+                through.objects.filter(resource_id__gte=low, resource_id__lte=high)
+                .order_by("resource_id", "concept__key")
+                .values_list("resource_id", "concept__key")
+            ):
+                topics.setdefault(resource_id, []).append(key)
+            texts: dict[int, list[str]] = {}
+            for resource_id, text in (
+                Attachment.objects.filter(resource_id__gte=low, resource_id__lte=high)
+                .exclude(extracted_text="")
+                .order_by("id")
+                .values_list("resource_id", "extracted_text")
+            ):
+                texts.setdefault(resource_id, []).append(text)
+            rows = Resource.objects.filter(
+                status=ResourceStatus.PUBLISHED, pk__gte=low, pk__lte=high
+            ).values(*_INDEX_FIELDS)
+            backend.write(
+                [
+                    _analyse_values(
+                        row, topics.get(row["pk"], []), texts.get(row["pk"], []), finder
+                    )
+                    for row in rows
+                ],
+                replace=False,
+            )
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
