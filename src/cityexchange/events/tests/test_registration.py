@@ -294,3 +294,42 @@ def test_more_seats_saved_in_the_back_office_promote_the_waiting_list(staff, rf)
         "waitlisted",
     ]
     assert AuditEntry.objects.filter(action="event.capacity_change", actor=staff).exists()
+
+
+def test_waiting_people_are_told_their_place_in_the_queue():
+    event = EventFactory(capacity_online=1)
+    places = [
+        services.registration_create(
+            event=event, data=registration_data(email=f"q{n}@example.org")
+        ).waitlist_position
+        for n in range(4)
+    ]
+    assert places == [None, 1, 2, 3]
+
+
+def test_someone_who_cancelled_can_register_again_and_joins_the_end_of_the_queue():
+    event = EventFactory(capacity_online=1)
+    first = register(event, 1)
+    waiting = register(event, 2)
+    services.registration_cancel(registration=first)
+    assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
+    again = services.registration_create(
+        event=event, data=registration_data(email="person1@example.org", name="Person 1")
+    )
+    assert again.created and again.registration.pk == first.pk
+    assert again.registration.status == RegistrationStatus.WAITLISTED
+    assert again.waitlist_position == 1
+    assert Registration.objects.filter(event=event).count() == 2
+    assert AuditEntry.objects.filter(action="registration.renew").count() == 1
+
+
+def test_a_repeat_while_registered_leaves_seats_and_queue_unchanged():
+    event = EventFactory(capacity_online=1)
+    register(event, 1)
+    register(event, 2)
+    repeat = services.registration_create(
+        event=event, data=registration_data(email="person2@example.org", name="Person 2")
+    )
+    assert not repeat.created and repeat.registration.status == RegistrationStatus.WAITLISTED
+    assert Registration.objects.filter(event=event).count() == 2
+    assert AuditEntry.objects.filter(action="registration.create").count() == 2
