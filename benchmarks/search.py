@@ -165,6 +165,7 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
             search: list[float] = []
             errors = 0
             counts: list[int] = []
+            load_before = os.getloadavg()
             stop = time.monotonic() + args.seconds
             n = 0
             while n < args.requests and time.monotonic() < stop:
@@ -186,6 +187,7 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
                     counts.append(int(response.json()["count"]))
                 n += 1
             peak_server_kib = server_peak_kib(server.pid)
+            load_after = os.getloadavg()
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -207,6 +209,9 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
             "search_p95_ms": round(s95 * 1000, 2),
             "p50_ratio": round(s50 / h50, 2),
             "p95_ratio": round(s95 / h95, 2),
+            # The machine may be shared: 1-minute load average when requests began and ended.
+            "load_average_1m": [round(load_before[0], 2), round(load_after[0], 2)],
+            "cpus": os.cpu_count(),
         }
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
