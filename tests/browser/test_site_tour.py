@@ -105,12 +105,13 @@ class Tour:
     visits: dict[tuple[str, str], Visit] = field(default_factory=dict)
     link_status: dict[str, int] = field(default_factory=dict)
     patterns: dict[str, int] = field(default_factory=dict)
+    stops: list[str] = field(default_factory=list)
 
     def visit(self, language: str, name: str) -> Visit:
         try:
             return self.visits[(language, name)]
         except KeyError:
-            pytest.fail(f"The tour never reached the page {name!r} in {language}.")
+            pytest.fail(f"The tour never reached {name!r} in {language}: {self.stops}")
 
 
 def _pattern(url: str) -> str:
@@ -232,7 +233,7 @@ def _walk_public_pages(walker: Walker, language: str) -> None:
     for number, query in enumerate(SEARCHES, start=1):
         walker.goto(language, f"search-{number}", f"/{language}/library/search/?q={query}")
         assert page.locator("main a[href*='/library/r/']").count() > 0, f"nothing for {query}"
-    walker.submit(language, "search-facet", page.locator("main aside a").first)
+    walker.submit(language, "search-facet", page.locator("main aside a[href*='kind=']").first)
     resource = page.locator("main a[href*='/library/r/']").first.get_attribute("href")
     walker.goto(language, "resource", resource)
     walker.goto(language, "self-assessment", f"/{language}/self-assessment/")
@@ -289,6 +290,12 @@ def tour(
                 walker = Walker(browser, base, result, javascript=javascript)
                 try:
                     walk(walker, language)
+                except Exception as error:  # noqa: BLE001 - reported by the tests below
+                    # The rest of the tour goes on: the pages this walk missed fail on
+                    # their own, and test_the_tour_goes_all_the_way says where it stopped.
+                    result.stops.append(
+                        f"{walk.__name__}({language}) at {walker.page.url}: {error}"
+                    )
                 finally:
                     walker.close()
         yield result
@@ -388,6 +395,10 @@ def test_no_page_of_the_tour_scrolls_sideways_on_a_phone(
     too_wide = visit.phone_width > PHONE["width"]
     _known(KNOWN_SIDEWAYS, name, too_wide)
     assert not too_wide, f"{visit.url} is {visit.phone_width} px wide on a 390 px screen"
+
+
+def test_the_tour_goes_all_the_way(tour: Tour) -> None:
+    assert tour.stops == []
 
 
 def test_the_finder_understands_both_descriptions(tour: Tour) -> None:
