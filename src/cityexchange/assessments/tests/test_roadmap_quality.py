@@ -173,3 +173,10 @@ def test_the_roadmap_of_the_shipped_model_costs_the_same_queries_at_two_sizes(
 # Measured: the first load of a 57-activity roadmap cost 120 queries before the
 # offers and resources were fetched in one batch; now 14 at every size.
 SHIPPED_ROADMAP_QUERIES = 14
+
+
+def test_the_roadmap_rule_and_reasons_are_german_in_german(newcomer: Any, owner: Any) -> None:
+    url = reverse("assessments:roadmap", kwargs={"id": newcomer.pk}).replace("/en/", "/de/")
+    content = _client(owner).get(url).content.decode()
+    assert "So wird der Fahrplan geplant" in content
+    assert "schneller Erfolg: viel Wirkung für wenig Aufwand" in content
