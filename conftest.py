@@ -24,6 +24,20 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_indexes() -> None:
+    """Each test starts without the thesaurus and offer indexes a previous test built.
+
+    In production a reload is announced after its commit; a test's data is rolled back
+    instead, so an index built in one test would otherwise answer in the next.
+    """
+    from cityexchange.core import text
+    from cityexchange.directory.finder import reset_index
+
+    text.reset()
+    reset_index()
+
+
 @pytest.fixture
 def municipality(db: Any) -> Any:
     from cityexchange.core.tests.factories import OrganisationFactory

@@ -222,7 +222,9 @@ LANGUAGES = [
     ("pt", _("Portuguese")),
 ]
 # Each app keeps its catalogues in <app>/locale; project-wide strings (API errors) live here.
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The second is built by compile-catalogues: the apps' messages above Django's own,
+# and Django's Brazilian messages for "pt" (see that command).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_overlay"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"

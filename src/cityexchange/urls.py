@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
 from cityexchange.api import api
+from cityexchange.core.views import favicon
 
 admin.site.site_header = "cityexchange"
 admin.site.site_title = "cityexchange"
@@ -16,6 +17,8 @@ admin.site.site_title = "cityexchange"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # For clients that ask for it without reading the page's <link rel="icon">.
+    path("favicon.ico", favicon),
 ]
 
 if settings.CITYEXCHANGE_SERVE_MEDIA:

@@ -75,3 +75,16 @@ def test_the_account_page_is_accessible_when_signed_in(
     screenshot(page, f"account-{language}")
     violations = axe_violations(page)
     assert violations == [], describe_violations(violations)
+
+
+@pytest.mark.parametrize("language", ["de", "pt"])
+def test_the_api_reference_is_accessible_and_fits_a_phone(
+    live_server: Any, page: Any, language: str
+) -> None:
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/{language}/api/")
+    assert page.locator("h1").count() == 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot(page, f"api-reference-{language}-phone")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)

@@ -11,3 +11,15 @@ class CoreConfig(AppConfig):
         from cityexchange.core import seeding
 
         return seeding.seed(demo=demo)
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        # After auth has created an app's permissions, give the roles theirs.
+        post_migrate.connect(_sync_role_groups, dispatch_uid="cityexchange-role-groups")
+
+
+def _sync_role_groups(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
+    from cityexchange.core.services import role_groups_sync
+
+    role_groups_sync(app_label=sender.label, using=using)

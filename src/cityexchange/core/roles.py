@@ -10,3 +10,34 @@ class Role(models.TextChoices):
     EXPERT = "expert", _("Expert or researcher")
     RETAILER = "retailer", _("Retailer")
     ADMIN = "admin", _("Administrator")
+
+
+ALL = ("view", "add", "change", "delete")
+EDIT = ("view", "add", "change")
+VIEW = ("view",)
+
+# What network staff may do in the back office (Django's model permissions, which the
+# admin reads). Pages and API ask the rules in each app's rules.py; this is the admin's
+# half of the same vocabulary. "*" stands for every model of the app not named.
+STAFF_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "core": {
+        "organisation": EDIT,
+        "membership": ALL,
+        "person": ALL,
+        "concept": EDIT,
+        "conceptlabel": ALL,
+        "auditentry": VIEW,
+        "user": VIEW,
+    },
+    "events": {"remindersent": VIEW, "*": ALL},
+    "library": {"searchentry": (), "searchfacet": (), "subscription": VIEW, "*": ALL},
+    "directory": {
+        "municipalityprofile": ("view", "change"),
+        "savedresult": VIEW,
+        "searchgap": ("view", "change"),
+        "*": ALL,
+    },
+    "assessments": {"*": VIEW},
+}
+# Administrators get every permission of these apps, and may manage accounts and groups.
+ADMIN_APPS = ("core", "events", "library", "directory", "assessments", "auth")

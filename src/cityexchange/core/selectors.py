@@ -22,6 +22,23 @@ def home_figures() -> dict[str, Any]:
     }
 
 
+def home_highlights(*, user: Any) -> dict[str, list[Any]]:
+    """The next editions and the newest library entries, from the apps that are installed.
+
+    Core does not depend on the module apps; it asks them when they are there.
+    """
+    highlights: dict[str, list[Any]] = {"upcoming": [], "newest": []}
+    if apps.is_installed("cityexchange.events"):
+        from cityexchange.events.selectors import upcoming_events
+
+        highlights["upcoming"] = upcoming_events(limit=3)
+    if apps.is_installed("cityexchange.library"):
+        from cityexchange.library.selectors import newest_resources
+
+        highlights["newest"] = newest_resources(user=user, limit=3)
+    return highlights
+
+
 def municipalities() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
 

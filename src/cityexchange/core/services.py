@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.db import models, transaction
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from cityexchange.core.models import (
     Organisation,
     User,
 )
-from cityexchange.core.roles import Role
+from cityexchange.core.roles import ADMIN_APPS, STAFF_MODEL_PERMISSIONS, Role
 
 TOKEN_PREFIX = "cx_"  # noqa: S105 - a public marker, not a secret
 
@@ -105,6 +105,35 @@ def user_create(
             after={"email": user.email, "roles": roles or []},
         )
     return user
+
+
+def role_groups_sync(*, app_label: str | None = None, using: str = "default") -> None:
+    """Make every role's group exist and hold its back-office permissions.
+
+    Runs after each migration (per app, once auth has created that app's permissions)
+    and is idempotent: permissions are only added, so one an administrator granted by
+    hand in the admin stays.
+    """
+    groups = {role: Group.objects.using(using).get_or_create(name=role)[0] for role in Role.values}
+    permissions = Permission.objects.using(using).select_related("content_type")
+    if app_label is not None:
+        permissions = permissions.filter(content_type__app_label=app_label)
+    staff: list[Permission] = []
+    admin: list[Permission] = []
+    for permission in permissions:
+        app = permission.content_type.app_label
+        if app in ADMIN_APPS:
+            admin.append(permission)
+        per_model = STAFF_MODEL_PERMISSIONS.get(app)
+        if per_model is None:
+            continue
+        model = permission.content_type.model
+        allowed = per_model.get(model, per_model.get("*", ()))
+        action = permission.codename.split("_", 1)[0]
+        if permission.codename == f"{action}_{model}" and action in allowed:
+            staff.append(permission)
+    groups[Role.NETWORK_STAFF].permissions.add(*staff)
+    groups[Role.ADMIN].permissions.add(*admin)
 
 
 def user_role_grant(*, user: User, role: str, actor: Any = None) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -209,7 +210,15 @@ _index_lock = threading.Lock()
 
 def thesaurus_changed() -> None:
     """Tell every process that the thesaurus was reloaded (called by the loader)."""
-    cache.set(_CACHE_KEY, object.__hash__(object()), timeout=None)
+    # A fresh random token: an object's hash would be its address, which comes back.
+    cache.set(_CACHE_KEY, uuid.uuid4().hex, timeout=None)
+
+
+def reset() -> None:
+    """Forget this process's index; the next look-up reads the labels again (tests)."""
+    global _index, _index_version
+    with _index_lock:
+        _index, _index_version = None, None
 
 
 def thesaurus() -> ThesaurusIndex:

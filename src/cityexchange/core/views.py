@@ -9,18 +9,36 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cityexchange.core import selectors, services
+from cityexchange.core import apidocs, selectors, services
 from cityexchange.core.forms import EmailAuthenticationForm, EraseForm, ProfileForm
 from cityexchange.core.middleware import COOKIE, known_timezones
 from cityexchange.core.models import User
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"stats": selectors.home_figures()})
+    return render(
+        request,
+        "core/home.html",
+        {
+            "stats": selectors.home_figures(),
+            **selectors.home_highlights(user=request.user),
+        },
+    )
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """For clients that ask for /favicon.ico without reading the page's <link rel="icon">."""
+    return HttpResponseRedirect(static("core/favicon.svg"))
+
+
+def api_reference(request: HttpRequest) -> HttpResponse:
+    info, groups = apidocs.api_reference()
+    return render(request, "core/api_reference.html", {"info": info, "groups": groups})
 
 
 def imprint(request: HttpRequest) -> HttpResponse:

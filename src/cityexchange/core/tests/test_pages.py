@@ -93,3 +93,70 @@ def test_the_time_zone_form_does_not_redirect_to_other_sites(client: Client) -> 
     )
     assert response["Location"] == "/"
     assert "cx_tz" not in response.cookies
+
+
+def test_portuguese_is_brazilian_in_djangos_own_texts_too(client: Client) -> None:
+    """Our texts are Brazilian Portuguese; the admin and form errors must not switch to Portugal's."""
+    admin_login = client.get("/pt/admin/login/").content.decode()
+    assert "Senha" in admin_login
+    assert "Palavra-passe" not in admin_login
+
+    required = client.post("/pt/login/", {"username": "", "password": ""}).content.decode()
+    assert "Este campo é obrigatório." in required
+    # Our own translation of a message Django also has stays ours.
+    assert "Pular para o conteúdo principal" in client.get("/pt/").content.decode()
+
+
+def test_the_site_icon_is_declared_and_served(client: Client) -> None:
+    html = client.get("/en/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', html)
+    assert icon is not None
+    assert client.get(icon.group(1)).status_code == 200
+    legacy = client.get("/favicon.ico")
+    assert legacy.status_code == 302 and legacy["Location"] == icon.group(1)
+
+
+def test_the_home_page_shows_the_next_editions_and_new_knowledge(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    import datetime as dt
+
+    from cityexchange.events.tests.factories import EventFactory
+    from cityexchange.library.services import resource_create
+
+    EventFactory(title="Digital twins for small towns", title_en="Digital twins for small towns")
+    EventFactory(title="Draft edition", title_en="Draft edition", status="draft")
+    for n in range(5):
+        resource_create(
+            actor=None,
+            slug=f"guide-{n}",
+            kind="guideline",
+            title={"en": f"Guide {n}", "de": f"Leitfaden {n}"},
+            status="published",
+            published_on=dt.date(2026, 1, 1 + n),
+        )
+
+    with django_assert_max_num_queries(12):
+        html = client.get("/de/").content.decode()
+
+    assert "Die nächsten Ausgaben" in html
+    assert "Digital twins for small towns" in html
+    assert "Draft edition" not in html
+    # The three newest, in German, newest first.
+    assert html.index("Leitfaden 4") < html.index("Leitfaden 3") < html.index("Leitfaden 2")
+    assert "Leitfaden 1" not in html
+
+
+def test_the_api_reference_lists_every_endpoint_with_its_fields(client: Client) -> None:
+    from cityexchange.api import api
+
+    html = client.get("/es/api/").content.decode()
+
+    assert "Referencia de la API" in html
+    for path, operations in api.get_openapi_schema()["paths"].items():
+        for method in operations:
+            assert f"{method.upper()} {path}" in html, (method, path)
+    # The registration's body, with the consent version a client must send.
+    registration = html[html.index("POST /api/v1/events/{slug}/registrations") :]
+    assert "<code>privacy_notice_version</code>" in registration
+    assert "Cuerpo de la solicitud (JSON)" in registration

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
 import polib
@@ -45,3 +47,57 @@ def test_placeholders_survive_translation(path: Path) -> None:
         assert sorted(pattern.findall(entry.msgid)) == sorted(pattern.findall(entry.msgstr)), (
             f"{path.parent.parent.name}: placeholders differ in {entry.msgid!r}"
         )
+
+
+TRANSLATE_TAG = re.compile(
+    r"""\{%\s*(?:translate|trans)\s+(["'])(.+?)\1(?:\s+context\s+(["'])(.+?)\3)?"""
+)
+GETTEXT_CALLS = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy"}
+
+
+def _source_messages(app: str) -> set[tuple[str | None, str, str]]:
+    """Literal messages of an app's templates and code: (context, msgid, where)."""
+    found: set[tuple[str | None, str, str]] = set()
+    for template in (PACKAGE / app).glob("templates/**/*.*"):
+        for match in TRANSLATE_TAG.finditer(template.read_text(encoding="utf-8")):
+            found.add((match.group(4), match.group(2), template.name))
+    for module in (PACKAGE / app).glob("**/*.py"):
+        if "tests" in module.parts or "migrations" in module.parts:
+            continue
+        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            if node.func.id not in GETTEXT_CALLS or not node.args:
+                continue
+            literals = [a.value for a in node.args if isinstance(a, ast.Constant)]
+            if not all(isinstance(v, str) for v in literals) or not literals:
+                continue
+            if node.func.id.startswith("pgettext") and len(literals) >= 2:
+                found.add((literals[0], literals[1], module.name))
+            elif not node.func.id.startswith("pgettext"):
+                found.add((None, literals[0], module.name))
+    return found
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_every_literal_message_is_in_the_apps_catalogues(app: str) -> None:
+    """A string added to a template or module but never put in the catalogue shows in English."""
+    messages = _source_messages(app)
+    assert messages, f"no messages found in {app}: the extraction is broken"
+    project = {
+        (e.msgctxt, e.msgid)
+        for e in polib.pofile(str(PACKAGE / "locale" / "de" / "LC_MESSAGES" / "django.po"))
+    }
+    for language in ("de", "es", "pt"):
+        path = PACKAGE / app / "locale" / language / "LC_MESSAGES" / "django.po"
+        known = {(e.msgctxt, e.msgid) for e in polib.pofile(str(path))} | project
+        # Other apps' catalogues count too: Django merges them into one at run time.
+        for other in APPS:
+            other_path = PACKAGE / other / "locale" / language / "LC_MESSAGES" / "django.po"
+            known |= {(e.msgctxt, e.msgid) for e in polib.pofile(str(other_path))}
+        missing = sorted(
+            f"{where}: {msgid!r}"
+            for context, msgid, where in messages
+            if (context, msgid) not in known
+        )
+        assert missing == [], f"{app}/{language}: {len(missing)} missing, e.g. {missing[:8]}"

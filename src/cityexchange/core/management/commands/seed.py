@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from cityexchange.core.datafiles import DataFileError
 
@@ -21,6 +23,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, demo: bool = False, **options: Any) -> None:
+        # The loaders also write each translated field's base attribute, which the
+        # translation layer maps to the active language: keep that the source language,
+        # whatever language the caller (a test, a shell) has switched on.
+        with translation.override(settings.LANGUAGE_CODE):
+            self._seed_every_app(demo=demo)
+        self.stdout.write(self.style.SUCCESS("Seed complete."))
+
+    def _seed_every_app(self, *, demo: bool) -> None:
         for config in apps.get_app_configs():
             seed = getattr(config, "seed", None)
             if seed is None:
@@ -31,4 +41,3 @@ class Command(BaseCommand):
                 raise CommandError(f"{config.label}: {exc}") from exc
             for line in lines:
                 self.stdout.write(f"{config.label}: {line}")
-        self.stdout.write(self.style.SUCCESS("Seed complete."))
