@@ -9,13 +9,13 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import paginate
+from ninja.pagination import PageNumberPagination, paginate
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
@@ -146,12 +146,33 @@ class EventDetailOut(EventOut):
         return services.registration_is_open(obj)
 
 
+# Years the programme can hold; anything else is a typing error, answered with a 422.
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+# A page beyond this would ask the database for an offset it cannot represent.
+MAX_PAGE = 100_000
+
+
 class EventFilter(Schema):
-    format: str | None = None
+    format: str | None = Field(None, max_length=80)
     upcoming: bool | None = None
-    series: str | None = None
-    topic: str | None = None
-    year: int | None = Field(None, ge=2000, le=2100)
+    series: str | None = Field(None, max_length=80)
+    topic: str | None = Field(None, max_length=200)
+    year: int | None = Field(None, ge=FIRST_YEAR, le=LAST_YEAR)
+
+
+class StatisticsFilter(Schema):
+    format: str | None = Field(None, max_length=80, description="A format's slug.")
+    year: int | None = Field(
+        None, ge=FIRST_YEAR, le=LAST_YEAR, description="A calendar year (Europe/Berlin)."
+    )
+
+
+class EventPages(PageNumberPagination):
+    """Page numbers with an upper bound, so a huge ``page`` is a 422, not a database error."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=MAX_PAGE)
+        page_size: int | None = Field(None, ge=1)
 
 
 class RegistrationIn(Schema):
@@ -164,8 +185,21 @@ class RegistrationIn(Schema):
     interpretation_language: str = Field("", max_length=2)
     accessibility_needs: str = Field("", max_length=2000)
     attendance: str = Field("online", max_length=10)
-    privacy_consent: bool
-    privacy_notice_version: str = Field(..., max_length=20)
+    privacy_consent: bool = Field(
+        ...,
+        description="Must be true: the person has read and agrees to the privacy notice.",
+    )
+    privacy_notice_version: str = Field(
+        "",
+        max_length=20,
+        description=(
+            "The version of the privacy notice the person read and agreed to; the current "
+            "one is returned by GET /api/v1/events/privacy-notice. Required: a missing or "
+            "outdated version is refused with 400 and field privacy_notice_version, so "
+            "nobody is registered under a notice they never saw."
+        ),
+        examples=["2025-01"],
+    )
     participant_list_consent: bool = False
 
 
@@ -188,14 +222,25 @@ class PingOut(Schema):
     status: str
 
 
+class PrivacyNoticeOut(Schema):
+    version: str = Field(..., examples=["2025-01"])
+    url: str
+
+
 @router.get("/ping", response=PingOut, auth=None)
 def ping(request: HttpRequest) -> dict[str, str]:
     """A bare JSON answer without database work: the benchmark's baseline."""
     return {"status": "ok"}
 
 
+@router.get("/privacy-notice", response=PrivacyNoticeOut, auth=None)
+def privacy_notice(request: HttpRequest) -> dict[str, str]:
+    """The privacy notice a registration agrees to: send its version as privacy_notice_version."""
+    return {"version": services.privacy_notice_version(), "url": reverse("core:privacy")}
+
+
 @router.get("", response=list[EventOut], auth=None)
-@paginate
+@paginate(EventPages)
 def event_list(request: HttpRequest, filters: Query[EventFilter]) -> QuerySet[Event]:
     return selectors.event_list(
         format=filters.format,
@@ -207,11 +252,12 @@ def event_list(request: HttpRequest, filters: Query[EventFilter]) -> QuerySet[Ev
 
 
 @router.get("/statistics", auth=None)
-def statistics(
-    request: HttpRequest, format: str | None = None, year: int | None = None
-) -> dict[str, Any]:
-    """Per format and year: editions, registrations, attendance, speakers, interpretation."""
-    figures = selectors.statistics(format=format, year=year)
+def statistics(request: HttpRequest, filters: Query[StatisticsFilter]) -> dict[str, Any]:
+    """Per format and year: editions, registrations, attendance, speakers, interpretation.
+
+    Countries are ISO 3166 codes here; the statistics page shows their names.
+    """
+    figures = selectors.statistics(format=filters.format, year=filters.year)
     items = selectors.statistics_as_dict(figures, language=current_language())
     return {"items": items, "count": len(items)}
 
@@ -264,9 +310,9 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
     ):
         raise HttpError(429, _("Too many registrations from your address; please wait a minute."))
     # The bare row: the seat decision needs no related object.
-    event = get_for_user(
-        Event.objects.all(), user=request.user, perm="events.view_event", slug=slug
-    )
+    event = selectors.event_by_slug(slug)
+    if event is None or not request.user.has_perm("events.view_event", event):
+        raise Http404
     data = services.RegistrationData(
         name=payload.name,
         email=payload.email,

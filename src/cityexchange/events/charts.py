@@ -14,7 +14,14 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-WIDTH, ROW, LABEL = 560, 28, 200
+WIDTH, ROW, LABEL = 560, 32, 200
+# Longer labels are shortened in the chart (the <desc> and the table keep them whole),
+# so they stay inside the label column at the larger type used on phones.
+LABEL_CHARS = 16
+
+
+def _short(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 @dataclass
@@ -54,11 +61,11 @@ def bar_chart(bars: list[Bar], *, title: str, chart_id: str, unit: str = "") -> 
         y = 5 + index * ROW
         length = (WIDTH - LABEL - 70) * bar.value / top
         parts.append(
-            f'<text x="{LABEL - 8}" y="{y + 18}" text-anchor="end" class="chart-label">'
-            f"{escape(bar.label)}</text>"
-            f'<rect x="{LABEL}" y="{y + 4}" width="{length:.1f}" height="{ROW - 10}" '
+            f'<text x="{LABEL - 8}" y="{y + 22}" text-anchor="end" class="chart-label">'
+            f"<title>{escape(bar.label)}</title>{escape(_short(bar.label))}</text>"
+            f'<rect x="{LABEL}" y="{y + 6}" width="{length:.1f}" height="{ROW - 12}" '
             f'class="chart-bar"/>'
-            f'<text x="{LABEL + length + 6:.1f}" y="{y + 18}" class="chart-value">'
+            f'<text x="{LABEL + length + 6:.1f}" y="{y + 22}" class="chart-value">'
             f"{escape(_number(bar.value) + unit)}</text>"
         )
     parts.append("</svg>")
@@ -69,7 +76,7 @@ def range_chart(ranges: list[Range], *, title: str, chart_id: str) -> SafeString
     """A span from minimum to maximum per label, with a marker at the mean."""
     height = max(len(ranges), 1) * ROW + 10
     top = max((r.high for r in ranges), default=0) or 1
-    span = WIDTH - LABEL - 150
+    span = WIDTH - LABEL - 190
     desc = "; ".join(
         _("%(label)s: minimum %(low)s, mean %(mean)s, maximum %(high)s")
         % {
@@ -87,12 +94,12 @@ def range_chart(ranges: list[Range], *, title: str, chart_id: str) -> SafeString
         x_high = LABEL + span * item.high / top
         x_mean = LABEL + span * item.mean / top
         parts.append(
-            f'<text x="{LABEL - 8}" y="{y + 18}" text-anchor="end" class="chart-label">'
-            f"{escape(item.label)}</text>"
-            f'<rect x="{x_low:.1f}" y="{y + 9}" width="{max(x_high - x_low, 2):.1f}" height="8" '
+            f'<text x="{LABEL - 8}" y="{y + 22}" text-anchor="end" class="chart-label">'
+            f"<title>{escape(item.label)}</title>{escape(_short(item.label))}</text>"
+            f'<rect x="{x_low:.1f}" y="{y + 12}" width="{max(x_high - x_low, 2):.1f}" height="8" '
             f'class="chart-range"/>'
-            f'<circle cx="{x_mean:.1f}" cy="{y + 13}" r="6" class="chart-mean"/>'
-            f'<text x="{x_high + 10:.1f}" y="{y + 18}" class="chart-value">'
+            f'<circle cx="{x_mean:.1f}" cy="{y + 16}" r="6" class="chart-mean"/>'
+            f'<text x="{x_high + 10:.1f}" y="{y + 22}" class="chart-value">'
             f"{escape(f'{_number(item.low)}–{_number(item.high)} (Ø {_number(item.mean)})')}"
             "</text>"
         )

@@ -70,10 +70,18 @@ class RegistrationForm(forms.Form):
     privacy_consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree to the processing of my registration")
     )
-    privacy_notice_version = forms.CharField(widget=forms.HiddenInput)
+    # Which notice the person saw: filled in by the page. Its errors are shown on the
+    # consent checkbox above, the only place a person can do something about them.
+    privacy_notice_version = forms.CharField(
+        label=_("Version of the privacy notice"),
+        widget=forms.HiddenInput,
+        required=False,
+        max_length=20,
+    )
 
-    def __init__(self, *args: Any, event: Event, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, event: Event, notice_version: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.notice_version = notice_version
         _choices(self, "country", [("", "—"), *list(countries)])
         modes = []
         if event.has_online:
@@ -92,6 +100,26 @@ class RegistrationForm(forms.Form):
         else:
             del self.fields["interpretation_language"]
         _described(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("privacy_notice_version") != self.notice_version:
+            self.add_error("privacy_consent", stale_notice_message())
+            # Shown again with the current version, so agreeing once more is enough.
+            data = dict(self.data.items())
+            data["privacy_notice_version"] = self.notice_version
+            data.pop("privacy_consent", None)
+            self.data = data
+        return cleaned
+
+
+def stale_notice_message() -> str:
+    return str(
+        _(
+            "The privacy notice has changed since this page was opened (or the page was "
+            "incomplete). Please read the current privacy notice and tick the box again."
+        )
+    )
 
 
 class ManageForm(forms.Form):

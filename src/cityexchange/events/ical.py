@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
@@ -53,3 +56,44 @@ def calendar_for(
             )
             calendar.add_component(item)
     return calendar.to_ical().decode("utf-8")
+
+
+# A participant mail carries one event's .ics; everyone registering for that event in
+# the same language, with or without the join link, gets the same text. It is kept
+# for a minute per process, keyed by every value it is made of, so an edited event
+# never gets an old text; only DTSTAMP (when the text was made) can be up to a
+# minute old, which is what it says.
+MAIL_CALENDAR_SECONDS = 60.0
+_MAIL_CALENDAR_LIMIT = 256
+_mail_calendars: dict[tuple[Any, ...], tuple[float, str]] = {}
+_mail_calendars_lock = threading.Lock()
+
+
+def mail_calendar(event: Event, *, language: str, join_url: str = "") -> str:
+    """The .ics attached to a participant mail (see calendar_for), memoised briefly."""
+    with translation.override(language):
+        key = (
+            event.pk,
+            event.slug,
+            event.starts_at,
+            event.duration_minutes,
+            event.time_known,
+            event.timezone,
+            event.title,
+            event.abstract,
+            event.venue,
+            event.status,
+            join_url,
+            language,
+            settings.SITE_URL,
+        )
+    now = time.monotonic()
+    cached = _mail_calendars.get(key)
+    if cached is not None and now - cached[0] < MAIL_CALENDAR_SECONDS:
+        return cached[1]
+    text = calendar_for([event], language=language, join_url=join_url, name=event.title)
+    with _mail_calendars_lock:
+        if len(_mail_calendars) >= _MAIL_CALENDAR_LIMIT:
+            _mail_calendars.clear()
+        _mail_calendars[key] = (now, text)
+    return text

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import translation
 
 from cityexchange.core.mail import Attachment, Message, render_message
-from cityexchange.events.ical import calendar_for
+from cityexchange.events.ical import mail_calendar
 from cityexchange.events.models import Registration, RegistrationStatus
 
 
@@ -46,7 +46,7 @@ def render(
     join_url = event.join_url if confirmed and event.has_online else ""
     registration.status = status
     with translation.override(language):
-        ics = calendar_for([event], language=language, join_url=join_url, name=event.title)
+        ics = mail_calendar(event, language=language, join_url=join_url)
         context = {
             "registration": registration,
             "event": event,

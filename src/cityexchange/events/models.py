@@ -146,6 +146,9 @@ class Series(models.Model):
         return self.title
 
 
+SEAT_COUNTERS = ("seats_taken_online", "seats_taken_onsite", "waiting_online", "waiting_onsite")
+
+
 class Event(models.Model):
     """One edition of a format."""
 
@@ -238,6 +241,14 @@ class Event(models.Model):
         help_text=_("For past editions without registrations in this system."),
     )
     is_demo = models.BooleanField(_("demo content"), default=False)
+    # Confirmed and waiting registrations per kind of attendance, kept by
+    # events.services under the row lock in the same transaction as the change, so a
+    # registration decides its seat from this row alone. `cityexchange recount-seats`
+    # compares them with the registrations and repairs them.
+    seats_taken_online = models.PositiveIntegerField(default=0, editable=False)
+    seats_taken_onsite = models.PositiveIntegerField(default=0, editable=False)
+    waiting_online = models.PositiveIntegerField(default=0, editable=False)
+    waiting_onsite = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -256,6 +267,23 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A whole-row save (the admin, the seed loader) writes back every column it
+        # read; the seat counters may have moved since, and only the services write them.
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in SEAT_COUNTERS
+            ]
+        super().save(*args, **kwargs)
+
+    def seat_counts(self, attendance: str) -> tuple[int, int]:
+        """(confirmed, waiting) for one kind of attendance, from the counters."""
+        if attendance == Attendance.ONSITE:
+            return self.seats_taken_onsite, self.waiting_onsite
+        return self.seats_taken_online, self.waiting_online
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -329,8 +357,14 @@ class Speaker(models.Model):
 class Registration(models.Model):
     """A person's place at an event: confirmed, waiting, pending approval or cancelled."""
 
+    # No index of its own: the seat-queue index and the one-per-email constraint both
+    # begin with the event, and every index is one more write per registration.
     event = models.ForeignKey(
-        Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="registrations"
+        Event,
+        verbose_name=_("event"),
+        on_delete=models.PROTECT,
+        related_name="registrations",
+        db_index=False,
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -359,9 +393,8 @@ class Registration(models.Model):
     privacy_notice_version = models.CharField(_("privacy notice accepted"), max_length=20)
     consented_at = models.DateTimeField(_("consent given"))
     listed = models.BooleanField(_("may appear on the participant list"), default=False)
-    status = models.CharField(
-        _("status"), max_length=12, choices=RegistrationStatus.choices, db_index=True
-    )
+    # Read with the event (the seat-queue index below), never across all events alone.
+    status = models.CharField(_("status"), max_length=12, choices=RegistrationStatus.choices)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)

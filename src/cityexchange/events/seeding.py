@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -179,74 +180,156 @@ def load_past_editions(path: Path | None = None) -> list[str]:
     ]
 
 
+# The demo editions start at 15:00 in Berlin: mid-morning in Brazil, Mexico and Peru,
+# early evening in India, so the network's whole audience could take part.
+DEMO_START = dt.time(15, 0)
+DEMO_ABSTRACT = {
+    "en": (
+        "A demo edition to try registration, the waiting list and reminders. "
+        "It does not take place."
+    ),
+    "de": (
+        "Eine Demo-Ausgabe zum Ausprobieren von Anmeldung, Warteliste und Erinnerungen. "
+        "Sie findet nicht statt."
+    ),
+    "es": (
+        "Una edición de demostración para probar la inscripción, la lista de espera y los "
+        "recordatorios. No se celebra."
+    ),
+    "pt": (
+        "Uma edição de demonstração para experimentar a inscrição, a lista de espera e os "
+        "lembretes. Ela não acontece."
+    ),
+}
+DEMO_SEASON = {
+    "en": "[Demo] Global Mixer season",
+    "de": "[Demo] Global-Mixer-Staffel",
+    "es": "[Demo] Temporada del Global Mixer",
+    "pt": "[Demo] Temporada do Global Mixer",
+}
+
+
+@dataclass(frozen=True)
+class DemoEdition:
+    format: str
+    slug: str
+    title: dict[str, str]
+    days_ahead: int
+    capacity_online: int | None
+    capacity_onsite: int | None
+    requires_approval: bool
+
+
 DEMO = [
-    # (format, slug, title, days ahead, capacity online, capacity on site, approval)
-    (
+    DemoEdition(
         "global-mixer",
         "demo-global-mixer",
-        "[Demo] Heat action plans in mid-sized towns",
+        {
+            "en": "[Demo] Heat action plans in mid-sized towns",
+            "de": "[Demo] Hitzeaktionspläne in Mittelstädten",
+            "es": "[Demo] Planes de acción contra el calor en ciudades medianas",
+            "pt": "[Demo] Planos de ação contra o calor em cidades médias",
+        },
         14,
         5,
         None,
         False,
     ),
-    (
+    DemoEdition(
         "advisory-programme",
         "demo-advisory-programme",
-        "[Demo] Open urban data platforms for small municipalities",
+        {
+            "en": "[Demo] Open urban data platforms for small municipalities",
+            "de": "[Demo] Offene urbane Datenplattformen für kleine Kommunen",
+            "es": "[Demo] Plataformas abiertas de datos urbanos para municipios pequeños",
+            "pt": "[Demo] Plataformas abertas de dados urbanos para municípios pequenos",
+        },
         30,
         8,
         None,
         False,
     ),
-    ("symposium", "demo-symposium", "[Demo] Smart regions beyond the big cities", 60, 10, 4, True),
+    DemoEdition(
+        "symposium",
+        "demo-symposium",
+        {
+            "en": "[Demo] Smart regions beyond the big cities",
+            "de": "[Demo] Smarte Regionen jenseits der Großstädte",
+            "es": "[Demo] Regiones inteligentes más allá de las grandes ciudades",
+            "pt": "[Demo] Regiões inteligentes além das grandes cidades",
+        },
+        60,
+        10,
+        4,
+        True,
+    ),
 ]
 
 
+def demo_start(days_ahead: int, *, now: dt.datetime | None = None) -> dt.datetime:
+    """``days_ahead`` days from today at DEMO_START in the reference zone (DST included)."""
+    zone = zoneinfo.ZoneInfo(REFERENCE_ZONE)
+    today = (now or timezone.now()).astimezone(zone).date()
+    return dt.datetime.combine(today + dt.timedelta(days=days_ahead), DEMO_START, tzinfo=zone)
+
+
 def load_demo() -> str:
-    formats = {f.slug: f for f in Format.objects.filter(slug__in=[d[0] for d in DEMO])}
+    """Upcoming demo editions, texts in all four languages; existing ones get the texts only."""
+    formats = {f.slug: f for f in Format.objects.filter(slug__in=[d.format for d in DEMO])}
     if not formats:
         return "demo editions: skipped (no formats loaded)"
-    created = 0
-    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    created = updated = 0
     with transaction.atomic():
-        for fmt_slug, slug, title, days, online, onsite, approval in DEMO:
-            fmt = formats.get(fmt_slug)
-            if fmt is None or Event.objects.filter(slug=slug).exists():
+        for demo in DEMO:
+            fmt = formats.get(demo.format)
+            if fmt is None:
                 continue
+            texts = {
+                **_translated("title", demo.title),
+                "title": demo.title["en"],
+                **_translated("abstract", DEMO_ABSTRACT),
+                "abstract": DEMO_ABSTRACT["en"],
+            }
             series = None
-            if fmt_slug == "global-mixer":
+            if demo.format == "global-mixer":
                 series, _ = Series.objects.get_or_create(
                     slug="demo-global-mixer-season",
-                    defaults={
-                        "format": fmt,
-                        "title": "[Demo] Global Mixer season",
-                        "title_en": "[Demo] Global Mixer season",
-                    },
+                    defaults={"format": fmt, **_translated("title", DEMO_SEASON)},
                 )
+                if _apply(series, _translated("title", DEMO_SEASON)):
+                    series.save()
+            existing = Event.objects.filter(slug=demo.slug, is_demo=True).first()
+            if existing is not None:
+                # Staff may have moved the date or the seats; only the texts are ours.
+                changed = _apply(existing, _translated("title", demo.title))
+                changed += _apply(existing, _translated("abstract", DEMO_ABSTRACT))
+                if changed:
+                    existing.save(update_fields=[*changed, "updated_at"])
+                    updated += 1
+                continue
+            if Event.objects.filter(slug=demo.slug).exists():
+                continue
             Event.objects.create(
-                slug=slug,
+                slug=demo.slug,
                 format=fmt,
                 series=series,
                 organiser=fmt.organiser,
-                title=title,
-                title_en=title,
-                abstract="Demo edition to try registration, the waiting list and reminders.",
-                abstract_en="Demo edition to try registration, the waiting list and reminders.",
-                starts_at=now + dt.timedelta(days=days),
+                **texts,
+                starts_at=demo_start(demo.days_ahead),
+                timezone=REFERENCE_ZONE,
                 duration_minutes=fmt.default_duration_minutes,
                 mode=fmt.mode,
                 venue="Demo venue, Berlin" if fmt.mode == Mode.HYBRID else "",
                 join_url="https://meeting.example.invalid/demo",
                 interpretation_languages=fmt.interpretation_languages,
-                capacity_online=online,
-                capacity_onsite=onsite,
-                requires_approval=approval,
+                capacity_online=demo.capacity_online,
+                capacity_onsite=demo.capacity_onsite,
+                requires_approval=demo.requires_approval,
                 status=EventStatus.PUBLISHED,
                 is_demo=True,
             )
             created += 1
-    return f"demo editions: {created} created"
+    return f"demo editions: {created} created, {updated} with updated texts"
 
 
 def seed(*, demo: bool) -> list[str]:

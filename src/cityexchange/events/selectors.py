@@ -10,10 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from typing import Any, TypeVar
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Field, Model, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -28,6 +31,7 @@ from cityexchange.events.models import (
     Speaker,
 )
 
+M = TypeVar("M", bound=Model)
 STATISTICS_ZONE = "Europe/Berlin"
 VISIBLE = (EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.CANCELLED)
 TAKING_PART = (
@@ -139,6 +143,76 @@ def past_editions() -> list[Event]:
         .select_related("format")
         .order_by("-starts_at", "slug")
     )
+
+
+# ---------------------------------------------------------------- rows for the registration path
+#
+# A registration reads two rows by key: the event it is for, and (for its mail) the
+# registration with its event. Compiling those ORM queries cost more than running
+# them, on every request; the SQL below is put together once per process from the
+# models' metadata, and the rows go through the same field converters as in the ORM.
+
+
+@cache
+def _row(model: type[Model], alias: str) -> tuple[str, list[tuple[Field[Any, Any], list[Any]]]]:
+    quote = connection.ops.quote_name
+    columns = []
+    for model_field in model._meta.concrete_fields:
+        col = model_field.get_col(alias)
+        converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        columns.append((model_field, converters))
+    sql = ", ".join(f"{quote(alias)}.{quote(str(f.column))}" for f, _c in columns)
+    return sql, columns
+
+
+def _instance(model: type[M], alias: str, values: Sequence[Any]) -> M:
+    _sql, columns = _row(model, alias)
+    converted = []
+    for (model_field, converters), value in zip(columns, values, strict=True):
+        for converter in converters:
+            value = converter(value, model_field.get_col(alias), connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f, _c in columns], converted)
+
+
+@cache
+def _event_by_slug_sql() -> str:
+    table = connection.ops.quote_name(Event._meta.db_table)
+    return f"SELECT {_row(Event, 'e')[0]} FROM {table} AS e WHERE e.slug = %s"  # noqa: S608
+
+
+@cache
+def _registration_with_event_sql() -> str:
+    quote = connection.ops.quote_name
+    return (
+        f"SELECT {_row(Registration, 'r')[0]}, {_row(Event, 'e')[0]} "  # noqa: S608
+        f"FROM {quote(Registration._meta.db_table)} AS r "
+        f"JOIN {quote(Event._meta.db_table)} AS e ON e.id = r.event_id WHERE r.id = %s"
+    )
+
+
+def _fetch(sql: str, param: Any, build: Callable[[Sequence[Any]], M]) -> M | None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [param])
+        row = cursor.fetchone()
+    return None if row is None else build(row)
+
+
+def event_by_slug(slug: str) -> Event | None:
+    """The bare event row (no relations) for a registration; authorise it after."""
+    return _fetch(_event_by_slug_sql(), slug, lambda row: _instance(Event, "e", row))
+
+
+def registration_with_event(pk: int) -> Registration | None:
+    """A registration with its event, for its mail."""
+
+    def build(row: Sequence[Any]) -> Registration:
+        size = len(Registration._meta.concrete_fields)
+        registration = _instance(Registration, "r", row[:size])
+        registration.event = _instance(Event, "e", row[size:])
+        return registration
+
+    return _fetch(_registration_with_event_sql(), pk, build)
 
 
 def _listed() -> QuerySet[Registration]:

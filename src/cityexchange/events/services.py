@@ -27,10 +27,11 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from cityexchange.core.services import audit_record, snapshot
-from cityexchange.events import mails
+from cityexchange.events import mails, seats
 from cityexchange.events.models import (
     INTERPRETATION_CHOICES,
     ORGANISATION_KIND_CHOICES,
+    SEAT_COUNTERS,
     Attendance,
     Event,
     EventStatus,
@@ -175,9 +176,23 @@ def _validate(event: Event, data: RegistrationData) -> RegistrationData:
         raise RegistrationError(
             _("Registration needs your consent to the privacy notice."), field="privacy_consent"
         )
-    if data.privacy_notice_version != privacy_notice_version():
+    current = privacy_notice_version()
+    if not data.privacy_notice_version:
         raise RegistrationError(
-            _("The privacy notice has changed; please read the current version and agree again."),
+            _(
+                "Registration needs the version of the privacy notice the person agreed to "
+                "(privacy_notice_version); the current version is %(version)s."
+            )
+            % {"version": current},
+            field="privacy_notice_version",
+        )
+    if data.privacy_notice_version != current:
+        raise RegistrationError(
+            _(
+                "The privacy notice has changed since version %(given)s; please read the "
+                "current version (%(version)s) and agree again."
+            )
+            % {"given": data.privacy_notice_version, "version": current},
             field="privacy_notice_version",
         )
     if data.organisation_kind and data.organisation_kind not in dict(ORGANISATION_KIND_CHOICES):
@@ -332,6 +347,8 @@ def registration_create(
     if not registration_is_open(event, now=now):
         raise RegistrationClosed(_("Registration for this event is closed."))
     try:
+        if seats.available():
+            return _take_place_in_one_statement(event=event, data=data, user=user, now=now)
         return _take_place(event=event, data=data, user=user, now=now, renew=None)
     except IntegrityError:
         existing = _existing_registration(event, data.email)
@@ -344,6 +361,54 @@ def registration_create(
     except IntegrityError:
         # Taken up again by a parallel request with the same email; answer as a repeat.
         return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
+
+
+def _new_registration(
+    *, event: Event, data: RegistrationData, user: Any, now: dt.datetime
+) -> Registration:
+    return Registration(
+        event=event,
+        user=user,
+        email=data.email,
+        name=data.name,
+        organisation=data.organisation.strip(),
+        organisation_kind=data.organisation_kind,
+        country=data.country,
+        language=data.language,
+        interpretation_language=data.interpretation_language,
+        accessibility_needs=data.accessibility_needs.strip(),
+        listed=data.listed,
+        attendance=data.attendance,
+        privacy_notice_version=data.privacy_notice_version,
+        consented_at=now,
+        link_sent_at=now,
+    )
+
+
+def _take_place_in_one_statement(
+    *, event: Event, data: RegistrationData, user: Any, now: dt.datetime
+) -> RegistrationOutcome:
+    """PostgreSQL: lock, decide, count, insert and audit in one statement (see seats.py)."""
+    registration = _new_registration(event=event, data=data, user=user, now=now)
+    decision = seats.register(
+        event=event,
+        registration=registration,
+        now=now,
+        repr_text=f"{registration.name} – {event.title}",
+    )
+    if decision is None:
+        raise RegistrationClosed(_("Registration for this event is closed."))
+    registration.pk = decision.registration_id
+    registration.status = decision.status
+    registration.created_at = decision.created_at
+    if decision.status == RegistrationStatus.CONFIRMED:
+        registration.confirmed_at = decision.created_at
+    registration._state.adding = False
+    _mail(registration, "registration", repeated=False)
+    position = (
+        decision.waiting_before + 1 if decision.status == RegistrationStatus.WAITLISTED else None
+    )
+    return RegistrationOutcome(registration, True, True, position)
 
 
 def _existing_registration(event: Event, email: str) -> Registration | None:
@@ -427,6 +492,7 @@ def _take_place(
                 after={"status": status, "attendance": data.attendance},
             )
         registration.event = event
+        _store_counts(locked)
         _mail(registration, "registration", repeated=False)
     return RegistrationOutcome(registration, True, True, position)
 
@@ -459,7 +525,66 @@ def _promote(event: Event, *, actor: Any = None) -> list[Registration]:
             registration.event = event
             _mail(registration, "promoted")
             promoted.append(registration)
+    _store_counts(event)
     return promoted
+
+
+# What each seat counter on the event row counts.
+_COUNTERS = {
+    "seats_taken_online": Q(status=RegistrationStatus.CONFIRMED, attendance=Attendance.ONLINE),
+    "seats_taken_onsite": Q(status=RegistrationStatus.CONFIRMED, attendance=Attendance.ONSITE),
+    "waiting_online": Q(status=RegistrationStatus.WAITLISTED, attendance=Attendance.ONLINE),
+    "waiting_onsite": Q(status=RegistrationStatus.WAITLISTED, attendance=Attendance.ONSITE),
+}
+
+
+def _counted(event: Event) -> dict[str, int]:
+    counts = Registration.objects.filter(
+        event_id=event.pk,
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+    ).aggregate(**{name: Count("pk", filter=q) for name, q in _COUNTERS.items()})
+    return {name: int(value or 0) for name, value in counts.items()}
+
+
+def _store_counts(event: Event) -> dict[str, int]:
+    """Set the event's seat counters from its registrations. Caller holds the event lock.
+
+    Every change other than a new registration on PostgreSQL ends here, so the
+    counters are recounted rather than adjusted wherever it is cheap to do so.
+    """
+    counts = _counted(event)
+    Event.objects.filter(pk=event.pk).update(**counts)
+    for name, value in counts.items():
+        setattr(event, name, value)
+    return counts
+
+
+def event_seats_recount(
+    *, events: Any = None
+) -> list[tuple[Event, dict[str, int], dict[str, int]]]:
+    """Compare every event's seat counters with its registrations and repair them.
+
+    Returns (event, counters before, counted) for each event whose counters were wrong.
+    """
+    repaired = []
+    for event_id in (events if events is not None else Event.objects.all()).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            locked = Event.objects.select_for_update().only("pk", *SEAT_COUNTERS).get(pk=event_id)
+            before = {name: getattr(locked, name) for name in SEAT_COUNTERS}
+            counted = _counted(locked)
+            if counted != before:
+                _store_counts(locked)
+                audit_record(
+                    actor=None,
+                    action="event.seats_recount",
+                    obj=locked,
+                    before=before,
+                    after=counted,
+                )
+                repaired.append((locked, before, counted))
+    return repaired
 
 
 def registration_cancel(*, registration: Registration, actor: Any = None) -> list[Registration]:
@@ -529,6 +654,7 @@ def registration_decide(*, registration: Registration, approve: bool, actor: Any
         else:
             current.status = RegistrationStatus.WAITLISTED
         current.save(update_fields=["status", "confirmed_at"])
+        _store_counts(event)
         audit_record(
             actor=actor,
             action="registration.approve" if approve else "registration.reject",

@@ -27,10 +27,9 @@ def send_registration_mail(
 ) -> bool:
     """Render and deliver one participant mail; queued by the services after commit."""
     from cityexchange.core.mail import deliver
-    from cityexchange.events import mails
-    from cityexchange.events.models import Registration
+    from cityexchange.events import mails, selectors
 
-    registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
+    registration = selectors.registration_with_event(registration_id)
     if registration is None:
         return False
     message = mails.render(registration, template=template, status=status, extra=extra)

@@ -39,7 +39,14 @@ from cityexchange.events.forms import (
     RegistrationForm,
 )
 from cityexchange.events.ical import calendar_for
-from cityexchange.events.models import Event, Format, Registration, RegistrationStatus, Series
+from cityexchange.events.models import (
+    INTERPRETATION_CHOICES,
+    Event,
+    Format,
+    Registration,
+    RegistrationStatus,
+    Series,
+)
 
 REGISTRATION_RATE = "20/m"
 # The country charts show the most frequent ones; their tables list every country.
@@ -147,6 +154,7 @@ def _detail_context(
     if form is None and is_open:
         form = RegistrationForm(
             event=event,
+            notice_version=services.privacy_notice_version(),
             initial={
                 "language": current_language(),
                 "privacy_notice_version": services.privacy_notice_version(),
@@ -192,7 +200,9 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
         from cityexchange.core.views import ratelimited
 
         return ratelimited(request)
-    form = RegistrationForm(request.POST, event=event)
+    form = RegistrationForm(
+        request.POST, event=event, notice_version=services.privacy_notice_version()
+    )
     if form.is_valid():
         cleaned = form.cleaned_data
         data = services.RegistrationData(
@@ -210,28 +220,56 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             privacy_notice_version=cleaned["privacy_notice_version"],
         )
         try:
-            registration, created, link_sent, _position = services.registration_create(
-                event=event, data=data, user=request.user
-            )
+            outcome = services.registration_create(event=event, data=data, user=request.user)
         except services.RegistrationError as exc:
-            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+            # The hidden version field cannot be corrected by hand; the consent box can.
+            field = "privacy_consent" if exc.field == "privacy_notice_version" else exc.field
+            form.add_error(field if field in form.fields else None, exc.message)
         except services.RegistrationClosed as exc:
             form.add_error(None, str(exc))
         else:
-            return render(
-                request,
-                "events/registered.html",
-                {
-                    "event": event,
-                    "registration": registration,
-                    "created": created,
-                    "repeat_message": ""
-                    if created
-                    else services.repeat_message(link_sent=link_sent),
-                },
-                status=201 if created else 200,
-            )
+            return _registered(request, event, outcome)
     return render(request, "events/detail.html", _detail_context(request, event, form), status=400)
+
+
+def _registered(
+    request: HttpRequest, event: Event, outcome: services.RegistrationOutcome
+) -> HttpResponse:
+    """Post/Redirect/Get: the answer to a registration is a page that can be reloaded.
+
+    A new registration goes on to its personal page (the person who just created it
+    may see it, as the API gives them its link too); a repeat only learns that the
+    link went out by mail, on the event page, since anyone can type an address.
+    """
+    registration = outcome.registration
+    if not outcome.created:
+        messages.info(request, services.repeat_message(link_sent=outcome.link_sent))
+        return HttpResponseRedirect(
+            reverse("events:detail", kwargs={"slug": event.slug}), status=303
+        )
+    if registration.status == RegistrationStatus.CONFIRMED:
+        status = _("Your seat is confirmed.")
+    elif registration.status == RegistrationStatus.WAITLISTED:
+        status = _(
+            "The event is full; you are on the waiting list. We write to you as soon as a "
+            "seat frees up."
+        )
+    else:
+        status = _("Your registration awaits the organisers' approval.")
+    messages.success(
+        request,
+        " ".join(
+            [
+                status,
+                _(
+                    "We have sent you a mail with a calendar entry and your personal link to "
+                    "change, cancel, export or delete the registration."
+                ),
+            ]
+        ),
+    )
+    token = services.registration_token(registration)
+    return HttpResponseRedirect(reverse("events:manage", kwargs={"token": token}), status=303)
 
 
 def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
@@ -369,8 +407,30 @@ def manage_export(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _country_name(code: str) -> str:
-    # "EU" (the European level) is no country; show the code itself.
+    """The country's name in the viewer's language; the API keeps the ISO codes."""
+    if code == "EU":
+        # The European level is no country, and django-countries does not know it.
+        return _("European Union")
     return str(countries.name(code)) or code
+
+
+def _named(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    return [(_country_name(code), n) for code, n in counts]
+
+
+def _year_rows(entry: selectors.FormatFigures) -> list[dict[str, Any]]:
+    languages = dict(INTERPRETATION_CHOICES)
+    return [
+        {
+            "figures": y,
+            "speaker_countries": _named(y.speaker_country_list),
+            "participant_countries": _named(y.participant_country_list),
+            "interpretation": [
+                (str(languages.get(code, code)), n) for code, n in y.interpretation_list
+            ],
+        }
+        for y in entry.years
+    ]
 
 
 def statistics(request: HttpRequest) -> HttpResponse:
@@ -388,6 +448,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
             {
                 "entry": entry,
                 "name": name,
+                "years": _year_rows(entry),
+                "reported_countries": [
+                    _country_name(code) for code in entry.format.reported_speaker_countries
+                ],
                 "editions_chart": charts.bar_chart(
                     [charts.Bar(str(y.year), y.editions) for y in entry.years],
                     title=_("Editions per year: %(format)s") % {"format": name},

@@ -173,3 +173,65 @@ def test_the_list_costs_the_same_queries_whatever_the_data_size(
             RegistrationFactory(event=event)
     with django_assert_max_num_queries(4):
         assert client.get("/api/v1/events").json()["count"] == size
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "/api/v1/events/statistics?year=-5",
+        "/api/v1/events/statistics?year=10000",
+        "/api/v1/events/statistics?year=99999999999999999999999",
+        "/api/v1/events/statistics?year=abc",
+        "/api/v1/events?year=-5",
+        "/api/v1/events?year=99999999999999999999999",
+        "/api/v1/events?year=abc",
+        "/api/v1/events?upcoming=maybe",
+        "/api/v1/events?page=0",
+        "/api/v1/events?page=-3",
+        "/api/v1/events?page=abc",
+        "/api/v1/events?page=99999999999999999999999",
+    ],
+)
+def test_bad_query_values_get_a_readable_4xx_never_a_500(client, query):
+    EventFactory()
+    response = client.get(query)
+    assert 400 <= response.status_code < 500, (query, response.status_code)
+    assert isinstance(response.json()["detail"], str) and response.json()["detail"]
+
+
+def test_statistics_of_a_year_without_editions_are_empty_not_an_error(client):
+    EventFactory(starts_at=timezone.now() - dt.timedelta(days=1))
+    response = client.get("/api/v1/events/statistics?year=2001")
+    assert response.status_code == 200
+    assert all(item["years"] == [] for item in response.json()["items"])
+
+
+def test_a_missing_or_stale_privacy_notice_version_is_explained_in_the_users_language(client):
+    event = EventFactory()
+    url = f"/api/v1/events/{event.slug}/registrations"
+    body = payload()
+    del body["privacy_notice_version"]
+    missing = client.post(url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="de")
+    assert missing.status_code == 400
+    assert missing.json()["field"] == "privacy_notice_version"
+    assert "Version der Datenschutzhinweise" in missing.json()["detail"]
+    assert privacy_notice_version() in missing.json()["detail"]
+    stale = client.post(
+        url,
+        payload(privacy_notice_version="2019-01"),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="pt",
+    )
+    assert stale.status_code == 400 and stale.json()["field"] == "privacy_notice_version"
+    assert "aviso de privacidade" in stale.json()["detail"]
+    assert not Registration.objects.exists()
+
+
+def test_the_schema_documents_the_privacy_notice_version_and_the_api_tells_it(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    field = schema["components"]["schemas"]["RegistrationIn"]["properties"][
+        "privacy_notice_version"
+    ]
+    assert "privacy notice" in field["description"] and field["examples"]
+    notice = client.get("/api/v1/events/privacy-notice").json()
+    assert notice["version"] == privacy_notice_version() and notice["url"]

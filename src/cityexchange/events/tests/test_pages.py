@@ -31,10 +31,52 @@ def form_data(event, **overrides):
 
 def test_registering_on_the_event_page_confirms_the_seat(client):
     event = EventFactory()
-    response = client.post(f"/en/events/{event.slug}/register/", form_data(event))
-    assert response.status_code == 201
+    response = client.post(f"/en/events/{event.slug}/register/", form_data(event), follow=True)
+    assert response.status_code == 200
     assert b"Your seat is confirmed" in response.content
     assert Registration.objects.get().status == "confirmed"
+
+
+def test_a_registration_redirects_to_a_page_that_reloads_and_switches_language(client):
+    """Post/Redirect/Get: the answer is a 303 to the personal page, never a page for the POST."""
+    event = EventFactory()
+    response = client.post(f"/en/events/{event.slug}/register/", form_data(event))
+    assert response.status_code == 303
+    registration = Registration.objects.get()
+    assert response["Location"].startswith("/en/events/registration/")
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert b"Your seat is confirmed" in page.content
+    assert registration.email.encode() in page.content
+    # Reloading and the language switcher lead to the same page, without the message.
+    assert client.get(response["Location"]).status_code == 200
+    german = client.get(response["Location"].replace("/en/", "/de/", 1))
+    assert german.status_code == 200 and "Ihre Anmeldung" in german.content.decode()
+    assert Registration.objects.count() == 1
+
+
+def test_a_full_event_page_registration_says_waiting_list_after_the_redirect(client):
+    event = EventFactory(capacity_online=0)
+    response = client.post(f"/de/events/{event.slug}/register/", form_data(event), follow=True)
+    assert response.redirect_chain[0][1] == 303
+    assert "Warteliste" in response.content.decode()
+
+
+def test_a_stale_privacy_notice_on_the_form_is_explained_on_the_consent_box(client):
+    event = EventFactory()
+    for version in ("", "1999-01"):
+        response = client.post(
+            f"/de/events/{event.slug}/register/",
+            form_data(event, privacy_notice_version=version),
+        )
+        assert response.status_code == 400
+        content = response.content.decode()
+        assert "Datenschutzhinweise haben sich geändert" in content
+        assert "Hidden field" not in content and "privacy_notice_version:" not in content
+        assert 'id="id_privacy_consent_error"' in content
+        # Shown again with the current version, so ticking the box once more is enough.
+        assert f'value="{services.privacy_notice_version()}"' in content
+    assert not Registration.objects.exists()
 
 
 def test_a_missing_consent_shows_an_error_tied_to_the_field(client):
@@ -252,9 +294,41 @@ def test_a_repeated_registration_on_the_page_says_the_link_was_not_resent(client
     client.post(f"/en/events/{event.slug}/register/", form_data(event))
     mail.outbox.clear()
     response = client.post(f"/en/events/{event.slug}/register/", form_data(event))
-    assert response.status_code == 200
-    assert b"less than 10 minutes ago" in response.content
+    # A repeat never leads to the personal page: anyone can type an address.
+    assert response.status_code == 303
+    assert response["Location"] == f"/en/events/{event.slug}/"
+    page = client.get(response["Location"])
+    assert b"less than 10 minutes ago" in page.content
+    assert b"/events/registration/" not in page.content
     assert mail.outbox == []
+
+
+def test_the_event_page_shows_one_time_row_when_the_viewer_shares_the_zone(client):
+    event = EventFactory(timezone="Europe/Berlin")
+    content = client.get(f"/de/events/{event.slug}/").content.decode()
+    assert content.count("<dt>Wann") == 1
+    client.cookies["cx_tz"] = "America/Lima"
+    content = client.get(f"/de/events/{event.slug}/").content.decode()
+    assert "Wann (Ihre Zeitzone)" in content and "America/Lima" in content
+    assert "Europe/Berlin" in content
+
+
+def test_the_statistics_page_names_countries_in_the_viewers_language(client):
+    from cityexchange.events.models import Speaker
+
+    past = timezone.now() - dt.timedelta(days=2)
+    event = EventFactory(starts_at=past)
+    RegistrationFactory(event=event, country="DE", interpretation_language="es")
+    Speaker.objects.create(event=event, person=PersonFactory(), country="BR")
+    event.format.reported_speaker_countries = ["MX", "EU"]
+    event.format.save()
+    content = client.get("/de/events/statistics/").content.decode()
+    assert "Deutschland (1)" in content and "Brasilien (1)" in content
+    assert "Mexiko" in content and "Spanisch (1)" in content
+    assert ">DE (1)" not in content and "MX, EU" not in content
+    api = client.get("/api/v1/events/statistics").json()["items"][0]
+    assert api["years"][0]["participant_countries"] == {"DE": 1}
+    assert api["reported_by_network"]["speaker_countries"] == ["MX", "EU"]
 
 
 def test_the_statistics_page_charts_attendance_and_countries_with_tables(client):

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cityexchange.core.models import AuditEntry
 from cityexchange.events import services
-from cityexchange.events.models import Registration, RegistrationStatus
+from cityexchange.events.models import SEAT_COUNTERS, Event, Registration, RegistrationStatus
 from cityexchange.events.tests.factories import EventFactory, registration_data
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -237,8 +237,9 @@ def test_approval_mode_end_to_end_pending_then_approved_with_the_join_link(clien
             "privacy_consent": "on",
             "privacy_notice_version": services.privacy_notice_version(),
         },
+        follow=True,
     )
-    assert response.status_code == 201
+    assert response.redirect_chain[0][1] == 303
     assert b"awaits the organisers" in response.content
     registration = Registration.objects.get()
     assert registration.status == "pending"
@@ -333,3 +334,117 @@ def test_a_repeat_while_registered_leaves_seats_and_queue_unchanged():
     assert not repeat.created and repeat.registration.status == RegistrationStatus.WAITLISTED
     assert Registration.objects.filter(event=event).count() == 2
     assert AuditEntry.objects.filter(action="registration.create").count() == 2
+
+
+def _counters(event: Event) -> dict[str, int]:
+    event.refresh_from_db()
+    return {name: getattr(event, name) for name in SEAT_COUNTERS}
+
+
+def _real_counts(event: Event) -> dict[str, int]:
+    def count(status: str, attendance: str) -> int:
+        return Registration.objects.filter(
+            event=event, status=status, attendance=attendance
+        ).count()
+
+    return {
+        "seats_taken_online": count("confirmed", "online"),
+        "seats_taken_onsite": count("confirmed", "onsite"),
+        "waiting_online": count("waitlisted", "online"),
+        "waiting_onsite": count("waitlisted", "onsite"),
+    }
+
+
+def test_the_seat_counters_follow_every_change_of_a_registration(staff):
+    """Registration, cancel, promotion, more and fewer seats, approval, erasure, renewal."""
+    event = EventFactory(mode="hybrid", capacity_online=2, capacity_onsite=1)
+    people = [
+        services.registration_create(
+            event=event,
+            data=registration_data(email=f"p{n}@x.example", attendance=attendance),
+        ).registration
+        for n, attendance in enumerate(["online"] * 4 + ["onsite"] * 2)
+    ]
+    assert (
+        _counters(event)
+        == _real_counts(event)
+        == {
+            "seats_taken_online": 2,
+            "seats_taken_onsite": 1,
+            "waiting_online": 2,
+            "waiting_onsite": 1,
+        }
+    )
+    services.registration_cancel(registration=people[0])  # promotes the first waiting
+    assert _counters(event) == _real_counts(event)
+    services.event_capacity_change(event=event, capacity_online=4, capacity_onsite=1)
+    assert _counters(event) == _real_counts(event)
+    assert _counters(event)["waiting_online"] == 0
+    services.event_capacity_change(event=event, capacity_online=1, capacity_onsite=1)
+    assert _counters(event) == _real_counts(event)
+    services.registration_delete(registration=people[4])
+    assert _counters(event) == _real_counts(event)
+    # Taken up again after a cancellation: the end of the queue, counted once.
+    again = services.registration_create(event=event, data=registration_data(email="p0@x.example"))
+    assert again.created and again.registration.status == "waitlisted"
+    assert _counters(event) == _real_counts(event)
+    approval = EventFactory(capacity_online=1, requires_approval=True)
+    pending = [
+        services.registration_create(
+            event=approval, data=registration_data(email=f"a{n}@x.example")
+        ).registration
+        for n in range(2)
+    ]
+    assert _counters(approval) == _real_counts(approval)
+    for registration in pending:
+        services.registration_decide(registration=registration, approve=True, actor=staff)
+        assert _counters(approval) == _real_counts(approval)
+    assert _counters(approval)["waiting_online"] == 1
+
+
+def test_saving_a_whole_event_row_never_puts_back_old_seat_counters():
+    event = EventFactory(capacity_online=5)
+    stale = Event.objects.get(pk=event.pk)  # read before the registration, as the admin does
+    register(event, 1)
+    stale.title = "Renamed"
+    stale.save()
+    assert _counters(event)["seats_taken_online"] == 1
+    assert Event.objects.get(pk=event.pk).title == "Renamed"
+
+
+def test_recount_repairs_counters_that_drifted_and_reports_them(capsys):
+    from django.core.management import call_command
+
+    event = EventFactory(capacity_online=5)
+    register(event, 1)
+    Event.objects.filter(pk=event.pk).update(seats_taken_online=4, waiting_online=2)
+    call_command("recount-seats")
+    assert event.slug in capsys.readouterr().out
+    assert _counters(event) == _real_counts(event)
+    call_command("recount-seats")
+    assert "all seat counters agree" in capsys.readouterr().out
+
+
+def test_the_decision_follows_the_counters_on_the_locked_row():
+    """Counters say the event is full: the next person waits, with the right place."""
+    event = EventFactory(capacity_online=2)
+    register(event, 1)
+    register(event, 2)
+    third = register(event, 3)
+    assert third.status == "waitlisted"
+    outcome = services.registration_create(event=event, data=registration_data(email="q@x.example"))
+    assert outcome.registration.status == "waitlisted" and outcome.waitlist_position == 2
+    assert _counters(event) == {**_real_counts(event)}
+
+
+def test_the_mail_calendar_is_shared_briefly_but_never_outlives_an_edit():
+    from cityexchange.events.ical import mail_calendar
+
+    event = EventFactory(title="Water", title_en="Water")
+    first = mail_calendar(event, language="en", join_url="https://meet.example.org/a")
+    assert mail_calendar(event, language="en", join_url="https://meet.example.org/a") is first
+    assert "meet.example.org/a" not in mail_calendar(event, language="en")
+    event.title_en = "Water and heat"
+    assert "SUMMARY:Water and heat" in mail_calendar(
+        event, language="en", join_url="https://meet.example.org/a"
+    )

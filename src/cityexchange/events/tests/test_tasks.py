@@ -94,6 +94,23 @@ def test_the_historical_programme_loads_idempotently_with_the_global_mixer_10_wa
     assert Event.objects.filter(is_demo=True, starts_at__gt=timezone.now()).count() == 3
 
 
+def test_demo_editions_speak_four_languages_and_start_at_an_hour_people_can_attend():
+    import zoneinfo
+
+    Organisation.objects.create(slug="iscn", name="ISCN", kind="network")
+    load_past_editions()
+    load_demo()
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    for event in Event.objects.filter(is_demo=True):
+        assert event.starts_at.astimezone(berlin).time() == dt.time(15, 0), event.slug
+        for language in ("de", "en", "es", "pt"):
+            assert getattr(event, f"title_{language}"), (event.slug, language)
+            assert getattr(event, f"abstract_{language}"), (event.slug, language)
+        assert event.title_de != event.title_en and event.abstract_pt != event.abstract_en
+    # Loading again changes nothing.
+    assert load_demo() == "demo editions: 0 created, 0 with updated texts"
+
+
 def test_staff_see_the_data_quality_warning_others_get_404(client, staff, outsider):
     EventFactory(title="Doubtful", data_quality_note="Date looks wrong.")
     client.force_login(outsider)
