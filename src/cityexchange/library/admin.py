@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -19,8 +22,34 @@ from cityexchange.library import services
 from cityexchange.library.models import Attachment, Forwarding, Resource, Subscription
 
 
+class AttachmentAdminForm(forms.ModelForm):
+    """An attachment in the back office, checked like every other upload.
+
+    A new file goes through ``services.attachment_check`` (size, type, content
+    matching the type); its type, size and extracted text are taken from the
+    check, never from the form.
+    """
+
+    class Meta:
+        model = Attachment
+        fields = ("title", "file")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        if isinstance(upload, UploadedFile):
+            try:
+                checked = services.attachment_check(upload=upload)
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict.get("file", exc.messages)) from exc
+            self.instance.content_type = checked.content_type
+            self.instance.size = checked.size
+            self.instance.extracted_text = checked.text
+        return upload
+
+
 class AttachmentInline(admin.TabularInline):
     model = Attachment
+    form = AttachmentAdminForm
     extra = 0
     fields = ("title", "file", "content_type", "size")
     readonly_fields = ("content_type", "size")
@@ -52,6 +81,22 @@ class ResourceAdmin(TabbedTranslationAdmin):
         super().save_related(request, form, formsets, change)
         # Topics and attachments are saved only now: index after them, same transaction.
         services.resource_index(resource=form.instance)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        added = [f.instance for f in formset.forms if not f.instance.pk and f.has_changed()]
+        super().save_formset(request, form, formset, change)
+        for attachment in added:
+            if isinstance(attachment, Attachment) and attachment.pk:
+                audit_record(
+                    actor=request.user,
+                    action="library.attachment_add",
+                    obj=attachment,
+                    after={
+                        "resource": form.instance.slug,
+                        "content_type": attachment.content_type,
+                        "size": attachment.size,
+                    },
+                )
 
     @admin.action(description=_("Publish the selected resources"))
     def publish(self, request: HttpRequest, queryset: QuerySet[Resource]) -> None:

@@ -59,9 +59,20 @@ class FacetOut(Schema):
 
 class SearchOut(Schema):
     items: list[SearchItemOut]
-    count: int
+    count: int = Field(description="Number of matches; about that many when count_is_estimate.")
+    count_is_estimate: bool = Field(
+        description="True for broad queries whose matches were not all counted."
+    )
     page: int
     facets: dict[str, list[FacetOut]]
+    facets_sampled: bool = Field(
+        description="True when facet counts come from a sample of the matches "
+        "(the most recently added ones), not from all of them."
+    )
+    ranking_is_approximate: bool = Field(
+        description="True when there were too many matches to rank them all: those "
+        "whose title or topics match come first, ranked; the others follow, newest first."
+    )
 
 
 @router.get("/search", response=SearchOut, auth=None)
@@ -94,7 +105,7 @@ def search(request: HttpRequest, params: Query[SearchIn]) -> dict[str, Any]:
                 "languages": item.resource.languages,
                 "summary": item.resource.summary,
                 "snippet": str(item.snippet),
-                "topics": [t.key for t in item.resource.topics.all()],
+                "topics": item.topics,
                 "url": request.build_absolute_uri(item.resource.get_absolute_url()),
                 "score": item.score,
                 "matched": item.matched,
@@ -102,8 +113,11 @@ def search(request: HttpRequest, params: Query[SearchIn]) -> dict[str, Any]:
             for item in result.items
         ],
         "count": result.count,
+        "count_is_estimate": result.count_is_estimate,
         "page": result.page,
         "facets": {name: [v.__dict__ for v in values] for name, values in result.facets.items()},
+        "facets_sampled": result.facets_sampled,
+        "ranking_is_approximate": result.ranking_is_approximate,
     }
 
 

@@ -148,8 +148,11 @@ class SearchEntry(models.Model):
     """The analysed form of one published resource, as fed to the database's text index.
 
     Token columns hold space-separated, already folded and stemmed tokens; the
-    database only splits them on spaces (SQLite FTS5 table ``library_fts`` or the
-    PostgreSQL ``vector`` column added by migration 0002).
+    database only splits them on spaces (SQLite FTS5 tables ``library_fts`` and
+    ``library_fts_head``, or the PostgreSQL ``vector`` and ``head`` columns added by
+    migrations 0002 and 0004). On SQLite the token columns stay empty here: FTS5
+    keeps its own copy. ``tags`` holds the facet values (``kind:study topic:sensors``)
+    so that facets of a sample of matches are counted without a join per match.
     """
 
     resource = models.OneToOneField(
@@ -159,6 +162,7 @@ class SearchEntry(models.Model):
     summary = models.TextField(blank=True)
     body = models.TextField(blank=True)
     concepts = models.TextField(blank=True)
+    tags = models.TextField(blank=True)
     is_public = models.BooleanField(default=True)
     published_on = models.DateField(null=True, blank=True)
 

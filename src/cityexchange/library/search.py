@@ -27,12 +27,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
-from django.db import connection
+from django.db import connection, transaction
 
 from cityexchange.core.text import (
     ALL_STOPWORDS,
@@ -61,6 +63,15 @@ _TOKEN_OK = re.compile(r"^[a-z0-9_]+$")
 
 def concept_token(key: str) -> str:
     return "c_" + re.sub(r"[^a-z0-9]+", "_", key.lower()).strip("_")
+
+
+def facet_token(name: str, value: str) -> str:
+    """The index token of a facet value: ("topic", "water-management") -> f_topic_water_management."""
+    return f"f_{name}_" + re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+
+
+# Resources only members may see carry this token; anonymous searches exclude it.
+MEMBERS_ONLY_TAG = "t_members"
 
 
 # --------------------------------------------------------------------------- analysis
@@ -157,6 +168,22 @@ class Document:
     facets: list[tuple[str, str]]
     is_public: bool
     published_on: dt.date | None
+    # Concept tokens of the explicit topics and of concepts named in a title: with
+    # the title, the "head" of the resource (the first tier of candidates).
+    topics: str = ""
+
+    @property
+    def tags(self) -> str:
+        """Facet values as stored with the entry: ``kind:study topic:sensors ...``."""
+        return " ".join(f"{name}:{value}" for name, value in self.facets)
+
+    @property
+    def tag_tokens(self) -> str:
+        """Facet values and visibility as index tokens, for filters inside the text index."""
+        tokens = [facet_token(name, value) for name, value in self.facets]
+        if not self.is_public:
+            tokens.append(MEMBERS_ONLY_TAG)
+        return " ".join(tokens)
 
 
 def _analyse(
@@ -192,6 +219,7 @@ def analyse_document(
     """Analyse one resource. ``titles``/``summaries`` map a language to its translation."""
     finder = finder or concept_finder()
     concept_keys: list[str] = []
+    head_keys: list[str] = list(topic_keys)
     columns: dict[str, list[str]] = {"title": [], "summary": [], "body": []}
     for column, texts in (("title", titles), ("summary", summaries)):
         for language, text in texts.items():
@@ -199,6 +227,8 @@ def analyse_document(
                 tokens, found = _analyse(text, [language], finder)
                 columns[column].extend(tokens)
                 concept_keys.extend(found)
+                if column == "title":
+                    head_keys.extend(found)
     if body:
         tokens, found = _analyse(body, material_languages(languages), finder)
         columns["body"] = tokens
@@ -207,7 +237,10 @@ def analyse_document(
     concept_keys.extend(list(topic_keys) * 2)
     facet_values = list(
         dict.fromkeys(
-            (name, str(value)[:120]) for name, values in facets.items() for value in values
+            (name, "".join(str(value).split())[:120])
+            for name, values in facets.items()
+            for value in values
+            if str(value).strip()
         )
     )
     return Document(
@@ -219,6 +252,7 @@ def analyse_document(
         facets=facet_values,
         is_public=is_public,
         published_on=published_on,
+        topics=" ".join(concept_token(key) for key in dict.fromkeys(head_keys)),
     )
 
 
@@ -266,9 +300,33 @@ class Query:
         return not self.tokens
 
 
-def analyse_query(raw: str) -> Query:
-    """Understand a query typed in any of the four languages; never raises."""
+_QUERY_CACHE_SIZE = 4096
+_query_cache: dict[str, Query] = {}
+_query_cache_index: ThesaurusIndex | None = None
+
+
+def analyse_query(raw: str, index: ThesaurusIndex | None = None) -> Query:
+    """Understand a query typed in any of the four languages; never raises.
+
+    Analyses are kept per process for the current thesaurus (the same words are
+    typed again and again); the returned ``Query`` is shared and must not be changed.
+    """
+    global _query_cache_index
     text = (raw or "")[:MAX_QUERY_CHARS]
+    index = index or thesaurus()
+    if index is not _query_cache_index:
+        _query_cache.clear()
+        _query_cache_index = index
+    query = _query_cache.get(text)
+    if query is None:
+        query = _analyse_query(text, index)
+        if len(_query_cache) >= _QUERY_CACHE_SIZE:
+            _query_cache.pop(next(iter(_query_cache)), None)
+        _query_cache[text] = query
+    return query
+
+
+def _analyse_query(text: str, index: ThesaurusIndex) -> Query:
     query = Query(raw=text)
     seen: set[str] = set()
     for word in content_words(text)[:MAX_QUERY_WORDS]:
@@ -277,7 +335,7 @@ def analyse_query(raw: str) -> Query:
         seen.add(word)
         query.words.append(QueryWord(word, frozenset(stem(word, lang) for lang in LANGUAGES)))
     if query.words:
-        query.concepts = thesaurus().find(text)
+        query.concepts = index.find(text)
         by_word: dict[str, set[str]] = {}
         for match in query.concepts:
             for part in match.matched_text.split():
@@ -322,41 +380,83 @@ class Filters:
 
 @dataclass
 class Stats:
+    """How many resources match and their facet values.
+
+    ``complete`` is true when every match was seen (at most ``CANDIDATES`` of
+    them): count and facets are exact and the engine can rank all matches.
+    Otherwise facets are counted over the ``CANDIDATES`` most recently indexed
+    matches (``facets_sampled``) and, on SQLite, the count is estimated from how
+    densely those matches lie among all indexed resources (``count_is_estimate``).
+    """
+
     count: int
     facets: dict[str, list[tuple[str, int]]]
     facets_sampled: bool = False
+    count_is_estimate: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return not self.facets_sampled
 
 
 @dataclass(frozen=True)
 class PageHit:
     resource_id: int
     score: float
-    title: str
-    summary: str
-    body: str
-    concepts: str
+    title: str = ""
+    summary: str = ""
+    body: str = ""
+    concepts: str = ""
+    tags: str = ""
+
+    @property
+    def topics(self) -> list[str]:
+        """The explicit topics (concept keys) of the resource, from its facet tags."""
+        return [t[6:] for t in self.tags.split() if t.startswith("topic:")]
+
+
+@dataclass
+class Page:
+    hits: list[PageHit]
+    # True when the matches were too many to rank them all: the first tier
+    # (title or topic matches, ranked) comes first, then the others, newest first.
+    ranking_is_approximate: bool = False
 
 
 class Backend(Protocol):
     def write(self, documents: Sequence[Document], *, replace: bool = True) -> None: ...
     def remove(self, resource_ids: Sequence[int]) -> None: ...
     def clear(self) -> None: ...
+    def searching(self) -> AbstractContextManager[None]: ...
     def stats(self, match: Match | None, filters: Filters) -> Stats: ...
     def page(
-        self, match: Match | None, filters: Filters, *, newest: bool, offset: int, limit: int
-    ) -> list[PageHit]: ...
+        self,
+        match: Match | None,
+        filters: Filters,
+        *,
+        newest: bool,
+        offset: int,
+        limit: int,
+        complete: bool,
+    ) -> Page: ...
 
 
-_ENTRY_COLUMNS = "resource_id, title, summary, body, concepts, is_public, published_on"
+# How many matches a search looks at in full: up to this many, count and facets
+# are exact and all matches are ranked by the full bm25 / ts_rank_cd. Beyond it,
+# the work no longer grows with the number of matches (see ``Stats`` and ``Page``).
+CANDIDATES = 500
+
+_ENTRY_COLUMNS = "resource_id, title, summary, body, concepts, tags, is_public, published_on"
 
 
-def _entry_row(doc: Document) -> list[Any]:
+def _entry_row(doc: Document, *, texts: bool = True) -> list[Any]:
     return [
         doc.resource_id,
-        doc.title,
-        doc.summary,
-        doc.body,
-        doc.concepts,
+        doc.title if texts else "",
+        doc.summary if texts else "",
+        doc.body if texts else "",
+        doc.concepts if texts else "",
+        doc.tags,
         doc.is_public,
         doc.published_on,
     ]
@@ -401,17 +501,112 @@ def _stats_from_rows(rows: Iterable[Sequence[Any]]) -> Stats:
     return Stats(count=count, facets=facets, facets_sampled=count > FACET_SAMPLE)
 
 
+def count_facets(tag_lists: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    """Facet values and how often they occur, from entries' ``tags`` strings."""
+    counter = Counter(" ".join(tag_lists).split())
+    facets: dict[str, list[tuple[str, int]]] = {name: [] for name in FACET_NAMES}
+    for tag, n in counter.items():
+        name, _sep, value = tag.partition(":")
+        if name in facets:
+            facets[name].append((value, n))
+    return facets
+
+
+def _about(n: float) -> int:
+    """``n`` to two significant digits: an estimate should not look exact."""
+    if n < 100:
+        return round(n)
+    digits = len(str(int(n))) - 2
+    return int(round(n, -digits))
+
+
+def _estimated(rows: Sequence[Sequence[Any]], scale: float) -> Stats:
+    """Statistics from the first CANDIDATES of ``rows`` (id, tags, ...), which cover
+    ``1 / scale`` of the index: the count is scaled up, the facets are the sample's."""
+    sample = rows[:CANDIDATES]
+    return Stats(
+        count=max(CANDIDATES + 1, _about(CANDIDATES * scale)),
+        facets=count_facets(r[1] for r in sample),
+        facets_sampled=True,
+        count_is_estimate=True,
+    )
+
+
 _ORDER_RELEVANCE = "score DESC, published_on DESC NULLS LAST, id DESC"
 _ORDER_NEWEST = "published_on DESC NULLS LAST, score DESC, id DESC"
 
 
 class _SqlBackend:
-    """The parts both engines share: facet rows, statistics and pages over ``_matches``."""
+    """What both engines share: facet rows, browsing without words, exact pages."""
+
+    def searching(self) -> AbstractContextManager[None]:
+        """Wrap the statements of one search (engine-specific planner settings)."""
+        return nullcontext()
 
     def _matches(
         self, match: Match | None, filters: Filters, *, ranked: bool
     ) -> tuple[str, list[Any]]:
         """SQL selecting ``id, score, published_on`` of every visible match."""
+        raise NotImplementedError
+
+    def _sample(self, match: Match, filters: Filters) -> Stats:
+        raise NotImplementedError
+
+    def _candidates(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        """SQL selecting ``id`` of at most 2 × CANDIDATES head matches to rank.
+
+        The most recently added matches in the title, and the most recently added
+        matches in the head (title or topics): a resource whose title has every
+        word is ranked unless more than CANDIDATES newer titles have them too.
+        """
+        raise NotImplementedError
+
+    def _scored(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        """SQL selecting ``id, score`` of the candidates ``c``, scored over their head."""
+        raise NotImplementedError
+
+    def _rest(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        """SQL selecting ``id`` of the matches that are not candidates ``c``, newest first."""
+        raise NotImplementedError
+
+    def _tiered(
+        self, match: Match, filters: Filters, *, offset: int, limit: int
+    ) -> list[tuple[int, float]]:
+        """The candidates ranked, then the other matches newest first."""
+        candidates, candidate_params = self._candidates(match, filters)
+        scored, scored_params = self._scored(match, filters)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH c AS MATERIALIZED ({candidates}), s AS MATERIALIZED ({scored}) "  # noqa: S608
+                "SELECT id, score FROM (SELECT id, score FROM s "
+                "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s) p "
+                "UNION ALL SELECT NULL, COUNT(*) FROM s",
+                [*candidate_params, *scored_params, limit, offset],
+            )
+            rows = cursor.fetchall()
+            ranked = [(int(r[0]), float(r[1] or 0.0)) for r in rows if r[0] is not None]
+            ranked_count = next((int(r[1]) for r in rows if r[0] is None), 0)
+            if len(ranked) >= limit:
+                return ranked
+            rest, rest_params = self._rest(match, filters)
+            cursor.execute(
+                f"WITH c AS MATERIALIZED ({candidates}) {rest} LIMIT %s OFFSET %s",  # noqa: S608
+                [
+                    *candidate_params,
+                    *rest_params,
+                    limit - len(ranked),
+                    max(0, offset - ranked_count),
+                ],
+            )
+            return ranked + [(int(r[0]), 0.0) for r in cursor.fetchall()]
+
+    def _newest(
+        self, match: Match, filters: Filters, *, offset: int, limit: int
+    ) -> list[tuple[int, float]]:
+        raise NotImplementedError
+
+    def _columns(self, resource_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """(title, summary, body, concepts, tags) of the given entries."""
         raise NotImplementedError
 
     def _write_facets(self, cursor: Any, documents: Sequence[Document]) -> None:
@@ -424,7 +619,9 @@ class _SqlBackend:
 
     def stats(self, match: Match | None, filters: Filters) -> Stats:
         """Number of matches and facet counts, in one statement, without ranking."""
-        sql, params = self._matches(match, filters, ranked=False)
+        if match is not None:
+            return self._sample(match, filters)
+        sql, params = self._matches(None, filters, ranked=False)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH m AS MATERIALIZED ({sql}) {_STATS_TAIL}",  # noqa: S608
@@ -433,24 +630,44 @@ class _SqlBackend:
             return _stats_from_rows(cursor.fetchall())
 
     def page(
+        self,
+        match: Match | None,
+        filters: Filters,
+        *,
+        newest: bool,
+        offset: int,
+        limit: int,
+        complete: bool = True,
+    ) -> Page:
+        """One page of matches, best (or newest) first, with their analysed columns.
+
+        With all matches at hand (``complete``) they are ranked exactly; with more,
+        the resources whose title or topics match are ranked (first tier) and the
+        others follow newest first, so the cost stays bounded however broad the query.
+        """
+        approximate = False
+        if complete or match is None:
+            scored = self._exact(match, filters, newest=newest, offset=offset, limit=limit)
+        elif newest:
+            scored = self._newest(match, filters, offset=offset, limit=limit)
+        else:
+            scored = self._tiered(match, filters, offset=offset, limit=limit)
+            approximate = True
+        columns = self._columns([rid for rid, _score in scored]) if scored else {}
+        hits = [PageHit(rid, score, *columns[rid]) for rid, score in scored if rid in columns]
+        return Page(hits=hits, ranking_is_approximate=approximate)
+
+    def _exact(
         self, match: Match | None, filters: Filters, *, newest: bool, offset: int, limit: int
-    ) -> list[PageHit]:
-        """One page of matches, best (or newest) first, with their analysed columns."""
+    ) -> list[tuple[int, float]]:
         sql, params = self._matches(match, filters, ranked=True)
         order = _ORDER_NEWEST if newest else _ORDER_RELEVANCE
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT p.id, p.score, e.title, e.summary, e.body, e.concepts "  # noqa: S608
-                f"FROM (SELECT id, score, published_on FROM ({sql}) x ORDER BY {order} "
-                "LIMIT %s OFFSET %s) p "
-                "JOIN library_searchentry e ON e.resource_id = p.id "
-                f"ORDER BY {order.replace('published_on', 'p.published_on')}",
+                f"SELECT id, score FROM ({sql}) x ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
                 [*params, limit, offset],
             )
-            return [
-                PageHit(int(r[0]), float(r[1] or 0.0), r[2], r[3], r[4], r[5])
-                for r in cursor.fetchall()
-            ]
+            return [(int(r[0]), float(r[1] or 0.0)) for r in cursor.fetchall()]
 
     def remove_facets(self, cursor: Any, resource_ids: Sequence[int]) -> None:
         for start in range(0, len(resource_ids), 500):
@@ -463,7 +680,15 @@ class _SqlBackend:
 
 
 class SqliteBackend(_SqlBackend):
-    """SQLite FTS5: the table ``library_fts`` (rowid = resource id) ranked by bm25."""
+    """SQLite FTS5: ``library_fts`` (every column, bm25) and ``library_fts_head``.
+
+    Both are FTS5 tables with rowid = resource id. ``library_fts_head`` holds the
+    head of each resource (title words, topic concepts) and is the first tier
+    of candidates for broad queries. Both carry the facet and visibility tokens
+    in a ``tags`` column, so filters never need a join per match. The analysed
+    text lives in ``library_fts`` only; ``library_searchentry`` holds the facet
+    values, visibility and date.
+    """
 
     @staticmethod
     def expression(match: Match) -> str:
@@ -471,11 +696,26 @@ class SqliteBackend(_SqlBackend):
         groups = ["(" + " OR ".join(f'"{t}"' for t in g) + ")" for g in match.groups if g]
         return (" AND " if match.all_groups else " OR ").join(groups)
 
+    @classmethod
+    def filtered(cls, match: Match, filters: Filters, *, column: str = "") -> str:
+        """The match with the filters as index tokens: ``(...) AND "f_kind_study" NOT ...``.
+
+        With ``column``, the words must match in that column (the filters anywhere).
+        """
+        query = f"({cls.expression(match)})"
+        if column:
+            query = f"({{{column}}} : {query})"
+        for name, value in filters.facets:
+            query += f' AND "{facet_token(name, value)}"'
+        if filters.public_only:
+            query += f' NOT "{MEMBERS_ONLY_TAG}"'
+        return query
+
     def _matches(
         self, match: Match | None, filters: Filters, *, ranked: bool
     ) -> tuple[str, list[Any]]:
-        where, params = _filter_sql(filters)
         if match is None:
+            where, params = _filter_sql(filters)
             return (
                 "SELECT e.resource_id AS id, 0.0 AS score, e.published_on AS published_on "  # noqa: S608
                 f"FROM library_searchentry e WHERE 1 = 1{where}",
@@ -483,16 +723,89 @@ class SqliteBackend(_SqlBackend):
             )
         w = WEIGHTS
         rank = (
-            f"-bm25(library_fts, {w['title']}, {w['summary']}, {w['body']}, {w['concepts']})"
+            f"-bm25(library_fts, {w['title']}, {w['summary']}, {w['body']}, {w['concepts']}, 0.0)"
             if ranked
             else "0.0"
         )
         return (
             f"SELECT e.resource_id AS id, {rank} AS score, e.published_on AS published_on "  # noqa: S608
             "FROM library_fts JOIN library_searchentry e ON e.resource_id = library_fts.rowid "
-            f"WHERE library_fts MATCH %s{where}",
-            [self.expression(match), *params],
+            "WHERE library_fts MATCH %s",
+            [self.filtered(match, filters)],
         )
+
+    def _sample(self, match: Match, filters: Filters) -> Stats:
+        # The most recently indexed matches walk the index backwards and stop early:
+        # a bounded cost however many resources match.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT s.id, e.tags, "
+                "(SELECT MIN(resource_id) FROM library_searchentry), "
+                "(SELECT MAX(resource_id) FROM library_searchentry) "
+                "FROM (SELECT rowid AS id FROM library_fts WHERE library_fts MATCH %s "
+                "ORDER BY rowid DESC LIMIT %s) s "
+                "JOIN library_searchentry e ON e.resource_id = s.id ORDER BY s.id DESC",
+                [self.filtered(match, filters), CANDIDATES + 1],
+            )
+            rows = cursor.fetchall()
+        if len(rows) <= CANDIDATES:
+            return Stats(count=len(rows), facets=count_facets(r[1] for r in rows))
+        lowest, highest = int(rows[0][2]), int(rows[0][3])
+        # The sample covers ids [last, highest]; matches are assumed as dense below it.
+        covered = highest - int(rows[CANDIDATES - 1][0]) + 1
+        return _estimated(rows, (highest - lowest + 1) / max(1, covered))
+
+    def _candidates(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        in_title = self.filtered(match, filters, column="title")
+        anywhere = self.filtered(match, filters)
+        return (
+            "SELECT id FROM (SELECT rowid AS id FROM library_fts_head "
+            "WHERE library_fts_head MATCH %s ORDER BY rowid DESC LIMIT %s) "
+            "UNION SELECT id FROM (SELECT rowid AS id FROM library_fts_head "
+            "WHERE library_fts_head MATCH %s ORDER BY rowid DESC LIMIT %s)",
+            [in_title, CANDIDATES, anywhere, CANDIDATES],
+        )
+
+    def _scored(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        w = WEIGHTS
+        # "+rowid": tested per match; as an index constraint SQLite would run the
+        # full-text query once per candidate instead.
+        return (
+            f"SELECT rowid AS id, -bm25(library_fts_head, {w['title']}, {w['concepts']}, 0.0) "  # noqa: S608
+            "AS score FROM library_fts_head WHERE library_fts_head MATCH %s "
+            "AND +rowid IN (SELECT id FROM c)",
+            [self.filtered(match, filters)],
+        )
+
+    def _rest(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        return (
+            "SELECT rowid FROM library_fts WHERE library_fts MATCH %s "
+            "AND +rowid NOT IN (SELECT id FROM c) ORDER BY rowid DESC",
+            [self.filtered(match, filters)],
+        )
+
+    def _newest(
+        self, match: Match, filters: Filters, *, offset: int, limit: int
+    ) -> list[tuple[int, float]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT e.resource_id FROM library_searchentry e WHERE e.resource_id IN "
+                "(SELECT rowid FROM library_fts WHERE library_fts MATCH %s) "
+                "ORDER BY e.published_on DESC NULLS LAST, e.resource_id DESC LIMIT %s OFFSET %s",
+                [self.filtered(match, filters), limit, offset],
+            )
+            return [(int(r[0]), 0.0) for r in cursor.fetchall()]
+
+    def _columns(self, resource_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        marks = ", ".join(["%s"] * len(resource_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT f.rowid, f.title, f.summary, f.body, f.concepts, e.tags "  # noqa: S608
+                "FROM library_fts f JOIN library_searchentry e ON e.resource_id = f.rowid "
+                f"WHERE f.rowid IN ({marks})",
+                list(resource_ids),
+            )
+            return {int(r[0]): tuple(r[1:]) for r in cursor.fetchall()}
 
     def write(self, documents: Sequence[Document], *, replace: bool = True) -> None:
         """Insert ``documents`` (batched); ``replace=False`` when they are surely not there."""
@@ -503,13 +816,20 @@ class SqliteBackend(_SqlBackend):
         with connection.cursor() as cursor:
             cursor.executemany(
                 f"INSERT INTO library_searchentry ({_ENTRY_COLUMNS}) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                [_entry_row(d) for d in documents],
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                [_entry_row(d, texts=False) for d in documents],
             )
             cursor.executemany(
-                "INSERT INTO library_fts (rowid, title, summary, body, concepts) "
-                "VALUES (%s, %s, %s, %s, %s)",
-                [[d.resource_id, d.title, d.summary, d.body, d.concepts] for d in documents],
+                "INSERT INTO library_fts (rowid, title, summary, body, concepts, tags) "
+                "VALUES (%s, %s, %s, %s, %s, %s)",
+                [
+                    [d.resource_id, d.title, d.summary, d.body, d.concepts, d.tag_tokens]
+                    for d in documents
+                ],
+            )
+            cursor.executemany(
+                "INSERT INTO library_fts_head (rowid, title, topics, tags) VALUES (%s, %s, %s, %s)",
+                [[d.resource_id, d.title, d.topics, d.tag_tokens] for d in documents],
             )
             self._write_facets(cursor, documents)
 
@@ -519,7 +839,8 @@ class SqliteBackend(_SqlBackend):
             for start in range(0, len(resource_ids), 500):
                 chunk = list(resource_ids[start : start + 500])
                 marks = ", ".join(["%s"] * len(chunk))
-                cursor.execute(f"DELETE FROM library_fts WHERE rowid IN ({marks})", chunk)  # noqa: S608
+                for table in ("library_fts", "library_fts_head"):
+                    cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)  # noqa: S608
                 cursor.execute(
                     f"DELETE FROM library_searchentry WHERE resource_id IN ({marks})",  # noqa: S608
                     chunk,
@@ -529,11 +850,18 @@ class SqliteBackend(_SqlBackend):
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM library_searchfacet")
             cursor.execute("DELETE FROM library_fts")
+            cursor.execute("DELETE FROM library_fts_head")
             cursor.execute("DELETE FROM library_searchentry")
 
 
 class PostgresBackend(_SqlBackend):
-    """PostgreSQL: a weighted ``tsvector`` column with a GIN index, ranked by ts_rank_cd."""
+    """PostgreSQL: weighted ``tsvector`` columns with GIN indexes, ranked by ts_rank_cd.
+
+    ``vector`` holds every column and is stored out of line (TOAST), so the table
+    a search scans stays narrow; ``head`` (title words, topic concepts) stays in
+    the row and is the first tier of candidates for broad queries. Both carry the
+    facet tokens, so a chosen facet is one more ``&`` in the tsquery.
+    """
 
     # ts_rank_cd takes weights in the order D, C, B, A.
     _LETTERS = {"body": "D", "summary": "C", "title": "B", "concepts": "A"}
@@ -545,37 +873,64 @@ class PostgresBackend(_SqlBackend):
     )
 
     @staticmethod
-    def expression(match: Match) -> str:
+    def expression(match: Match, *, weight: str = "") -> str:
         """A tsquery of quoted lexemes: ``('a' | 'b') & ('c' | 'd')``.
 
         Cast with ``::tsquery`` rather than ``to_tsquery('simple', ...)``: the
         parser of the latter would split ``c_water_management`` at the underscores.
+        With ``weight``, lexemes match only with that weight (``'a':B``).
         """
-        groups = ["(" + " | ".join(f"'{t}'" for t in g) + ")" for g in match.groups if g]
+        suffix = f":{weight}" if weight else ""
+        groups = ["(" + " | ".join(f"'{t}'{suffix}" for t in g) + ")" for g in match.groups if g]
         return (" & " if match.all_groups else " | ").join(groups)
 
     @classmethod
-    def vector_literal(cls, doc: Document) -> str:
+    def filtered(cls, match: Match, filters: Filters, *, weight: str = "") -> str:
+        query = f"({cls.expression(match, weight=weight)})"
+        for name, value in filters.facets:
+            query += f" & '{facet_token(name, value)}'"
+        return query
+
+    @classmethod
+    def _literal(cls, columns: Iterable[tuple[str, str]], tags: str) -> str:
         positions: dict[str, list[str]] = {}
         position = 0
-        for column in ("title", "summary", "concepts", "body"):
-            letter = cls._LETTERS[column]
-            for token in getattr(doc, column).split():
+        for text, letter in columns:
+            for token in text.split():
                 position = min(position + 1, 16383)
                 slots = positions.setdefault(token, [])
                 if len(slots) < 255:
                     slots.append(f"{position}{letter}")
-        return " ".join(
+        parts = [
             f"'{token}':{','.join(slots)}"
             for token, slots in positions.items()
             if _TOKEN_OK.match(token)
+        ]
+        parts += [f"'{t}'" for t in tags.split() if _TOKEN_OK.match(t) and t not in positions]
+        return " ".join(parts)
+
+    @classmethod
+    def vector_literal(cls, doc: Document) -> str:
+        return cls._literal(
+            (
+                (getattr(doc, column), cls._LETTERS[column])
+                for column in ("title", "summary", "concepts", "body")
+            ),
+            doc.tag_tokens,
+        )
+
+    @classmethod
+    def head_literal(cls, doc: Document) -> str:
+        return cls._literal(
+            ((doc.title, cls._LETTERS["title"]), (doc.topics, cls._LETTERS["concepts"])),
+            doc.tag_tokens,
         )
 
     def _matches(
         self, match: Match | None, filters: Filters, *, ranked: bool
     ) -> tuple[str, list[Any]]:
-        where, params = _filter_sql(filters)
         if match is None:
+            where, params = _filter_sql(filters)
             return (
                 "SELECT e.resource_id AS id, 0.0::float4 AS score, e.published_on AS published_on "  # noqa: S608
                 f"FROM library_searchentry e WHERE TRUE{where}",
@@ -583,12 +938,110 @@ class PostgresBackend(_SqlBackend):
             )
         rank = "ts_rank_cd(%s::float4[], e.vector, q, 1)" if ranked else "0.0::float4"
         rank_params = [self._RANK_WEIGHTS] if ranked else []
+        visible = " AND e.is_public" if filters.public_only else ""
         return (
             f"SELECT e.resource_id AS id, {rank} AS score, e.published_on AS published_on "  # noqa: S608
-            "FROM library_searchentry e, CAST(%s AS tsquery) q "
-            f"WHERE e.vector @@ q{where}",
-            [*rank_params, self.expression(match), *params],
+            "FROM library_searchentry e, CAST(%s AS tsquery) q, CAST(%s AS tsquery) fq "
+            f"WHERE e.vector @@ fq{visible}",
+            [*rank_params, self.expression(match), self.filtered(match, filters)],
         )
+
+    def _sample(self, match: Match, filters: Filters) -> Stats:
+        # The first matches in storage order: the GIN index gives every match without
+        # reading a vector (no recheck for plain & and | queries) and the heap scan
+        # stops after CANDIDATES + 1 rows. Counting every match would visit a heap
+        # page per match, the cost this avoids.
+        visible = " AND e.is_public" if filters.public_only else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT e.resource_id, e.tags, (e.ctid::text::point)[0], "  # noqa: S608
+                "pg_relation_size('library_searchentry') / current_setting('block_size')::int "
+                f"FROM library_searchentry e WHERE e.vector @@ CAST(%s AS tsquery){visible} "
+                "LIMIT %s",
+                [self.filtered(match, filters), CANDIDATES + 1],
+            )
+            rows = cursor.fetchall()
+        if len(rows) <= CANDIDATES:
+            return Stats(count=len(rows), facets=count_facets(r[1] for r in rows))
+        # The sample covers the table's pages up to its last row's page; matches are
+        # assumed as dense in the rest.
+        pages, covered = int(rows[0][3]), int(rows[CANDIDATES - 1][2]) + 1
+        return _estimated(rows, max(1, pages) / max(1, covered))
+
+    @contextmanager
+    def searching(self) -> Iterator[None]:
+        """Keep every search statement on the GIN indexes (bitmap scans).
+
+        The planner does not know that testing ``@@`` on a row reads its vector out
+        of line: for a broad query it would rather scan the table or walk the primary
+        key, reading thousands of vectors. Scoped to the search's own transaction.
+        """
+        nested = connection.in_atomic_block
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
+                    "SET LOCAL jit = off"
+                )
+            yield
+            if nested:
+                with connection.cursor() as cursor:
+                    cursor.execute("RESET enable_seqscan; RESET enable_indexscan; RESET jit")
+
+    def _candidates(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        visible = " AND e.is_public" if filters.public_only else ""
+        # Title lexemes carry weight B in ``head``: 'word':B matches them only. The
+        # first matches in storage order (ordering by id would visit every match).
+        return (
+            "SELECT id FROM (SELECT e.resource_id AS id FROM library_searchentry e "  # noqa: S608
+            f"WHERE e.head @@ CAST(%s AS tsquery){visible} LIMIT %s) t "
+            "UNION SELECT id FROM (SELECT e.resource_id AS id FROM library_searchentry e "
+            f"WHERE e.head @@ CAST(%s AS tsquery){visible} LIMIT %s) h",
+            [
+                self.filtered(match, filters, weight="B"),
+                CANDIDATES,
+                self.filtered(match, filters),
+                CANDIDATES,
+            ],
+        )
+
+    def _scored(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        return (
+            "SELECT e.resource_id AS id, ts_rank_cd(%s::float4[], e.head, CAST(%s AS tsquery), 1) "
+            "AS score FROM library_searchentry e WHERE e.resource_id IN (SELECT id FROM c)",
+            [self._RANK_WEIGHTS, self.expression(match)],
+        )
+
+    def _rest(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        visible = " AND e.is_public" if filters.public_only else ""
+        return (
+            "SELECT e.resource_id FROM library_searchentry e "  # noqa: S608
+            f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
+            "AND e.resource_id NOT IN (SELECT id FROM c) ORDER BY e.resource_id DESC",
+            [self.filtered(match, filters)],
+        )
+
+    def _newest(
+        self, match: Match, filters: Filters, *, offset: int, limit: int
+    ) -> list[tuple[int, float]]:
+        visible = " AND e.is_public" if filters.public_only else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT e.resource_id FROM library_searchentry e "  # noqa: S608
+                f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
+                "ORDER BY e.published_on DESC NULLS LAST, e.resource_id DESC LIMIT %s OFFSET %s",
+                [self.filtered(match, filters), limit, offset],
+            )
+            return [(int(r[0]), 0.0) for r in cursor.fetchall()]
+
+    def _columns(self, resource_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT resource_id, title, summary, body, concepts, tags "
+                "FROM library_searchentry WHERE resource_id = ANY(%s)",
+                [list(resource_ids)],
+            )
+            return {int(r[0]): tuple(r[1:]) for r in cursor.fetchall()}
 
     def write(self, documents: Sequence[Document], *, replace: bool = True) -> None:
         """Insert ``documents`` (batched); ``replace=False`` when they are surely not there."""
@@ -598,9 +1051,9 @@ class PostgresBackend(_SqlBackend):
             self.remove([d.resource_id for d in documents])
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO library_searchentry ({_ENTRY_COLUMNS}, vector) "  # noqa: S608
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s::tsvector)",
-                [[*_entry_row(d), self.vector_literal(d)] for d in documents],
+                f"INSERT INTO library_searchentry ({_ENTRY_COLUMNS}, vector, head) "  # noqa: S608
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::tsvector, %s::tsvector)",
+                [[*_entry_row(d), self.vector_literal(d), self.head_literal(d)] for d in documents],
             )
             self._write_facets(cursor, documents)
 

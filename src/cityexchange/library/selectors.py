@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from django_countries import countries as all_countries
 
 from cityexchange.core.models import LANGUAGE_CHOICES, Concept, Organisation
-from cityexchange.core.text import LANGUAGES, fold, stem, thesaurus, words
+from cityexchange.core.text import LANGUAGES, ThesaurusIndex, fold, stem, thesaurus, words
 from cityexchange.library import search
 from cityexchange.library.models import (
     Forwarding,
@@ -45,6 +46,7 @@ class SearchItem:
     score: float
     snippet: SafeString
     matched: list[str]
+    topics: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,8 +62,13 @@ class SearchResult:
     # True when no resource had every word and any word was enough.
     any_word: bool = False
     # True when there were too many matches to count facets exactly: they are
-    # counted over ``search.FACET_SAMPLE`` of them, newest resources first.
+    # counted over a sample of them (the most recently added).
     facets_sampled: bool = False
+    # True when ``count`` is an estimate (broad queries on SQLite).
+    count_is_estimate: bool = False
+    # True when the matches were too many to rank all: those whose title or
+    # topics match come first, ranked; the others follow, newest first.
+    ranking_is_approximate: bool = False
 
     @property
     def pages(self) -> int:
@@ -91,11 +98,11 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, str]:
     return result
 
 
-def _facet_label(name: str, value: str, language: str) -> str:
+def _facet_label(name: str, value: str, language: str, index: ThesaurusIndex) -> str:
     if name == "kind":
         return str(ResourceKind(value).label) if value in ResourceKind.values else value
     if name == "topic":
-        return thesaurus().label(value, language)
+        return index.label(value, language)
     if name == "lang":
         return str(dict(LANGUAGE_CHOICES).get(value, value))
     if name == "country":
@@ -108,33 +115,38 @@ def _original_words(raw: str) -> dict[str, str]:
     return {fold(w): w for w in _WORD_OR_NOT.findall(raw)}
 
 
+@lru_cache(maxsize=100_000)
+def _word_stems(word: str) -> frozenset[str]:
+    """Every stem of ``word`` (as written) under the four languages' rules."""
+    return frozenset(stem(folded, lang) for folded in words(word) for lang in LANGUAGES)
+
+
 def _word_matches(word: str, tokens: set[str]) -> bool:
-    return any(stem(folded, lang) in tokens for folded in words(word) for lang in LANGUAGES)
+    return not _word_stems(word).isdisjoint(tokens)
 
 
 def _highlight(text: str, tokens: set[str], *, limit: int = SNIPPET_WORDS) -> tuple[str, bool]:
-    """A window of ``text`` around its first matching word, matches in <mark>; escaped."""
+    """A window of ``text`` around its first matching word, matches in <mark>; escaped.
+
+    Words are tested only up to the first match and inside the window, so a long
+    text costs no more than a short one.
+    """
     parts = _WORD_OR_NOT.split(text)
-    # parts alternate: separator, word, separator, word, ...
-    word_positions = [i for i in range(1, len(parts), 2)]
-    hits = [i for i in word_positions if _word_matches(parts[i], tokens)]
-    if hits:
-        first = word_positions.index(hits[0])
-        start = word_positions[max(0, first - limit // 3)]
-    else:
-        start = 1 if len(parts) > 1 else 0
-    window = word_positions[word_positions.index(start) :][:limit] if word_positions else []
-    if not window:
-        return escape(text[:240]), False
-    end = window[-1]
+    # parts alternate: separator, word, separator, word, ..., separator
+    if len(parts) < 2:
+        return html.escape(text[:240]), False
+    first = next((i for i in range(1, len(parts), 2) if _word_matches(parts[i], tokens)), None)
+    start = 1 if first is None else 1 + 2 * max(0, (first - 1) // 2 - limit // 3)
+    end = min(start + 2 * (limit - 1), len(parts) - 2)
     out: list[str] = []
-    hit_set = set(hits)
-    for i in range(window[0], end + 1):
-        piece = escape(parts[i])
-        out.append(f"<mark>{piece}</mark>" if i in hit_set else piece)
-    prefix = "… " if window[0] > 1 else ""
+    for i in range(start, end + 1):
+        piece = html.escape(parts[i])
+        if i % 2 and (i == first or (first is not None and _word_matches(parts[i], tokens))):
+            piece = f"<mark>{piece}</mark>"
+        out.append(piece)
+    prefix = "… " if start > 1 else ""
     suffix = " …" if end < len(parts) - 2 else ""
-    return prefix + "".join(out) + suffix, bool(hits)
+    return prefix + "".join(out) + suffix, first is not None
 
 
 def _snippet(resource: Resource, tokens: set[str]) -> SafeString:
@@ -154,6 +166,7 @@ def _reasons(
     originals: dict[str, str],
     *,
     any_word: bool,
+    index: ThesaurusIndex,
 ) -> list[str]:
     reasons: list[str] = []
     concept_tokens = set(hit.concepts.split())
@@ -163,7 +176,7 @@ def _reasons(
                 typed = " ".join(originals.get(w, w) for w in match.matched_text.split())
                 reasons.append(
                     _("topic: %(topic)s (from '%(text)s')")
-                    % {"topic": thesaurus().label(match.concept, language), "text": typed}
+                    % {"topic": index.label(match.concept, language), "text": typed}
                 )
         word_tokens = set(hit.title.split()) | set(hit.summary.split()) | set(hit.body.split())
         matched = [originals.get(w.text, w.text) for w in query.words if w.tokens & word_tokens]
@@ -175,7 +188,7 @@ def _reasons(
 
 
 def _facet_values(
-    stats: search.Stats, wanted: dict[str, str], language: str
+    stats: search.Stats, wanted: dict[str, str], language: str, index: ThesaurusIndex
 ) -> dict[str, list[FacetValue]]:
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
@@ -184,10 +197,26 @@ def _facet_values(
         if name == "year":
             values.sort(key=lambda item: item[0], reverse=True)
         facets[name] = [
-            FacetValue(value, _facet_label(name, value, language), count, wanted.get(name) == value)
+            FacetValue(
+                value, _facet_label(name, value, language, index), count, wanted.get(name) == value
+            )
             for value, count in values
         ]
     return facets
+
+
+def _count(
+    engine: search.Backend, analysed: search.Query, conditions: search.Filters, *, browse: bool
+) -> tuple[search.Stats, search.Match | None, bool]:
+    """Statistics of every word matching, or of any word when none has them all."""
+    if browse:
+        return engine.stats(None, conditions), None, False
+    match = search.Match.every_word(analysed)
+    stats = engine.stats(match, conditions)
+    fallback = search.Match.any_word(analysed)
+    if stats.count == 0 and len(match.groups) > 1 and not fallback.is_empty:
+        return engine.stats(fallback, conditions), fallback, True
+    return stats, match, False
 
 
 def search_resources(
@@ -214,7 +243,8 @@ def search_resources(
     sort = sort if sort in SORTS else "relevance"
     page = max(1, int(page))
     page_size = max(1, min(int(page_size), 100))
-    analysed = search.analyse_query(query)
+    index = thesaurus()
+    analysed = search.analyse_query(query, index)
     browse = not (query or "").strip()
     result = SearchResult(
         query=analysed.raw,
@@ -232,34 +262,29 @@ def search_resources(
         public_only=not may_see_members_content(user),
         facets=tuple((name, value) for name, value in wanted.items()),
     )
-    match: search.Match | None = None
-    any_word = False
-    if not browse:
-        match = search.Match.every_word(analysed)
-        stats = engine.stats(match, conditions)
-        fallback = search.Match.any_word(analysed)
-        if stats.count == 0 and len(match.groups) > 1 and not fallback.is_empty:
-            match, any_word = fallback, True
-            stats = engine.stats(match, conditions)
-    else:
-        stats = engine.stats(None, conditions)
+    with engine.searching():
+        stats, match, any_word = _count(engine, analysed, conditions, browse=browse)
+        found = None
+        if stats.count > (page - 1) * page_size:
+            found = engine.page(
+                match,
+                conditions,
+                newest=result.sort == "newest",
+                offset=(page - 1) * page_size,
+                limit=page_size,
+                complete=stats.complete,
+            )
     result.count = stats.count
     result.any_word = any_word
     result.facets_sampled = stats.facets_sampled
-    result.facets = _facet_values(stats, wanted, language)
-    if result.count <= (page - 1) * page_size:
+    result.count_is_estimate = stats.count_is_estimate
+    result.facets = _facet_values(stats, wanted, language, index)
+    if found is None or not found.hits:
         return result
-    page_hits = engine.page(
-        match,
-        conditions,
-        newest=result.sort == "newest",
-        offset=(page - 1) * page_size,
-        limit=page_size,
-    )
-    if not page_hits:
-        return result
+    result.ranking_is_approximate = found.ranking_is_approximate
+    page_hits = found.hits
     ids = [h.resource_id for h in page_hits]
-    resources = {r.pk: r for r in Resource.objects.filter(pk__in=ids).prefetch_related("topics")}
+    resources = {r.pk: r for r in Resource.objects.filter(pk__in=ids)}
     originals = _original_words(analysed.raw)
     tokens = set(analysed.tokens)
     for hit in page_hits:
@@ -271,7 +296,10 @@ def search_resources(
                 resource=resource,
                 score=round(hit.score, 4),
                 snippet=_snippet(resource, tokens),
-                matched=_reasons(analysed, hit, language, originals, any_word=any_word),
+                matched=_reasons(
+                    analysed, hit, language, originals, any_word=any_word, index=index
+                ),
+                topics=hit.topics,
             )
         )
     return result

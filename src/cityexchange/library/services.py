@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -363,10 +364,21 @@ def extract_pdf_text(data: bytes) -> str:
         return ""
 
 
-def attachment_add(
-    *, resource: Resource, upload: UploadedFile, title: str, actor: Any
-) -> Attachment:
-    """Attach a file after checking its size and that its content fits its type."""
+@dataclass(frozen=True)
+class CheckedUpload:
+    """What ``attachment_check`` learnt about an upload: its type, size and text."""
+
+    content_type: str
+    size: int
+    text: str
+
+
+def attachment_check(*, upload: UploadedFile) -> CheckedUpload:
+    """Check an upload's size and that its content fits its type; extract its text.
+
+    Every way a file enters the library (staff pages, API, back office) goes
+    through this check. Raises ``ValidationError`` keyed by ``file``.
+    """
     limit = settings.CITYEXCHANGE_MAX_UPLOAD_BYTES
     size = upload.size or 0
     if size > limit:
@@ -380,6 +392,7 @@ def attachment_add(
         raise ValidationError({"file": _("This type of file is not accepted.")})
     upload.seek(0)
     data = upload.read()
+    upload.seek(0)
     magic = ALLOWED_CONTENT_TYPES[content_type]
     if magic is not None and not data.startswith(magic):
         raise ValidationError({"file": _("The file's content does not match its type.")})
@@ -394,6 +407,15 @@ def attachment_add(
         text = data.decode("utf-8")
     else:
         text = ""
+    return CheckedUpload(content_type=content_type, size=size, text=text)
+
+
+def attachment_add(
+    *, resource: Resource, upload: UploadedFile, title: str, actor: Any
+) -> Attachment:
+    """Attach a file after checking its size and that its content fits its type."""
+    checked = attachment_check(upload=upload)
+    content_type, size, text = checked.content_type, checked.size, checked.text
     upload.seek(0)
     with transaction.atomic():
         attachment = Attachment(

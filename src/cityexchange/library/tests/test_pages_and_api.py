@@ -178,6 +178,34 @@ def test_too_large_attachments_are_refused(corpus: dict, settings: object) -> No
         )
 
 
+def test_back_office_uploads_are_checked_like_every_other_upload(corpus: dict) -> None:
+    from cityexchange.library.admin import AttachmentAdminForm, AttachmentInline
+    from cityexchange.library.models import Attachment
+
+    assert AttachmentInline.form is AttachmentAdminForm
+    resource = corpus["smart-water-tartu"]
+    fake = AttachmentAdminForm(
+        data={"title": "Fake"},
+        files={"file": SimpleUploadedFile("fake.pdf", b"MZ", content_type="application/pdf")},
+        instance=Attachment(resource=resource),
+    )
+    assert not fake.is_valid()
+    assert "does not match its type" in str(fake.errors["file"])
+    good = AttachmentAdminForm(
+        data={"title": "Notes"},
+        files={
+            "file": SimpleUploadedFile(
+                "notes.txt", b"Photovoltaik notes", content_type="text/plain; charset=utf-8"
+            )
+        },
+        instance=Attachment(resource=resource),
+    )
+    assert good.is_valid(), good.errors
+    saved = good.save()
+    assert (saved.content_type, saved.size) == ("text/plain", 18)
+    assert "Photovoltaik" in saved.extracted_text
+
+
 def test_search_page_with_facets_works_without_javascript(client: Client, corpus: dict) -> None:
     response = client.get(url("library:search"), {"q": "digital", "kind": "study"})
     html = response.content.decode()

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
+from django.test import Client
 
+from cityexchange.library import search
 from cityexchange.library.selectors import search_resources
 from cityexchange.library.services import resource_update, resource_withdraw
 from cityexchange.library.tests.conftest import CORPUS, make_resource
@@ -184,21 +188,27 @@ def test_both_engines_return_the_same_hits(corpus: dict, query: str, expected: s
     assert found == expected, f"{connection.vendor}: {query!r} -> {sorted(found)}"
 
 
+def _plan_guard() -> int:
+    """Statements PostgreSQL adds: the planner settings of the search's transaction,
+    and their reset because the test itself runs inside a transaction."""
+    return 2 if connection.vendor == "postgresql" else 0
+
+
 def test_search_costs_the_same_number_of_queries_at_two_corpus_sizes(
     corpus: dict, django_assert_num_queries: object
 ) -> None:
-    # Counting with facets, one ranked page, its resources, their topics; a query whose
-    # words are never all found costs one more count (the any-word fallback).
+    # Counting with facets, one ranked page, the page's analysed columns, its
+    # resources; a query whose words are never all found costs one more count.
     search_resources(query="water", language="en")  # the thesaurus is loaded once per process
-    with django_assert_num_queries(4):  # type: ignore[operator]
+    with django_assert_num_queries(4 + _plan_guard()):  # type: ignore[operator]
         small = search_resources(query="water data", language="en")
-    with django_assert_num_queries(5):  # type: ignore[operator]
+    with django_assert_num_queries(5 + _plan_guard()):  # type: ignore[operator]
         search_resources(query="phishing zeppelin", language="en")
     for n in range(20):
         make_resource({**CORPUS[0], "slug": f"water-{n}"})
-    with django_assert_num_queries(4):  # type: ignore[operator]
+    with django_assert_num_queries(4 + _plan_guard()):  # type: ignore[operator]
         large = search_resources(query="water data", language="en")
-    with django_assert_num_queries(5):  # type: ignore[operator]
+    with django_assert_num_queries(5 + _plan_guard()):  # type: ignore[operator]
         search_resources(query="phishing zeppelin", language="en")
     assert large.count > small.count
 
@@ -236,3 +246,127 @@ def test_facets_count_the_matches_per_value_and_a_filter_keeps_them_consistent(
 def test_a_page_past_the_end_is_empty_but_keeps_the_count(corpus: dict) -> None:
     result = search_resources(query="", language="en", page=50)
     assert result.items == [] and result.count == 5
+
+
+# --------------------------------------------------------------------------- broad queries
+# Beyond ``search.CANDIDATES`` matches a search no longer looks at every match. The
+# tests lower the limit to 3 so that the small corpus is "broad".
+
+
+def _water_in_the_body_only(n: int) -> None:
+    """``n`` newer resources that name water only deep in their text."""
+    for i in range(n):
+        make_resource(
+            {
+                "slug": f"report-{i}",
+                "kind": "study",
+                "title": {"en": f"Annual report {i} of the district office"},
+                "summary": {"en": "What the office did this year."},
+                "body": "Among many other things the office repaired a water pipe.",
+                "languages": ["en"],
+                "countries": ["DE"],
+                "published_on": dt.date(2025, 1, 1 + i),
+                "topics": [],
+            }
+        )
+
+
+@pytest.fixture
+def broad(corpus: dict, monkeypatch: pytest.MonkeyPatch) -> dict:
+    _water_in_the_body_only(6)
+    monkeypatch.setattr(search, "CANDIDATES", 3)
+    return corpus
+
+
+def test_a_broad_query_still_puts_the_title_match_first_and_says_ranking_is_approximate(
+    broad: dict,
+) -> None:
+    result = search_resources(query="water", language="en")
+    # The oldest match with "water" in its title and topics is not among the newest
+    # few matches, but the first tier (title and topics) finds and ranks it.
+    assert slugs(result)[0] == "smart-water-tartu"
+    assert result.ranking_is_approximate
+    assert result.facets_sampled
+    assert result.count_is_estimate == (connection.vendor == "sqlite")
+    assert result.count > 3
+    assert (
+        not search_resources(query="water", language="en", filters={"sort": "newest"})
+        .items[0]
+        .resource.slug.startswith("smart")
+    )
+
+
+def test_the_cap_keeps_an_older_title_match_among_the_ranked_candidates(broad: dict) -> None:
+    for i in range(5):
+        make_resource(
+            {
+                "slug": f"water-topic-{i}",
+                "kind": "tool",
+                "title": {"en": f"Toolkit number {i}"},
+                "summary": {"en": "A toolkit for utilities."},
+                "body": "",
+                "languages": ["en"],
+                "published_on": dt.date(2025, 6, 1 + i),
+                "topics": ["water"],
+            }
+        )
+    found = slugs(search_resources(query="water", language="en", page_size=50))
+    # Candidates: the 3 newest title matches (only Tartu) and the 3 newest head
+    # matches (topics); the two older topic matches are beyond the cap and follow
+    # after the ranked candidates, newest first, with the body-only matches.
+    assert "smart-water-tartu" in found[:4]
+    assert set(found[:4]) == {
+        "smart-water-tartu",
+        "water-topic-4",
+        "water-topic-3",
+        "water-topic-2",
+    }
+    assert found.index("water-topic-1") > 3 and found.index("water-topic-0") > 3
+
+
+def test_paging_through_a_broad_query_shows_every_match_once(broad: dict) -> None:
+    search.CANDIDATES = 10_000
+    every = set(slugs(search_resources(query="water", language="en", page_size=50)))
+    search.CANDIDATES = 3
+    seen: list[str] = []
+    for page in range(1, 20):
+        items = slugs(search_resources(query="water", language="en", page=page, page_size=2))
+        if not items:
+            break
+        seen.extend(items)
+    assert len(seen) == len(set(seen))
+    assert set(seen) == every and len(every) >= 8
+
+
+def test_filters_and_visibility_hold_for_broad_queries(broad: dict, member: object) -> None:
+    studies = search_resources(query="water", language="en", filters={"kind": "study"})
+    assert studies.items and {i.resource.kind for i in studies.items} == {"study"}
+    make_resource(
+        {**CORPUS[0], "slug": "members-water", "visibility": "members", "topics": ["water"]}
+    )
+    assert "members-water" not in slugs(search_resources(query="water", language="en"))
+    as_member = search_resources(query="water", language="en", user=member, page_size=50)
+    assert "members-water" in slugs(as_member)
+
+
+def test_the_api_says_when_count_facets_and_ranking_are_approximate(
+    client: Client, broad: dict
+) -> None:
+    body = client.get("/api/v1/library/search", {"q": "water"}).json()
+    assert body["facets_sampled"] is True
+    assert body["ranking_is_approximate"] is True
+    assert body["count_is_estimate"] is (connection.vendor == "sqlite")
+    assert body["items"][0]["slug"] == "smart-water-tartu"
+    assert body["items"][0]["topics"] == ["sensors", "water-management"]
+    narrow = client.get("/api/v1/library/search", {"q": "phishing"}).json()
+    assert (narrow["facets_sampled"], narrow["ranking_is_approximate"]) == (False, False)
+    assert narrow["count_is_estimate"] is False
+
+
+def test_a_broad_query_costs_a_bounded_number_of_queries(
+    broad: dict, django_assert_max_num_queries: object
+) -> None:
+    search_resources(query="water", language="en")
+    # Counting, the first tier, possibly the rest, the page's columns, its resources.
+    with django_assert_max_num_queries(5 + _plan_guard()):  # type: ignore[operator]
+        search_resources(query="water", language="en", page=2, page_size=2)
