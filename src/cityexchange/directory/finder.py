@@ -28,6 +28,7 @@ import heapq
 import logging
 import math
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -39,9 +40,11 @@ from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
+from cityexchange.core.models import OrganisationKind
 from cityexchange.core.text import LANGUAGES, stem, thesaurus, words
+from cityexchange.directory import neighbours
 from cityexchange.directory.enums import (
     EFFORT_ORDER,
     EU_COUNTRIES,
@@ -52,12 +55,14 @@ from cityexchange.directory.enums import (
     Eligibility,
     Format,
     Goal,
+    OfferKind,
     OfferStatus,
     SearchOutcome,
     StaffTime,
 )
 from cityexchange.directory.lexicon import GOAL_CUES, LEVEL_CUES, LOW_RESOURCE_CUES, ROLE_CUES
 from cityexchange.directory.models import Offer
+from cityexchange.directory.neighbours import neighbours_for
 from cityexchange.directory.services import OFFERS_VERSION_KEY
 
 logger = logging.getLogger(__name__)
@@ -84,6 +89,42 @@ SHORTLIST = 80
 SMALL_TOWN = 20000
 # Relevance below which a result does not count as "found" for the gap statistics.
 FOUND_THRESHOLD = 0.15
+# An offer the municipality already takes part in is shown lower, not hidden:
+# it may still be the right answer, but rarely the news the town is looking for.
+ALREADY_MEMBER_PENALTY = 0.3
+# A members-only offer the town may use through a membership: a small lift, as
+# it costs no joining.
+MEMBER_BENEFIT = 0.05
+
+# Goals and formats as they read inside a reason ("helps you: train staff",
+# "online, 30 minutes"). Their own messages, not the capitalised labels of the
+# choices lowered, so each language keeps its grammar (German nouns keep capitals).
+GOAL_PHRASES: dict[str, Any] = {
+    Goal.LEARN_EXAMPLES: pgettext_lazy("finder reason: helps you …", "learn from examples"),
+    Goal.PEER_EXCHANGE: pgettext_lazy("finder reason: helps you …", "exchange with peers"),
+    Goal.EXPERT_ADVICE: pgettext_lazy("finder reason: helps you …", "get expert advice"),
+    Goal.CO_DEVELOP_PILOT: pgettext_lazy(
+        "finder reason: helps you …", "co-develop a pilot with researchers"
+    ),
+    Goal.TRAIN_STAFF: pgettext_lazy("finder reason: helps you …", "train staff"),
+    Goal.MEASURE_MATURITY: pgettext_lazy("finder reason: helps you …", "measure digital maturity"),
+    Goal.FIND_FUNDING: pgettext_lazy("finder reason: helps you …", "find funding"),
+    Goal.SHAPE_GUIDELINES: pgettext_lazy("finder reason: helps you …", "shape guidelines"),
+    Goal.DIGITISE_RETAIL: pgettext_lazy("finder reason: helps you …", "digitise local retail"),
+    Goal.INTERNATIONAL_VISIBILITY: pgettext_lazy(
+        "finder reason: helps you …", "gain international visibility"
+    ),
+    Goal.STRATEGY_SUPPORT: pgettext_lazy(
+        "finder reason: helps you …", "get support for a strategy"
+    ),
+}
+FORMAT_PHRASES: dict[str, Any] = {
+    Format.ONLINE: pgettext_lazy("finder reason: how an offer is held", "online"),
+    Format.HYBRID: pgettext_lazy("finder reason: how an offer is held", "hybrid"),
+    Format.ON_SITE: pgettext_lazy("finder reason: how an offer is held", "on site"),
+    Format.SELF_PACED: pgettext_lazy("finder reason: how an offer is held", "self-paced"),
+    Format.MIXED: pgettext_lazy("finder reason: how an offer is held", "mixed formats"),
+}
 
 
 @dataclass
@@ -112,6 +153,10 @@ class OfferProfile:
     deadline: dt.date | None
     ends_on: dt.date | None
     topics: frozenset[str]
+    # Organisers' ids; ``lead_organisers`` are the ones a membership of this offer
+    # makes you a member of (its network organisers, or all when it has none).
+    organisers: frozenset[int] = frozenset()
+    lead_organisers: frozenset[int] = frozenset()
     concepts: dict[str, float] = field(default_factory=dict)
     terms: dict[str, float] = field(default_factory=dict)
 
@@ -125,6 +170,11 @@ class FinderIndex:
     concept_idf: dict[str, float]
     goal_postings: dict[str, list[int]]
     by_slug: dict[str, OfferProfile]
+    members_only: list[int] = field(default_factory=list)
+    # Words of the results in each language, memoised per process: reasons repeat a
+    # lot between offers and searches ((code, args..., language) -> text).
+    worded: dict[tuple[Any, ...], str] = field(default_factory=dict)
+    worded_thesaurus: Any = None
     country_masks: dict[str, int] = field(default_factory=dict)
     language_masks: dict[str, int] = field(default_factory=dict)
     date_mask: tuple[dt.date, int] | None = None
@@ -144,6 +194,8 @@ class FinderQuery:
     topics: tuple[str, ...] = ()
     staff_time: str = ""
     budget: str = ""
+    # Slugs of the offers (networks, programmes) the municipality already takes part in.
+    memberships: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -156,6 +208,7 @@ class FinderQuery:
             "topics": list(self.topics),
             "staff_time": self.staff_time,
             "budget": self.budget,
+            "memberships": list(self.memberships),
         }
 
 
@@ -186,6 +239,7 @@ class FinderResult:
     understanding: Understanding
     ranked: list[Ranked]
     outcome: SearchOutcome | None
+    index: FinderIndex | None = None
 
 
 # --------------------------------------------------------------------------- index
@@ -195,16 +249,35 @@ _index_key: object = None
 _build_lock = threading.Lock()
 
 
-def _fingerprint() -> tuple[Any, ...]:
+# How often (seconds) a process looks at the offers table itself to notice changes
+# made by another process that does not share its cache (the embedded set-up with
+# several workers). Changes in the same process, or in any process sharing the
+# cache, are seen at once through the version key (``services.offers_changed``,
+# sent on every save and delete of an offer, see ``apps.py``).
+FINGERPRINT_INTERVAL = 2.0
+_checked_at = 0.0
+
+
+def _fingerprint(version: Any) -> tuple[Any, ...]:
     stats = Offer.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
-    return (cache.get(OFFERS_VERSION_KEY), stats["n"], stats["latest"])
+    return (version, stats["n"], stats["latest"])
 
 
 def finder_index() -> FinderIndex:
     """The offers' profiles, built once per process and rebuilt when offers change."""
-    global _index, _index_key
-    key = _fingerprint()
+    global _index, _index_key, _checked_at
+    version = cache.get(OFFERS_VERSION_KEY)
+    index, key = _index, _index_key
+    if (
+        index is not None
+        and isinstance(key, tuple)
+        and key[0] == version
+        and time.monotonic() - _checked_at < FINGERPRINT_INTERVAL
+    ):
+        return index
     with _build_lock:
+        key = _fingerprint(version)
+        _checked_at = time.monotonic()
         if _index is None or key != _index_key:
             _index = _build_index()
             _index_key = key
@@ -228,9 +301,11 @@ def _build_index() -> FinderIndex:
     label_terms: dict[str, set[str]] = {}
     for position, offer in enumerate(offers):
         member_countries: set[str] = set(c.upper() for c in offer.eligible_countries)
+        organisers = list(offer.organisers.all())
         if offer.eligibility == Eligibility.MEMBERS and not member_countries:
-            for organiser in offer.organisers.all():
+            for organiser in organisers:
                 member_countries.update(c.upper() for c in organiser.member_countries or [])
+        networks = frozenset(o.pk for o in organisers if o.kind == OrganisationKind.NETWORK)
         topics = frozenset(t.key for t in offer.topics.all())
         profile = OfferProfile(
             index=position,
@@ -257,6 +332,8 @@ def _build_index() -> FinderIndex:
             deadline=offer.deadline,
             ends_on=offer.ends_on,
             topics=topics,
+            organisers=frozenset(o.pk for o in organisers),
+            lead_organisers=networks or frozenset(o.pk for o in organisers),
         )
         concepts: dict[str, float] = {key: 1.0 for key in topics}
         terms: dict[str, float] = {}
@@ -307,6 +384,7 @@ def _build_index() -> FinderIndex:
         concept_idf=concept_idf,
         goal_postings=dict(goal_postings),
         by_slug={p.slug: p for p in profiles},
+        members_only=[p.index for p in profiles if p.eligibility == Eligibility.MEMBERS],
     )
 
 
@@ -365,10 +443,42 @@ def _date_mask(index: FinderIndex, today: dt.date) -> int:
         return index.date_mask[1]
 
 
-def allowed_mask(index: FinderIndex, query: FinderQuery, today: dt.date) -> int:
+def memberships_of(index: FinderIndex, query: FinderQuery) -> tuple[set[int], dict[int, str]]:
+    """The offers the town takes part in, and the members-only offers open to it through them.
+
+    Returns the positions of its memberships and, per members-only offer that
+    shares an organiser with one of its membership networks, that network's slug.
+    """
+    members: set[int] = set()
+    organisers: dict[int, str] = {}
+    for slug in query.memberships:
+        profile = index.by_slug.get(slug)
+        if profile is None:
+            continue
+        members.add(profile.index)
+        if profile.kind != OfferKind.MEMBERSHIP_NETWORK:
+            continue  # taking part in a format or programme makes nobody a member
+        for pk in sorted(profile.lead_organisers):
+            organisers.setdefault(pk, slug)
+    unlocked: dict[int, str] = {}
+    if organisers:
+        for position in index.members_only:
+            shared = sorted(pk for pk in index.profiles[position].organisers if pk in organisers)
+            if shared:
+                unlocked[position] = organisers[shared[0]]
+    return members, unlocked
+
+
+def allowed_mask(
+    index: FinderIndex, query: FinderQuery, today: dt.date, *, unlocked: Iterable[int] = ()
+) -> int:
+    """Offers that pass the hard filters; ``unlocked`` ones pass the country filter."""
     mask = _date_mask(index, today)
     if query.country:
-        mask &= _country_mask(index, query.country)
+        country = _country_mask(index, query.country)
+        for position in unlocked:
+            country |= 1 << position
+        mask &= country
     if query.languages:
         languages = 0
         for language in query.languages:
@@ -602,7 +712,8 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
     for goal, weight in understanding.goals.items():
         for position in index.goal_postings.get(goal, []):
             first[position] += W_GOALS * weight / 2
-    mask = allowed_mask(index, query, today)
+    member_positions, unlocked = memberships_of(index, query)
+    mask = allowed_mask(index, query, today, unlocked=unlocked)
     # One conversion per request: testing a bit of a byte string is cheap, while
     # shifting a 5,000-bit integer per candidate is not.
     bits = mask.to_bytes((len(index.profiles) + 8) // 8, "little")
@@ -620,12 +731,13 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
                 break
     shortlist = heapq.nlargest(SHORTLIST, candidates, key=lambda p: first.get(p, 0.0))
 
-    ranked: list[Ranked] = []
+    # Score the shortlist; only the results shown get their reasons worked out.
+    scored: list[tuple[float, str, int, float, tuple[Any, ...] | None]] = []
     for position in shortlist:
         profile = index.profiles[position]
         concept = concept_scores.get(position, 0.0)
         text = text_scores.get(position, 0.0)
-        goal_fit, goal_hits = _goal_fit(profile, understanding.goals)
+        goal_fit, _goal_hits = _goal_fit(profile, understanding.goals)
         level_fit = _level_fit(profile, understanding.experience)
         effort_fit = _effort_fit(profile, query, understanding)
         cost_fit = 1.0 if profile.cost in (Cost.FREE, Cost.FUNDED) else -0.5
@@ -649,19 +761,32 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         )
         if profile.eligibility == Eligibility.INVITATION:
             score -= 0.05
+        membership: tuple[Any, ...] | None = None
+        if position in member_positions:
+            score -= ALREADY_MEMBER_PENALTY
+            membership = ("member", profile.kind)
+        elif position in unlocked:
+            score += MEMBER_BENEFIT
+            membership = ("member_access", unlocked[position])
+        scored.append((round(max(score, 0.0), 4), profile.slug, position, relevance, membership))
+    ranked: list[Ranked] = []
+    for score, _slug, position, relevance, membership in heapq.nsmallest(
+        limit, scored, key=lambda item: (-item[0], item[1])
+    ):
+        profile = index.profiles[position]
+        _fit, goal_hits = _goal_fit(profile, understanding.goals)
         reasons = _reasons(
             profile,
             query=query,
             understanding=understanding,
             matched=matched.get(position, []),
             goal_hits=goal_hits,
-            level_fit=level_fit,
-            effort_fit=effort_fit,
+            level_fit=_level_fit(profile, understanding.experience),
+            effort_fit=_effort_fit(profile, query, understanding),
             today=today,
+            membership=membership,
         )
-        ranked.append(Ranked(profile, round(max(score, 0.0), 4), relevance, reasons))
-    ranked.sort(key=lambda r: (-r.score, r.profile.slug))
-    ranked = ranked[:limit]
+        ranked.append(Ranked(profile, score, relevance, reasons))
 
     found = sum(1 for r in ranked if r.relevance >= FOUND_THRESHOLD)
     outcome: SearchOutcome | None = None
@@ -669,7 +794,7 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         outcome = SearchOutcome.NOTHING
     elif found < 3:
         outcome = SearchOutcome.LITTLE
-    return FinderResult(query, understanding, ranked, outcome)
+    return FinderResult(query, understanding, ranked, outcome, index)
 
 
 # --------------------------------------------------------------------------- reasons
@@ -685,8 +810,11 @@ def _reasons(
     level_fit: float,
     effort_fit: float,
     today: dt.date,
+    membership: tuple[Any, ...] | None = None,
 ) -> list[tuple[Any, ...]]:
     reasons: list[tuple[Any, ...]] = []
+    if membership and membership[0] == "member":
+        reasons.append(membership)
     if matched:
         order = {key: n for n, key in enumerate(understanding.named_concepts)}
         reasons.append(("topics", sorted(set(matched), key=lambda k: order.get(k, 99))[:4]))
@@ -699,7 +827,9 @@ def _reasons(
         reasons.append(("language", list(profile.languages), list(profile.interpretation)))
     if effort_fit > 0 and profile.effort == Effort.LOW and understanding.low_resources:
         reasons.append(("low_effort",))
-    if profile.eligibility != Eligibility.OPEN:
+    if membership and membership[0] == "member_access":
+        reasons.append(membership)
+    elif profile.eligibility != Eligibility.OPEN and not membership:
         reasons.append(("eligibility", profile.eligibility))
     if profile.cost == Cost.FREE:
         reasons.append(("free",))
@@ -724,9 +854,7 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
         labels = [thesaurus().label(key, language) for key in args[0]]
         return _("matches: %(topics)s") % {"topics": ", ".join(labels)}
     if code == "goals":
-        return _("helps you: %(goals)s") % {
-            "goals": _names(args[0], {g.value: g.label for g in Goal}).lower()
-        }
+        return _("helps you: %(goals)s") % {"goals": _names(args[0], GOAL_PHRASES)}
     if code == "level":
         return {
             "newcomer": _("open to newcomers"),
@@ -735,12 +863,20 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
         }.get(args[0], "")
     if code == "format":
         fmt, minutes = args
-        label = {f.value: f.label for f in Format}.get(fmt, fmt)
+        label = str(FORMAT_PHRASES.get(fmt, fmt))
         if minutes:
             return ngettext(
                 "%(format)s, %(minutes)d minute", "%(format)s, %(minutes)d minutes", minutes
-            ) % {"format": str(label).lower(), "minutes": minutes}
-        return str(label).lower()
+            ) % {"format": label, "minutes": minutes}
+        return label
+    if code == "member":
+        if args[0] == OfferKind.MEMBERSHIP_NETWORK:
+            return _("you are already a member")
+        return _("you already take part")
+    if code == "member_access":
+        return _("open to you as a member of %(network)s") % {
+            "network": offer_name(args[0], language)
+        }
     if code == "language":
         spoken, interpreted = args
         held = _names(spoken, language_names)
@@ -782,6 +918,17 @@ def reasons_text(reasons: Iterable[tuple[Any, ...] | list[Any]], language: str) 
         return [text for reason in reasons if (text := reason_text(reason, language))]
 
 
+def offer_name(slug: str, language: str) -> str:
+    """An offer's name in ``language``, from the profiles when this process has them."""
+    profile = _index.by_slug.get(slug) if _index is not None else None
+    if profile is not None:
+        return profile.names.get(language) or profile.names.get("en") or slug
+    offer = Offer.objects.filter(slug=slug).first()
+    if offer is None:
+        return slug
+    return str(getattr(offer, f"name_{language}", "") or offer.name)
+
+
 def offer_url(slug: str, language: str) -> str:
     if translation.get_language() == language:
         return reverse("directory:offer_detail", kwargs={"slug": slug})
@@ -790,8 +937,6 @@ def offer_url(slug: str, language: str) -> str:
 
 
 def kind_label(kind: str, language: str) -> str:
-    from cityexchange.directory.enums import OfferKind
-
     if translation.get_language() == language:
         return str(OfferKind(kind).label) if kind in OfferKind.values else kind
     with translation.override(language):
@@ -799,36 +944,48 @@ def kind_label(kind: str, language: str) -> str:
 
 
 def reset_index() -> None:
-    """Forget the profiles (tests)."""
+    """Forget the profiles and the per-topic neighbour lists (tests)."""
     global _index, _index_key
     with _build_lock:
         _index = None
         _index_key = None
+    neighbours.reset()
 
 
 # --------------------------------------------------------------------------- the whole answer
 
 
-def _serialise(obj: Any, language: str) -> dict[str, Any]:
-    """A neighbour app's event or resource as a small public dict."""
-    if isinstance(obj, dict):
-        return {k: v for k, v in obj.items() if isinstance(v, str | int | float | None)}
-    data: dict[str, Any] = {
-        "slug": str(getattr(obj, "slug", "") or ""),
-        "title": str(getattr(obj, "title", "") or obj),
-        "url": "",
-    }
-    starts_at = getattr(obj, "starts_at", None)
-    if starts_at is not None:
-        data["starts_at"] = starts_at.isoformat()
-    get_url = getattr(obj, "get_absolute_url", None)
-    if callable(get_url):
-        try:
-            with translation.override(language):
-                data["url"] = str(get_url())
-        except Exception:  # a page the neighbour app has not wired yet
-            data["url"] = ""
-    return data
+MAX_WORDED = 50_000
+
+
+def _frozen(reason: tuple[Any, ...] | list[Any]) -> tuple[Any, ...]:
+    return tuple(tuple(arg) if isinstance(arg, list) else arg for arg in reason)
+
+
+def _wording(index: FinderIndex | None, language: str, index_thesaurus: Any) -> Any:
+    """Memoised wording of reasons, kinds and addresses for this process's profiles.
+
+    The words depend only on the reason, the language, the catalogues (fixed for
+    a process), the thesaurus labels and the offers' names, so they are kept with
+    the profiles (rebuilt when offers change) and dropped when the thesaurus is
+    reloaded.
+    """
+    if index is None:
+        return lambda key, make: make()
+    memo = index.worded
+    if index.worded_thesaurus is not index_thesaurus or len(memo) > MAX_WORDED:
+        memo.clear()
+        index.worded_thesaurus = index_thesaurus
+
+    def word(key: tuple[Any, ...], make: Any) -> str:
+        full = (*key, language)
+        text = memo.get(full)
+        if text is None:
+            text = str(make())
+            memo[full] = text
+        return text
+
+    return word
 
 
 def finder_run(
@@ -844,28 +1001,46 @@ def finder_run(
 
     result = rank(query, limit=limit)
     understanding = result.understanding
+    index_thesaurus = thesaurus()
+    word = _wording(result.index, language, index_thesaurus)
     with translation.override(language):
-        items = [
-            {
-                "offer": {
-                    "slug": r.profile.slug,
-                    "name": r.profile.names.get(language) or r.profile.names.get("en", ""),
-                    "kind": r.profile.kind,
-                    "kind_label": kind_label(r.profile.kind, language),
-                    "url": offer_url(r.profile.slug, language),
-                },
-                "score": r.score,
-                "reasons": reasons_text(r.reasons, language),
-                "reason_codes": [list(reason) for reason in r.reasons],
-            }
-            for r in result.ranked
-        ]
+        items = []
+        for r in result.ranked:
+            profile = r.profile
+            reasons = [
+                word(
+                    ("reason", *_frozen(reason)),
+                    lambda reason=reason: reason_text(reason, language),
+                )
+                for reason in r.reasons
+            ]
+            items.append(
+                {
+                    "offer": {
+                        "slug": profile.slug,
+                        "name": profile.names.get(language) or profile.names.get("en", ""),
+                        "kind": profile.kind,
+                        "kind_label": word(
+                            ("kind", profile.kind), lambda k=profile.kind: kind_label(k, language)
+                        ),
+                        "url": word(
+                            ("url", profile.slug), lambda s=profile.slug: offer_url(s, language)
+                        ),
+                    },
+                    "score": r.score,
+                    "reasons": [text for text in reasons if text],
+                    "reason_codes": [list(reason) for reason in r.reasons],
+                }
+            )
     topics = list(understanding.named_concepts)
     if not topics:
         for r in result.ranked[:3]:
             topics.extend(k for k in sorted(r.profile.topics) if k not in topics)
-    events, resources, peers = _neighbours(
-        topics, understanding.named_concepts, language, exclude_organisation
+    events, resources, peers = neighbours_for(
+        topics,
+        understanding.named_concepts,
+        language,
+        exclude_organisation=exclude_organisation,
     )
     if record_gaps and result.outcome is not None:
         search_gap_record(
@@ -881,107 +1056,9 @@ def finder_run(
         "resources": resources,
         "peers": peers,
         "understood": {
-            "topics": [thesaurus().label(k, language) for k in understanding.named_concepts],
+            "topics": [index_thesaurus.label(k, language) for k in understanding.named_concepts],
             "goals": sorted(understanding.goals),
             "experience": understanding.experience or None,
             "low_resources": understanding.low_resources,
         },
     }
-
-
-# Events, library resources and peers change slowly. They are fetched per topic
-# and cached for a few minutes, so searches that share a topic share the
-# neighbour apps' queries; a search's list merges its topics' lists in turn.
-NEIGHBOURS_TTL = 300
-MAX_NEIGHBOUR_TOPICS = 4
-
-
-def _per_topic(kind: str, topic: str, language: str, fetch: Any) -> list[Any]:
-    key = f"cityexchange:directory:{kind}:{language}:{topic}"
-    cached = cache.get(key)
-    if cached is None:
-        cached = fetch()
-        cache.set(key, cached, NEIGHBOURS_TTL)
-    return cached
-
-
-def _merge(lists: list[list[dict[str, Any]]], limit: int, key: str) -> list[dict[str, Any]]:
-    """Take from each topic's list in turn, without duplicates."""
-    merged: list[dict[str, Any]] = []
-    seen: set[Any] = set()
-    for position in range(max((len(items) for items in lists), default=0)):
-        for items in lists:
-            if position < len(items):
-                item = items[position]
-                marker = item.get(key) or item.get("url") or item.get("title")
-                if marker not in seen:
-                    seen.add(marker)
-                    merged.append(item)
-    return merged[:limit]
-
-
-def _neighbours(
-    topics: list[str], named: list[str], language: str, exclude_organisation: int | None
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    from cityexchange.directory import selectors
-
-    topics = topics[:MAX_NEIGHBOUR_TOPICS]
-    events = _merge(
-        [
-            _per_topic(
-                "events",
-                topic,
-                language,
-                lambda t=topic: [
-                    _serialise(e, language) for e in selectors.upcoming_events_for([t], 3)
-                ],
-            )
-            for topic in topics
-        ],
-        3,
-        "slug",
-    )
-    resources = _merge(
-        [
-            _per_topic(
-                "resources",
-                topic,
-                language,
-                lambda t=topic: [_serialise(r, language) for r in selectors.resources_for([t], 5)],
-            )
-            for topic in topics
-        ],
-        5,
-        "slug",
-    )
-
-    def peers_of(topic: str) -> list[dict[str, Any]]:
-        with translation.override(language):
-            return [
-                {
-                    "name": peer["organisation"].name,
-                    "country": peer["organisation"].country.code or None,
-                    "organisation_id": peer["organisation"].pk,
-                    "shared_topics": [thesaurus().label(topic, language)],
-                    "url": reverse(
-                        "directory:organisation_detail",
-                        kwargs={"slug": peer["organisation"].slug},
-                    ),
-                }
-                for peer in selectors.peers_for(topics=[topic], limit=4)
-            ]
-
-    by_topic = [_per_topic("peers", t, language, lambda t=t: peers_of(t)) for t in named[:4]]
-    peers: dict[str, dict[str, Any]] = {}
-    for items in by_topic:
-        for peer in items:
-            if peer["organisation_id"] == exclude_organisation:
-                continue
-            entry = peers.setdefault(peer["url"], {**peer, "shared_topics": []})
-            entry["shared_topics"] = [*entry["shared_topics"], *peer["shared_topics"]]
-    ranked_peers = sorted(peers.values(), key=lambda p: (-len(p["shared_topics"]), p["name"]))
-    return (
-        events,
-        resources,
-        [{k: v for k, v in p.items() if k != "organisation_id"} for p in ranked_peers[:3]],
-    )

@@ -10,6 +10,7 @@ from django_countries import countries
 
 from cityexchange.core.i18n import current_language
 from cityexchange.core.models import LANGUAGE_CHOICES, Concept
+from cityexchange.directory import selectors
 from cityexchange.directory.enums import (
     Budget,
     Cost,
@@ -94,11 +95,28 @@ class FinderForm(forms.Form):
     budget = forms.ChoiceField(
         label=_("Budget"), choices=Budget.choices, required=False, widget=forms.RadioSelect
     )
+    memberships = forms.MultipleChoiceField(
+        label=_("Networks you already belong to"),
+        help_text=_(
+            "They are shown lower, as news to you they are not, and offers reserved for "
+            "their members are included."
+        ),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, profile: MunicipalityProfile | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         _set_choices(self, "country", _country_choices())
         _set_choices(self, "topics", _topic_choices())
+        own = [o.slug for o in profile.memberships.all()] if profile is not None else []
+        _set_choices(
+            self,
+            "memberships",
+            selectors.membership_choices(language=current_language(), include=own),
+        )
 
     def to_query(self) -> FinderQuery:
         data = self.cleaned_data
@@ -112,6 +130,7 @@ class FinderForm(forms.Form):
             topics=tuple(data.get("topics") or ()),
             staff_time=data.get("staff_time") or "",
             budget=data.get("budget") or "",
+            memberships=tuple(data.get("memberships") or ()),
         )
 
     @staticmethod
@@ -126,6 +145,7 @@ class FinderForm(forms.Form):
             "topics": [t.key for t in profile.topics.all()],
             "staff_time": profile.staff_time,
             "budget": profile.budget,
+            "memberships": [o.slug for o in profile.memberships.all()],
         }
 
 

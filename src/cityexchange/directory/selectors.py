@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cityexchange.core.models import Concept, Organisation, OrganisationKind
-from cityexchange.directory.enums import OfferStatus
+from cityexchange.directory.enums import OfferKind, OfferStatus
 from cityexchange.directory.models import MunicipalityProfile, Offer, SearchGap
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,40 @@ def profiles_for_user(user: Any) -> QuerySet[Organisation]:
     ).select_related("finder_profile")
 
 
+def own_profile(user: Any) -> MunicipalityProfile | None:
+    """The Finder profile of the user's municipality (the first, if they belong to several)."""
+    organisation = profiles_for_user(user).order_by("pk").first()
+    if organisation is None:
+        return None
+    return MunicipalityProfile.objects.filter(organisation=organisation).first()
+
+
+def membership_slugs_for_user(user: Any) -> list[str]:
+    """Slugs of the offers the user's municipality takes part in, per its profile; one query."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    organisation = profiles_for_user(user).order_by("pk").values("pk")[:1]
+    return list(
+        MunicipalityProfile.objects.filter(organisation__in=organisation, memberships__isnull=False)
+        .order_by("memberships__slug")
+        .values_list("memberships__slug", flat=True)
+    )
+
+
+def offer_slugs(slugs: list[str]) -> set[str]:
+    """Which of ``slugs`` name an offer."""
+    return set(Offer.objects.filter(slug__in=slugs).values_list("slug", flat=True))
+
+
+def membership_choices(*, language: str, include: list[str] | None = None) -> list[tuple[str, str]]:
+    """Networks a municipality can say it belongs to (plus ``include``), by name."""
+    queryset = Offer.objects.filter(
+        Q(kind=OfferKind.MEMBERSHIP_NETWORK, status=OfferStatus.ACTIVE) | Q(slug__in=include or [])
+    ).only("slug", "name", f"name_{language}")
+    choices = [(o.slug, getattr(o, f"name_{language}") or o.name) for o in queryset]
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
 def peers_for(
     *, topics: list[str], exclude_organisation: int | None = None, limit: int = 3
 ) -> list[dict[str, Any]]:
@@ -136,6 +170,16 @@ def peers_for(
     ]
 
 
+def peer_profiles(*, limit: int) -> list[MunicipalityProfile]:
+    """Profiles listed as peers with their organisation and topics (two queries)."""
+    return list(
+        MunicipalityProfile.objects.filter(listed_as_peer=True)
+        .select_related("organisation")
+        .prefetch_related(Prefetch("topics", queryset=Concept.objects.only("id", "key")))
+        .order_by("organisation__name", "pk")[:limit]
+    )
+
+
 def upcoming_events_for(topics: list[str], limit: int = 3) -> list[Any]:
     """Upcoming events on these topics, when the events app provides them."""
     try:
@@ -146,19 +190,6 @@ def upcoming_events_for(topics: list[str], limit: int = 3) -> list[Any]:
         return list(upcoming_events(topics=topics, limit=limit))
     except Exception:  # a neighbour app's failure must not break the Finder
         logger.exception("upcoming_events failed")
-        return []
-
-
-def resources_for(topics: list[str], limit: int = 5) -> list[Any]:
-    """Library resources on these topics, when the library app provides them."""
-    try:
-        from cityexchange.library.selectors import resources_for_topics
-    except ImportError:
-        return []
-    try:
-        return list(resources_for_topics(topics=topics, limit=limit))
-    except Exception:  # a neighbour app's failure must not break the Finder
-        logger.exception("resources_for_topics failed")
         return []
 
 

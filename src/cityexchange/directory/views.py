@@ -25,6 +25,7 @@ from cityexchange.directory.finder import (
 )
 from cityexchange.directory.forms import FinderForm, OfferFilterForm, ProfileForm
 from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult
+from cityexchange.directory.neighbours import neighbours_for
 
 FINDER_RATE = "30/m"
 
@@ -39,18 +40,11 @@ def _limited(request: HttpRequest) -> bool:
     )
 
 
-def _own_profile(request: HttpRequest) -> MunicipalityProfile | None:
-    organisation = selectors.profiles_for_user(request.user).first()
-    if organisation is None:
-        return None
-    return MunicipalityProfile.objects.filter(organisation=organisation).first()
-
-
 @require_http_methods(["GET", "POST"])
 def finder(request: HttpRequest) -> HttpResponse:
     """The guided form; a POST shows the ranked offers on the same address."""
     language = current_language()
-    profile = _own_profile(request)
+    profile = selectors.own_profile(request.user)
     if request.method == "POST":
         if _limited(request):
             return render(
@@ -63,7 +57,7 @@ def finder(request: HttpRequest) -> HttpResponse:
                 },
                 status=429,
             )
-        form = FinderForm(request.POST)
+        form = FinderForm(request.POST, profile=profile)
         if form.is_valid():
             query = form.to_query()
             answer = finder_run(
@@ -87,7 +81,7 @@ def finder(request: HttpRequest) -> HttpResponse:
             )
     else:
         initial = FinderForm.initial_from_profile(profile) if profile else None
-        form = FinderForm(initial=initial)
+        form = FinderForm(initial=initial, profile=profile)
     return render(request, "directory/finder.html", {"form": form, "profile": profile})
 
 
@@ -96,7 +90,7 @@ def finder_save(request: HttpRequest) -> HttpResponse:
     """Save the result list of the submitted wishes and go to its shareable address."""
     if _limited(request):
         raise Http404
-    form = FinderForm(request.POST)
+    form = FinderForm(request.POST, profile=selectors.own_profile(request.user))
     if not form.is_valid():
         return render(request, "directory/finder.html", {"form": form}, status=400)
     answer = finder_run(form.to_query(), language=current_language(), record_gaps=False)
@@ -226,7 +220,11 @@ def search_gaps(request: HttpRequest) -> HttpResponse:
 def offer_list(request: HttpRequest) -> HttpResponse:
     form = OfferFilterForm(request.GET or None)
     filters: dict[str, Any] = {}
-    if form.is_bound and form.is_valid():
+    valid = True
+    if form.is_bound:
+        valid = form.is_valid()
+        # An unknown value is shown as an error on its field (and answered with 400);
+        # the other filters still apply rather than silently listing everything.
         filters = {k: v for k, v in form.cleaned_data.items() if v}
     paginator = Paginator(selectors.offer_list(**filters), 20)
     page = paginator.get_page(request.GET.get("page"))
@@ -236,6 +234,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
         request,
         "directory/offer_list.html",
         {"form": form, "page": page, "filter_query": query.urlencode()},
+        status=200 if valid else 400,
     )
 
 
@@ -243,6 +242,7 @@ def offer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     offer = get_for_user(selectors.offer_for_page(slug), user=request.user, slug=slug)
     topics = [t.key for t in offer.topics.all()]
     names = dict(LANGUAGE_CHOICES)
+    events, resources, _peers = neighbours_for(topics, [], current_language())
     return render(
         request,
         "directory/offer_detail.html",
@@ -250,8 +250,8 @@ def offer_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "offer": offer,
             "languages": [names.get(code, code) for code in offer.languages],
             "interpretation": [names.get(code, code) for code in offer.interpretation_languages],
-            "events": selectors.upcoming_events_for(topics, 3),
-            "resources": selectors.resources_for(topics, 5),
+            "events": events,
+            "resources": resources,
         },
     )
 

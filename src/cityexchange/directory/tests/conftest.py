@@ -53,3 +53,28 @@ def catalogue(thesaurus: None, organisers: dict[str, Any]) -> None:
 
     load_offers(FIXTURES / "offers.yaml")
     reset_index()
+
+
+@pytest.fixture
+def network_membership(catalogue: None) -> Any:
+    """A membership network run by the organiser of the members-only advice."""
+    from cityexchange.core.models import Organisation
+    from cityexchange.directory.finder import reset_index
+    from cityexchange.directory.models import Offer
+
+    offer = Offer.objects.create(
+        slug="test-network-membership",
+        kind="membership_network",
+        name_en="Test network membership",
+        name_de="Mitgliedschaft im Testnetzwerk",
+        summary_en="Membership in the test network: advice on digital twins for members",
+        eligibility="members",
+        eligible_countries=["BR", "DE", "IN", "MX", "PE"],
+        languages=["en"],
+        format="online",
+        effort="medium",
+        goals=["peer_exchange", "expert_advice"],
+    )
+    offer.organisers.add(Organisation.objects.get(slug="test-network"))
+    reset_index()
+    return offer

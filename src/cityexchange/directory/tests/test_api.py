@@ -178,3 +178,67 @@ def test_query_counts_stay_constant_as_offers_grow(
         assert post(client, {"description": "flooding and heat"}).status_code == 200
     with django_assert_max_num_queries(4):
         assert client.get("/api/v1/offers").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("query", "bad", "allowed"),
+    [
+        ("kind=webinar", "webinar", "membership_network"),
+        ("format=onlin", "onlin", "online, hybrid, on_site"),
+        ("audience=guru", "guru", "newcomer, intermediate, experienced"),
+        ("cost=cheap", "cheap", "free, fee, funded"),
+        ("region=mars", "mars", "global, europe"),
+        ("language=fr", "fr", "de, en, es, pt"),
+    ],
+)
+def test_an_unknown_filter_value_is_refused_naming_the_allowed_ones(
+    client: Client, catalogue: None, query: str, bad: str, allowed: str
+) -> None:
+    response = client.get(f"/api/v1/offers?{query}")
+    assert response.status_code == 422
+    detail = response.json()["detail"]
+    assert f"“{bad}”" in detail
+    assert allowed in detail
+
+
+def test_an_unknown_topic_is_refused_with_a_hint_not_an_empty_list(
+    client: Client, catalogue: None
+) -> None:
+    assert client.get("/api/v1/offers?topic=flooding").json()["count"] == 1
+    typo = client.get("/api/v1/offers?topic=floding")
+    assert typo.status_code == 422
+    assert "“floding”" in typo.json()["detail"]
+    assert "flooding" in typo.json()["detail"]
+    assert "/api/v1/topics" in typo.json()["detail"]
+    # A label instead of the key points at the key, in the user's language.
+    label = client.get("/api/v1/offers?topic=Hochwasser", HTTP_ACCEPT_LANGUAGE="de")
+    assert label.status_code == 422
+    assert "unbekanntes Thema „Hochwasser“; meinten Sie flooding" in label.json()["detail"]
+    nonsense = client.get("/api/v1/offers?topic=zzzzzz")
+    assert nonsense.status_code == 422
+    assert "zzzzzz" in nonsense.json()["detail"]
+
+
+def test_memberships_are_taken_from_the_request_or_the_users_profile(
+    client: Client, catalogue: None, network_membership: Offer, member: Any
+) -> None:
+    from cityexchange.directory.models import MunicipalityProfile
+
+    body = {"description": "Beratung zu digitalen Zwillingen", "country": "FR"}
+    anonymous = [i["offer"]["slug"] for i in post(client, body).json()["items"]]
+    assert "test-members-advice" not in anonymous
+    # A membership named in the request (the network's own offer) opens its offers.
+    named = post(client, {**body, "memberships": ["test-network-membership"]}).json()["items"]
+    assert "test-members-advice" in [i["offer"]["slug"] for i in named]
+    unknown = post(client, {**body, "memberships": ["no-such-network"]})
+    assert unknown.status_code == 422
+    assert "no-such-network" in unknown.json()["detail"]
+    # Signed in, the municipality's saved memberships apply when the request names none.
+    organisation = member.memberships.get().organisation
+    profile = MunicipalityProfile.objects.create(organisation=organisation, country="FR")
+    profile.memberships.set(Offer.objects.filter(slug="test-network-membership"))
+    client.force_login(member)
+    from_profile = [i["offer"]["slug"] for i in post(client, body).json()["items"]]
+    assert "test-members-advice" in from_profile
+    explicit_none = post(client, {**body, "memberships": []}).json()["items"]
+    assert "test-members-advice" not in [i["offer"]["slug"] for i in explicit_none]

@@ -150,3 +150,69 @@ def test_a_mayor_named_in_the_text_lifts_offers_for_mayors(catalogue: None) -> N
     after = {r.profile.slug: r.score for r in mayor.ranked}
     assert "mayor" in mayor.understanding.roles
     assert after["test-eu-newcomers"] > before["test-eu-newcomers"]  # addresses mayors
+
+
+@pytest.mark.parametrize(
+    ("language", "goal", "format_reason"),
+    [
+        ("de", "hilft Ihnen: Personal qualifizieren, von Beispielen lernen", "online, 30 Minuten"),
+        ("en", "helps you: train staff, learn from examples", "online, 30 minutes"),
+        ("es", "le ayuda a: capacitar al personal, aprender de ejemplos", "en línea, 30 minutos"),
+        ("pt", "ajuda você a: capacitar a equipe, aprender com exemplos", "online, 30 minutos"),
+    ],
+)
+def test_reasons_keep_each_languages_capitals(
+    catalogue: None, language: str, goal: str, format_reason: str
+) -> None:
+    # German nouns inside a reason keep their capital letter ("Personal", not "personal").
+    from cityexchange.directory.finder import reasons_text
+
+    reasons = reasons_text(
+        [("goals", ["train_staff", "learn_examples"]), ("format", "online", 30)], language
+    )
+    assert reasons == [goal, format_reason]
+    assert reasons_text([("format", "on_site", None)], "de") == ["vor Ort"]
+
+
+def test_a_network_the_town_belongs_to_is_marked_and_ranked_lower(
+    catalogue: None, network_membership: Offer
+) -> None:
+    need = "Beratung zu digitalen Zwillingen, Austausch mit anderen Städten"
+    outside = rank(FinderQuery(description=need, country="DE")).ranked
+    member = rank(
+        FinderQuery(description=need, country="DE", memberships=("test-network-membership",))
+    ).ranked
+    score = {r.profile.slug: r.score for r in outside}
+    score_member = {r.profile.slug: r.score for r in member}
+    assert score_member["test-network-membership"] < score["test-network-membership"]
+    position = [r.profile.slug for r in member].index("test-network-membership")
+    assert position > [r.profile.slug for r in outside].index("test-network-membership")
+    reasons = {r.profile.slug: r.reasons for r in member}
+    assert ("member", "membership_network") in reasons["test-network-membership"]
+    answer = finder_run(
+        FinderQuery(description=need, country="DE", memberships=("test-network-membership",)),
+        language="de",
+        record_gaps=False,
+    )
+    item = next(i for i in answer["items"] if i["offer"]["slug"] == "test-network-membership")
+    assert item["reasons"][0] == "Sie sind bereits Mitglied"
+
+
+def test_a_membership_opens_the_networks_members_only_offers(
+    catalogue: None, network_membership: Offer
+) -> None:
+    need = "Beratung zu digitalen Zwillingen"
+    # A French town is outside the member countries: the members-only advice is hidden...
+    assert "test-members-advice" not in slugs(FinderQuery(description=need, country="FR"))
+    # ...unless it belongs to the network that offers it.
+    query = FinderQuery(description=need, country="FR", memberships=("test-network-membership",))
+    ranked = {r.profile.slug: r for r in rank(query).ranked}
+    assert "test-members-advice" in ranked
+    assert ("member_access", "test-network-membership") in ranked["test-members-advice"].reasons
+    answer = finder_run(query, language="en", record_gaps=False)
+    item = next(i for i in answer["items"] if i["offer"]["slug"] == "test-members-advice")
+    assert "open to you as a member of Test network membership" in item["reasons"]
+    assert "for members of the network" not in item["reasons"]
+    # Taking part in another of the network's offers is no membership: it opens nothing.
+    other = FinderQuery(description=need, country="FR", memberships=("test-retail-app",))
+    assert "test-members-advice" not in slugs(other)

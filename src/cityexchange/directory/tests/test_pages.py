@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -140,3 +141,42 @@ def test_only_staff_see_what_searches_found_nothing(
     assert "Kamel" not in html
     assert "Offers whose facts need a review" in html
     assert "EU network for newcomers" in html  # last checked in January 2024
+
+
+def test_an_unknown_filter_value_is_shown_as_a_form_error(client: Client, catalogue: None) -> None:
+    response = client.get("/de/offers/?topic=floding&kind=tool")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'class="field field-error"' in html or "field-error" in html
+    assert "floding" in html or "gültige Auswahl" in html
+    # The filters that are right still apply: not the whole catalogue.
+    assert "Marktplatz-App für den Einzelhandel" in html
+    assert "Globaler Austausch" not in html
+
+
+def test_the_finder_asks_for_memberships_and_fills_them_in_from_the_profile(
+    client: Client, network_membership: Any, member: Any
+) -> None:
+    from cityexchange.core.models import Organisation
+
+    page = client.get("/en/finder/").content.decode()
+    assert "Networks you already belong to" in page
+    assert 'value="test-network-membership"' in page
+    organisation = Organisation.objects.get(memberships__user=member)
+    profile = MunicipalityProfile.objects.create(organisation=organisation, country="FR")
+    profile.memberships.set([network_membership])
+    client.force_login(member)
+    page = client.get("/en/finder/").content.decode()
+    box = re.search(r'<input[^>]*value="test-network-membership"[^>]*>', page)
+    assert box is not None and "checked" in box.group(0)
+    results = client.post(
+        "/en/finder/",
+        {
+            "description": "advice on digital twins",
+            "country": "FR",
+            "memberships": ["test-network-membership"],
+        },
+    ).content.decode()
+    assert "Online advice for members" in results
+    assert "open to you as a member of Test network membership" in results
+    assert "you are already a member" in results
