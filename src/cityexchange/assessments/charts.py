@@ -15,13 +15,14 @@ MAX = 4
 
 
 def _wrap(label: str, width: int = 18) -> list[str]:
+    """Break a label into lines of about ``width`` characters; no word is ever dropped."""
     lines: list[str] = []
     for word in label.split():
         if lines and len(lines[-1]) + 1 + len(word) <= width:
             lines[-1] += " " + word
         else:
             lines.append(word)
-    return lines[:3]
+    return lines
 
 
 def radar(
@@ -33,13 +34,16 @@ def radar(
     series: Sequence[tuple[str, str, Sequence[float]]],
 ) -> SafeString:
     """A radar chart; ``series`` are (css class, legend label, values 0–4 per axis)."""
-    size, centre, radius = 560, 280, 170
+    # Wider than tall: the labels left and right of the circle need room in every language
+    # (Portuguese and Spanish names of a dimension run to 45 characters).
+    width, height, radius = 760, 540, 170
+    centre_x, centre_y = width // 2, height // 2
     count = max(len(axes), 3)
 
     def point(index: int, value: float) -> tuple[float, float]:
         angle = -math.pi / 2 + 2 * math.pi * index / count
         r = radius * value / MAX
-        return round(centre + r * math.cos(angle), 1), round(centre + r * math.sin(angle), 1)
+        return round(centre_x + r * math.cos(angle), 1), round(centre_y + r * math.sin(angle), 1)
 
     rings = format_html_join(
         "",
@@ -52,26 +56,32 @@ def radar(
     spokes = format_html_join(
         "",
         '<line class="radar-spoke" x1="{}" y1="{}" x2="{}" y2="{}"></line>',
-        ((centre, centre, *point(i, MAX)) for i in range(count)),
+        ((centre_x, centre_y, *point(i, MAX)) for i in range(count)),
     )
     ticks = format_html_join(
         "",
         '<text class="radar-tick" x="{}" y="{}">{}</text>',
         (
-            (centre + 4, round(centre - radius * level / MAX + 4, 1), level)
+            (centre_x + 4, round(centre_y - radius * level / MAX + 4, 1), level)
             for level in range(0, MAX + 1)
         ),
     )
     labels = []
     for index, axis in enumerate(axes):
         x, y = point(index, MAX + 0.55)
-        anchor = "middle" if abs(x - centre) < 20 else ("start" if x > centre else "end")
+        anchor = "middle" if abs(x - centre_x) < 20 else ("start" if x > centre_x else "end")
         lines = _wrap(axis)
-        first_y = y - (len(lines) - 1) * 8
+        # Labels above the circle grow upwards, those below downwards, the others around y.
+        if y < centre_y - radius:
+            first_y = y - (len(lines) - 1) * 18
+        elif y > centre_y + radius:
+            first_y = y
+        else:
+            first_y = y - (len(lines) - 1) * 9
         tspans = format_html_join(
             "",
             '<tspan x="{}" y="{}">{}</tspan>',
-            ((x, round(first_y + n * 16, 1), line) for n, line in enumerate(lines)),
+            ((x, round(first_y + n * 18, 1), line) for n, line in enumerate(lines)),
         )
         labels.append(format_html('<text class="radar-label anchor-{}">{}</text>', anchor, tspans))
     shapes = []
@@ -102,8 +112,8 @@ def radar(
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" '
         'aria-labelledby="{}-title {}-desc" class="radar"><title id="{}-title">{}</title>'
         '<desc id="{}-desc">{}</desc>{}{}{}{}{}{}</svg>',
-        size,
-        size,
+        width,
+        height,
         chart_id,
         chart_id,
         chart_id,
