@@ -89,8 +89,9 @@ def test_a_member_completes_an_assessment_with_the_keyboard_only(
         if dimension_page == 0:
             screenshot(page, f"assessments-answer-{language}")
         _tab_to(page, "el.tagName === 'BUTTON' && el.value === 'next'")
-        page.keyboard.press("Enter")
-        page.wait_for_load_state()
+        # Wait for the next page itself: the old one can still answer for a moment.
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
 
     page.wait_for_url("**/self-assessment/*/")
     saved = {
