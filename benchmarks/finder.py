@@ -18,6 +18,7 @@ and prints p50/p95 of both and their ratios (target: p95 ratio <= 4). Usage::
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import secrets
@@ -108,9 +109,27 @@ EXTRA_NEEDS = [
 ]
 
 
+GOALS = ["learn_examples", "peer_exchange", "expert_advice", "train_staff", "find_funding"]
+LEVELS = ["newcomer", "intermediate", "experienced"]
+
+
 def query(n: int) -> dict[str, object]:
+    """The n-th need: one of the base needs, one to three extra needs and varied fields.
+
+    Drawn from a generator seeded with n, so a run is repeatable while almost no
+    two requests of a run are the same (nothing can answer them from a cache of
+    earlier answers).
+    """
+    rng = random.Random(n)
     base = dict(QUERIES[n % len(QUERIES)])
-    base["description"] = f"{base['description']} {EXTRA_NEEDS[(n * 7) % len(EXTRA_NEEDS)]}"
+    extras = rng.sample(EXTRA_NEEDS, rng.randint(1, 3))
+    base["description"] = ", ".join([str(base["description"]).rstrip("."), *extras])
+    if rng.random() < 0.5:
+        base["goals"] = rng.sample(GOALS, rng.randint(1, 2))
+    if "experience" not in base and rng.random() < 0.5:
+        base["experience"] = rng.choice(LEVELS)
+    if rng.random() < 0.3:
+        base["population"] = rng.choice([4000, 25000, 120000, 900000])
     return base
 
 
@@ -219,6 +238,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300, help="of each kind")
     parser.add_argument("--max-seconds", type=float, default=120.0, help="bound for measuring")
     parser.add_argument("--generate", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--reuse-sqlite",
+        type=Path,
+        help="measure on an existing SQLite database built by an earlier run (only migrated, "
+        "not rebuilt); for profiling rounds, not for reported figures",
+    )
     args = parser.parse_args()
     if args.generate:
         generate(args.generate)
@@ -227,7 +252,10 @@ def main() -> int:
     workdir = Path(tempfile.mkdtemp(prefix="cityexchange-finder-bench-"))
     admin_url = os.environ.get("DATABASE_URL", "")
     name = f"cityexchange_finder_bench_{os.getpid()}"
-    if admin_url.startswith(("postgres://", "postgresql://")):
+    if args.reuse_sqlite:
+        admin_url = ""
+        database_url = f"sqlite:///{args.reuse_sqlite.resolve()}"
+    elif admin_url.startswith(("postgres://", "postgresql://")):
         import psycopg
 
         database_url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
@@ -257,14 +285,19 @@ def main() -> int:
     try:
         run = [BIN / "cityexchange"]
         subprocess.run([*run, "migrate", "-v", "0"], env=env, check=True, timeout=600)
-        subprocess.run([*run, "seed"], env=env, check=True, timeout=600, capture_output=True)
-        subprocess.run(
-            [sys.executable, __file__, "--generate", str(args.offers)],
-            env=env,
-            check=True,
-            timeout=900,
-        )
-        if args.resources <= 0:
+        if args.reuse_sqlite:
+            resources_note = f"reusing {args.reuse_sqlite} (offers and resources as built before)"
+        else:
+            subprocess.run([*run, "seed"], env=env, check=True, timeout=600, capture_output=True)
+            subprocess.run(
+                [sys.executable, __file__, "--generate", str(args.offers)],
+                env=env,
+                check=True,
+                timeout=900,
+            )
+        if args.reuse_sqlite:
+            pass  # the note above
+        elif args.resources <= 0:
             resources_note = "library resources: only the shipped ones (--resources 0)"
         elif has_command("generate-corpus", env):
             result = subprocess.run(
@@ -314,12 +347,15 @@ def main() -> int:
             print("gunicorn did not start")
             return 1
 
+        understood: list[tuple[str, ...]] = []
+
         def finder(n: int, timeout: float = 60) -> float:
             began = time.perf_counter()
             response = session.post(f"{base}/api/v1/finder", json=query(n), timeout=timeout)
             elapsed = time.perf_counter() - began
             if response.status_code != 200:
                 raise RuntimeError(f"finder answered {response.status_code}: {response.text[:300]}")
+            understood.append(tuple(response.json()["understood"]["topics"]))
             return elapsed
 
         def health() -> float:
@@ -335,18 +371,25 @@ def main() -> int:
         print(
             f"first Finder request (builds the profiles): {(time.perf_counter() - warm) * 1000:.0f} ms"
         )
+        # Warm-up needs are numbered apart from the measured ones, so the measured
+        # needs are all new to the server.
         for n in range(20):
-            finder(n)
+            finder(1_000_000 + n)
             health()
+        understood.clear()
         finder_times: list[float] = []
         health_times: list[float] = []
+        load_before = os.getloadavg()
         stop = time.monotonic() + args.max_seconds
         for n in range(args.requests):
             if time.monotonic() > stop:
                 break
             health_times.append(health())
             finder_times.append(finder(n))
+        load_after = os.getloadavg()
         count = len(finder_times)
+        needs = {json.dumps(query(n), sort_keys=True) for n in range(count)}
+        topics = {topic for topic_set in understood for topic in topic_set}
         h50, h95 = percentile(health_times, 0.5), percentile(health_times, 0.95)
         f50, f95 = percentile(finder_times, 0.5), percentile(finder_times, 0.95)
         print(f"offers: {args.offers} synthetic + shipped; requests measured: {count} of each")
@@ -356,6 +399,15 @@ def main() -> int:
             f"  (mean {statistics.mean(finder_times) * 1000:.2f} ms)"
         )
         print(f"ratio p50: {f50 / h50:.2f}   ratio p95: {f95 / h95:.2f}   (target p95 <= 4)")
+        print(
+            f"needs: {len(needs)} different of {count}; topics understood: {len(topics)} "
+            f"different, in {len(set(understood))} different combinations"
+        )
+        print(
+            "load average (1/5/15 min): "
+            f"before {' '.join(f'{x:.2f}' for x in load_before)}, "
+            f"after {' '.join(f'{x:.2f}' for x in load_after)}"
+        )
         return 0
     finally:
         if server is not None:

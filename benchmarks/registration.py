@@ -91,6 +91,82 @@ def hammer(clients: int, seconds: float, make_request) -> tuple[int, int]:
     return sum(c[0] for c in counts), sum(c[1] for c in counts)
 
 
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far; 0 once it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def machine_busy() -> float:
+    """CPU seconds all processes on the machine have used so far (from /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    return (sum(values[:8]) - idle) / CLOCK_TICKS
+
+
+class CpuMeter:
+    """Where the CPU of a phase went: server, database, Celery worker, client, the rest.
+
+    The machine is shared: "rest" is everything else running meanwhile, including
+    other people's work, and is why figures are compared within one run.
+    """
+
+    def __init__(self, server: int, worker: int | None, admin_url: str, database: str) -> None:
+        self.server, self.worker = server, worker
+        self.admin_url, self.database = admin_url, database
+        self.totals: dict[str, Counter[str]] = {}
+
+    def _backends(self) -> list[int]:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s", (self.database,)
+            ).fetchall()
+        return [int(pid) for (pid,) in rows]
+
+    def sample(self) -> dict[str, float]:
+        worker = 0.0
+        if self.worker is not None:
+            worker = sum(process_cpu(p) for p in [self.worker, *children(self.worker)])
+        return {
+            "server": sum(process_cpu(p) for p in [self.server, *children(self.server)]),
+            "database": sum(process_cpu(p) for p in self._backends()),
+            "worker": worker,
+            "client": sum(os.times()[:2]),
+            "machine": machine_busy(),
+        }
+
+    def add(self, phase: str, before: dict[str, float], after: dict[str, float]) -> None:
+        total = self.totals.setdefault(phase, Counter())
+        for key in before:
+            total[key] += after[key] - before[key]
+
+    def report(self, phase: str, requests: int) -> str:
+        total = self.totals.get(phase, Counter())
+        if not requests:
+            return f"{phase}: no request succeeded"
+        own = sum(total[k] for k in ("server", "database", "worker", "client"))
+        parts = {
+            **{k: total[k] for k in ("server", "database", "worker", "client")},
+            "rest of the machine": max(total["machine"] - own, 0.0),
+        }
+        return f"{phase}, CPU ms per request: " + ", ".join(
+            f"{k} {1000 * v / requests:.2f}" for k, v in parts.items() if v or k != "worker"
+        )
+
+
 def queue_length(broker: str) -> int:
     """Tasks waiting in Celery's default queue (the mail the worker has not sent yet)."""
     import redis
@@ -218,13 +294,18 @@ def main() -> int:
             deadline = time.monotonic() + 120
             while queue_length(args.broker) and time.monotonic() < deadline:
                 time.sleep(0.5)
+        meter = CpuMeter(server.pid, worker.pid if worker else None, admin_url, name)
         load_before = os.getloadavg()
         ok_ping = bad_ping = ok_reg = bad_reg = 0
         backlog: list[int] = []
         for _round in range(args.rounds):
+            before = meter.sample()
             ok, bad = hammer(args.clients, args.seconds, ping)
+            meter.add("bare endpoint", before, meter.sample())
             ok_ping, bad_ping = ok_ping + ok, bad_ping + bad
+            before = meter.sample()
             ok, bad = hammer(args.clients, args.seconds, register)
+            meter.add("registrations", before, meter.sample())
             ok_reg, bad_reg = ok_reg + ok, bad_reg + bad
             if args.broker:
                 backlog.append(queue_length(args.broker))
@@ -263,6 +344,8 @@ def main() -> int:
         print(f"bare JSON endpoint: {ping_rate:.1f} req/s ({bad_ping} failed)")
         print(f"registrations:      {reg_rate:.1f} req/s ({bad_reg} failed)")
         print(f"ratio registrations / bare endpoint: {reg_rate / ping_rate:.2f} (target >= 0.5)")
+        print(meter.report("bare endpoint", ok_ping))
+        print(meter.report("registrations", ok_reg))
         print(f"capacity {CAPACITY}: confirmed {confirmed}, waitlisted {waitlisted}")
         print(f"oversell: {max(confirmed - CAPACITY, 0)}")
         if args.broker:

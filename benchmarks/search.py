@@ -107,7 +107,13 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
     }
     admin_url = ""
     db_name = f"cx_search_bench_{os.getpid()}"
-    if engine == "postgresql":
+    reuse = args.reuse_postgresql if engine == "postgresql" else args.reuse_sqlite
+    if reuse:
+        # An existing database (built by an earlier run or by hand): only migrate it.
+        env["DATABASE_URL"] = (
+            reuse if engine == "postgresql" else f"sqlite:///{Path(reuse).resolve()}"
+        )
+    elif engine == "postgresql":
         import psycopg
 
         admin_url = (
@@ -123,17 +129,25 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
     cli = str(BIN / "cityexchange")
     try:
         run([cli, "migrate", "--noinput", "-v", "0"], env)
-        # Only the thesaurus is needed; the corpus is synthetic.
-        load = "from cityexchange.core.seeding import load_thesaurus; load_thesaurus()"
-        run([cli, "shell", "-c", load], env)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        started = time.monotonic()
-        out = run([cli, "generate-corpus", "--size", str(args.size)], env)
-        generate_seconds = time.monotonic() - started
-        generate_peak_kib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-        match = re.search(r"index built for (\d+) resources in ([\d.]+)s", out)
-        index_seconds = float(match.group(2)) if match else float("nan")
-        indexed = int(match.group(1)) if match else 0
+        generate_seconds = index_seconds = float("nan")
+        generate_peak_kib = 0
+        if reuse:
+            count = (
+                "from cityexchange.library.models import SearchEntry as S; print(S.objects.count())"
+            )
+            indexed = int(run([cli, "shell", "-c", count], env).split()[-1])
+        else:
+            # Only the thesaurus is needed; the corpus is synthetic.
+            load = "from cityexchange.core.seeding import load_thesaurus; load_thesaurus()"
+            run([cli, "shell", "-c", load], env)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            started = time.monotonic()
+            out = run([cli, "generate-corpus", "--size", str(args.size)], env)
+            generate_seconds = time.monotonic() - started
+            generate_peak_kib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+            match = re.search(r"index built for (\d+) resources in ([\d.]+)s", out)
+            index_seconds = float(match.group(2)) if match else float("nan")
+            indexed = int(match.group(1)) if match else 0
         port = free_port()
         server = subprocess.Popen(
             [
@@ -215,7 +229,7 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
         }
     finally:
         shutil.rmtree(var_dir, ignore_errors=True)
-        if engine == "postgresql" and admin_url:
+        if engine == "postgresql" and admin_url and not reuse:
             import psycopg
 
             with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -230,6 +244,14 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=120.0, help="per engine, at most")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--reuse-sqlite", default="", help="measure this SQLite file instead of building one"
+    )
+    parser.add_argument(
+        "--reuse-postgresql",
+        default="",
+        help="measure this PostgreSQL database URL instead of building one (not dropped)",
+    )
     args = parser.parse_args()
     results = []
     for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
