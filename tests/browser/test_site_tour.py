@@ -51,26 +51,7 @@ LINKS_PER_PATTERN = 2
 
 # Known bugs, reported to the owners; each xfails only the page it concerns.
 KNOWN_BROKEN_LINKS: dict[str, str] = {}
-SIDEWAYS_SEARCH = (
-    "library/core: at 390 px the search page is 407 px wide in German; the one-column "
-    "grid (.layout-sidebar, core/site.css: grid-template-columns 1fr) grows to its widest "
-    "word; minmax(0, 1fr) and overflow-wrap: anywhere would keep it in the screen"
-)
-KNOWN_SIDEWAYS = {
-    "offer": (
-        "directory: at 390 px the facts list of an offer (.offer-facts, directory.css: "
-        "grid-template-columns max-content 1fr) pushes the page to 401 px in German and "
-        "545 px in Portuguese; long labels and organisation names cannot wrap"
-    ),
-    "privacy": (
-        "core: at 390 px the German h1 'Datenschutzhinweise' is wider than the screen "
-        "(site.css has no overflow-wrap/hyphens for headings), page 401 px"
-    ),
-    "search-1": SIDEWAYS_SEARCH,
-    "search-2": SIDEWAYS_SEARCH,
-    "search-3": SIDEWAYS_SEARCH,
-    "search-facet": SIDEWAYS_SEARCH,
-}
+KNOWN_SIDEWAYS: dict[str, str] = {}
 KNOWN_AXE: dict[str, str] = {}
 # The roadmap's DOM is large (axe takes over ten seconds on it); the assessments app's own
 # browser tests run axe on it in English, German and Portuguese.

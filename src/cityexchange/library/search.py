@@ -385,8 +385,10 @@ class Stats:
     ``complete`` is true when every match was seen (at most ``CANDIDATES`` of
     them): count and facets are exact and the engine can rank all matches.
     Otherwise facets are counted over the ``CANDIDATES`` most recently indexed
-    matches (``facets_sampled``) and, on SQLite, the count is estimated from how
-    densely those matches lie among all indexed resources (``count_is_estimate``).
+    matches (``facets_sampled``) and the count is estimated from how densely those
+    matches lie among all indexed resources (``count_is_estimate``): on SQLite by
+    resource id, on PostgreSQL by table page (exact when the sample reached the
+    table's last page).
     """
 
     count: int
@@ -961,12 +963,27 @@ class PostgresBackend(_SqlBackend):
                 [self.filtered(match, filters), CANDIDATES + 1],
             )
             rows = cursor.fetchall()
-        if len(rows) <= CANDIDATES:
-            return Stats(count=len(rows), facets=count_facets(r[1] for r in rows))
-        # The sample covers the table's pages up to its last row's page; matches are
-        # assumed as dense in the rest.
-        pages, covered = int(rows[0][3]), int(rows[CANDIDATES - 1][2]) + 1
-        return _estimated(rows, max(1, pages) / max(1, covered))
+            if len(rows) <= CANDIDATES:
+                return Stats(count=len(rows), facets=count_facets(r[1] for r in rows))
+            # The sample covers the table's pages up to its last row's page; matches are
+            # assumed as dense in the rest.
+            pages, covered = int(rows[0][3]), int(rows[CANDIDATES - 1][2]) + 1
+            if covered < pages:
+                return _estimated(rows, max(1, pages) / max(1, covered))
+            # The sample reached the table's last page, so it visited about every page
+            # that holds a match: counting them exactly costs no more than the sample
+            # did, and an estimate from a single page would undercount (and hide pages).
+            cursor.execute(
+                "SELECT COUNT(*) FROM library_searchentry e "  # noqa: S608
+                f"WHERE e.vector @@ CAST(%s AS tsquery){visible}",
+                [self.filtered(match, filters)],
+            )
+            (count,) = cursor.fetchone()
+        return Stats(
+            count=int(count),
+            facets=count_facets(r[1] for r in rows[:CANDIDATES]),
+            facets_sampled=True,
+        )
 
     @contextmanager
     def searching(self) -> Iterator[None]:

@@ -189,9 +189,10 @@ def test_both_engines_return_the_same_hits(corpus: dict, query: str, expected: s
 
 
 def _plan_guard() -> int:
-    """Statements PostgreSQL adds: the planner settings of the search's transaction,
-    and their reset because the test itself runs inside a transaction."""
-    return 2 if connection.vendor == "postgresql" else 0
+    """Statements PostgreSQL adds: the planner settings of the search's transaction and,
+    because the test itself runs inside a transaction, the savepoint that transaction
+    becomes, its release and the settings' reset."""
+    return 4 if connection.vendor == "postgresql" else 0
 
 
 def test_search_costs_the_same_number_of_queries_at_two_corpus_sizes(
@@ -311,17 +312,19 @@ def test_the_cap_keeps_an_older_title_match_among_the_ranked_candidates(broad: d
             }
         )
     found = slugs(search_resources(query="water", language="en", page_size=50))
-    # Candidates: the 3 newest title matches (only Tartu) and the 3 newest head
-    # matches (topics); the two older topic matches are beyond the cap and follow
-    # after the ranked candidates, newest first, with the body-only matches.
-    assert "smart-water-tartu" in found[:4]
-    assert set(found[:4]) == {
-        "smart-water-tartu",
-        "water-topic-4",
-        "water-topic-3",
-        "water-topic-2",
-    }
-    assert found.index("water-topic-1") > 3 and found.index("water-topic-0") > 3
+    # Candidates: 3 title matches (only Tartu) and 3 head matches (topics); the two
+    # other topic matches are beyond the cap and follow after the ranked candidates,
+    # with the body-only matches.
+    topics = {f"water-topic-{i}" for i in range(5)}
+    top = set(found[:4])
+    assert "smart-water-tartu" in top
+    ranked = top - {"smart-water-tartu"}
+    assert len(ranked) == 3 and ranked <= topics
+    assert all(found.index(slug) > 3 for slug in topics - ranked)
+    if connection.vendor == "sqlite":
+        # SQLite takes the most recently added head matches; PostgreSQL the first
+        # ones in storage order (ordering them would visit every match).
+        assert ranked == {"water-topic-4", "water-topic-3", "water-topic-2"}
 
 
 def test_paging_through_a_broad_query_shows_every_match_once(broad: dict) -> None:
@@ -367,6 +370,9 @@ def test_a_broad_query_costs_a_bounded_number_of_queries(
     broad: dict, django_assert_max_num_queries: object
 ) -> None:
     search_resources(query="water", language="en")
-    # Counting, the first tier, possibly the rest, the page's columns, its resources.
-    with django_assert_max_num_queries(5 + _plan_guard()):  # type: ignore[operator]
+    # Counting (on PostgreSQL a sample, then an exact count when the sample reached the
+    # table's last page), the first tier, possibly the rest, the page's columns, its
+    # resources.
+    exact_count = 1 if connection.vendor == "postgresql" else 0
+    with django_assert_max_num_queries(5 + exact_count + _plan_guard()):  # type: ignore[operator]
         search_resources(query="water", language="en", page=2, page_size=2)
