@@ -265,7 +265,9 @@ def search_resources(
     with engine.searching():
         stats, match, any_word = _count(engine, analysed, conditions, browse=browse)
         found = None
-        if stats.count > (page - 1) * page_size:
+        # An estimate may fall short of the real number: the page is asked for anyway,
+        # so paging on never stops before the matches do.
+        if stats.count_is_estimate or stats.count > (page - 1) * page_size:
             found = engine.page(
                 match,
                 conditions,
@@ -283,6 +285,11 @@ def search_resources(
         return result
     result.ranking_is_approximate = found.ranking_is_approximate
     page_hits = found.hits
+    if stats.count_is_estimate:
+        # Never announce fewer matches than were shown, and leave a next page open
+        # after a full one.
+        shown = (page - 1) * page_size + len(page_hits)
+        result.count = max(result.count, shown + (1 if len(page_hits) == page_size else 0))
     ids = [h.resource_id for h in page_hits]
     resources = {r.pk: r for r in Resource.objects.filter(pk__in=ids)}
     originals = _original_words(analysed.raw)
