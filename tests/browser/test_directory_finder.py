@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
+from cityexchange.directory.tests.catalogue import load_test_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-FIXTURES = Path(__file__).resolve().parents[2] / "src/cityexchange/directory/tests/fixtures"
 
 
 @pytest.fixture
 def catalogue(transactional_db: Any) -> None:
-    from cityexchange.core.models import OrganisationKind
-    from cityexchange.core.seeding import load_thesaurus
-    from cityexchange.core.tests.factories import OrganisationFactory
     from cityexchange.directory.finder import reset_index
-    from cityexchange.directory.seeding import load_offers
 
-    load_thesaurus(FIXTURES / "thesaurus.yaml")
-    for slug in ("test-network", "test-eu", "test-un"):
-        OrganisationFactory(
-            slug=slug,
-            name=slug,
-            kind=OrganisationKind.NETWORK,
-            population=None,
-            member_countries=["BR", "DE", "IN", "MX", "PE"],
-        )
-    load_offers(FIXTURES / "offers.yaml")
+    load_test_catalogue()
     reset_index()
 
 

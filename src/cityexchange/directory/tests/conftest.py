@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+from cityexchange.directory.tests.catalogue import FIXTURES
 
 
 @pytest.fixture

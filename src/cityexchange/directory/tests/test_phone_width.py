@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cityexchange.directory.tests.conftest import FIXTURES
+from cityexchange.directory.tests.catalogue import load_test_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -20,22 +20,11 @@ LONG_URL = (
 @pytest.fixture
 def catalogue_with_long_facts(transactional_db: Any) -> None:
     from cityexchange.core.models import Organisation, OrganisationKind
-    from cityexchange.core.seeding import load_thesaurus
     from cityexchange.core.tests.factories import OrganisationFactory
     from cityexchange.directory.finder import reset_index
     from cityexchange.directory.models import Offer
-    from cityexchange.directory.seeding import load_offers
 
-    load_thesaurus(FIXTURES / "thesaurus.yaml")
-    for slug in ("test-network", "test-eu", "test-un"):
-        OrganisationFactory(
-            slug=slug,
-            name=slug,
-            kind=OrganisationKind.NETWORK,
-            population=None,
-            member_countries=["BR", "DE", "IN", "MX", "PE"],
-        )
-    load_offers(FIXTURES / "offers.yaml")
+    load_test_catalogue()
     offer = Offer.objects.get(slug="test-mixer")
     Offer.objects.filter(pk=offer.pk).update(
         url=LONG_URL,

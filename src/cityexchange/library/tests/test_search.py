@@ -328,10 +328,17 @@ def test_the_cap_keeps_an_older_title_match_among_the_ranked_candidates(broad: d
         assert ranked == {"water-topic-4", "water-topic-3", "water-topic-2"}
 
 
-def test_paging_through_a_broad_query_shows_every_match_once(broad: dict) -> None:
+def _every_water_match() -> set[str]:
+    """Every match of "water", found with a cap high enough to rank them all."""
+    cap = search.CANDIDATES
     search.CANDIDATES = 10_000
     every = set(slugs(search_resources(query="water", language="en", page_size=50)))
-    search.CANDIDATES = 3
+    search.CANDIDATES = cap
+    return every
+
+
+def test_paging_through_a_broad_query_shows_every_match_once(broad: dict) -> None:
+    every = _every_water_match()
     seen: list[str] = []
     for page in range(1, 20):
         items = slugs(search_resources(query="water", language="en", page=page, page_size=2))
@@ -345,9 +352,7 @@ def test_paging_through_a_broad_query_shows_every_match_once(broad: dict) -> Non
 def test_an_estimate_that_falls_short_does_not_hide_later_pages(
     broad: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    search.CANDIDATES = 10_000
-    every = set(slugs(search_resources(query="water", language="en", page_size=50)))
-    search.CANDIDATES = 3
+    every = _every_water_match()
     # However few the estimate says (a bloated PostgreSQL table, clustered SQLite ids).
     monkeypatch.setattr(search, "_about", lambda n: 1)
     seen: list[str] = []
