@@ -1,34 +1,85 @@
 """Participant mail of the events app, rendered after the change has committed.
 
 The services only queue ``(registration id, template, status, extra)`` with
-``transaction.on_commit``; rendering the text and the .ics attachment happens in
-the task, outside the transaction and its seat lock. The status the change
-produced travels with the id, so the mail describes that change even when the
-registration moved on before the task ran.
+``transaction.on_commit``; rendering the text and the .ics attachment happens
+after the commit, outside the transaction and its seat lock. The status the
+change produced travels with the id, so the mail describes that change even
+when the registration moved on before the mail was rendered.
+
+With a broker the Celery task renders it in a worker and reads the registration
+again. Without one (the embedded set-up) the mail is rendered in the request right
+after the commit, without Celery's eager machinery, and a mail server that is
+down is logged instead of failing an answer whose change has committed. When
+the change was its own committed statement (a new registration on PostgreSQL),
+the mail is rendered from the registration the request already holds, the row
+as it was just written, without a second read.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from cityexchange.core.mail import Attachment, Message, render_message
+from cityexchange.core.mail import Attachment, Message, deliver, render_message
+from cityexchange.events import selectors
 from cityexchange.events.ical import mail_calendar
 from cityexchange.events.models import Registration, RegistrationStatus
+
+logger = logging.getLogger(__name__)
 
 
 def queue(registration: Registration, template: str, **extra: Any) -> None:
     """Send ``template`` to the participant once the surrounding transaction commits."""
-    from cityexchange.events.tasks import send_registration_mail
-
     registration_id, status = registration.pk, registration.status
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        from cityexchange.events.tasks import send_registration_mail
+
+        transaction.on_commit(
+            lambda: send_registration_mail.delay(
+                registration_id=registration_id, template=template, status=status, extra=extra
+            )
+        )
+        return
+    if not transaction.get_connection().in_atomic_block:
+        # Committed already (a registration's own statement in autocommit): the
+        # instance is the row as written, and nothing can change it in between.
+        send_now(registration, template=template, status=status, extra=extra)
+        return
     transaction.on_commit(
-        lambda: send_registration_mail.delay(
-            registration_id=registration_id, template=template, status=status, extra=extra
+        lambda: send_now(
+            selectors.registration_with_event(registration_id),
+            template=template,
+            status=status,
+            extra=extra,
         )
     )
+
+
+def send_now(
+    registration: Registration | None, *, template: str, status: str, extra: dict[str, Any]
+) -> bool:
+    """Render and deliver one mail in this process; a mail server that is down is logged.
+
+    The change it describes has committed already, so a failed delivery must not
+    turn the participant's answer into an error.
+    """
+    message = (
+        None
+        if registration is None
+        else render(registration, template=template, status=status, extra=extra)
+    )
+    if message is None:
+        return False
+    try:
+        deliver(message)
+    except OSError:
+        logger.exception("Mail to registration %s not delivered", registration.pk)  # type: ignore[union-attr]
+        return False
+    return True
 
 
 def render(

@@ -116,9 +116,16 @@ def registration_from_token(token: str) -> Registration | None:
 
 
 def manage_url(registration: Registration) -> str:
+    """The personal link; the mail and the answer to a registration share one signing."""
+    key = (registration.pk, registration.language)
+    cached = getattr(registration, "_manage_url", None)
+    if cached is not None and cached[0] == key:
+        return str(cached[1])
     with translation.override(registration.language):
         path = reverse("events:manage", kwargs={"token": registration_token(registration)})
-    return f"{settings.SITE_URL}{path}"
+    url = f"{settings.SITE_URL}{path}"
+    registration._manage_url = (key, url)  # type: ignore[attr-defined]
+    return url
 
 
 def event_url(event: Event, language: str) -> str:

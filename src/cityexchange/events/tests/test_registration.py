@@ -182,10 +182,11 @@ def test_the_repeat_message_says_whether_the_link_went_out_again():
     assert "less than 10 minutes ago" in services.repeat_message(link_sent=False)
 
 
-def test_mail_is_rendered_after_commit_from_the_registration_id(monkeypatch):
-    """The seat transaction only queues ids; a rolled-back registration sends nothing."""
+def test_mail_is_rendered_after_commit_from_the_registration_id(monkeypatch, settings):
+    """With a broker the seat transaction only queues ids; a rolled-back one sends nothing."""
     from cityexchange.events import mails, tasks
 
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     queued: list[dict] = []
     monkeypatch.setattr(tasks.send_registration_mail, "delay", lambda **kw: queued.append(kw))
     rendered: list[int] = []
