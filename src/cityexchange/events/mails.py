@@ -67,17 +67,15 @@ def send_now(
     The change it describes has committed already, so a failed delivery must not
     turn the participant's answer into an error.
     """
-    message = (
-        None
-        if registration is None
-        else render(registration, template=template, status=status, extra=extra)
-    )
+    if registration is None:
+        return False
+    message = render(registration, template=template, status=status, extra=extra)
     if message is None:
         return False
     try:
         deliver(message)
     except OSError:
-        logger.exception("Mail to registration %s not delivered", registration.pk)  # type: ignore[union-attr]
+        logger.exception("Mail to registration %s not delivered", registration.pk)
         return False
     return True
 
