@@ -26,6 +26,7 @@ letters, digits and ``_`` are passed, quoted, inside a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -446,7 +447,11 @@ class Backend(Protocol):
 # How many matches a search looks at in full: up to this many, count and facets
 # are exact and all matches are ranked by the full bm25 / ts_rank_cd. Beyond it,
 # the work no longer grows with the number of matches (see ``Stats`` and ``Page``).
-CANDIDATES = 500
+CANDIDATES = 100
+# PostgreSQL: beyond this many times CANDIDATES matches expected by the planner, a
+# query is broad and its matches are not looked up in the full-text index at all
+# for counting (see ``PostgresBackend._broad_sample``).
+BROAD_PLAN = 5
 
 _ENTRY_COLUMNS = "resource_id, title, summary, body, concepts, tags, is_public, published_on"
 
@@ -539,7 +544,14 @@ _ORDER_NEWEST = "published_on DESC NULLS LAST, score DESC, id DESC"
 
 
 class _SqlBackend:
-    """What both engines share: facet rows, browsing without words, exact pages."""
+    """What both engines share: facet rows, browsing without words, exact pages.
+
+    One instance serves one search: what its statistics read (the first tier, the
+    newest matches) is kept for the page that follows.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[Any, ...], Any] = {}
 
     def searching(self) -> AbstractContextManager[None]:
         """Wrap the statements of one search (engine-specific planner settings)."""
@@ -554,53 +566,51 @@ class _SqlBackend:
     def _sample(self, match: Match, filters: Filters) -> Stats:
         raise NotImplementedError
 
-    def _candidates(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
-        """SQL selecting ``id`` of at most 2 × CANDIDATES head matches to rank.
+    def _head(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
+        """``(id, score, tags)`` of the first tier, scored over the head (title, topics).
 
-        The most recently added matches in the title, and the most recently added
-        matches in the head (title or topics): a resource whose title has every
-        word is ranked unless more than CANDIDATES newer titles have them too.
+        At most CANDIDATES resources whose title has every word and CANDIDATES whose
+        head has them (the most recently added on SQLite, the first in storage order
+        on PostgreSQL), each once: a resource whose title has every word is ranked
+        unless more than CANDIDATES other titles have them too.
         """
         raise NotImplementedError
 
-    def _scored(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
-        """SQL selecting ``id, score`` of the candidates ``c``, scored over their head."""
+    def _newest_matches(
+        self, match: Match, filters: Filters, *, exclude: Sequence[int], offset: int, limit: int
+    ) -> list[int]:
+        """Ids of the matches not in ``exclude``, most recently added first."""
         raise NotImplementedError
 
-    def _rest(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
-        """SQL selecting ``id`` of the matches that are not candidates ``c``, newest first."""
-        raise NotImplementedError
+    def _first_tier(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
+        key = ("head", match, filters)
+        if key not in self._memo:
+            self._memo[key] = self._head(match, filters)
+        return self._memo[key]
 
     def _tiered(
         self, match: Match, filters: Filters, *, offset: int, limit: int
     ) -> list[tuple[int, float]]:
-        """The candidates ranked, then the other matches newest first."""
-        candidates, candidate_params = self._candidates(match, filters)
-        scored, scored_params = self._scored(match, filters)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"WITH c AS MATERIALIZED ({candidates}), s AS MATERIALIZED ({scored}) "  # noqa: S608
-                "SELECT id, score FROM (SELECT id, score FROM s "
-                "ORDER BY score DESC, id DESC LIMIT %s OFFSET %s) p "
-                "UNION ALL SELECT NULL, COUNT(*) FROM s",
-                [*candidate_params, *scored_params, limit, offset],
+        """The first tier ranked, then the other matches, most recently added first."""
+        ranked = sorted(
+            ((rid, score) for rid, score, _tags in self._first_tier(match, filters)),
+            key=lambda hit: (-hit[1], -hit[0]),
+        )
+        hits = ranked[offset : offset + limit]
+        if len(hits) >= limit:
+            return hits
+        ranked_ids = {rid for rid, _score in ranked}
+        start, wanted = max(0, offset - len(ranked)), limit - len(hits)
+        # The newest matches the statistics already read, when they reach this far.
+        newest, every = self._memo.get(("newest", match, filters), ([], False))
+        rest = [rid for rid in newest if rid not in ranked_ids]
+        if every or start + wanted <= len(rest):
+            following = rest[start : start + wanted]
+        else:
+            following = self._newest_matches(
+                match, filters, exclude=sorted(ranked_ids), offset=start, limit=wanted
             )
-            rows = cursor.fetchall()
-            ranked = [(int(r[0]), float(r[1] or 0.0)) for r in rows if r[0] is not None]
-            ranked_count = next((int(r[1]) for r in rows if r[0] is None), 0)
-            if len(ranked) >= limit:
-                return ranked
-            rest, rest_params = self._rest(match, filters)
-            cursor.execute(
-                f"WITH c AS MATERIALIZED ({candidates}) {rest} LIMIT %s OFFSET %s",  # noqa: S608
-                [
-                    *candidate_params,
-                    *rest_params,
-                    limit - len(ranked),
-                    max(0, offset - ranked_count),
-                ],
-            )
-            return ranked + [(int(r[0]), 0.0) for r in cursor.fetchall()]
+        return hits + [(rid, 0.0) for rid in following]
 
     def _newest(
         self, match: Match, filters: Filters, *, offset: int, limit: int
@@ -682,14 +692,16 @@ class _SqlBackend:
 
 
 class SqliteBackend(_SqlBackend):
-    """SQLite FTS5: ``library_fts`` (every column, bm25) and ``library_fts_head``.
+    """SQLite FTS5: ``library_fts`` (every column, bm25), ``library_fts_head`` and
+    ``library_fts_title``.
 
-    Both are FTS5 tables with rowid = resource id. ``library_fts_head`` holds the
-    head of each resource (title words, topic concepts) and is the first tier
-    of candidates for broad queries. Both carry the facet and visibility tokens
-    in a ``tags`` column, so filters never need a join per match. The analysed
-    text lives in ``library_fts`` only; ``library_searchentry`` holds the facet
-    values, visibility and date.
+    All are FTS5 tables with rowid = resource id. ``library_fts_head`` holds the
+    head of each resource (title words, topic concepts), ``library_fts_title`` its
+    title words alone: the first tier of candidates for broad queries (a column
+    filter on the head would read the positions of every head match). All carry
+    the facet and visibility tokens in a ``tags`` column, so filters never need a
+    join per match. The analysed text lives in ``library_fts`` only;
+    ``library_searchentry`` holds the facet values, visibility and date.
     """
 
     @staticmethod
@@ -699,14 +711,9 @@ class SqliteBackend(_SqlBackend):
         return (" AND " if match.all_groups else " OR ").join(groups)
 
     @classmethod
-    def filtered(cls, match: Match, filters: Filters, *, column: str = "") -> str:
-        """The match with the filters as index tokens: ``(...) AND "f_kind_study" NOT ...``.
-
-        With ``column``, the words must match in that column (the filters anywhere).
-        """
+    def filtered(cls, match: Match, filters: Filters) -> str:
+        """The match with the filters as index tokens: ``(...) AND "f_kind_study" NOT ...``."""
         query = f"({cls.expression(match)})"
-        if column:
-            query = f"({{{column}}} : {query})"
         for name, value in filters.facets:
             query += f' AND "{facet_token(name, value)}"'
         if filters.public_only:
@@ -750,6 +757,10 @@ class SqliteBackend(_SqlBackend):
                 [self.filtered(match, filters), CANDIDATES + 1],
             )
             rows = cursor.fetchall()
+        self._memo[("newest", match, filters)] = (
+            [int(r[0]) for r in rows[:CANDIDATES]],
+            len(rows) <= CANDIDATES,
+        )
         if len(rows) <= CANDIDATES:
             return Stats(count=len(rows), facets=count_facets(r[1] for r in rows))
         lowest, highest = int(rows[0][2]), int(rows[0][3])
@@ -757,34 +768,43 @@ class SqliteBackend(_SqlBackend):
         covered = highest - int(rows[CANDIDATES - 1][0]) + 1
         return _estimated(rows, (highest - lowest + 1) / max(1, covered))
 
-    def _candidates(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
-        in_title = self.filtered(match, filters, column="title")
-        anywhere = self.filtered(match, filters)
-        return (
-            "SELECT id FROM (SELECT rowid AS id FROM library_fts_head "
-            "WHERE library_fts_head MATCH %s ORDER BY rowid DESC LIMIT %s) "
-            "UNION SELECT id FROM (SELECT rowid AS id FROM library_fts_head "
-            "WHERE library_fts_head MATCH %s ORDER BY rowid DESC LIMIT %s)",
-            [in_title, CANDIDATES, anywhere, CANDIDATES],
-        )
-
-    def _scored(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+    def _head(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         w = WEIGHTS
-        # "+rowid": tested per match; as an index constraint SQLite would run the
-        # full-text query once per candidate instead.
-        return (
-            f"SELECT rowid AS id, -bm25(library_fts_head, {w['title']}, {w['concepts']}, 0.0) "  # noqa: S608
-            "AS score FROM library_fts_head WHERE library_fts_head MATCH %s "
-            "AND +rowid IN (SELECT id FROM c)",
-            [self.filtered(match, filters)],
+        # bm25 is computed only for the rows each LIMIT keeps (the newest first, read
+        # from the end of the index). A title match that is also a head match keeps
+        # its head score, which counts its topics too.
+        ranked = (
+            "SELECT id, score FROM (SELECT rowid AS id, -bm25({table}, {weights}) AS score "
+            "FROM {table} WHERE {table} MATCH %s ORDER BY rowid DESC LIMIT %s)"
         )
+        head = ranked.format(
+            table="library_fts_head", weights=f"{w['title']}, {w['concepts']}, 0.0"
+        )
+        title = ranked.format(table="library_fts_title", weights=f"{w['title']}, 0.0")
+        query = self.filtered(match, filters)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"{head} UNION ALL {title}", [query, CANDIDATES, query, CANDIDATES]
+            )
+            scores: dict[int, float] = {}
+            for rid, score in cursor.fetchall():
+                scores.setdefault(int(rid), float(score or 0.0))
+        return [(rid, score, "") for rid, score in scores.items()]
 
-    def _rest(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
-        return (
-            "SELECT rowid FROM library_fts WHERE library_fts MATCH %s "
-            "AND +rowid NOT IN (SELECT id FROM c) ORDER BY rowid DESC",
-            [self.filtered(match, filters)],
-        )
+    def _newest_matches(
+        self, match: Match, filters: Filters, *, exclude: Sequence[int], offset: int, limit: int
+    ) -> list[int]:
+        # "+rowid": tested per match; as an index constraint SQLite would run the
+        # full-text query once per excluded id instead.
+        marks = ", ".join(["%s"] * len(exclude))
+        unranked = f"AND +rowid NOT IN ({marks}) " if exclude else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM library_fts WHERE library_fts MATCH %s "  # noqa: S608
+                f"{unranked}ORDER BY rowid DESC LIMIT %s OFFSET %s",
+                [self.filtered(match, filters), *exclude, limit, offset],
+            )
+            return [int(r[0]) for r in cursor.fetchall()]
 
     def _newest(
         self, match: Match, filters: Filters, *, offset: int, limit: int
@@ -833,6 +853,10 @@ class SqliteBackend(_SqlBackend):
                 "INSERT INTO library_fts_head (rowid, title, topics, tags) VALUES (%s, %s, %s, %s)",
                 [[d.resource_id, d.title, d.topics, d.tag_tokens] for d in documents],
             )
+            cursor.executemany(
+                "INSERT INTO library_fts_title (rowid, title, tags) VALUES (%s, %s, %s)",
+                [[d.resource_id, d.title, d.tag_tokens] for d in documents],
+            )
             self._write_facets(cursor, documents)
 
     def remove(self, resource_ids: Sequence[int]) -> None:
@@ -841,7 +865,7 @@ class SqliteBackend(_SqlBackend):
             for start in range(0, len(resource_ids), 500):
                 chunk = list(resource_ids[start : start + 500])
                 marks = ", ".join(["%s"] * len(chunk))
-                for table in ("library_fts", "library_fts_head"):
+                for table in ("library_fts", "library_fts_head", "library_fts_title"):
                     cursor.execute(f"DELETE FROM {table} WHERE rowid IN ({marks})", chunk)  # noqa: S608
                 cursor.execute(
                     f"DELETE FROM library_searchentry WHERE resource_id IN ({marks})",  # noqa: S608
@@ -853,6 +877,7 @@ class SqliteBackend(_SqlBackend):
             cursor.execute("DELETE FROM library_searchfacet")
             cursor.execute("DELETE FROM library_fts")
             cursor.execute("DELETE FROM library_fts_head")
+            cursor.execute("DELETE FROM library_fts_title")
             cursor.execute("DELETE FROM library_searchentry")
 
 
@@ -949,6 +974,66 @@ class PostgresBackend(_SqlBackend):
         )
 
     def _sample(self, match: Match, filters: Filters) -> Stats:
+        planned = self._planned(match, filters)
+        if planned <= BROAD_PLAN * CANDIDATES:
+            return self._counted_sample(match, filters)
+        return self._broad_sample(match, filters, planned)
+
+    def _planned(self, match: Match, filters: Filters) -> int:
+        """The planner's estimate of the number of matches (from the GIN statistics).
+
+        Planning reads no posting list: a fraction of a millisecond however broad the
+        query, where finding even a few matches of a broad query means decoding the
+        whole posting list of its commonest word.
+        """
+        visible = " AND e.is_public" if filters.public_only else ""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "EXPLAIN (FORMAT JSON) SELECT 1 FROM library_searchentry e "  # noqa: S608
+                f"WHERE e.vector @@ CAST(%s AS tsquery){visible}",
+                [self.filtered(match, filters)],
+            )
+            (plan,) = cursor.fetchone()
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return int(plan[0]["Plan"]["Plan Rows"])
+
+    def _broad_sample(self, match: Match, filters: Filters, planned: int) -> Stats:
+        """Statistics of a query the planner expects to match many resources.
+
+        The count is the planner's estimate; facets are counted over the first tier
+        (which the page ranks next) and, when that holds fewer than CANDIDATES
+        resources, the newest matches too (which the page lists after it).
+        """
+        head = self._first_tier(match, filters)
+        sample = {rid: tags for rid, _score, tags in head}
+        if len(sample) < CANDIDATES:
+            visible = " AND e.is_public" if filters.public_only else ""
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT e.resource_id, e.tags FROM library_searchentry e "  # noqa: S608
+                    f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
+                    "ORDER BY e.resource_id DESC LIMIT %s",
+                    [self.filtered(match, filters), CANDIDATES + 1],
+                )
+                rows = cursor.fetchall()
+            newest = [(int(r[0]), str(r[1])) for r in rows]
+            self._memo[("newest", match, filters)] = (
+                [rid for rid, _tags in newest[:CANDIDATES]],
+                len(newest) <= CANDIDATES,
+            )
+            if len(newest) <= CANDIDATES:
+                # The planner expected more: these are every match.
+                return Stats(count=len(newest), facets=count_facets(t for _r, t in newest))
+            sample.update(newest[:CANDIDATES])
+        return Stats(
+            count=max(CANDIDATES + 1, len(sample), _about(planned)),
+            facets=count_facets(sample.values()),
+            facets_sampled=True,
+            count_is_estimate=True,
+        )
+
+    def _counted_sample(self, match: Match, filters: Filters) -> Stats:
         # The first matches in storage order: the GIN index gives every match without
         # reading a vector (no recheck for plain & and | queries) and the heap scan
         # stops after CANDIDATES + 1 rows. Counting every match would visit a heap
@@ -1005,38 +1090,56 @@ class PostgresBackend(_SqlBackend):
                 with connection.cursor() as cursor:
                     cursor.execute("RESET enable_seqscan; RESET enable_indexscan; RESET jit")
 
-    def _candidates(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+    def _head(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         visible = " AND e.is_public" if filters.public_only else ""
-        # Title lexemes carry weight B in ``head``: 'word':B matches them only. The
-        # first matches in storage order (ordering by id would visit every match).
-        return (
-            "SELECT id FROM (SELECT e.resource_id AS id FROM library_searchentry e "  # noqa: S608
-            f"WHERE e.head @@ CAST(%s AS tsquery){visible} LIMIT %s) t "
-            "UNION SELECT id FROM (SELECT e.resource_id AS id FROM library_searchentry e "
-            f"WHERE e.head @@ CAST(%s AS tsquery){visible} LIMIT %s) h",
-            [
-                self.filtered(match, filters, weight="B"),
-                CANDIDATES,
-                self.filtered(match, filters),
-                CANDIDATES,
-            ],
-        )
+        facets = self._facet_query(filters)
+        # Titles through their own expression index (title lexemes carry weight B in
+        # ``head``), the head through its index; the first matches in storage order
+        # (ordering them by id would visit every match). ts_rank, not ts_rank_cd: the
+        # head is a few words, and cover density costs several times more per row.
+        rank = "ts_rank(%s::float4[], e.head, CAST(%s AS tsquery), 1)"
+        title_only = " AND e.head @@ CAST(%s AS tsquery)" if facets else ""
+        rank_params = [self._RANK_WEIGHTS, self.expression(match)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT * FROM (SELECT e.resource_id, {rank}, e.tags FROM library_searchentry e "  # noqa: S608
+                f"WHERE e.head @@ CAST(%s AS tsquery){visible} LIMIT %s) h UNION ALL "
+                f"SELECT * FROM (SELECT e.resource_id, {rank}, e.tags FROM library_searchentry e "
+                "WHERE ts_filter(e.head, '{b}') @@ CAST(%s AS tsquery)"
+                f"{title_only}{visible} LIMIT %s) t",
+                [
+                    *rank_params,
+                    self.filtered(match, filters),
+                    CANDIDATES,
+                    *rank_params,
+                    f"({self.expression(match, weight='')})",
+                    *([facets] if facets else []),
+                    CANDIDATES,
+                ],
+            )
+            rows = cursor.fetchall()
+        seen: dict[int, tuple[int, float, str]] = {}
+        for rid, score, tags in rows:
+            seen.setdefault(int(rid), (int(rid), float(score or 0.0), str(tags)))
+        return list(seen.values())
 
-    def _scored(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
-        return (
-            "SELECT e.resource_id AS id, ts_rank_cd(%s::float4[], e.head, CAST(%s AS tsquery), 1) "
-            "AS score FROM library_searchentry e WHERE e.resource_id IN (SELECT id FROM c)",
-            [self._RANK_WEIGHTS, self.expression(match)],
-        )
+    @staticmethod
+    def _facet_query(filters: Filters) -> str:
+        """The chosen facet values as a tsquery, "" when none is chosen."""
+        return " & ".join(f"'{facet_token(name, value)}'" for name, value in filters.facets)
 
-    def _rest(self, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+    def _newest_matches(
+        self, match: Match, filters: Filters, *, exclude: Sequence[int], offset: int, limit: int
+    ) -> list[int]:
         visible = " AND e.is_public" if filters.public_only else ""
-        return (
-            "SELECT e.resource_id FROM library_searchentry e "  # noqa: S608
-            f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
-            "AND e.resource_id NOT IN (SELECT id FROM c) ORDER BY e.resource_id DESC",
-            [self.filtered(match, filters)],
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT e.resource_id FROM library_searchentry e "  # noqa: S608
+                f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
+                "AND e.resource_id <> ALL(%s) ORDER BY e.resource_id DESC LIMIT %s OFFSET %s",
+                [self.filtered(match, filters), list(exclude), limit, offset],
+            )
+            return [int(r[0]) for r in cursor.fetchall()]
 
     def _newest(
         self, match: Match, filters: Filters, *, offset: int, limit: int

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from django_countries import countries as all_countries
 
 from cityexchange.core.models import LANGUAGE_CHOICES, Concept, Organisation
@@ -29,7 +29,14 @@ from cityexchange.library.rules import may_see_members_content
 FACETS = ("kind", "topic", "lang", "country", "year")
 SORTS = ("relevance", "newest")
 SNIPPET_WORDS = 30
+# The columns of a resource that search results show (the API and the search page)
+# or make their snippet from: the others are left unread.
+_SHOWN_FIELDS = ("slug", "kind", "title", "summary", "body", "languages", "published_on")
 _WORD_OR_NOT = re.compile(r"([^\W_]+)", re.UNICODE)
+# Snippets are first looked for in about the opening _HEAD_CHARS characters of a long
+# text, cut between two words.
+_HEAD_CHARS = 2_000
+_NOT_WORD = re.compile(r"[\W_]", re.UNICODE)
 
 
 @dataclass
@@ -110,6 +117,41 @@ def _facet_label(name: str, value: str, language: str, index: ThesaurusIndex) ->
     return value
 
 
+# Facet labels repeat on every request and cost a lookup each (country names, enum
+# labels, thesaurus labels). They are kept per thesaurus index: a reloaded thesaurus
+# is a new index object, which starts a new, empty cache. The pair is swapped as
+# one value so that a thread still holding the old index never fills the new cache.
+_LABEL_CACHE_SIZE = 20_000
+# (facet, value, language, active language) -> label
+_Labels = dict[tuple[str, str, str, str], str]
+_label_cache: tuple[ThesaurusIndex | None, _Labels] = (None, {})
+
+
+def _labels_for(index: ThesaurusIndex) -> _Labels:
+    global _label_cache
+    cached_index, labels = _label_cache
+    if cached_index is not index or len(labels) >= _LABEL_CACHE_SIZE:
+        labels = {}
+        _label_cache = (index, labels)
+    return labels
+
+
+def _cached_facet_label(
+    name: str,
+    value: str,
+    language: str,
+    index: ThesaurusIndex,
+    labels: _Labels,
+) -> str:
+    # Topic labels follow ``language``; kind, language and country names are
+    # translated in the active language: both are part of the key.
+    key = (name, value, language, get_language() or "")
+    label = labels.get(key)
+    if label is None:
+        label = labels[key] = _facet_label(name, value, language, index)
+    return label
+
+
 def _original_words(raw: str) -> dict[str, str]:
     """Folded word -> the word as the user typed it."""
     return {fold(w): w for w in _WORD_OR_NOT.findall(raw)}
@@ -128,25 +170,46 @@ def _word_matches(word: str, tokens: set[str]) -> bool:
 def _highlight(text: str, tokens: set[str], *, limit: int = SNIPPET_WORDS) -> tuple[str, bool]:
     """A window of ``text`` around its first matching word, matches in <mark>; escaped.
 
-    Words are tested only up to the first match and inside the window, so a long
-    text costs no more than a short one.
+    A long text is first tried on its opening part alone: when the window fits in
+    it, the rest is never read, so a long text whose match comes early costs no
+    more than a short one.
     """
+    cut = _NOT_WORD.search(text, _HEAD_CHARS, 2 * _HEAD_CHARS)
+    if cut is not None:
+        snippet, found, at_end = _window(text[: cut.start()], tokens, limit)
+        if found and not at_end:
+            return snippet, found
+    snippet, found, _at_end = _window(text, tokens, limit)
+    return snippet, found
+
+
+def _window(text: str, tokens: set[str], limit: int) -> tuple[str, bool, bool]:
+    """(the snippet, whether a word matched, whether the window reaches the last word)."""
     parts = _WORD_OR_NOT.split(text)
     # parts alternate: separator, word, separator, word, ..., separator
     if len(parts) < 2:
-        return html.escape(text[:240]), False
-    first = next((i for i in range(1, len(parts), 2) if _word_matches(parts[i], tokens)), None)
+        return html.escape(text[:240]), False, True
+    words = parts[1::2]
+    # Each distinct word is tested once; its first place is then found by list.index,
+    # both much cheaper than testing the words one by one in Python.
+    matching = {w for w in set(words) if _word_matches(w, tokens)}
+    first = 1 + 2 * min(map(words.index, matching)) if matching else None
     start = 1 if first is None else 1 + 2 * max(0, (first - 1) // 2 - limit // 3)
     end = min(start + 2 * (limit - 1), len(parts) - 2)
-    out: list[str] = []
-    for i in range(start, end + 1):
-        piece = html.escape(parts[i])
-        if i % 2 and (i == first or (first is not None and _word_matches(parts[i], tokens))):
-            piece = f"<mark>{piece}</mark>"
-        out.append(piece)
-    prefix = "… " if start > 1 else ""
-    suffix = " …" if end < len(parts) - 2 else ""
-    return prefix + "".join(out) + suffix, first is not None
+    out = ["… "] if start > 1 else []
+    # The text between marked words is escaped a run at a time, not piece by piece.
+    plain_from = start
+    if first is not None:
+        for i in range(first, end + 1, 2):
+            if parts[i] in matching:
+                out.append(html.escape("".join(parts[plain_from:i])))
+                out.append(f"<mark>{html.escape(parts[i])}</mark>")
+                plain_from = i + 1
+    out.append(html.escape("".join(parts[plain_from : end + 1])))
+    at_end = end == len(parts) - 2
+    if not at_end:
+        out.append(" …")
+    return "".join(out), first is not None, at_end
 
 
 def _snippet(resource: Resource, tokens: set[str]) -> SafeString:
@@ -159,37 +222,56 @@ def _snippet(resource: Resource, tokens: set[str]) -> SafeString:
     return mark_safe(text)  # noqa: S308 - every piece was escaped in _highlight
 
 
-def _reasons(
-    query: search.Query,
-    hit: search.PageHit,
-    language: str,
-    originals: dict[str, str],
-    *,
-    any_word: bool,
-    index: ThesaurusIndex,
-) -> list[str]:
-    reasons: list[str] = []
-    concept_tokens = set(hit.concepts.split())
-    with override(language):
-        for match in query.concepts:
-            if search.concept_token(match.concept) in concept_tokens:
-                typed = " ".join(originals.get(w, w) for w in match.matched_text.split())
-                reasons.append(
+class _Reasons:
+    """Why each hit of one query matched, in ``language``.
+
+    What depends only on the query (the translated sentences, the topics it names
+    and how they were typed) is worked out once; each hit only adds which of them
+    it has.
+    """
+
+    def __init__(
+        self, query: search.Query, language: str, *, any_word: bool, index: ThesaurusIndex
+    ) -> None:
+        originals = _original_words(query.raw)
+
+        def typed(folded: str) -> str:
+            return " ".join(originals.get(w, w) for w in folded.split())
+
+        # (what a hit must have, what it then says), in the order of the query.
+        self.words = [(w.tokens, typed(w.text)) for w in query.words]
+        with override(language):
+            self.concepts = [
+                (
+                    search.concept_token(match.concept),
                     _("topic: %(topic)s (from '%(text)s')")
-                    % {"topic": index.label(match.concept, language), "text": typed}
+                    % {
+                        "topic": index.label(match.concept, language),
+                        "text": typed(match.matched_text),
+                    },
                 )
-        word_tokens = set(hit.title.split()) | set(hit.summary.split()) | set(hit.body.split())
-        matched = [originals.get(w.text, w.text) for w in query.words if w.tokens & word_tokens]
+                for match in query.concepts
+            ]
+            self.words_found = _("words: %(words)s")
+            self.some_words = _("not every word was found; this matches some of them")
+        self.any_word = any_word
+
+    def __call__(self, hit: search.PageHit) -> list[str]:
+        concept_tokens = set(hit.concepts.split())
+        reasons = [reason for token, reason in self.concepts if token in concept_tokens]
+        word_tokens = set(f"{hit.title} {hit.summary} {hit.body}".split())
+        matched = [typed for tokens, typed in self.words if not tokens.isdisjoint(word_tokens)]
         if matched:
-            reasons.append(_("words: %(words)s") % {"words": ", ".join(matched)})
-        if any_word:
-            reasons.append(_("not every word was found; this matches some of them"))
-    return reasons
+            reasons.append(self.words_found % {"words": ", ".join(matched)})
+        if self.any_word:
+            reasons.append(self.some_words)
+        return reasons
 
 
 def _facet_values(
     stats: search.Stats, wanted: dict[str, str], language: str, index: ThesaurusIndex
 ) -> dict[str, list[FacetValue]]:
+    labels = _labels_for(index)
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
         values = sorted(stats.facets.get(name, []), key=lambda item: (-item[1], item[0]))
@@ -198,7 +280,10 @@ def _facet_values(
             values.sort(key=lambda item: item[0], reverse=True)
         facets[name] = [
             FacetValue(
-                value, _facet_label(name, value, language, index), count, wanted.get(name) == value
+                value,
+                _cached_facet_label(name, value, language, index, labels),
+                count,
+                wanted.get(name) == value,
             )
             for value, count in values
         ]
@@ -291,11 +376,13 @@ def search_resources(
         shown = (page - 1) * page_size + len(page_hits)
         result.count = max(result.count, shown + (1 if len(page_hits) == page_size else 0))
     ids = [h.resource_id for h in page_hits]
-    resources = {r.pk: r for r in Resource.objects.filter(pk__in=ids)}
-    originals = _original_words(analysed.raw)
+    # Unordered: the hits give the order (the model's default one would cost a sort).
+    resources = Resource.objects.filter(pk__in=ids).only(*_SHOWN_FIELDS).order_by()
+    by_pk = {r.pk: r for r in resources}
+    reasons = _Reasons(analysed, language, any_word=any_word, index=index)
     tokens = set(analysed.tokens)
     for hit in page_hits:
-        resource = resources.get(hit.resource_id)
+        resource = by_pk.get(hit.resource_id)
         if resource is None:
             continue
         result.items.append(
@@ -303,9 +390,7 @@ def search_resources(
                 resource=resource,
                 score=round(hit.score, 4),
                 snippet=_snippet(resource, tokens),
-                matched=_reasons(
-                    analysed, hit, language, originals, any_word=any_word, index=index
-                ),
+                matched=reasons(hit),
                 topics=hit.topics,
             )
         )
