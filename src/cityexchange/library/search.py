@@ -783,9 +783,7 @@ class SqliteBackend(_SqlBackend):
         title = ranked.format(table="library_fts_title", weights=f"{w['title']}, 0.0")
         query = self.filtered(match, filters)
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"{head} UNION ALL {title}", [query, CANDIDATES, query, CANDIDATES]
-            )
+            cursor.execute(f"{head} UNION ALL {title}", [query, CANDIDATES, query, CANDIDATES])
             scores: dict[int, float] = {}
             for rid, score in cursor.fetchall():
                 scores.setdefault(int(rid), float(score or 0.0))
