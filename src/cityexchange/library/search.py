@@ -452,6 +452,9 @@ CANDIDATES = 100
 # query is broad and its matches are not looked up in the full-text index at all
 # for counting (see ``PostgresBackend._broad_sample``).
 BROAD_PLAN = 5
+# PostgreSQL, broad queries: facets are counted over the first tier alone when it
+# holds at least this many resources.
+FACET_MIN = 20
 
 _ENTRY_COLUMNS = "resource_id, title, summary, body, concepts, tags, is_public, published_on"
 
@@ -1000,12 +1003,15 @@ class PostgresBackend(_SqlBackend):
         """Statistics of a query the planner expects to match many resources.
 
         The count is the planner's estimate; facets are counted over the first tier
-        (which the page ranks next) and, when that holds fewer than CANDIDATES
-        resources, the newest matches too (which the page lists after it).
+        (which the page ranks first) and, when that holds fewer than FACET_MIN
+        resources, over the newest matches too (which the page lists after it).
+        Neither reads the full-text index of the whole text when the first tier is
+        large enough: for a common word that means decoding a posting list with an
+        entry for every match.
         """
         head = self._first_tier(match, filters)
         sample = {rid: tags for rid, _score, tags in head}
-        if len(sample) < CANDIDATES:
+        if len(sample) < FACET_MIN:
             visible = " AND e.is_public" if filters.public_only else ""
             with connection.cursor() as cursor:
                 cursor.execute(

@@ -377,6 +377,29 @@ def test_an_estimate_that_falls_short_does_not_hide_later_pages(
     assert set(seen) == every and len(seen) == len(every)
 
 
+def test_facets_of_a_broad_query_can_come_from_the_first_tier_alone(
+    broad: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite always counts over the newest matches")
+    # The planner says broad and the first tier is large enough to count facets over.
+    monkeypatch.setattr(search.PostgresBackend, "_planned", lambda *_args: 1_000_000)
+    monkeypatch.setattr(search, "FACET_MIN", 1)
+    every = _every_water_match()
+    result = search_resources(query="water", language="en", page_size=2)
+    assert result.facets_sampled and result.count_is_estimate
+    tier = {f.value: f.count for f in result.facets["kind"]}
+    # Counted over the title and topic matches only (no body-only study among them).
+    assert tier and "study" not in tier
+    seen: list[str] = []
+    for page in range(1, 20):
+        items = slugs(search_resources(query="water", language="en", page=page, page_size=2))
+        if not items:
+            break
+        seen.extend(items)
+    assert len(seen) == len(set(seen)) and set(seen) == every
+
+
 def test_filters_and_visibility_hold_for_broad_queries(broad: dict, member: object) -> None:
     studies = search_resources(query="water", language="en", filters={"kind": "study"})
     assert studies.items and {i.resource.kind for i in studies.items} == {"study"}
