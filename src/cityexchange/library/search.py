@@ -522,6 +522,16 @@ def count_facets(tag_lists: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
     return facets
 
 
+def _first_seen(
+    rows: Iterable[tuple[int, float, str]],
+) -> list[tuple[int, float, str]]:
+    """``rows`` without the repeats of an id (a title match is usually a head match too)."""
+    seen: dict[int, tuple[int, float, str]] = {}
+    for row in rows:
+        seen.setdefault(row[0], row)
+    return list(seen.values())
+
+
 def _about(n: float) -> int:
     """``n`` to two significant digits: an estimate should not look exact."""
     if n < 100:
@@ -572,10 +582,11 @@ class _SqlBackend:
     def _head(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         """``(id, score, tags)`` of the first tier, scored over the head (title, topics).
 
-        At most CANDIDATES resources whose title has every word and CANDIDATES whose
-        head has them (the most recently added on SQLite, the first in storage order
-        on PostgreSQL), each once: a resource whose title has every word is ranked
-        unless more than CANDIDATES other titles have them too.
+        At most CANDIDATES resources whose head has every word (the most recently
+        added on SQLite, the first in storage order on PostgreSQL) and, when there are
+        more of them, CANDIDATES whose title has them: a resource whose title has every
+        word is ranked unless more than CANDIDATES other titles have them too. Each
+        resource once: a head match keeps the score of its head.
         """
         raise NotImplementedError
 
@@ -773,24 +784,28 @@ class SqliteBackend(_SqlBackend):
 
     def _head(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         w = WEIGHTS
-        # bm25 is computed only for the rows each LIMIT keeps (the newest first, read
-        # from the end of the index). A title match that is also a head match keeps
-        # its head score, which counts its topics too.
+        # bm25 is computed only for the rows the LIMIT keeps (the newest first, read
+        # from the end of the index).
         ranked = (
-            "SELECT id, score FROM (SELECT rowid AS id, -bm25({table}, {weights}) AS score "
-            "FROM {table} WHERE {table} MATCH %s ORDER BY rowid DESC LIMIT %s)"
+            "SELECT rowid, -bm25({table}, {weights}) FROM {table} "
+            "WHERE {table} MATCH %s ORDER BY rowid DESC LIMIT %s"
         )
-        head = ranked.format(
-            table="library_fts_head", weights=f"{w['title']}, {w['concepts']}, 0.0"
-        )
-        title = ranked.format(table="library_fts_title", weights=f"{w['title']}, 0.0")
         query = self.filtered(match, filters)
         with connection.cursor() as cursor:
-            cursor.execute(f"{head} UNION ALL {title}", [query, CANDIDATES, query, CANDIDATES])
-            scores: dict[int, float] = {}
-            for rid, score in cursor.fetchall():
-                scores.setdefault(int(rid), float(score or 0.0))
-        return [(rid, score, "") for rid, score in scores.items()]
+            cursor.execute(
+                ranked.format(
+                    table="library_fts_head", weights=f"{w['title']}, {w['concepts']}, 0.0"
+                ),
+                [query, CANDIDATES],
+            )
+            rows = cursor.fetchall()
+            if len(rows) >= CANDIDATES:
+                cursor.execute(
+                    ranked.format(table="library_fts_title", weights=f"{w['title']}, 0.0"),
+                    [query, CANDIDATES],
+                )
+                rows += cursor.fetchall()
+        return _first_seen((int(rid), float(score or 0.0), "") for rid, score in rows)
 
     def _newest_matches(
         self, match: Match, filters: Filters, *, exclude: Sequence[int], offset: int, limit: int
@@ -1101,31 +1116,32 @@ class PostgresBackend(_SqlBackend):
         # ``head``), the head through its index; the first matches in storage order
         # (ordering them by id would visit every match). ts_rank, not ts_rank_cd: the
         # head is a few words, and cover density costs several times more per row.
-        rank = "ts_rank(%s::float4[], e.head, CAST(%s AS tsquery), 1)"
-        title_only = " AND e.head @@ CAST(%s AS tsquery)" if facets else ""
+        ranked = (
+            "SELECT e.resource_id, ts_rank(%s::float4[], e.head, CAST(%s AS tsquery), 1), "  # noqa: S608
+            f"e.tags FROM library_searchentry e WHERE {{where}}{visible} LIMIT %s"
+        )
         rank_params = [self._RANK_WEIGHTS, self.expression(match)]
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT * FROM (SELECT e.resource_id, {rank}, e.tags FROM library_searchentry e "  # noqa: S608
-                f"WHERE e.head @@ CAST(%s AS tsquery){visible} LIMIT %s) h UNION ALL "
-                f"SELECT * FROM (SELECT e.resource_id, {rank}, e.tags FROM library_searchentry e "
-                "WHERE ts_filter(e.head, '{b}') @@ CAST(%s AS tsquery)"
-                f"{title_only}{visible} LIMIT %s) t",
-                [
-                    *rank_params,
-                    self.filtered(match, filters),
-                    CANDIDATES,
-                    *rank_params,
-                    f"({self.expression(match, weight='')})",
-                    *([facets] if facets else []),
-                    CANDIDATES,
-                ],
+                ranked.format(where="e.head @@ CAST(%s AS tsquery)"),
+                [*rank_params, self.filtered(match, filters), CANDIDATES],
             )
             rows = cursor.fetchall()
-        seen: dict[int, tuple[int, float, str]] = {}
-        for rid, score, tags in rows:
-            seen.setdefault(int(rid), (int(rid), float(score or 0.0), str(tags)))
-        return list(seen.values())
+            if len(rows) >= CANDIDATES:
+                titles = "ts_filter(e.head, '{b}') @@ CAST(%s AS tsquery)"
+                if facets:
+                    titles += " AND e.head @@ CAST(%s AS tsquery)"
+                cursor.execute(
+                    ranked.format(where=titles),
+                    [
+                        *rank_params,
+                        self.expression(match),
+                        *([facets] if facets else []),
+                        CANDIDATES,
+                    ],
+                )
+                rows += cursor.fetchall()
+        return _first_seen((int(rid), float(score or 0.0), str(tags)) for rid, score, tags in rows)
 
     @staticmethod
     def _facet_query(filters: Filters) -> str:
