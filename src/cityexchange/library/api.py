@@ -73,8 +73,9 @@ class SearchOut(Schema):
     page: int
     facets: dict[str, list[FacetOut]]
     facets_sampled: bool = Field(
-        description="True when facet counts come from a sample of the matches "
-        "(the most recently added ones), not from all of them."
+        description="True when facet counts come from a sample of the matches, not "
+        "from all of them: the most recently added ones, or (PostgreSQL, very broad "
+        "queries) those ranked first."
     )
     ranking_is_approximate: bool = Field(
         description="True when there were too many matches to rank them all: those "

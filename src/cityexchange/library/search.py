@@ -385,11 +385,13 @@ class Stats:
 
     ``complete`` is true when every match was seen (at most ``CANDIDATES`` of
     them): count and facets are exact and the engine can rank all matches.
-    Otherwise facets are counted over the ``CANDIDATES`` most recently indexed
-    matches (``facets_sampled``) and the count is estimated from how densely those
-    matches lie among all indexed resources (``count_is_estimate``): on SQLite by
-    resource id, on PostgreSQL by table page (exact when the sample reached the
-    table's last page).
+    Otherwise facets are counted over a sample (``facets_sampled``) and the count
+    is estimated (``count_is_estimate``). SQLite samples the ``CANDIDATES`` most
+    recently indexed matches and estimates from how densely they lie among the
+    resource ids. PostgreSQL samples the first ``CANDIDATES`` in storage order and
+    estimates by table page (exact when the sample reached the table's last page);
+    for a query the planner expects to be very broad it takes the planner's
+    estimate and samples the first tier (see ``PostgresBackend._broad_sample``).
     """
 
     count: int

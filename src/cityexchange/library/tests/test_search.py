@@ -7,6 +7,8 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from cityexchange.library import search
 from cityexchange.library.selectors import search_resources
@@ -436,3 +438,22 @@ def test_a_broad_query_costs_a_bounded_number_of_queries(
     exact_count = 1 if connection.vendor == "postgresql" else 0
     with django_assert_max_num_queries(5 + exact_count + _plan_guard()):  # type: ignore[operator]
         search_resources(query="water", language="en", page=2, page_size=2)
+
+
+def test_the_search_page_says_when_the_count_and_facets_are_approximate(
+    client: Client, broad: dict
+) -> None:
+    def page(query: str, lang: str) -> str:
+        with translation.override(lang):
+            address = reverse("library:search")
+        return client.get(address, {"q": query}).content.decode()
+
+    broad_en, broad_de = page("water", "en"), page("water", "de")
+    result = search_resources(query="water", language="en")
+    if result.count_is_estimate:
+        assert f"About {result.count} results" in broad_en
+        assert f"Etwa {result.count} Treffer" in broad_de
+    assert "come from a sample of them" in broad_en
+    assert "Stichprobe" in broad_de
+    narrow = page("phishing", "en")
+    assert "1 result" in narrow and "About" not in narrow and "sample of them" not in narrow
