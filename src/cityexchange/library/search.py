@@ -573,6 +573,10 @@ class _SqlBackend:
         """Wrap the statements of one search (engine-specific planner settings)."""
         return nullcontext()
 
+    def _run(self, cursor: Any, sql: str, params: Sequence[Any]) -> None:
+        """Execute a statement that reads the whole text's full-text index."""
+        cursor.execute(sql, params)
+
     def _matches(
         self, match: Match | None, filters: Filters, *, ranked: bool
     ) -> tuple[str, list[Any]]:
@@ -652,7 +656,8 @@ class _SqlBackend:
             return self._sample(match, filters)
         sql, params = self._matches(None, filters, ranked=False)
         with connection.cursor() as cursor:
-            cursor.execute(
+            self._run(
+                cursor,
                 f"WITH m AS MATERIALIZED ({sql}) {_STATS_TAIL}",  # noqa: S608
                 [*params, FACET_SAMPLE],
             )
@@ -692,7 +697,8 @@ class _SqlBackend:
         sql, params = self._matches(match, filters, ranked=True)
         order = _ORDER_NEWEST if newest else _ORDER_RELEVANCE
         with connection.cursor() as cursor:
-            cursor.execute(
+            self._run(
+                cursor,
                 f"SELECT id, score FROM ({sql}) x ORDER BY {order} LIMIT %s OFFSET %s",  # noqa: S608
                 [*params, limit, offset],
             )
@@ -1043,7 +1049,8 @@ class PostgresBackend(_SqlBackend):
         if len(sample) < FACET_MIN:
             visible = " AND e.is_public" if filters.public_only else ""
             with connection.cursor() as cursor:
-                cursor.execute(
+                self._run(
+                    cursor,
                     "SELECT e.resource_id, e.tags FROM library_searchentry e "  # noqa: S608
                     f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
                     "ORDER BY e.resource_id DESC LIMIT %s",
@@ -1073,7 +1080,8 @@ class PostgresBackend(_SqlBackend):
         # page per match, the cost this avoids.
         visible = " AND e.is_public" if filters.public_only else ""
         with connection.cursor() as cursor:
-            cursor.execute(
+            self._run(
+                cursor,
                 "SELECT e.resource_id, e.tags, (e.ctid::text::point)[0], "  # noqa: S608
                 "pg_relation_size('library_searchentry') / current_setting('block_size')::int "
                 f"FROM library_searchentry e WHERE e.vector @@ CAST(%s AS tsquery){visible} "
@@ -1091,7 +1099,8 @@ class PostgresBackend(_SqlBackend):
             # The sample reached the table's last page, so it visited about every page
             # that holds a match: counting them exactly costs no more than the sample
             # did, and an estimate from a single page would undercount (and hide pages).
-            cursor.execute(
+            self._run(
+                cursor,
                 "SELECT COUNT(*) FROM library_searchentry e "  # noqa: S608
                 f"WHERE e.vector @@ CAST(%s AS tsquery){visible}",
                 [self.filtered(match, filters)],
@@ -1103,25 +1112,51 @@ class PostgresBackend(_SqlBackend):
             facets_sampled=True,
         )
 
+    # The planner does not know that testing ``@@`` on a row reads its vector out of
+    # line: for a broad query it would rather scan the table or walk the primary key,
+    # reading thousands of vectors. Statements that read ``vector`` run with these.
+    _PLANNER_OFF = (
+        "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; SET LOCAL jit = off"
+    )
+    _PLANNER_RESET = "RESET enable_seqscan; RESET enable_indexscan; RESET jit"
+
+    @staticmethod
+    def _settings_travel_with_statements() -> bool:
+        """True with client-side parameter binding (Django's default for psycopg):
+        then the settings and a statement can be sent as one query string."""
+        return not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+
+    def _run(self, cursor: Any, sql: str, params: Sequence[Any]) -> None:
+        """Execute ``sql`` on the GIN indexes (bitmap scans), settings scoped to it.
+
+        Sent with the settings in one query string, which PostgreSQL runs as one
+        transaction: no round trips for BEGIN, SET and COMMIT. The RESETs undo the
+        settings when the search runs inside a transaction of its caller.
+        """
+        if not self._settings_travel_with_statements():
+            cursor.execute(sql, params)  # inside ``searching``'s transaction
+            return
+        cursor.execute(f"{self._PLANNER_OFF}; {sql}; {self._PLANNER_RESET}", params)
+        for _setting in range(3):
+            cursor.nextset()
+
     @contextmanager
     def searching(self) -> Iterator[None]:
-        """Keep every search statement on the GIN indexes (bitmap scans).
+        """With server-side binding, one transaction with the planner settings.
 
-        The planner does not know that testing ``@@`` on a row reads its vector out
-        of line: for a broad query it would rather scan the table or walk the primary
-        key, reading thousands of vectors. Scoped to the search's own transaction.
+        (Otherwise every statement that reads ``vector`` carries them: see ``_run``.)
         """
+        if self._settings_travel_with_statements():
+            yield
+            return
         nested = connection.in_atomic_block
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off; "
-                    "SET LOCAL jit = off"
-                )
+                cursor.execute(self._PLANNER_OFF)
             yield
             if nested:
                 with connection.cursor() as cursor:
-                    cursor.execute("RESET enable_seqscan; RESET enable_indexscan; RESET jit")
+                    cursor.execute(self._PLANNER_RESET)
 
     def _head(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         visible = " AND e.is_public" if filters.public_only else ""
@@ -1167,7 +1202,8 @@ class PostgresBackend(_SqlBackend):
     ) -> list[int]:
         visible = " AND e.is_public" if filters.public_only else ""
         with connection.cursor() as cursor:
-            cursor.execute(
+            self._run(
+                cursor,
                 "SELECT e.resource_id FROM library_searchentry e "  # noqa: S608
                 f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
                 "AND e.resource_id <> ALL(%s) ORDER BY e.resource_id DESC LIMIT %s OFFSET %s",
@@ -1180,7 +1216,8 @@ class PostgresBackend(_SqlBackend):
     ) -> list[tuple[int, float]]:
         visible = " AND e.is_public" if filters.public_only else ""
         with connection.cursor() as cursor:
-            cursor.execute(
+            self._run(
+                cursor,
                 "SELECT e.resource_id FROM library_searchentry e "  # noqa: S608
                 f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
                 "ORDER BY e.published_on DESC NULLS LAST, e.resource_id DESC LIMIT %s OFFSET %s",
