@@ -15,9 +15,14 @@ within a word's alternatives); when that finds nothing, any word may match and
 the result says so. The engine ranks, counts and pages: SQLite FTS5 with
 ``bm25`` over the table ``library_fts``, PostgreSQL with ``ts_rank_cd`` over a
 weighted ``tsvector`` (GIN index) built from the same tokens, both with
-``ORDER BY ... LIMIT``. Facets are ``GROUP BY`` over ``library_searchfacet``
-joined to the matching ids. Because the engines only split on spaces and match
+``ORDER BY ... LIMIT``. Because the engines only split on spaces and match
 whole tokens, both return the same hits.
+
+A search looks at no more than ``CANDIDATES`` matches in full. Beyond that a
+query is broad: its count is estimated, its facets are counted over a sample,
+and the first tier (resources whose head, i.e. title and topics, has every
+word) is ranked before the other matches, which follow newest first. See
+``Stats`` and ``_SqlBackend.page``.
 
 User input never reaches either engine's query syntax: only tokens made of
 letters, digits and ``_`` are passed, quoted, inside a bound parameter.
@@ -936,20 +941,18 @@ class PostgresBackend(_SqlBackend):
     )
 
     @staticmethod
-    def expression(match: Match, *, weight: str = "") -> str:
+    def expression(match: Match) -> str:
         """A tsquery of quoted lexemes: ``('a' | 'b') & ('c' | 'd')``.
 
         Cast with ``::tsquery`` rather than ``to_tsquery('simple', ...)``: the
         parser of the latter would split ``c_water_management`` at the underscores.
-        With ``weight``, lexemes match only with that weight (``'a':B``).
         """
-        suffix = f":{weight}" if weight else ""
-        groups = ["(" + " | ".join(f"'{t}'{suffix}" for t in g) + ")" for g in match.groups if g]
+        groups = ["(" + " | ".join(f"'{t}'" for t in g) + ")" for g in match.groups if g]
         return (" & " if match.all_groups else " | ").join(groups)
 
     @classmethod
-    def filtered(cls, match: Match, filters: Filters, *, weight: str = "") -> str:
-        query = f"({cls.expression(match, weight=weight)})"
+    def filtered(cls, match: Match, filters: Filters) -> str:
+        query = f"({cls.expression(match)})"
         for name, value in filters.facets:
             query += f" & '{facet_token(name, value)}'"
         return query
