@@ -608,6 +608,10 @@ class _SqlBackend:
         """Ids of the matches not in ``exclude``, most recently added first."""
         raise NotImplementedError
 
+    def _remember_newest(self, match: Match, filters: Filters, ids: Sequence[int]) -> None:
+        """Keep the newest matches read for counting (at most CANDIDATES + 1) for the page."""
+        self._memo[("newest", match, filters)] = (list(ids[:CANDIDATES]), len(ids) <= CANDIDATES)
+
     def _first_tier(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         key = ("head", match, filters)
         if key not in self._memo:
@@ -785,10 +789,7 @@ class SqliteBackend(_SqlBackend):
                 [self.filtered(match, filters), CANDIDATES + 1],
             )
             rows = cursor.fetchall()
-        self._memo[("newest", match, filters)] = (
-            [int(r[0]) for r in rows[:CANDIDATES]],
-            len(rows) <= CANDIDATES,
-        )
+        self._remember_newest(match, filters, [int(r[0]) for r in rows])
         if len(rows) <= CANDIDATES:
             return Stats(count=len(rows), facets=count_facets(r[1] for r in rows))
         lowest, highest = int(rows[0][2]), int(rows[0][3])
@@ -951,6 +952,13 @@ class PostgresBackend(_SqlBackend):
         return (" & " if match.all_groups else " | ").join(groups)
 
     @classmethod
+    def in_text(cls, match: Match, filters: Filters) -> tuple[str, list[Any]]:
+        """The condition (on ``e``) and its parameter: ``match`` in the whole text, with
+        the filters, among the entries the searcher may see."""
+        visible = " AND e.is_public" if filters.public_only else ""
+        return f"e.vector @@ CAST(%s AS tsquery){visible}", [cls.filtered(match, filters)]
+
+    @classmethod
     def filtered(cls, match: Match, filters: Filters) -> str:
         query = f"({cls.expression(match)})"
         for name, value in filters.facets:
@@ -1025,12 +1033,11 @@ class PostgresBackend(_SqlBackend):
         query, where finding even a few matches of a broad query means decoding the
         whole posting list of its commonest word.
         """
-        visible = " AND e.is_public" if filters.public_only else ""
+        where, params = self.in_text(match, filters)
         with connection.cursor() as cursor:
             cursor.execute(
-                "EXPLAIN (FORMAT JSON) SELECT 1 FROM library_searchentry e "  # noqa: S608
-                f"WHERE e.vector @@ CAST(%s AS tsquery){visible}",
-                [self.filtered(match, filters)],
+                f"EXPLAIN (FORMAT JSON) SELECT 1 FROM library_searchentry e WHERE {where}",  # noqa: S608
+                params,
             )
             (plan,) = cursor.fetchone()
         if isinstance(plan, str):
@@ -1050,21 +1057,17 @@ class PostgresBackend(_SqlBackend):
         head = self._first_tier(match, filters)
         sample = {rid: tags for rid, _score, tags in head}
         if len(sample) < FACET_MIN:
-            visible = " AND e.is_public" if filters.public_only else ""
+            where, params = self.in_text(match, filters)
             with connection.cursor() as cursor:
                 self._run(
                     cursor,
                     "SELECT e.resource_id, e.tags FROM library_searchentry e "  # noqa: S608
-                    f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
-                    "ORDER BY e.resource_id DESC LIMIT %s",
-                    [self.filtered(match, filters), CANDIDATES + 1],
+                    f"WHERE {where} ORDER BY e.resource_id DESC LIMIT %s",
+                    [*params, CANDIDATES + 1],
                 )
                 rows = cursor.fetchall()
             newest = [(int(r[0]), str(r[1])) for r in rows]
-            self._memo[("newest", match, filters)] = (
-                [rid for rid, _tags in newest[:CANDIDATES]],
-                len(newest) <= CANDIDATES,
-            )
+            self._remember_newest(match, filters, [rid for rid, _tags in newest])
             if len(newest) <= CANDIDATES:
                 # The planner expected more: these are every match.
                 return Stats(count=len(newest), facets=count_facets(t for _r, t in newest))
@@ -1081,15 +1084,14 @@ class PostgresBackend(_SqlBackend):
         # reading a vector (no recheck for plain & and | queries) and the heap scan
         # stops after CANDIDATES + 1 rows. Counting every match would visit a heap
         # page per match, the cost this avoids.
-        visible = " AND e.is_public" if filters.public_only else ""
+        where, params = self.in_text(match, filters)
         with connection.cursor() as cursor:
             self._run(
                 cursor,
                 "SELECT e.resource_id, e.tags, (e.ctid::text::point)[0], "  # noqa: S608
                 "pg_relation_size('library_searchentry') / current_setting('block_size')::int "
-                f"FROM library_searchentry e WHERE e.vector @@ CAST(%s AS tsquery){visible} "
-                "LIMIT %s",
-                [self.filtered(match, filters), CANDIDATES + 1],
+                f"FROM library_searchentry e WHERE {where} LIMIT %s",
+                [*params, CANDIDATES + 1],
             )
             rows = cursor.fetchall()
             if len(rows) <= CANDIDATES:
@@ -1102,12 +1104,7 @@ class PostgresBackend(_SqlBackend):
             # The sample reached the table's last page, so it visited about every page
             # that holds a match: counting them exactly costs no more than the sample
             # did, and an estimate from a single page would undercount (and hide pages).
-            self._run(
-                cursor,
-                "SELECT COUNT(*) FROM library_searchentry e "  # noqa: S608
-                f"WHERE e.vector @@ CAST(%s AS tsquery){visible}",
-                [self.filtered(match, filters)],
-            )
+            self._run(cursor, f"SELECT COUNT(*) FROM library_searchentry e WHERE {where}", params)  # noqa: S608
             (count,) = cursor.fetchone()
         return Stats(
             count=int(count),
@@ -1203,28 +1200,26 @@ class PostgresBackend(_SqlBackend):
     def _newest_matches(
         self, match: Match, filters: Filters, *, exclude: Sequence[int], offset: int, limit: int
     ) -> list[int]:
-        visible = " AND e.is_public" if filters.public_only else ""
+        where, params = self.in_text(match, filters)
         with connection.cursor() as cursor:
             self._run(
                 cursor,
-                "SELECT e.resource_id FROM library_searchentry e "  # noqa: S608
-                f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
+                f"SELECT e.resource_id FROM library_searchentry e WHERE {where} "  # noqa: S608
                 "AND e.resource_id <> ALL(%s) ORDER BY e.resource_id DESC LIMIT %s OFFSET %s",
-                [self.filtered(match, filters), list(exclude), limit, offset],
+                [*params, list(exclude), limit, offset],
             )
             return [int(r[0]) for r in cursor.fetchall()]
 
     def _newest(
         self, match: Match, filters: Filters, *, offset: int, limit: int
     ) -> list[tuple[int, float]]:
-        visible = " AND e.is_public" if filters.public_only else ""
+        where, params = self.in_text(match, filters)
         with connection.cursor() as cursor:
             self._run(
                 cursor,
-                "SELECT e.resource_id FROM library_searchentry e "  # noqa: S608
-                f"WHERE e.vector @@ CAST(%s AS tsquery){visible} "
+                f"SELECT e.resource_id FROM library_searchentry e WHERE {where} "  # noqa: S608
                 "ORDER BY e.published_on DESC NULLS LAST, e.resource_id DESC LIMIT %s OFFSET %s",
-                [self.filtered(match, filters), limit, offset],
+                [*params, limit, offset],
             )
             return [(int(r[0]), 0.0) for r in cursor.fetchall()]
 

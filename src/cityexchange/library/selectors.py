@@ -142,10 +142,11 @@ def _cached_facet_label(
     language: str,
     index: ThesaurusIndex,
     labels: _Labels,
+    active: str,
 ) -> str:
     # Topic labels follow ``language``; kind, language and country names are
-    # translated in the active language: both are part of the key.
-    key = (name, value, language, get_language() or "")
+    # translated in the ``active`` language: both are part of the key.
+    key = (name, value, language, active)
     label = labels.get(key)
     if label is None:
         label = labels[key] = _facet_label(name, value, language, index)
@@ -272,6 +273,7 @@ def _facet_values(
     stats: search.Stats, wanted: dict[str, str], language: str, index: ThesaurusIndex
 ) -> dict[str, list[FacetValue]]:
     labels = _labels_for(index)
+    active = get_language() or ""
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
         values = sorted(stats.facets.get(name, []), key=lambda item: (-item[1], item[0]))
@@ -281,7 +283,7 @@ def _facet_values(
         facets[name] = [
             FacetValue(
                 value,
-                _cached_facet_label(name, value, language, index, labels),
+                _cached_facet_label(name, value, language, index, labels, active),
                 count,
                 wanted.get(name) == value,
             )

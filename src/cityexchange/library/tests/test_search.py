@@ -344,14 +344,20 @@ def _every_water_match() -> set[str]:
     return every
 
 
-def test_paging_through_a_broad_query_shows_every_match_once(broad: dict) -> None:
-    every = _every_water_match()
+def _every_page_of_water() -> list[str]:
+    """The slugs of "water", page after page of two, until a page is empty."""
     seen: list[str] = []
     for page in range(1, 20):
         items = slugs(search_resources(query="water", language="en", page=page, page_size=2))
         if not items:
             break
         seen.extend(items)
+    return seen
+
+
+def test_paging_through_a_broad_query_shows_every_match_once(broad: dict) -> None:
+    every = _every_water_match()
+    seen = _every_page_of_water()
     assert len(seen) == len(set(seen))
     assert set(seen) == every and len(every) >= 8
 
@@ -391,12 +397,7 @@ def test_facets_of_a_broad_query_can_come_from_the_first_tier_alone(
     tier = {f.value: f.count for f in result.facets["kind"]}
     # Counted over the title and topic matches only (no body-only study among them).
     assert tier and "study" not in tier
-    seen: list[str] = []
-    for page in range(1, 20):
-        items = slugs(search_resources(query="water", language="en", page=page, page_size=2))
-        if not items:
-            break
-        seen.extend(items)
+    seen = _every_page_of_water()
     assert len(seen) == len(set(seen)) and set(seen) == every
 
 
