@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.template.defaultfilters import floatformat
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -450,8 +451,13 @@ def test_the_search_page_says_when_the_count_and_facets_are_approximate(
     broad_en, broad_de = page("water", "en"), page("water", "de")
     result = search_resources(query="water", language="en")
     if result.count_is_estimate:
-        assert f"About {result.count} results" in broad_en
-        assert f"Etwa {result.count} Treffer" in broad_de
+        # The estimate is written with the language's thousands separator.
+        for lang, text, html in (
+            ("en", "About {} results", broad_en),
+            ("de", "Etwa {} Treffer", broad_de),
+        ):
+            with translation.override(lang):
+                assert text.format(floatformat(result.count, "0g")) in html
     assert "come from a sample of them" in broad_en
     assert "Stichprobe" in broad_de
     narrow = page("phishing", "en")
