@@ -26,16 +26,19 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def _fresh_process_indexes() -> None:
-    """Each test starts without the thesaurus and offer indexes a previous test built.
+    """Each test starts without the thesaurus and offer indexes a previous test built,
+    and without the search index statistics a previous test read.
 
     In production a reload is announced after its commit; a test's data is rolled back
     instead, so an index built in one test would otherwise answer in the next.
     """
     from cityexchange.core import text
     from cityexchange.directory.finder import reset_index
+    from cityexchange.library.search import forget_statistics
 
     text.reset()
     reset_index()
+    forget_statistics()
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ whole tokens, both return the same hits.
 A search looks at no more than ``CANDIDATES`` matches in full. Beyond that a
 query is broad: its count is estimated, its facets are counted over a sample,
 and the first tier (resources whose head, i.e. title and topics, has every
-word) is ranked before the other matches, which follow newest first. See
+word) is ranked before the other matches, which follow unranked: most recently
+added first on SQLite, in the order the table stores them on PostgreSQL. See
 ``Stats`` and ``_SqlBackend.page``.
 
 User input never reaches either engine's query syntax: only tokens made of
@@ -33,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -418,6 +420,8 @@ class PageHit:
     body: str = ""
     concepts: str = ""
     tags: str = ""
+    # The columns of ``library_resource`` the page asked for (``shown``), as read.
+    shown: tuple[Any, ...] = ()
 
     @property
     def topics(self) -> list[str]:
@@ -429,7 +433,7 @@ class PageHit:
 class Page:
     hits: list[PageHit]
     # True when the matches were too many to rank them all: the first tier
-    # (title or topic matches, ranked) comes first, then the others, newest first.
+    # (title or topic matches, ranked) comes first, then the others, unranked.
     ranking_is_approximate: bool = False
 
 
@@ -449,6 +453,7 @@ class Backend(Protocol):
         offset: int,
         limit: int,
         complete: bool,
+        shown: Sequence[str] = (),
     ) -> Page: ...
 
 
@@ -560,6 +565,14 @@ def _estimated(rows: Sequence[Sequence[Any]], scale: float) -> Stats:
     )
 
 
+_JOIN_SHOWN = "JOIN library_resource r ON r.id = e.resource_id "
+
+
+def _shown(columns: Sequence[str]) -> str:
+    """``, r."a", r."b"`` for the resource columns a page shows."""
+    return "".join(f", r.{connection.ops.quote_name(c)}" for c in columns)
+
+
 _ORDER_RELEVANCE = "score DESC, published_on DESC NULLS LAST, id DESC"
 _ORDER_NEWEST = "published_on DESC NULLS LAST, score DESC, id DESC"
 
@@ -568,7 +581,7 @@ class _SqlBackend:
     """What both engines share: facet rows, browsing without words, exact pages.
 
     One instance serves one search: what its statistics read (the first tier, the
-    newest matches) is kept for the page that follows.
+    first of the other matches) is kept for the page that follows.
     """
 
     def __init__(self) -> None:
@@ -602,15 +615,21 @@ class _SqlBackend:
         """
         raise NotImplementedError
 
-    def _newest_matches(
+    def _other_matches(
         self, match: Match, filters: Filters, *, exclude: Sequence[int], offset: int, limit: int
     ) -> list[int]:
-        """Ids of the matches not in ``exclude``, most recently added first."""
+        """Ids of the matches not in ``exclude``, in the engine's cheapest stable order.
+
+        SQLite: most recently added first (FTS5 walks its index backwards). PostgreSQL:
+        the order of the table, which is the order of a bitmap scan: ordering them
+        otherwise would read every match's row.
+        """
         raise NotImplementedError
 
-    def _remember_newest(self, match: Match, filters: Filters, ids: Sequence[int]) -> None:
-        """Keep the newest matches read for counting (at most CANDIDATES + 1) for the page."""
-        self._memo[("newest", match, filters)] = (list(ids[:CANDIDATES]), len(ids) <= CANDIDATES)
+    def _remember_others(self, match: Match, filters: Filters, ids: Sequence[int]) -> None:
+        """Keep the first other matches read for counting (at most CANDIDATES + 1), in
+        the order of ``_other_matches``, for the page."""
+        self._memo[("others", match, filters)] = (list(ids[:CANDIDATES]), len(ids) <= CANDIDATES)
 
     def _first_tier(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         key = ("head", match, filters)
@@ -621,7 +640,7 @@ class _SqlBackend:
     def _tiered(
         self, match: Match, filters: Filters, *, offset: int, limit: int
     ) -> list[tuple[int, float]]:
-        """The first tier ranked, then the other matches, most recently added first."""
+        """The first tier ranked, then the other matches (see ``_other_matches``)."""
         ranked = sorted(
             ((rid, score) for rid, score, _tags in self._first_tier(match, filters)),
             key=lambda hit: (-hit[1], -hit[0]),
@@ -631,13 +650,13 @@ class _SqlBackend:
             return hits
         ranked_ids = {rid for rid, _score in ranked}
         start, wanted = max(0, offset - len(ranked)), limit - len(hits)
-        # The newest matches the statistics already read, when they reach this far.
-        newest, every = self._memo.get(("newest", match, filters), ([], False))
-        rest = [rid for rid in newest if rid not in ranked_ids]
+        # The other matches the statistics already read, when they reach this far.
+        others, every = self._memo.get(("others", match, filters), ([], False))
+        rest = [rid for rid in others if rid not in ranked_ids]
         if every or start + wanted <= len(rest):
             following = rest[start : start + wanted]
         else:
-            following = self._newest_matches(
+            following = self._other_matches(
                 match, filters, exclude=sorted(ranked_ids), offset=start, limit=wanted
             )
         return hits + [(rid, 0.0) for rid in following]
@@ -647,8 +666,11 @@ class _SqlBackend:
     ) -> list[tuple[int, float]]:
         raise NotImplementedError
 
-    def _columns(self, resource_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
-        """(title, summary, body, concepts, tags) of the given entries."""
+    def _columns(
+        self, resource_ids: Sequence[int], shown: Sequence[str] = ()
+    ) -> dict[int, tuple[Any, ...]]:
+        """(title, summary, body, concepts, tags, *shown) of the given entries; ``shown``
+        are columns of ``library_resource`` (model attribute names, never user input)."""
         raise NotImplementedError
 
     def _write_facets(self, cursor: Any, documents: Sequence[Document]) -> None:
@@ -681,12 +703,14 @@ class _SqlBackend:
         offset: int,
         limit: int,
         complete: bool = True,
+        shown: Sequence[str] = (),
     ) -> Page:
-        """One page of matches, best (or newest) first, with their analysed columns.
+        """One page of matches, best (or newest) first, with their analysed columns and
+        the columns ``shown`` of their resources (read in the same statement).
 
         With all matches at hand (``complete``) they are ranked exactly; with more,
         the resources whose title or topics match are ranked (first tier) and the
-        others follow newest first, so the cost stays bounded however broad the query.
+        others follow unranked, so the cost stays bounded however broad the query.
         """
         approximate = False
         if complete or match is None:
@@ -696,8 +720,13 @@ class _SqlBackend:
         else:
             scored = self._tiered(match, filters, offset=offset, limit=limit)
             approximate = True
-        columns = self._columns([rid for rid, _score in scored]) if scored else {}
-        hits = [PageHit(rid, score, *columns[rid]) for rid, score in scored if rid in columns]
+        columns = self._columns([rid for rid, _score in scored], shown) if scored else {}
+        width = 5  # title, summary, body, concepts, tags
+        hits = [
+            PageHit(rid, score, *columns[rid][:width], shown=columns[rid][width:])  # type: ignore[misc]
+            for rid, score in scored
+            if rid in columns
+        ]
         return Page(hits=hits, ranking_is_approximate=approximate)
 
     def _exact(
@@ -789,7 +818,7 @@ class SqliteBackend(_SqlBackend):
                 [self.filtered(match, filters), CANDIDATES + 1],
             )
             rows = cursor.fetchall()
-        self._remember_newest(match, filters, [int(r[0]) for r in rows])
+        self._remember_others(match, filters, [int(r[0]) for r in rows])
         if len(rows) <= CANDIDATES:
             return Stats(count=len(rows), facets=count_facets(r[1] for r in rows))
         lowest, highest = int(rows[0][2]), int(rows[0][3])
@@ -822,7 +851,7 @@ class SqliteBackend(_SqlBackend):
                 rows += cursor.fetchall()
         return _first_seen((int(rid), float(score or 0.0), "") for rid, score in rows)
 
-    def _newest_matches(
+    def _other_matches(
         self, match: Match, filters: Filters, *, exclude: Sequence[int], offset: int, limit: int
     ) -> list[int]:
         # "+rowid": tested per match; as an index constraint SQLite would run the
@@ -849,13 +878,15 @@ class SqliteBackend(_SqlBackend):
             )
             return [(int(r[0]), 0.0) for r in cursor.fetchall()]
 
-    def _columns(self, resource_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    def _columns(
+        self, resource_ids: Sequence[int], shown: Sequence[str] = ()
+    ) -> dict[int, tuple[Any, ...]]:
         marks = ", ".join(["%s"] * len(resource_ids))
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT f.rowid, f.title, f.summary, f.body, f.concepts, e.tags "  # noqa: S608
+                f"SELECT f.rowid, f.title, f.summary, f.body, f.concepts, e.tags{_shown(shown)} "  # noqa: S608
                 "FROM library_fts f JOIN library_searchentry e ON e.resource_id = f.rowid "
-                f"WHERE f.rowid IN ({marks})",
+                f"{_JOIN_SHOWN if shown else ''}WHERE f.rowid IN ({marks})",
                 list(resource_ids),
             )
             return {int(r[0]): tuple(r[1:]) for r in cursor.fetchall()}
@@ -921,6 +952,94 @@ class SqliteBackend(_SqlBackend):
         with connection.cursor() as cursor:
             for table in ("library_fts", "library_fts_head", "library_fts_title"):
                 cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
+
+
+# How long a process keeps the statistics of the PostgreSQL index (see ``_planned``).
+STATISTICS_SECONDS = 60.0
+# What PostgreSQL assumes of a lexeme when it has no better figure (DEFAULT_TS_MATCH_SEL).
+_DEFAULT_LEXEME_SHARE = 0.005
+
+
+@dataclass(frozen=True)
+class TableStatistics:
+    """What ``ANALYZE`` found in ``library_searchentry``: rows, share of public ones, and
+    the share of entries holding each common lexeme of ``vector``."""
+
+    rows: float
+    public: float
+    shares: dict[str, float]
+    # Lexemes not among the common ones: half the rarest common one's share, as the
+    # planner assumes (ts_selfuncs.c).
+    rare: float
+
+    def share(self, token: str) -> float:
+        return self.shares.get(token, self.rare)
+
+    def expected(self, match: Match, filters: Filters) -> int:
+        """Matches of ``match`` with ``filters``, words assumed independent (as the
+        planner does): a word's alternatives combine like OR, words and facets like
+        AND (like OR for any-word queries)."""
+        words = [1.0 - _product(1.0 - self.share(t) for t in group) for group in match.groups]
+        words = [share for share in words if share > 0.0]
+        if not words:
+            return 0
+        found = _product(words) if match.all_groups else 1.0 - _product(1.0 - w for w in words)
+        found *= _product(self.share(facet_token(name, value)) for name, value in filters.facets)
+        if filters.public_only:
+            found *= self.public
+        return max(1, round(min(1.0, found) * self.rows))
+
+
+def _product(values: Iterable[float]) -> float:
+    result = 1.0
+    for value in values:
+        result *= value
+    return result
+
+
+_statistics_cache: dict[str, tuple[float, TableStatistics | None]] = {}
+
+
+def _table_statistics() -> TableStatistics | None:
+    """This database's TableStatistics, read at most once every STATISTICS_SECONDS;
+    None when the table was never analysed."""
+    name = str(connection.settings_dict.get("NAME"))
+    now = time.monotonic()
+    cached = _statistics_cache.get(name)
+    if cached is not None and now - cached[0] < STATISTICS_SECONDS:
+        return cached[1]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.reltuples, v.most_common_elems::text::text[], v.most_common_elem_freqs, "
+            "p.most_common_vals::text::text[], p.most_common_freqs "
+            "FROM pg_class c "
+            "LEFT JOIN pg_stats v ON v.schemaname = current_schema() "
+            "AND v.tablename = 'library_searchentry' AND v.attname = 'vector' "
+            "LEFT JOIN pg_stats p ON p.schemaname = current_schema() "
+            "AND p.tablename = 'library_searchentry' AND p.attname = 'is_public' "
+            "WHERE c.oid = 'library_searchentry'::regclass"
+        )
+        row = cursor.fetchone()
+    statistics = None
+    if row is not None and row[0] > 0 and row[1] and row[2]:
+        rows, lexemes, shares, flags, flag_shares = row
+        common = dict(zip(lexemes, shares[: len(lexemes)], strict=True))
+        rarest = shares[len(lexemes)] if len(shares) > len(lexemes) else min(common.values())
+        public = dict(zip(flags or [], flag_shares or [], strict=True))
+        statistics = TableStatistics(
+            rows=float(rows),
+            # Listed as "t" and "f"; with one value only, every row has it.
+            public=float(public.get("t", 0.0 if public.get("f") else 1.0)),
+            shares=common,
+            rare=min(_DEFAULT_LEXEME_SHARE, rarest / 2),
+        )
+    _statistics_cache[name] = (now, statistics)
+    return statistics
+
+
+def forget_statistics() -> None:
+    """Read the statistics again at the next search (after ``ANALYZE``; tests)."""
+    _statistics_cache.clear()
 
 
 class PostgresBackend(_SqlBackend):
@@ -1027,12 +1146,18 @@ class PostgresBackend(_SqlBackend):
         return self._broad_sample(match, filters, planned)
 
     def _planned(self, match: Match, filters: Filters) -> int:
-        """The planner's estimate of the number of matches (from the GIN statistics).
+        """The expected number of matches, as the planner would estimate it.
 
-        Planning reads no posting list: a fraction of a millisecond however broad the
-        query, where finding even a few matches of a broad query means decoding the
-        whole posting list of its commonest word.
+        Worked out here from the statistics ``ANALYZE`` keeps of the ``vector`` column
+        (the share of entries holding each common lexeme), read at most once every
+        STATISTICS_SECONDS per process: no statement per search, where finding even a
+        few matches of a broad query means decoding the whole posting list of its
+        commonest word. Without statistics (a table never analysed), the planner is
+        asked (``EXPLAIN``), which reads no posting list either.
         """
+        statistics = _table_statistics()
+        if statistics is not None:
+            return statistics.expected(match, filters)
         where, params = self.in_text(match, filters)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -1049,7 +1174,7 @@ class PostgresBackend(_SqlBackend):
 
         The count is the planner's estimate; facets are counted over the first tier
         (which the page ranks first) and, when that holds fewer than FACET_MIN
-        resources, over the newest matches too (which the page lists after it).
+        resources, over the first other matches too (which the page lists after it).
         Neither reads the full-text index of the whole text when the first tier is
         large enough: for a common word that means decoding a posting list with an
         entry for every match.
@@ -1061,17 +1186,18 @@ class PostgresBackend(_SqlBackend):
             with connection.cursor() as cursor:
                 self._run(
                     cursor,
+                    # The table's order: the scan stops after the LIMIT's rows.
                     "SELECT e.resource_id, e.tags FROM library_searchentry e "  # noqa: S608
-                    f"WHERE {where} ORDER BY e.resource_id DESC LIMIT %s",
+                    f"WHERE {where} LIMIT %s",
                     [*params, CANDIDATES + 1],
                 )
                 rows = cursor.fetchall()
-            newest = [(int(r[0]), str(r[1])) for r in rows]
-            self._remember_newest(match, filters, [rid for rid, _tags in newest])
-            if len(newest) <= CANDIDATES:
+            first = [(int(r[0]), str(r[1])) for r in rows]
+            self._remember_others(match, filters, [rid for rid, _tags in first])
+            if len(first) <= CANDIDATES:
                 # The planner expected more: these are every match.
-                return Stats(count=len(newest), facets=count_facets(t for _r, t in newest))
-            sample.update(newest[:CANDIDATES])
+                return Stats(count=len(first), facets=count_facets(t for _r, t in first))
+            sample.update(first[:CANDIDATES])
         return Stats(
             count=max(CANDIDATES + 1, len(sample), _about(planned)),
             facets=count_facets(sample.values()),
@@ -1161,35 +1287,38 @@ class PostgresBackend(_SqlBackend):
     def _head(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         visible = " AND e.is_public" if filters.public_only else ""
         facets = self._facet_query(filters)
-        # Titles through their own expression index (title lexemes carry weight B in
-        # ``head``), the head through its index; the first matches in storage order
-        # (ordering them by id would visit every match). ts_rank, not ts_rank_cd: the
-        # head is a few words, and cover density costs several times more per row.
+        # The head through its index, then (only when that reached the cap: a one-time
+        # filter skips the scan otherwise) titles through their own expression index
+        # (title lexemes carry weight B in ``head``); each the first matches in storage
+        # order, since ordering them by id would visit every match. ts_rank, not
+        # ts_rank_cd: the head is a few words, and cover density costs several times
+        # more per row. One statement: one round trip.
         ranked = (
             "SELECT e.resource_id, ts_rank(%s::float4[], e.head, CAST(%s AS tsquery), 1), "  # noqa: S608
-            f"e.tags FROM library_searchentry e WHERE {{where}}{visible} LIMIT %s"
+            f"e.tags FROM library_searchentry e WHERE {{where}}{visible}"
         )
+        titles = "ts_filter(e.head, '{b}') @@ CAST(%s AS tsquery)"
+        if facets:
+            titles += " AND e.head @@ CAST(%s AS tsquery)"
         rank_params = [self._RANK_WEIGHTS, self.expression(match)]
+        head = ranked.format(where="e.head @@ CAST(%s AS tsquery)")
+        sql = (
+            f"WITH h AS MATERIALIZED ({head} LIMIT %s) SELECT * FROM h UNION ALL "  # noqa: S608
+            f"({ranked.format(where=titles)} AND (SELECT COUNT(*) FROM h) >= %s LIMIT %s)"
+        )
+        params = [
+            *rank_params,
+            self.filtered(match, filters),
+            CANDIDATES,
+            *rank_params,
+            self.expression(match),
+            *([facets] if facets else []),
+            CANDIDATES,
+            CANDIDATES,
+        ]
         with connection.cursor() as cursor:
-            cursor.execute(
-                ranked.format(where="e.head @@ CAST(%s AS tsquery)"),
-                [*rank_params, self.filtered(match, filters), CANDIDATES],
-            )
+            self._run(cursor, sql, params)
             rows = cursor.fetchall()
-            if len(rows) >= CANDIDATES:
-                titles = "ts_filter(e.head, '{b}') @@ CAST(%s AS tsquery)"
-                if facets:
-                    titles += " AND e.head @@ CAST(%s AS tsquery)"
-                cursor.execute(
-                    ranked.format(where=titles),
-                    [
-                        *rank_params,
-                        self.expression(match),
-                        *([facets] if facets else []),
-                        CANDIDATES,
-                    ],
-                )
-                rows += cursor.fetchall()
         return _first_seen((int(rid), float(score or 0.0), str(tags)) for rid, score, tags in rows)
 
     @staticmethod
@@ -1197,7 +1326,7 @@ class PostgresBackend(_SqlBackend):
         """The chosen facet values as a tsquery, "" when none is chosen."""
         return " & ".join(f"'{facet_token(name, value)}'" for name, value in filters.facets)
 
-    def _newest_matches(
+    def _other_matches(
         self, match: Match, filters: Filters, *, exclude: Sequence[int], offset: int, limit: int
     ) -> list[int]:
         where, params = self.in_text(match, filters)
@@ -1205,7 +1334,7 @@ class PostgresBackend(_SqlBackend):
             self._run(
                 cursor,
                 f"SELECT e.resource_id FROM library_searchentry e WHERE {where} "  # noqa: S608
-                "AND e.resource_id <> ALL(%s) ORDER BY e.resource_id DESC LIMIT %s OFFSET %s",
+                "AND e.resource_id <> ALL(%s) LIMIT %s OFFSET %s",
                 [*params, list(exclude), limit, offset],
             )
             return [int(r[0]) for r in cursor.fetchall()]
@@ -1223,11 +1352,14 @@ class PostgresBackend(_SqlBackend):
             )
             return [(int(r[0]), 0.0) for r in cursor.fetchall()]
 
-    def _columns(self, resource_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+    def _columns(
+        self, resource_ids: Sequence[int], shown: Sequence[str] = ()
+    ) -> dict[int, tuple[Any, ...]]:
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT resource_id, title, summary, body, concepts, tags "
-                "FROM library_searchentry WHERE resource_id = ANY(%s)",
+                "SELECT e.resource_id, e.title, e.summary, e.body, e.concepts, "  # noqa: S608
+                f"e.tags{_shown(shown)} FROM library_searchentry e "
+                f"{_JOIN_SHOWN if shown else ''}WHERE e.resource_id = ANY(%s)",
                 [list(resource_ids)],
             )
             return {int(r[0]): tuple(r[1:]) for r in cursor.fetchall()}
@@ -1273,6 +1405,7 @@ class PostgresBackend(_SqlBackend):
             ):
                 cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             cursor.execute("ANALYZE library_searchentry")
+        forget_statistics()
 
 
 def backend() -> Backend:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from django.db import connection, models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override
@@ -292,6 +293,42 @@ def _facet_values(
     return facets
 
 
+@lru_cache(maxsize=1)
+def _shown_columns() -> tuple[str, ...]:
+    """The columns of ``library_resource`` behind _SHOWN_FIELDS (with each language's
+    column of a translated field), as ``.only(*_SHOWN_FIELDS)`` would read them."""
+    wanted = set(_SHOWN_FIELDS)
+    return tuple(
+        f.attname
+        for f in Resource._meta.concrete_fields
+        if f.primary_key
+        or f.name in wanted
+        or getattr(getattr(f, "translated_field", None), "name", None) in wanted
+    )
+
+
+def _shown_resources(hits: list[search.PageHit]) -> dict[int, Resource]:
+    """The resources of ``hits``, built from the columns the page read with them (one
+    statement for the page instead of two), converted as the ORM converts them."""
+    names = _shown_columns()
+    converters = []
+    for i, name in enumerate(names):
+        f = Resource._meta.get_field(name)
+        assert isinstance(f, models.Field)  # noqa: S101 - concrete columns only
+        column = f.get_col(Resource._meta.db_table)
+        steps = connection.ops.get_db_converters(column) + f.get_db_converters(connection)
+        if steps:
+            converters.append((i, column, steps))
+    resources: dict[int, Resource] = {}
+    for hit in hits:
+        values = list(hit.shown)
+        for i, column, steps in converters:
+            for convert in steps:
+                values[i] = convert(values[i], column, connection)
+        resources[hit.resource_id] = Resource.from_db(connection.alias, names, values)
+    return resources
+
+
 def _count(
     engine: search.Backend, analysed: search.Query, conditions: search.Filters, *, browse: bool
 ) -> tuple[search.Stats, search.Match | None, bool]:
@@ -362,6 +399,7 @@ def search_resources(
                 offset=(page - 1) * page_size,
                 limit=page_size,
                 complete=stats.complete,
+                shown=_shown_columns(),
             )
     result.count = stats.count
     result.any_word = any_word
@@ -377,10 +415,7 @@ def search_resources(
         # after a full one.
         shown = (page - 1) * page_size + len(page_hits)
         result.count = max(result.count, shown + (1 if len(page_hits) == page_size else 0))
-    ids = [h.resource_id for h in page_hits]
-    # Unordered: the hits give the order (the model's default one would cost a sort).
-    resources = Resource.objects.filter(pk__in=ids).only(*_SHOWN_FIELDS).order_by()
-    by_pk = {r.pk: r for r in resources}
+    by_pk = _shown_resources(page_hits)
     reasons = _Reasons(analysed, language, any_word=any_word, index=index)
     tokens = set(analysed.tokens)
     for hit in page_hits:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from io import StringIO
 
 import pytest
@@ -69,3 +70,35 @@ def test_reindex_leaves_the_index_merged(corpus: dict) -> None:
         # One segment per table: a query reads each word's entries once.
         for table in ("library_fts", "library_fts_head", "library_fts_title"):
             assert _fts_segments(table) == 1, table
+
+
+def test_the_expected_number_of_matches_is_the_planners_estimate(corpus: dict) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL estimates the matches of broad queries")
+    backend = search.PostgresBackend()
+    index = search.thesaurus()
+    queries = ["Wassermanagement", "water data", "gemelos digitales", "phishing zeppelin"]
+    filters = [
+        search.Filters(public_only=True, facets=()),
+        search.Filters(public_only=False, facets=(("kind", "study"),)),
+    ]
+    # Before any ANALYZE of the test's rows there are no statistics: the planner is asked.
+    assert search._table_statistics() is None
+    call_command("reindex", stdout=StringIO(), stderr=StringIO())  # ends with ANALYZE
+    statistics = search._table_statistics()
+    assert statistics is not None and statistics.rows == len(corpus)
+    for query in queries:
+        analysed = search.analyse_query(query, index)
+        for match in (search.Match.every_word(analysed), search.Match.any_word(analysed)):
+            for chosen in filters:
+                where, params = backend.in_text(match, chosen)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"EXPLAIN (FORMAT JSON) SELECT 1 FROM library_searchentry e WHERE {where}",  # noqa: S608
+                        params,
+                    )
+                    (plan,) = cursor.fetchone()
+                if isinstance(plan, str):
+                    plan = json.loads(plan)
+                planner = int(plan[0]["Plan"]["Plan Rows"])
+                assert statistics.expected(match, chosen) == planner, (query, chosen)

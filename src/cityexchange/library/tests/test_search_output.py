@@ -167,3 +167,53 @@ def test_the_search_page_reads_nothing_more_per_item_it_shows(client: Client, co
     several = queries_and_items("water")
     assert one[1] == 1 and several[1] > 2
     assert one[0] == several[0]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "water"},
+        {"q": "Wassermanagement", "page_size": 2, "page": 2},
+        {"q": "phishing zeppelin"},
+        {"q": "", "kind": "study"},
+        {"q": "nothingmatchesthis"},
+    ],
+)
+def test_every_search_answer_is_what_the_published_schema_says(
+    client: Client, corpus: dict, params: dict[str, Any]
+) -> None:
+    from cityexchange.library.api import SearchOut
+
+    response = client.get("/api/v1/library/search", params)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    body = response.json()
+    # Exactly the documented fields, with the documented types (no coercion).
+    checked = SearchOut.model_validate(body, strict=True).model_dump(mode="json")
+    assert checked == body
+    spec = client.get("/api/v1/openapi.json").json()
+    answer = spec["paths"]["/api/v1/library/search"]["get"]["responses"]["200"]
+    assert answer["content"]["application/json"]["schema"]["$ref"].endswith("/SearchOut")
+
+
+def test_the_resources_of_a_page_are_what_the_database_holds(corpus: dict) -> None:
+    from cityexchange.library.models import Resource
+
+    # Every resource an anonymous visitor may see.
+    result = selectors.search_resources(query="", language="en", page_size=50)
+    assert len(result.items) == result.count >= 4
+    with CaptureQueriesContext(connection) as reads:
+        for item in result.items:
+            shown = item.resource
+            stored = Resource.objects.get(pk=shown.pk)
+            for lang in ("de", "en", "es", "pt"):
+                with translation.override(lang):
+                    assert (shown.title, shown.summary) == (stored.title, stored.summary)
+            assert (shown.slug, shown.kind, shown.body) == (stored.slug, stored.kind, stored.body)
+            # Converted as the ORM converts them: a list and a date, not their text.
+            assert shown.languages == stored.languages and isinstance(shown.languages, list)
+            assert shown.published_on == stored.published_on
+            assert shown.get_absolute_url() == stored.get_absolute_url()
+            assert not shown._state.adding
+    # Reading the shown fields never went back to the database (one read per stored).
+    assert len(reads) == len(result.items)
