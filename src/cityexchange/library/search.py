@@ -461,6 +461,14 @@ class Backend(Protocol):
 # are exact and all matches are ranked by the full bm25 / ts_rank_cd. Beyond it,
 # the work no longer grows with the number of matches (see ``Stats`` and ``Page``).
 CANDIDATES = 100
+# Broad queries: at most this many resources whose head has every word, and as many
+# whose title has them, are ranked first (the first tier; see ``_head``).
+FIRST_TIER = 50
+# PostgreSQL, broad queries: the first tier's head matches, and the other matches
+# read for facets, come from one resource in this many (by id) when that sample holds
+# enough of them. The modulus of the partial indexes of migration 0006: change both
+# or neither.
+INDEX_SAMPLE = 8
 # PostgreSQL: beyond this many times CANDIDATES matches expected by the planner, a
 # query is broad and its matches are not looked up in the full-text index at all
 # for counting (see ``PostgresBackend._broad_sample``).
@@ -607,10 +615,10 @@ class _SqlBackend:
     def _head(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         """``(id, score, tags)`` of the first tier, scored over the head (title, topics).
 
-        At most CANDIDATES resources whose head has every word (the most recently
+        At most FIRST_TIER resources whose head has every word (the most recently
         added on SQLite, the first in storage order on PostgreSQL) and, when there are
-        more of them, CANDIDATES whose title has them: a resource whose title has every
-        word is ranked unless more than CANDIDATES other titles have them too. Each
+        more of them, FIRST_TIER whose title has them: a resource whose title has every
+        word is ranked unless more than FIRST_TIER other titles have them too. Each
         resource once: a head match keeps the score of its head.
         """
         raise NotImplementedError
@@ -621,15 +629,18 @@ class _SqlBackend:
         """Ids of the matches not in ``exclude``, in the engine's cheapest stable order.
 
         SQLite: most recently added first (FTS5 walks its index backwards). PostgreSQL:
-        the order of the table, which is the order of a bitmap scan: ordering them
-        otherwise would read every match's row.
+        those in the sample of one resource in INDEX_SAMPLE first, then the others,
+        each in the order of the table, which is the order of a bitmap scan: ordering
+        them otherwise would read every match's row.
         """
         raise NotImplementedError
 
-    def _remember_others(self, match: Match, filters: Filters, ids: Sequence[int]) -> None:
+    def _remember_others(
+        self, match: Match, filters: Filters, ids: Sequence[int], *, every: bool
+    ) -> None:
         """Keep the first other matches read for counting (at most CANDIDATES + 1), in
-        the order of ``_other_matches``, for the page."""
-        self._memo[("others", match, filters)] = (list(ids[:CANDIDATES]), len(ids) <= CANDIDATES)
+        the order of ``_other_matches``, for the page; ``every``: there are no others."""
+        self._memo[("others", match, filters)] = (list(ids[:CANDIDATES]), every)
 
     def _first_tier(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         key = ("head", match, filters)
@@ -818,7 +829,9 @@ class SqliteBackend(_SqlBackend):
                 [self.filtered(match, filters), CANDIDATES + 1],
             )
             rows = cursor.fetchall()
-        self._remember_others(match, filters, [int(r[0]) for r in rows])
+        self._remember_others(
+            match, filters, [int(r[0]) for r in rows], every=len(rows) <= CANDIDATES
+        )
         if len(rows) <= CANDIDATES:
             return Stats(count=len(rows), facets=count_facets(r[1] for r in rows))
         lowest, highest = int(rows[0][2]), int(rows[0][3])
@@ -840,13 +853,13 @@ class SqliteBackend(_SqlBackend):
                 ranked.format(
                     table="library_fts_head", weights=f"{w['title']}, {w['concepts']}, 0.0"
                 ),
-                [query, CANDIDATES],
+                [query, FIRST_TIER],
             )
             rows = cursor.fetchall()
-            if len(rows) >= CANDIDATES:
+            if len(rows) >= FIRST_TIER:
                 cursor.execute(
                     ranked.format(table="library_fts_title", weights=f"{w['title']}, 0.0"),
-                    [query, CANDIDATES],
+                    [query, FIRST_TIER],
                 )
                 rows += cursor.fetchall()
         return _first_seen((int(rid), float(score or 0.0), "") for rid, score in rows)
@@ -1051,6 +1064,8 @@ class PostgresBackend(_SqlBackend):
     facet tokens, so a chosen facet is one more ``&`` in the tsquery.
     """
 
+    # The rows of the partial "sample" indexes (migration 0006), as their predicate says.
+    _SAMPLED = f"e.resource_id %% {INDEX_SAMPLE:d} = 0"
     # ts_rank_cd takes weights in the order D, C, B, A.
     _LETTERS = {"body": "D", "summary": "C", "title": "B", "concepts": "A"}
     _RANK_WEIGHTS = "{%s,%s,%s,%s}" % (  # noqa: UP031 - a Postgres array literal
@@ -1174,36 +1189,52 @@ class PostgresBackend(_SqlBackend):
 
         The count is the planner's estimate; facets are counted over the first tier
         (which the page ranks first) and, when that holds fewer than FACET_MIN
-        resources, over the first other matches too (which the page lists after it).
-        Neither reads the full-text index of the whole text when the first tier is
-        large enough: for a common word that means decoding a posting list with an
-        entry for every match.
+        resources, over the first other matches too (which the page lists after it),
+        read from the sample of one resource in INDEX_SAMPLE: then, when the sample
+        holds fewer matches than that read takes, INDEX_SAMPLE times their number is
+        the count. The full-text index of the whole text is read only when the sample
+        holds almost none (the estimate was far too high): for a common word that
+        means decoding a posting list with an entry for every match.
         """
         head = self._first_tier(match, filters)
         sample = {rid: tags for rid, _score, tags in head}
         if len(sample) < FACET_MIN:
-            where, params = self.in_text(match, filters)
-            with connection.cursor() as cursor:
-                self._run(
-                    cursor,
-                    # The table's order: the scan stops after the LIMIT's rows.
-                    "SELECT e.resource_id, e.tags FROM library_searchentry e "  # noqa: S608
-                    f"WHERE {where} LIMIT %s",
-                    [*params, CANDIDATES + 1],
-                )
-                rows = cursor.fetchall()
-            first = [(int(r[0]), str(r[1])) for r in rows]
-            self._remember_others(match, filters, [rid for rid, _tags in first])
-            if len(first) <= CANDIDATES:
-                # The planner expected more: these are every match.
-                return Stats(count=len(first), facets=count_facets(t for _r, t in first))
+            first = self._first_others(match, filters, sampled=True)
+            if len(first) <= CANDIDATES // INDEX_SAMPLE:
+                # So few in the sample that the estimate was far too high: the matches
+                # are few, and reading them all costs little.
+                every = self._first_others(match, filters, sampled=False)
+                if len(every) <= CANDIDATES:
+                    self._remember_others(match, filters, [r for r, _t in every], every=True)
+                    return Stats(count=len(every), facets=count_facets(t for _r, t in every))
+            # The first of the others in their order (see ``_other_matches``); never
+            # all of them, since the sample leaves most matches out.
+            self._remember_others(match, filters, [rid for rid, _tags in first], every=False)
             sample.update(first[:CANDIDATES])
+            if len(first) <= CANDIDATES:
+                # Every match in the sample: a better estimate than the planner's.
+                planned = len(first) * INDEX_SAMPLE
         return Stats(
             count=max(CANDIDATES + 1, len(sample), _about(planned)),
             facets=count_facets(sample.values()),
             facets_sampled=True,
             count_is_estimate=True,
         )
+
+    def _first_others(
+        self, match: Match, filters: Filters, *, sampled: bool
+    ) -> list[tuple[int, str]]:
+        """``(id, tags)`` of the first CANDIDATES + 1 matches in the table's order (the
+        scan stops there), among the sample of one resource in INDEX_SAMPLE or all."""
+        where, params = self.in_text(match, filters)
+        where += f" AND {self._SAMPLED}" if sampled else ""
+        with connection.cursor() as cursor:
+            self._run(
+                cursor,
+                f"SELECT e.resource_id, e.tags FROM library_searchentry e WHERE {where} LIMIT %s",  # noqa: S608
+                [*params, CANDIDATES + 1],
+            )
+            return [(int(r[0]), str(r[1])) for r in cursor.fetchall()]
 
     def _counted_sample(self, match: Match, filters: Filters) -> Stats:
         # The first matches in storage order: the GIN index gives every match without
@@ -1287,34 +1318,42 @@ class PostgresBackend(_SqlBackend):
     def _head(self, match: Match, filters: Filters) -> list[tuple[int, float, str]]:
         visible = " AND e.is_public" if filters.public_only else ""
         facets = self._facet_query(filters)
-        # The head through its index, then (only when that reached the cap: a one-time
-        # filter skips the scan otherwise) titles through their own expression index
-        # (title lexemes carry weight B in ``head``); each the first matches in storage
-        # order, since ordering them by id would visit every match. ts_rank, not
+        # One statement, three scans, each of the first matches in storage order
+        # (ordering them by id would visit every match):
+        # s: the head matches among the fixed sample of one resource in INDEX_SAMPLE
+        #    (its own partial index: a GIN index finds every match of its query before
+        #    the first row is read, so the whole head index would cost INDEX_SAMPLE
+        #    times as much for a broad query);
+        # f: only when the sample holds fewer than FIRST_TIER, the head matches of all;
+        # t: only when s or f reached FIRST_TIER, titles through their own expression
+        #    index (title lexemes carry weight B in ``head``).
+        # One-time filters skip the scans that are not needed. ts_rank, not
         # ts_rank_cd: the head is a few words, and cover density costs several times
-        # more per row. One statement: one round trip.
+        # more per row.
         ranked = (
             "SELECT e.resource_id, ts_rank(%s::float4[], e.head, CAST(%s AS tsquery), 1), "  # noqa: S608
             f"e.tags FROM library_searchentry e WHERE {{where}}{visible}"
         )
+        in_head = "e.head @@ CAST(%s AS tsquery)"
         titles = "ts_filter(e.head, '{b}') @@ CAST(%s AS tsquery)"
         if facets:
             titles += " AND e.head @@ CAST(%s AS tsquery)"
-        rank_params = [self._RANK_WEIGHTS, self.expression(match)]
-        head = ranked.format(where="e.head @@ CAST(%s AS tsquery)")
+        sampled = ranked.format(where=f"{in_head} AND {self._SAMPLED}")
+        every = ranked.format(where=f"{in_head} AND (SELECT COUNT(*) FROM s) < %s")  # noqa: S608
+        cut = "((SELECT COUNT(*) FROM s) >= %s OR (SELECT COUNT(*) FROM f) >= %s)"
         sql = (
-            f"WITH h AS MATERIALIZED ({head} LIMIT %s) SELECT * FROM h UNION ALL "  # noqa: S608
-            f"({ranked.format(where=titles)} AND (SELECT COUNT(*) FROM h) >= %s LIMIT %s)"
+            f"WITH s AS MATERIALIZED ({sampled} LIMIT %s), "  # noqa: S608
+            f"f AS MATERIALIZED ({every} LIMIT %s) "
+            "SELECT * FROM s UNION ALL SELECT * FROM f UNION ALL "
+            f"({ranked.format(where=titles)} AND {cut} LIMIT %s)"
         )
+        rank = [self._RANK_WEIGHTS, self.expression(match)]
+        query = self.filtered(match, filters)
         params = [
-            *rank_params,
-            self.filtered(match, filters),
-            CANDIDATES,
-            *rank_params,
-            self.expression(match),
-            *([facets] if facets else []),
-            CANDIDATES,
-            CANDIDATES,
+            *[*rank, query, FIRST_TIER],
+            *[*rank, query, FIRST_TIER, FIRST_TIER],
+            *[*rank, self.expression(match), *([facets] if facets else [])],
+            *[FIRST_TIER, FIRST_TIER, FIRST_TIER],
         ]
         with connection.cursor() as cursor:
             self._run(cursor, sql, params)
@@ -1329,13 +1368,20 @@ class PostgresBackend(_SqlBackend):
     def _other_matches(
         self, match: Match, filters: Filters, *, exclude: Sequence[int], offset: int, limit: int
     ) -> list[int]:
+        # Those in the sample first (what ``_broad_sample`` reads), then the others,
+        # each in the table's order. The second scan only runs for pages beyond the
+        # sample's matches.
         where, params = self.in_text(match, filters)
+        others = (
+            "SELECT e.resource_id FROM library_searchentry e "  # noqa: S608
+            f"WHERE {where} AND e.resource_id <> ALL(%s) AND {{sample}}"
+        )
         with connection.cursor() as cursor:
             self._run(
                 cursor,
-                f"SELECT e.resource_id FROM library_searchentry e WHERE {where} "  # noqa: S608
-                "AND e.resource_id <> ALL(%s) LIMIT %s OFFSET %s",
-                [*params, list(exclude), limit, offset],
+                f"{others.format(sample=self._SAMPLED)} UNION ALL "
+                f"{others.format(sample='NOT ' + self._SAMPLED)} LIMIT %s OFFSET %s",
+                [*params, list(exclude), *params, list(exclude), limit, offset],
             )
             return [int(r[0]) for r in cursor.fetchall()]
 
@@ -1402,6 +1448,8 @@ class PostgresBackend(_SqlBackend):
                 "library_searchentry_vector_gin",
                 "library_searchentry_head_gin",
                 "library_searchentry_title_gin",
+                "library_searchentry_head_sample_gin",
+                "library_searchentry_vector_sample_gin",
             ):
                 cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
             cursor.execute("ANALYZE library_searchentry")

@@ -169,13 +169,34 @@ def _word_matches(word: str, tokens: set[str]) -> bool:
     return not _word_stems(word).isdisjoint(tokens)
 
 
-def _highlight(text: str, tokens: set[str], *, limit: int = SNIPPET_WORDS) -> tuple[str, bool]:
+class _MatchingWords:
+    """Which words of the texts shown for one search match its tokens: each distinct
+    word is tested once per search, not once per text it appears in."""
+
+    def __init__(self, tokens: set[str]) -> None:
+        self.tokens = tokens
+        self.matching: set[str] = set()
+        self.seen: set[str] = set()
+
+    def among(self, words: set[str]) -> set[str]:
+        for word in words - self.seen:
+            if _word_matches(word, self.tokens):
+                self.matching.add(word)
+        self.seen |= words
+        return words & self.matching
+
+
+def _highlight(
+    text: str, tokens: set[str] | _MatchingWords, *, limit: int = SNIPPET_WORDS
+) -> tuple[str, bool]:
     """A window of ``text`` around its first matching word, matches in <mark>; escaped.
 
     A long text is first tried on its opening part alone: when the window fits in
     it, the rest is never read, so a long text whose match comes early costs no
     more than a short one.
     """
+    if not isinstance(tokens, _MatchingWords):
+        tokens = _MatchingWords(tokens)
     cut = _NOT_WORD.search(text, _HEAD_CHARS, 2 * _HEAD_CHARS)
     if cut is not None:
         snippet, found, at_end = _window(text[: cut.start()], tokens, limit)
@@ -185,7 +206,7 @@ def _highlight(text: str, tokens: set[str], *, limit: int = SNIPPET_WORDS) -> tu
     return snippet, found
 
 
-def _window(text: str, tokens: set[str], limit: int) -> tuple[str, bool, bool]:
+def _window(text: str, tokens: _MatchingWords, limit: int) -> tuple[str, bool, bool]:
     """(the snippet, whether a word matched, whether the window reaches the last word)."""
     parts = _WORD_OR_NOT.split(text)
     # parts alternate: separator, word, separator, word, ..., separator
@@ -194,7 +215,7 @@ def _window(text: str, tokens: set[str], limit: int) -> tuple[str, bool, bool]:
     words = parts[1::2]
     # Each distinct word is tested once; its first place is then found by list.index,
     # both much cheaper than testing the words one by one in Python.
-    matching = {w for w in set(words) if _word_matches(w, tokens)}
+    matching = tokens.among(set(words))
     first = 1 + 2 * min(map(words.index, matching)) if matching else None
     start = 1 if first is None else 1 + 2 * max(0, (first - 1) // 2 - limit // 3)
     end = min(start + 2 * (limit - 1), len(parts) - 2)
@@ -214,7 +235,7 @@ def _window(text: str, tokens: set[str], limit: int) -> tuple[str, bool, bool]:
     return "".join(out), first is not None, at_end
 
 
-def _snippet(resource: Resource, tokens: set[str]) -> SafeString:
+def _snippet(resource: Resource, tokens: set[str] | _MatchingWords) -> SafeString:
     summary = resource.summary or ""
     text, found = _highlight(summary, tokens)
     if not found and resource.body:
@@ -417,7 +438,7 @@ def search_resources(
         result.count = max(result.count, shown + (1 if len(page_hits) == page_size else 0))
     by_pk = _shown_resources(page_hits)
     reasons = _Reasons(analysed, language, any_word=any_word, index=index)
-    tokens = set(analysed.tokens)
+    tokens = _MatchingWords(set(analysed.tokens))
     for hit in page_hits:
         resource = by_pk.get(hit.resource_id)
         if resource is None:

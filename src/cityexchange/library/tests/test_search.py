@@ -12,9 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from cityexchange.library import search
+from cityexchange.library.models import Resource
 from cityexchange.library.selectors import search_resources
 from cityexchange.library.services import resource_update, resource_withdraw
 from cityexchange.library.tests.conftest import CORPUS, make_resource
+
+CORPUS_SLUGS = [r["slug"] for r in CORPUS]
 
 pytestmark = pytest.mark.django_db
 
@@ -258,7 +261,7 @@ def test_a_page_past_the_end_is_empty_but_keeps_the_count(corpus: dict) -> None:
 
 # --------------------------------------------------------------------------- broad queries
 # Beyond ``search.CANDIDATES`` matches a search no longer looks at every match. The
-# tests lower the limit to 3 so that the small corpus is "broad".
+# tests lower the limit (and the first tier) to 3 so that the small corpus is "broad".
 
 
 def _water_in_the_body_only(n: int) -> None:
@@ -289,6 +292,7 @@ def broad(corpus: dict, monkeypatch: pytest.MonkeyPatch, request: pytest.Fixture
         monkeypatch.setattr(search.PostgresBackend, "_planned", lambda *_args: 1_000_000)
     _water_in_the_body_only(6)
     monkeypatch.setattr(search, "CANDIDATES", 3)
+    monkeypatch.setattr(search, "FIRST_TIER", 3)
     return corpus
 
 
@@ -408,6 +412,87 @@ def test_facets_of_a_broad_query_can_come_from_the_first_tier_alone(
     assert tier and "study" not in tier
     seen = _every_page_of_water()
     assert len(seen) == len(set(seen)) and set(seen) == every
+
+
+def test_the_head_matches_of_a_very_broad_query_come_from_the_sample_index(
+    broad: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL samples the head index")
+    monkeypatch.setattr(search, "FIRST_TIER", 2)
+    # Topic-only head matches until FIRST_TIER of them fall in the sample (by id).
+    made: list = []
+    while sum(1 for r in made if r.pk % search.INDEX_SAMPLE == 0) < 2:
+        made.append(
+            make_resource(
+                {
+                    **CORPUS[0],
+                    "slug": f"toolkit-{len(made)}",
+                    "title": {"en": f"Toolkit number {len(made)}"},
+                    "topics": ["water"],
+                }
+            )
+        )
+    sampled = {r.slug for r in made if r.pk % search.INDEX_SAMPLE == 0}
+    statements: list[tuple[str, list]] = []
+    backend = search.PostgresBackend()
+    run = backend._run
+
+    def recording(cursor: object, sql: str, params: list) -> None:
+        statements.append((sql, params))
+        run(cursor, sql, params)
+
+    monkeypatch.setattr(backend, "_run", recording)
+    match = search.Match.every_word(search.analyse_query("water", search.thesaurus()))
+    tier = backend._head(match, search.Filters(public_only=True, facets=()))
+    slug_of = {r.pk: r.slug for r in made}
+    slug_of.update({r.pk: r.slug for r in Resource.objects.filter(slug__in=CORPUS_SLUGS)})
+    # The sample reached the cap: its head matches, then the title matches (only
+    # Tartu has "water" in its title); no other topic-only match.
+    assert {slug_of.get(rid, "?") for rid, _score, _tags in tier} == sampled | {"smart-water-tartu"}
+    # The planner reads the sample's own partial index (the predicate matches).
+    ((sql, params),) = statements
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL enable_seqscan = off; EXPLAIN {sql}", params)
+        cursor.nextset()
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "library_searchentry_head_sample_gin" in plan
+    # Paging still shows every match once.
+    seen = _every_page_of_water()
+    assert len(seen) == len(set(seen)) and set(seen) == _every_water_match()
+
+
+def test_the_other_matches_of_a_broad_query_come_from_the_sample_first(
+    broad: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL samples the index of the whole text")
+    monkeypatch.setattr(search.PostgresBackend, "_planned", lambda *_args: 1_000_000)
+    # Body-only matches until two of them fall in the sample (by id).
+    reports: list = []
+    while sum(1 for r in reports if r.pk % search.INDEX_SAMPLE == 0) < 2:
+        reports.append(
+            make_resource(
+                {
+                    **CORPUS[0],
+                    "slug": f"pipe-report-{len(reports)}",
+                    "title": {"en": f"Pipe report {len(reports)}"},
+                    "summary": {"en": "What the office repaired."},
+                    "body": "Among other things a water pipe.",
+                    "topics": [],
+                }
+            )
+        )
+    result = search_resources(query="water", language="en", page_size=50)
+    assert result.count_is_estimate and result.ranking_is_approximate
+    unranked = [i.resource.pk for i in result.items if i.score == 0]
+    sampled = [pk for pk in unranked if pk % search.INDEX_SAMPLE == 0]
+    # The matches in the sample come first among the unranked ones.
+    assert len(sampled) >= 2 and unranked[: len(sampled)] == sampled
+    # Page after page of two, every match once.
+    seen = _every_page_of_water()
+    assert len(seen) == len(set(seen)) and set(seen) == _every_water_match()
 
 
 def test_filters_and_visibility_hold_for_broad_queries(broad: dict, member: object) -> None:
