@@ -443,6 +443,9 @@ class Backend(Protocol):
     def clear(self) -> None: ...
     def optimise(self) -> None: ...
     def searching(self) -> AbstractContextManager[None]: ...
+    def expect_page(
+        self, *, offset: int, limit: int, newest: bool, shown: Sequence[str]
+    ) -> None: ...
     def stats(self, match: Match | None, filters: Filters) -> Stats: ...
     def page(
         self,
@@ -594,6 +597,13 @@ class _SqlBackend:
 
     def __init__(self) -> None:
         self._memo: dict[tuple[Any, ...], Any] = {}
+        # The page that will be asked for after the statistics (see ``expect_page``).
+        self._expected: tuple[int, int, tuple[str, ...]] | None = None
+
+    def expect_page(self, *, offset: int, limit: int, newest: bool, shown: Sequence[str]) -> None:
+        """Say which page will be asked for: an engine may then read its columns with
+        the statistics (PostgreSQL does, with the first tier of a broad query)."""
+        self._expected = None if newest else (offset, limit, tuple(shown))
 
     def searching(self) -> AbstractContextManager[None]:
         """Wrap the statements of one search (engine-specific planner settings)."""
@@ -731,7 +741,12 @@ class _SqlBackend:
         else:
             scored = self._tiered(match, filters, offset=offset, limit=limit)
             approximate = True
-        columns = self._columns([rid for rid, _score in scored], shown) if scored else {}
+        # Columns read with the statistics, then those of the others.
+        read = self._memo.get(("columns", match, filters, tuple(shown)), {})
+        columns = {rid: read[rid] for rid, _score in scored if rid in read}
+        missing = [rid for rid, _score in scored if rid not in read]
+        if missing:
+            columns.update(self._columns(missing, shown))
         width = 5  # title, summary, body, concepts, tags
         hits = [
             PageHit(rid, score, *columns[rid][:width], shown=columns[rid][width:])  # type: ignore[misc]
@@ -1331,8 +1346,8 @@ class PostgresBackend(_SqlBackend):
         # ts_rank_cd: the head is a few words, and cover density costs several times
         # more per row.
         ranked = (
-            "SELECT e.resource_id, ts_rank(%s::float4[], e.head, CAST(%s AS tsquery), 1), "  # noqa: S608
-            f"e.tags FROM library_searchentry e WHERE {{where}}{visible}"
+            "SELECT e.resource_id, ts_rank(%s::float4[], e.head, CAST(%s AS tsquery), 1) "  # noqa: S608
+            f"AS score, e.tags FROM library_searchentry e WHERE {{where}}{visible}"
         )
         in_head = "e.head @@ CAST(%s AS tsquery)"
         titles = "ts_filter(e.head, '{b}') @@ CAST(%s AS tsquery)"
@@ -1341,24 +1356,45 @@ class PostgresBackend(_SqlBackend):
         sampled = ranked.format(where=f"{in_head} AND {self._SAMPLED}")
         every = ranked.format(where=f"{in_head} AND (SELECT COUNT(*) FROM s) < %s")  # noqa: S608
         cut = "((SELECT COUNT(*) FROM s) >= %s OR (SELECT COUNT(*) FROM f) >= %s)"
-        sql = (
+        tiers = (
             f"WITH s AS MATERIALIZED ({sampled} LIMIT %s), "  # noqa: S608
-            f"f AS MATERIALIZED ({every} LIMIT %s) "
-            "SELECT * FROM s UNION ALL SELECT * FROM f UNION ALL "
-            f"({ranked.format(where=titles)} AND {cut} LIMIT %s)"
+            f"f AS MATERIALIZED ({every} LIMIT %s), "
+            f"t AS MATERIALIZED ({ranked.format(where=titles)} AND {cut} LIMIT %s), "
+            "u AS (SELECT * FROM s UNION ALL SELECT * FROM f UNION ALL SELECT * FROM t)"
         )
         rank = [self._RANK_WEIGHTS, self.expression(match)]
         query = self.filtered(match, filters)
-        params = [
+        params: list[Any] = [
             *[*rank, query, FIRST_TIER],
             *[*rank, query, FIRST_TIER, FIRST_TIER],
             *[*rank, self.expression(match), *([facets] if facets else [])],
             *[FIRST_TIER, FIRST_TIER, FIRST_TIER],
         ]
+        expected = self._expected
+        if expected is None:
+            sql = f"{tiers} SELECT resource_id, score, tags FROM u"  # noqa: S608
+        else:
+            # With the columns of the page's resources, ranked as ``_tiered`` ranks
+            # them (a resource found twice has the same score twice).
+            offset, limit, shown = expected
+            sql = (
+                f"{tiers}, top AS (SELECT resource_id FROM u GROUP BY resource_id, score "  # noqa: S608
+                "ORDER BY score DESC, resource_id DESC LIMIT %s OFFSET %s) "
+                "SELECT u.resource_id, u.score, u.tags, c.* FROM u LEFT JOIN ("
+                "SELECT e.resource_id AS page_id, e.title, e.summary, e.body, e.concepts, "
+                f"e.tags{_shown(shown)} FROM library_searchentry e {_JOIN_SHOWN}"
+                "WHERE e.resource_id = ANY(ARRAY(SELECT resource_id FROM top))"
+                ") c ON c.page_id = u.resource_id"
+            )
+            params += [limit, offset]
         with connection.cursor() as cursor:
             self._run(cursor, sql, params)
             rows = cursor.fetchall()
-        return _first_seen((int(rid), float(score or 0.0), str(tags)) for rid, score, tags in rows)
+        if expected is not None:
+            self._memo[("columns", match, filters, expected[2])] = {
+                int(r[3]): tuple(r[4:]) for r in rows if r[3] is not None
+            }
+        return _first_seen((int(r[0]), float(r[1] or 0.0), str(r[2])) for r in rows)
 
     @staticmethod
     def _facet_query(filters: Filters) -> str:

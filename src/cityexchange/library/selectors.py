@@ -407,6 +407,12 @@ def search_resources(
         public_only=not may_see_members_content(user),
         facets=tuple((name, value) for name, value in wanted.items()),
     )
+    engine.expect_page(
+        offset=(page - 1) * page_size,
+        limit=page_size,
+        newest=result.sort == "newest",
+        shown=_shown_columns(),
+    )
     with engine.searching():
         stats, match, any_word = _count(engine, analysed, conditions, browse=browse)
         found = None

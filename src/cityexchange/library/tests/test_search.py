@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.template.defaultfilters import floatformat
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -493,6 +494,39 @@ def test_the_other_matches_of_a_broad_query_come_from_the_sample_first(
     # Page after page of two, every match once.
     seen = _every_page_of_water()
     assert len(seen) == len(set(seen)) and set(seen) == _every_water_match()
+
+
+@pytest.mark.parametrize("page", [1, 2])
+def test_the_first_tier_of_a_broad_query_brings_the_columns_of_its_page(
+    broad: dict, monkeypatch: pytest.MonkeyPatch, page: int
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL reads a page's columns with the first tier")
+    monkeypatch.setattr(search.PostgresBackend, "_planned", lambda *_args: 1_000_000)
+    match = search.Match.every_word(search.analyse_query("water", search.thesaurus()))
+    filters = search.Filters(public_only=True, facets=())
+    shown = ("id", "slug")
+
+    def read(expect: bool) -> tuple[search.Page, list[str]]:
+        backend = search.PostgresBackend()
+        if expect:
+            backend.expect_page(offset=page - 1, limit=1, newest=False, shown=shown)
+        with CaptureQueriesContext(connection) as statements:
+            backend.stats(match, filters)
+            found = backend.page(
+                match, filters, newest=False, offset=page - 1, limit=1, complete=False, shown=shown
+            )
+        return found, [q["sql"] for q in statements.captured_queries]
+
+    told, told_statements = read(expect=True)
+    untold, untold_statements = read(expect=False)
+    # The same page, with the same columns; one statement fewer when the page lies
+    # in the first tier (Tartu alone has "water" in its head), none otherwise.
+    assert told == untold and told.hits
+    assert told.hits[0].shown[1] and told.hits[0].title
+    in_tier = page == 1
+    assert (told.hits[0].shown[1] == "smart-water-tartu") == in_tier
+    assert len(told_statements) == len(untold_statements) - (1 if in_tier else 0)
 
 
 def test_filters_and_visibility_hold_for_broad_queries(broad: dict, member: object) -> None:
