@@ -32,9 +32,12 @@ letters, digits and ``_`` are passed, quoted, inside a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import itertools
 import json
 import re
 import time
+import weakref
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -982,6 +985,10 @@ class SqliteBackend(_SqlBackend):
                 cursor.execute(f"INSERT INTO {table} ({table}) VALUES ('optimize')")  # noqa: S608
 
 
+# The statements each PostgreSQL session (a driver connection) has prepared.
+_prepared_in: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+_PLACEHOLDER = re.compile(r"(?<!%)%s")
+
 # How long a process keeps the statistics of the PostgreSQL index (see ``_planned``).
 STATISTICS_SECONDS = 60.0
 # What PostgreSQL assumes of a lexeme when it has no better figure (DEFAULT_TS_MATCH_SEL).
@@ -1240,16 +1247,45 @@ class PostgresBackend(_SqlBackend):
         self, match: Match, filters: Filters, *, sampled: bool
     ) -> list[tuple[int, str]]:
         """``(id, tags)`` of the first CANDIDATES + 1 matches in the table's order (the
-        scan stops there), among the sample of one resource in INDEX_SAMPLE or all."""
+        scan stops there), among the sample of one resource in INDEX_SAMPLE or all.
+
+        When the expected page goes beyond the first tier, the sample's statement
+        also reads the columns of the others it shows (see ``_head``).
+        """
         where, params = self.in_text(match, filters)
         where += f" AND {self._SAMPLED}" if sampled else ""
-        with connection.cursor() as cursor:
-            self._run(
-                cursor,
-                f"SELECT e.resource_id, e.tags FROM library_searchentry e WHERE {where} LIMIT %s",  # noqa: S608
-                [*params, CANDIDATES + 1],
+        first = f"SELECT e.resource_id, e.tags FROM library_searchentry e WHERE {where} LIMIT %s"  # noqa: S608
+        params = [*params, CANDIDATES + 1]
+        tier = [rid for rid, _score, _tags in self._first_tier(match, filters)]
+        expected = self._expected if sampled else None
+        wanted = 0
+        if expected is not None:
+            offset, limit, shown = expected
+            wanted = limit - max(0, min(limit, len(tier) - offset))
+        if expected is None or wanted <= 0:
+            sql = f"WITH o AS MATERIALIZED ({first}) SELECT resource_id, tags FROM o"  # noqa: S608
+        else:
+            # Then (UNION ALL keeps the order of ``o``) the columns of the others the
+            # page shows: the first after the tier's, from ``start``, in that order.
+            start = max(0, expected[0] - len(tier))
+            blanks = ", NULL" * (6 + len(expected[2]))
+            sql = (
+                f"WITH o AS MATERIALIZED ({first}), "  # noqa: S608
+                "shown AS (SELECT resource_id FROM o WHERE resource_id <> ALL(%s) "
+                "LIMIT %s OFFSET %s) "
+                f"SELECT resource_id, tags{blanks} FROM o UNION ALL "
+                "SELECT NULL, NULL, e.resource_id, e.title, e.summary, e.body, e.concepts, "
+                f"e.tags{_shown(expected[2])} FROM library_searchentry e {_JOIN_SHOWN}"
+                "WHERE e.resource_id = ANY(ARRAY(SELECT resource_id FROM shown))"
             )
-            return [(int(r[0]), str(r[1])) for r in cursor.fetchall()]
+            params += [tier, wanted, start]
+        with connection.cursor() as cursor:
+            self._run(cursor, sql, params, prepared=True)
+            rows = cursor.fetchall()
+        if expected is not None and wanted > 0:
+            read = self._memo.setdefault(("columns", match, filters, expected[2]), {})
+            read.update({int(r[2]): tuple(r[3:]) for r in rows if r[2] is not None})
+        return [(int(r[0]), str(r[1])) for r in rows if r[0] is not None]
 
     def _counted_sample(self, match: Match, filters: Filters) -> Stats:
         # The first matches in storage order: the GIN index gives every match without
@@ -1298,19 +1334,48 @@ class PostgresBackend(_SqlBackend):
         then the settings and a statement can be sent as one query string."""
         return not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
 
-    def _run(self, cursor: Any, sql: str, params: Sequence[Any]) -> None:
+    def _run(self, cursor: Any, sql: str, params: Sequence[Any], *, prepared: bool = False) -> None:
         """Execute ``sql`` on the GIN indexes (bitmap scans), settings scoped to it.
 
         Sent with the settings in one query string, which PostgreSQL runs as one
         transaction: no round trips for BEGIN, SET and COMMIT. The RESETs undo the
         settings when the search runs inside a transaction of its caller.
+
+        ``prepared``: as a statement prepared once per database session (``PREPARE``),
+        run with its generic plan: planning the first tier's statement, with its
+        scans of five indexes, costs about as much as running it. The settings
+        still come with each run, so a plan made again (after ``ANALYZE``, say) is
+        made with them.
         """
         if not self._settings_travel_with_statements():
             cursor.execute(sql, params)  # inside ``searching``'s transaction
             return
-        cursor.execute(f"{self._PLANNER_OFF}; {sql}; {self._PLANNER_RESET}", params)
-        for _setting in range(3):
+        settings, reset = self._PLANNER_OFF, self._PLANNER_RESET
+        if prepared:
+            name = self._prepare(cursor, sql)
+            sql = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
+            settings += "; SET LOCAL plan_cache_mode = force_generic_plan"
+            reset += "; RESET plan_cache_mode"
+        cursor.execute(f"{settings}; {sql}; {reset}", params)
+        for _setting in range(settings.count(";") + 1):
             cursor.nextset()
+
+    @staticmethod
+    def _prepare(cursor: Any, sql: str) -> str:
+        """The name of ``sql`` (``%s`` placeholders) prepared in this database session,
+        preparing it the first time."""
+        name = "cx_search_" + hashlib.blake2b(sql.encode(), digest_size=8).hexdigest()
+        session = connection.connection
+        names = _prepared_in.get(session)
+        if names is None:
+            names = _prepared_in[session] = set()
+        if name not in names:
+            numbers = itertools.count(1)
+            text = _PLACEHOLDER.sub(lambda _m: f"${next(numbers)}", sql).replace("%%", "%")
+            # No parameters: the text is sent as it is.
+            cursor.execute(f"PREPARE {name} AS {text}")
+            names.add(name)
+        return name
 
     @contextmanager
     def searching(self) -> Iterator[None]:
@@ -1388,7 +1453,7 @@ class PostgresBackend(_SqlBackend):
             )
             params += [limit, offset]
         with connection.cursor() as cursor:
-            self._run(cursor, sql, params)
+            self._run(cursor, sql, params, prepared=True)
             rows = cursor.fetchall()
         if expected is not None:
             self._memo[("columns", match, filters, expected[2])] = {
