@@ -469,7 +469,7 @@ class Backend(Protocol):
 CANDIDATES = 100
 # Broad queries: at most this many resources whose head has every word, and as many
 # whose title has them, are ranked first (the first tier; see ``_head``).
-FIRST_TIER = 50
+FIRST_TIER = 30
 # PostgreSQL, broad queries: the first tier's head matches, and the other matches
 # read for facets, come from one resource in this many (by id) when that sample holds
 # enough of them. The modulus of the partial indexes of migration 0006: change both
@@ -1459,7 +1459,12 @@ class PostgresBackend(_SqlBackend):
             self._memo[("columns", match, filters, expected[2])] = {
                 int(r[3]): tuple(r[4:]) for r in rows if r[3] is not None
             }
-        return _first_seen((int(r[0]), float(r[1] or 0.0), str(r[2])) for r in rows)
+        # (bigint, real and text arrive as int, float and str: no conversion needed.)
+        seen: dict[int, tuple[int, float, str]] = {}
+        for r in rows:
+            if r[0] not in seen:
+                seen[r[0]] = (r[0], r[1], r[2])
+        return list(seen.values())
 
     @staticmethod
     def _facet_query(filters: Filters) -> str:

@@ -328,18 +328,26 @@ def _shown_columns() -> tuple[str, ...]:
     )
 
 
-def _shown_resources(hits: list[search.PageHit]) -> dict[int, Resource]:
-    """The resources of ``hits``, built from the columns the page read with them (one
-    statement for the page instead of two), converted as the ORM converts them."""
-    names = _shown_columns()
+@lru_cache(maxsize=4)
+def _shown_converters(vendor: str) -> list[tuple[int, Any, list[Any]]]:
+    """(position, column, converters) of the _shown_columns() the ORM converts when it
+    reads them from this kind of database (JSON, and dates on SQLite)."""
     converters = []
-    for i, name in enumerate(names):
+    for i, name in enumerate(_shown_columns()):
         f = Resource._meta.get_field(name)
         assert isinstance(f, models.Field)  # noqa: S101 - concrete columns only
         column = f.get_col(Resource._meta.db_table)
         steps = connection.ops.get_db_converters(column) + f.get_db_converters(connection)
         if steps:
             converters.append((i, column, steps))
+    return converters
+
+
+def _shown_resources(hits: list[search.PageHit]) -> dict[int, Resource]:
+    """The resources of ``hits``, built from the columns the page read with them (one
+    statement for the page instead of two), converted as the ORM converts them."""
+    names = _shown_columns()
+    converters = _shown_converters(connection.vendor)
     resources: dict[int, Resource] = {}
     for hit in hits:
         values = list(hit.shown)
