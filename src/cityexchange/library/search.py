@@ -20,10 +20,13 @@ whole tokens, both return the same hits.
 
 A search looks at no more than ``CANDIDATES`` matches in full. Beyond that a
 query is broad: its count is estimated, its facets are counted over a sample,
-and the first tier (resources whose head, i.e. title and topics, has every
-word) is ranked before the other matches, which follow unranked: most recently
-added first on SQLite, in the order the table stores them on PostgreSQL. See
-``Stats`` and ``_SqlBackend.page``.
+and the first tier (at most FIRST_TIER resources whose head, i.e. title and
+topics, has every word, and as many whose title has them) is ranked before the
+other matches, which follow unranked: most recently added first on SQLite; on
+PostgreSQL those of a fixed sample of one resource in INDEX_SAMPLE first (it has
+partial indexes of its own, since a GIN index finds every match before the first
+row), each group in the order the table stores them. See ``Stats`` and
+``_SqlBackend.page``.
 
 User input never reaches either engine's query syntax: only tokens made of
 letters, digits and ``_`` are passed, quoted, inside a bound parameter.
@@ -45,6 +48,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Protocol
 
+from django.conf import settings as django_settings
 from django.db import connection, transaction
 
 from cityexchange.core.text import (
@@ -1345,13 +1349,14 @@ class PostgresBackend(_SqlBackend):
         run with its generic plan: planning the first tier's statement, with its
         scans of five indexes, costs about as much as running it. The settings
         still come with each run, so a plan made again (after ``ANALYZE``, say) is
-        made with them.
+        made with them. Not with ``settings.SEARCH_PREPARED_STATEMENTS`` off (a proxy
+        that shares database sessions between clients would lose them).
         """
         if not self._settings_travel_with_statements():
             cursor.execute(sql, params)  # inside ``searching``'s transaction
             return
         settings, reset = self._PLANNER_OFF, self._PLANNER_RESET
-        if prepared:
+        if prepared and django_settings.SEARCH_PREPARED_STATEMENTS:
             name = self._prepare(cursor, sql)
             sql = f"EXECUTE {name}({', '.join(['%s'] * len(params))})"
             settings += "; SET LOCAL plan_cache_mode = force_generic_plan"

@@ -622,3 +622,36 @@ def test_the_planner_settings_of_a_search_do_not_outlive_it(
 
 
 QUERIES = ["water", "water leak", "Wassermanagement", "phishing zeppelin", ""]
+
+
+def test_the_search_statements_are_prepared_once_per_database_session(
+    broad: dict, monkeypatch: pytest.MonkeyPatch, settings: object
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL prepares statements")
+    monkeypatch.setattr(search.PostgresBackend, "_planned", lambda *_args: 1_000_000)
+
+    def answer() -> tuple[list[str], list[str]]:
+        with CaptureQueriesContext(connection) as statements:
+            found = slugs(search_resources(query="water", language="en", page_size=5))
+        return found, [q["sql"] for q in statements.captured_queries]
+
+    first, first_statements = answer()
+    again, again_statements = answer()
+    # Prepared the first time in this session (unless an earlier test did), then run.
+    assert sum("PREPARE cx_search_" in sql for sql in again_statements) == 0
+    assert any("EXECUTE cx_search_" in sql for sql in again_statements)
+    # A session that has not prepared it (as a new one) prepares it again.
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    search._prepared_in.pop(connection.connection, None)
+    renewed, renewed_statements = answer()
+    # (The first tier's statement and that of the sample of the other matches.)
+    prepared = [sql.split()[1] for sql in renewed_statements if sql.startswith("PREPARE")]
+    executed = [sql for sql in renewed_statements if "EXECUTE cx_search_" in sql]
+    assert prepared and len(set(prepared)) == len(prepared) == len(executed)
+    # Off (a proxy sharing sessions): plain statements, the same answers.
+    settings.SEARCH_PREPARED_STATEMENTS = False  # type: ignore[attr-defined]
+    plain, plain_statements = answer()
+    assert not any("cx_search_" in sql for sql in plain_statements)
+    assert first == again == renewed == plain and first
