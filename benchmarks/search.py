@@ -261,6 +261,7 @@ def main() -> int:
         for key, value in figures.items():
             print(f"  {key}: {value}", flush=True)
     if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
     return 0
 
