@@ -38,6 +38,7 @@ import datetime as dt
 import hashlib
 import itertools
 import json
+import math
 import re
 import time
 import weakref
@@ -563,6 +564,12 @@ def _first_seen(
     return list(seen.values())
 
 
+def _beyond_tier(tier: int, *, offset: int, limit: int) -> tuple[int, int]:
+    """``(start, wanted)``: where among the other matches a page of ``limit`` from
+    ``offset`` begins, and how many of them it shows, after a first tier of ``tier``."""
+    return max(0, offset - tier), limit - max(0, min(limit, tier - offset))
+
+
 def _about(n: float) -> int:
     """``n`` to two significant digits: an estimate should not look exact."""
     if n < 100:
@@ -589,6 +596,16 @@ _JOIN_SHOWN = "JOIN library_resource r ON r.id = e.resource_id "
 def _shown(columns: Sequence[str]) -> str:
     """``, r."a", r."b"`` for the resource columns a page shows."""
     return "".join(f", r.{connection.ops.quote_name(c)}" for c in columns)
+
+
+def _page_columns(shown: Sequence[str], ids: str) -> str:
+    """PostgreSQL: ``id, title, summary, body, concepts, tags, *shown`` of the entries
+    whose ids are the array ``ids`` (SQL)."""
+    return (
+        "SELECT e.resource_id, e.title, e.summary, e.body, e.concepts, "  # noqa: S608
+        f"e.tags{_shown(shown)} FROM library_searchentry e {_JOIN_SHOWN if shown else ''}"
+        f"WHERE e.resource_id = ANY({ids})"
+    )
 
 
 _ORDER_RELEVANCE = "score DESC, published_on DESC NULLS LAST, id DESC"
@@ -677,7 +694,7 @@ class _SqlBackend:
         if len(hits) >= limit:
             return hits
         ranked_ids = {rid for rid, _score in ranked}
-        start, wanted = max(0, offset - len(ranked)), limit - len(hits)
+        start, wanted = _beyond_tier(len(ranked), offset=offset, limit=limit)
         # The other matches the statistics already read, when they reach this far.
         others, every = self._memo.get(("others", match, filters), ([], False))
         rest = [rid for rid in others if rid not in ranked_ids]
@@ -700,6 +717,12 @@ class _SqlBackend:
         """(title, summary, body, concepts, tags, *shown) of the given entries; ``shown``
         are columns of ``library_resource`` (model attribute names, never user input)."""
         raise NotImplementedError
+
+    def _read_columns(
+        self, match: Match | None, filters: Filters, shown: Sequence[str]
+    ) -> dict[int, tuple[Any, ...]]:
+        """The page columns (see ``_columns``) read with the statistics, by id."""
+        return self._memo.setdefault(("columns", match, filters, tuple(shown)), {})
 
     def _write_facets(self, cursor: Any, documents: Sequence[Document]) -> None:
         rows = _facet_rows(documents)
@@ -749,7 +772,7 @@ class _SqlBackend:
             scored = self._tiered(match, filters, offset=offset, limit=limit)
             approximate = True
         # Columns read with the statistics, then those of the others.
-        read = self._memo.get(("columns", match, filters, tuple(shown)), {})
+        read = self._read_columns(match, filters, shown)
         columns = {rid: read[rid] for rid, _score in scored if rid in read}
         missing = [rid for rid, _score in scored if rid not in read]
         if missing:
@@ -1018,22 +1041,15 @@ class TableStatistics:
         """Matches of ``match`` with ``filters``, words assumed independent (as the
         planner does): a word's alternatives combine like OR, words and facets like
         AND (like OR for any-word queries)."""
-        words = [1.0 - _product(1.0 - self.share(t) for t in group) for group in match.groups]
+        words = [1.0 - math.prod(1.0 - self.share(t) for t in group) for group in match.groups]
         words = [share for share in words if share > 0.0]
         if not words:
             return 0
-        found = _product(words) if match.all_groups else 1.0 - _product(1.0 - w for w in words)
-        found *= _product(self.share(facet_token(name, value)) for name, value in filters.facets)
+        found = math.prod(words) if match.all_groups else 1.0 - math.prod(1.0 - w for w in words)
+        found *= math.prod(self.share(facet_token(name, value)) for name, value in filters.facets)
         if filters.public_only:
             found *= self.public
         return max(1, round(min(1.0, found) * self.rows))
-
-
-def _product(values: Iterable[float]) -> float:
-    result = 1.0
-    for value in values:
-        result *= value
-    return result
 
 
 _statistics_cache: dict[str, tuple[float, TableStatistics | None]] = {}
@@ -1199,6 +1215,10 @@ class PostgresBackend(_SqlBackend):
         statistics = _table_statistics()
         if statistics is not None:
             return statistics.expected(match, filters)
+        return self.explained(match, filters)
+
+    def explained(self, match: Match, filters: Filters) -> int:
+        """The planner's own estimate of the number of matches (``EXPLAIN``)."""
         where, params = self.in_text(match, filters)
         with connection.cursor() as cursor:
             cursor.execute(
@@ -1262,32 +1282,28 @@ class PostgresBackend(_SqlBackend):
         params = [*params, CANDIDATES + 1]
         tier = [rid for rid, _score, _tags in self._first_tier(match, filters)]
         expected = self._expected if sampled else None
-        wanted = 0
+        start = wanted = 0
         if expected is not None:
-            offset, limit, shown = expected
-            wanted = limit - max(0, min(limit, len(tier) - offset))
+            start, wanted = _beyond_tier(len(tier), offset=expected[0], limit=expected[1])
         if expected is None or wanted <= 0:
             sql = f"WITH o AS MATERIALIZED ({first}) SELECT resource_id, tags FROM o"  # noqa: S608
         else:
             # Then (UNION ALL keeps the order of ``o``) the columns of the others the
             # page shows: the first after the tier's, from ``start``, in that order.
-            start = max(0, expected[0] - len(tier))
             blanks = ", NULL" * (6 + len(expected[2]))
             sql = (
                 f"WITH o AS MATERIALIZED ({first}), "  # noqa: S608
                 "shown AS (SELECT resource_id FROM o WHERE resource_id <> ALL(%s) "
                 "LIMIT %s OFFSET %s) "
-                f"SELECT resource_id, tags{blanks} FROM o UNION ALL "
-                "SELECT NULL, NULL, e.resource_id, e.title, e.summary, e.body, e.concepts, "
-                f"e.tags{_shown(expected[2])} FROM library_searchentry e {_JOIN_SHOWN}"
-                "WHERE e.resource_id = ANY(ARRAY(SELECT resource_id FROM shown))"
+                f"SELECT resource_id, tags{blanks} FROM o UNION ALL SELECT NULL, NULL, c.* "
+                f"FROM ({_page_columns(expected[2], 'ARRAY(SELECT resource_id FROM shown)')}) c"
             )
             params += [tier, wanted, start]
         with connection.cursor() as cursor:
             self._run(cursor, sql, params, prepared=True)
             rows = cursor.fetchall()
         if expected is not None and wanted > 0:
-            read = self._memo.setdefault(("columns", match, filters, expected[2]), {})
+            read = self._read_columns(match, filters, expected[2])
             read.update({int(r[2]): tuple(r[3:]) for r in rows if r[2] is not None})
         return [(int(r[0]), str(r[1])) for r in rows if r[0] is not None]
 
@@ -1450,26 +1466,19 @@ class PostgresBackend(_SqlBackend):
             sql = (
                 f"{tiers}, top AS (SELECT resource_id FROM u GROUP BY resource_id, score "  # noqa: S608
                 "ORDER BY score DESC, resource_id DESC LIMIT %s OFFSET %s) "
-                "SELECT u.resource_id, u.score, u.tags, c.* FROM u LEFT JOIN ("
-                "SELECT e.resource_id AS page_id, e.title, e.summary, e.body, e.concepts, "
-                f"e.tags{_shown(shown)} FROM library_searchentry e {_JOIN_SHOWN}"
-                "WHERE e.resource_id = ANY(ARRAY(SELECT resource_id FROM top))"
-                ") c ON c.page_id = u.resource_id"
+                "SELECT u.resource_id, u.score, u.tags, c.* FROM u LEFT JOIN "
+                f"({_page_columns(shown, 'ARRAY(SELECT resource_id FROM top)')}) c "
+                "ON c.resource_id = u.resource_id"
             )
             params += [limit, offset]
         with connection.cursor() as cursor:
             self._run(cursor, sql, params, prepared=True)
             rows = cursor.fetchall()
         if expected is not None:
-            self._memo[("columns", match, filters, expected[2])] = {
-                int(r[3]): tuple(r[4:]) for r in rows if r[3] is not None
-            }
+            read = self._read_columns(match, filters, expected[2])
+            read.update({int(r[3]): tuple(r[4:]) for r in rows if r[3] is not None})
         # (bigint, real and text arrive as int, float and str: no conversion needed.)
-        seen: dict[int, tuple[int, float, str]] = {}
-        for r in rows:
-            if r[0] not in seen:
-                seen[r[0]] = (r[0], r[1], r[2])
-        return list(seen.values())
+        return _first_seen((r[0], r[1], r[2]) for r in rows)
 
     @staticmethod
     def _facet_query(filters: Filters) -> str:
@@ -1513,12 +1522,7 @@ class PostgresBackend(_SqlBackend):
         self, resource_ids: Sequence[int], shown: Sequence[str] = ()
     ) -> dict[int, tuple[Any, ...]]:
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT e.resource_id, e.title, e.summary, e.body, e.concepts, "  # noqa: S608
-                f"e.tags{_shown(shown)} FROM library_searchentry e "
-                f"{_JOIN_SHOWN if shown else ''}WHERE e.resource_id = ANY(%s)",
-                [list(resource_ids)],
-            )
+            cursor.execute(_page_columns(shown, "%s"), [list(resource_ids)])
             return {int(r[0]): tuple(r[1:]) for r in cursor.fetchall()}
 
     def write(self, documents: Sequence[Document], *, replace: bool = True) -> None:

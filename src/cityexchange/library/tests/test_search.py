@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -413,6 +414,15 @@ def test_facets_of_a_broad_query_can_come_from_the_first_tier_alone(
     assert len(seen) == len(set(seen)) and set(seen) == every
 
 
+def _until_two_in_the_sample(fields: Callable[[int], dict]) -> list:
+    """Resources like Tartu with ``fields(n)`` for n = 0, 1, ... until two of them fall
+    in PostgreSQL's index sample (by id)."""
+    made: list = []
+    while sum(1 for r in made if r.pk % search.INDEX_SAMPLE == 0) < 2:
+        made.append(make_resource({**CORPUS[0], **fields(len(made))}))
+    return made
+
+
 def test_the_head_matches_of_a_very_broad_query_come_from_the_sample_index(
     broad: dict, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -420,18 +430,13 @@ def test_the_head_matches_of_a_very_broad_query_come_from_the_sample_index(
         pytest.skip("only PostgreSQL samples the head index")
     monkeypatch.setattr(search, "FIRST_TIER", 2)
     # Topic-only head matches until FIRST_TIER of them fall in the sample (by id).
-    made: list = []
-    while sum(1 for r in made if r.pk % search.INDEX_SAMPLE == 0) < 2:
-        made.append(
-            make_resource(
-                {
-                    **CORPUS[0],
-                    "slug": f"toolkit-{len(made)}",
-                    "title": {"en": f"Toolkit number {len(made)}"},
-                    "topics": ["water"],
-                }
-            )
-        )
+    made = _until_two_in_the_sample(
+        lambda n: {
+            "slug": f"toolkit-{n}",
+            "title": {"en": f"Toolkit number {n}"},
+            "topics": ["water"],
+        }
+    )
     sampled = {r.slug for r in made if r.pk % search.INDEX_SAMPLE == 0}
     statements: list[tuple[str, list]] = []
     backend = search.PostgresBackend()
@@ -473,20 +478,15 @@ def test_the_other_matches_of_a_broad_query_come_from_the_sample_first(
         pytest.skip("only PostgreSQL samples the index of the whole text")
     monkeypatch.setattr(search.PostgresBackend, "_planned", lambda *_args: 1_000_000)
     # Body-only matches until two of them fall in the sample (by id).
-    reports: list = []
-    while sum(1 for r in reports if r.pk % search.INDEX_SAMPLE == 0) < 2:
-        reports.append(
-            make_resource(
-                {
-                    **CORPUS[0],
-                    "slug": f"pipe-report-{len(reports)}",
-                    "title": {"en": f"Pipe report {len(reports)}"},
-                    "summary": {"en": "What the office repaired."},
-                    "body": "Among other things a water pipe.",
-                    "topics": [],
-                }
-            )
-        )
+    _until_two_in_the_sample(
+        lambda n: {
+            "slug": f"pipe-report-{n}",
+            "title": {"en": f"Pipe report {n}"},
+            "summary": {"en": "What the office repaired."},
+            "body": "Among other things a water pipe.",
+            "topics": [],
+        }
+    )
     result = search_resources(query="water", language="en", page_size=50)
     assert result.count_is_estimate and result.ranking_is_approximate
     unranked = [i.resource.pk for i in result.items if i.score == 0]
