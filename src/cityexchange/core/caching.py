@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -29,28 +29,32 @@ _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-def _version(name: str) -> str:
-    key = _PREFIX + name
-    version = cache.get(key)
-    if version is None:
-        # add() keeps a version another process set meanwhile; read back the winner.
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        version = cache.get(key) or ""
-    return str(version)
+def _version(names: tuple[str, ...]) -> str:
+    keys = [_PREFIX + name for name in names]
+    found = cache.get_many(keys)
+    for key in keys:
+        if key not in found:
+            # add() keeps a version another process set meanwhile; read back the winner.
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+            found[key] = cache.get(key) or ""
+    return "|".join(str(found[key]) for key in keys)
 
 
-def cached(name: str, build: Callable[[], T]) -> T:
-    """The value ``build()`` returns, rebuilt once after every ``bump(name)``."""
-    version = _version(name)
+def cached(name: str, build: Callable[[], T], *, depends_on: Iterable[str] = ()) -> T:
+    """The value ``build()`` returns, rebuilt once after every ``bump`` of ``name`` or of
+    one of the data it ``depends_on`` (for example the Finder's neighbour lists depend on
+    ``"events"`` and ``"library"``, which those apps' services bump).
+    """
+    version = _version((name, *depends_on))
     hit = _local.get(name)
     if hit is not None and hit[0] == version:
-        return hit[1]  # type: ignore[no-any-return]  # stored by this function with type T
+        return hit[1]
     with _locks_guard:
         lock = _locks.setdefault(name, threading.Lock())
     with lock:
         hit = _local.get(name)
         if hit is not None and hit[0] == version:
-            return hit[1]  # type: ignore[no-any-return]  # as above
+            return hit[1]
         value = build()
         _local[name] = (version, value)
         return value

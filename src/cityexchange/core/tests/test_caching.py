@@ -56,3 +56,17 @@ def test_names_do_not_share_values() -> None:
     assert caching.cached("b", lambda: "b") == "b"
     caching.bump("a")
     assert caching.cached("b", lambda: "other") == "b"
+
+
+def test_a_value_is_rebuilt_when_data_it_depends_on_changes() -> None:
+    builds: list[int] = []
+
+    def build() -> int:
+        builds.append(1)
+        return len(builds)
+
+    assert caching.cached("lists", build, depends_on=("events", "library")) == 1
+    caching.bump("library")
+    assert caching.cached("lists", build, depends_on=("events", "library")) == 2
+    caching.bump("unrelated")
+    assert caching.cached("lists", build, depends_on=("events", "library")) == 2
