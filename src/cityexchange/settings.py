@@ -126,9 +126,11 @@ SECURE_SSL_REDIRECT = HTTPS and env_bool("CITYEXCHANGE_SSL_REDIRECT", True)
 SECURE_HSTS_SECONDS = env_int("CITYEXCHANGE_HSTS_SECONDS", 31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("CITYEXCHANGE_BEHIND_PROXY", False) else None
-)
+BEHIND_PROXY = env_bool("CITYEXCHANGE_BEHIND_PROXY", False)
+# How many proxies of our own add an entry to X-Forwarded-For: the client's address is
+# the one the outermost of them saw, that many entries from the end of the list.
+PROXY_HOPS = env_int("CITYEXCHANGE_PROXY_HOPS", 1, minimum=1, maximum=10)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -279,6 +281,7 @@ SEARCH_PREPARED_STATEMENTS = env_choice("CITYEXCHANGE_PG_PREPARE", "on", ("on", 
 # Rate limiting of public write endpoints (registration, finder); `off` for load tests.
 RATELIMIT_ENABLE = env_choice("CITYEXCHANGE_RATELIMIT", "on", ("on", "off")) == "on"
 RATELIMIT_VIEW = "cityexchange.core.views.ratelimited"
+RATELIMIT_IP_META_KEY = "cityexchange.core.ratelimit.client_address"
 
 # Background tasks: inline without a broker, Celery workers with one.
 CELERY_BROKER_URL = os.environ.get("CITYEXCHANGE_BROKER_URL", "")

@@ -18,6 +18,7 @@ from cityexchange.core import apidocs, selectors, services
 from cityexchange.core.forms import EmailAuthenticationForm, EraseForm, ProfileForm
 from cityexchange.core.middleware import COOKIE, known_timezones
 from cityexchange.core.models import User
+from cityexchange.core.ratelimit import Limit, too_many_page
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -216,15 +217,5 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def ratelimited(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(
-        request,
-        "core/error.html",
-        {
-            "status": 429,
-            "title": _("Too many requests"),
-            "message": _(
-                "You sent many requests in a short time. Please wait a minute and try again."
-            ),
-        },
-        status=429,
-    )
+    """django-ratelimit's answer for a decorated view that is over its limit."""
+    return too_many_page(request, Limit("default", "1/m"))

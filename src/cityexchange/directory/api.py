@@ -9,14 +9,12 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django_countries import countries
-from django_ratelimit.core import is_ratelimited
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -25,6 +23,7 @@ from pydantic_core import PydanticCustomError
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import LANGUAGES, current_language
+from cityexchange.core.ratelimit import check_api
 from cityexchange.core.text import thesaurus
 from cityexchange.directory import selectors, services
 from cityexchange.directory.enums import (
@@ -39,7 +38,7 @@ from cityexchange.directory.enums import (
 )
 from cityexchange.directory.finder import FinderQuery, finder_run
 from cityexchange.directory.models import Offer, SavedResult
-from cityexchange.directory.views import FINDER_RATE, saved_items
+from cityexchange.directory.views import FINDER_LIMIT, saved_items
 
 router = Router(tags=["directory"])
 
@@ -338,10 +337,7 @@ class ErrorOut(Schema):
 
 
 def _check_rate(request: HttpRequest) -> None:
-    if settings.RATELIMIT_ENABLE and is_ratelimited(
-        request, group="directory.finder", key="ip", rate=FINDER_RATE, increment=True
-    ):
-        raise HttpError(429, _("Too many searches; please wait a minute."))
+    check_api(request, FINDER_LIMIT)
 
 
 def _language(payload: FinderIn) -> str:

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
-from django_ratelimit.core import is_ratelimited
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.core.models import LANGUAGE_CHOICES, Concept, Organisation, OrganisationKind
+from cityexchange.core.ratelimit import Limit, exceeded, too_many_page
 from cityexchange.directory import selectors, services
 from cityexchange.directory.finder import (
     finder_run,
@@ -27,17 +27,12 @@ from cityexchange.directory.forms import FinderForm, OfferFilterForm, ProfileFor
 from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult
 from cityexchange.directory.neighbours import neighbours_for
 
-FINDER_RATE = "30/m"
-
-
-def _limited(request: HttpRequest) -> bool:
-    if not settings.RATELIMIT_ENABLE:
-        return False
-    return bool(
-        is_ratelimited(
-            request, group="directory.finder", key="ip", rate=FINDER_RATE, increment=True
-        )
-    )
+FINDER_LIMIT = Limit(  # lazy texts: read in the language of each request
+    "directory.finder",
+    "30/m",
+    title=gettext_lazy("Too many searches"),
+    message=gettext_lazy("Please wait a minute before searching again."),
+)
 
 
 @require_http_methods(["GET", "POST"])
@@ -46,17 +41,8 @@ def finder(request: HttpRequest) -> HttpResponse:
     language = current_language()
     profile = selectors.own_profile(request.user)
     if request.method == "POST":
-        if _limited(request):
-            return render(
-                request,
-                "core/error.html",
-                {
-                    "status": 429,
-                    "title": _("Too many searches"),
-                    "message": _("Please wait a minute before searching again."),
-                },
-                status=429,
-            )
+        if exceeded(request, FINDER_LIMIT):
+            return too_many_page(request, FINDER_LIMIT)
         form = FinderForm(request.POST, profile=profile)
         if form.is_valid():
             query = form.to_query()
@@ -88,8 +74,8 @@ def finder(request: HttpRequest) -> HttpResponse:
 @require_POST
 def finder_save(request: HttpRequest) -> HttpResponse:
     """Save the result list of the submitted wishes and go to its shareable address."""
-    if _limited(request):
-        raise Http404
+    if exceeded(request, FINDER_LIMIT):
+        return too_many_page(request, FINDER_LIMIT)
     form = FinderForm(request.POST, profile=selectors.own_profile(request.user))
     if not form.is_valid():
         return render(request, "directory/finder.html", {"form": form}, status=400)
