@@ -259,7 +259,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CITYEXCHANGE_MAX_UPLOAD_BYTES = env_int("CITYEXCHANGE_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
 
-# Cache: Redis when configured (shared by several app servers), else local memory.
+# Cache: Redis when configured (shared by several app servers); otherwise files under
+# var/cache, which every process of one machine shares (`serve` starts two workers), so
+# rate limits and the versions of derived data hold across them. Files rather than the
+# database cache: no write to SQLite's single writer lock on every counted request.
 _redis_url = os.environ.get("CITYEXCHANGE_REDIS_URL", "")
 if _redis_url:
     if not _redis_url.startswith(("redis://", "rediss://", "unix://")):
@@ -271,7 +274,12 @@ if _redis_url:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "cityexchange.core.filecache.LockedFileCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # PostgreSQL: the library search prepares its heaviest statement once per database
 # session; `off` behind a proxy that shares sessions between clients (PgBouncer in
@@ -297,13 +305,14 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
 
-# Mail: console by default, a file folder or SMTP when configured.
+# Mail: a file per message under var/mail by default (never the server log, which would
+# keep names and personal links), SMTP when configured; console only on request.
 EMAIL_BACKEND = {
     "console": "django.core.mail.backends.console.EmailBackend",
     "file": "django.core.mail.backends.filebased.EmailBackend",
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",
-}[env_choice("CITYEXCHANGE_EMAIL", "console", ("console", "file", "smtp", "memory"))]
+}[env_choice("CITYEXCHANGE_EMAIL", "file", ("console", "file", "smtp", "memory"))]
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
@@ -340,7 +349,9 @@ CITYEXCHANGE_RETENTION_DAYS = env_int("CITYEXCHANGE_RETENTION_DAYS", 365, minimu
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Personal links carry their token in the path; no log line keeps one.
+    "filters": {"tokens": {"()": "cityexchange.core.accesslog.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["tokens"]}},
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),

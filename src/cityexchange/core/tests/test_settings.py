@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -79,3 +80,20 @@ def test_production_values_pass_the_deploy_check(tmp_path: object) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_by_default_mail_is_written_to_files_and_not_printed(tmp_path: object) -> None:
+    env = {**BASE_ENV, "CITYEXCHANGE_VAR_DIR": str(tmp_path)}
+    script = (
+        "import django; django.setup();"
+        "from django.core import mail;"
+        "mail.send_mail('Your link', 'Manage: /en/events/registration/abc/', None, ['a@b.example'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "a@b.example" not in result.stdout + result.stderr
+    written = list((Path(str(tmp_path)) / "mail").iterdir())
+    assert len(written) == 1
+    assert "a@b.example" in written[0].read_text()

@@ -36,5 +36,8 @@ class Command(BaseCommand):
             "4",
             "--access-logfile",
             "-",
+            # Personal-link tokens never reach the access log.
+            "--logger-class",
+            "cityexchange.core.accesslog.AccessLogger",
         ]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
