@@ -45,6 +45,37 @@ class AuditedAdminMixin:
         )
         super().delete_model(request, obj)  # type: ignore[misc]
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (memberships, labels, ...) are audited like the object they belong to."""
+        before = {
+            obj.pk: snapshot(type(obj)._default_manager.get(pk=obj.pk))
+            for obj in formset.get_queryset()
+            if obj.pk is not None
+        }
+        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        for obj in formset.deleted_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{type(obj)._meta.model_name}.delete",
+                obj=obj,
+                before=before.get(obj.pk),
+            )
+        for obj in formset.new_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{type(obj)._meta.model_name}.create",
+                obj=obj,
+                after=snapshot(obj),
+            )
+        for obj, _fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{type(obj)._meta.model_name}.update",
+                obj=obj,
+                before=before.get(obj.pk),
+                after=snapshot(obj),
+            )
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

@@ -63,7 +63,13 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Write one audit entry; only the fields that changed are kept on an update."""
+    """Write one audit entry; only the fields that changed are kept on an update.
+
+    The log names objects and changes but keeps no personal data: a model lists its
+    personal fields in ``personal_fields``; for those the entry records *that* they
+    changed, never their values, and the object is named by its kind and id. So the
+    log needs no scrubbing when a person is erased or registrations are anonymised.
+    """
     if before is not None and after is not None:
         # An empty text and no value read the same to a person: not a change.
         def same(a: Any, b: Any) -> bool:
@@ -72,15 +78,42 @@ def audit_record(
         changed = {k for k in set(before) | set(after) if not same(before.get(k), after.get(k))}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
+    personal = personal_fields(obj._meta.model)
+    # A row about a person (its own personal fields, or a link to an account) is named
+    # by kind and id: its __str__ would show their name.
+    anonymous = bool(personal) or any(
+        f.is_relation and f.related_model is User for f in obj._meta.concrete_fields
+    )
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:250],
-        before=before,
-        after=after,
+        object_repr=(f"{obj._meta.verbose_name} {obj.pk}" if anonymous else str(obj))[:250],
+        before=_without_personal(before, personal),
+        after=_without_personal(after, personal),
     )
+
+
+# What the audit log shows instead of a personal value.
+PERSONAL = "[personal data]"
+
+
+def personal_fields(model: type[models.Model]) -> frozenset[str]:
+    """The fields (names and attnames) of ``model`` that hold personal data."""
+    names = set(getattr(model, "personal_fields", ()))
+    for field in model._meta.concrete_fields:
+        if field.name in names:
+            names.add(field.attname)
+    return frozenset(names)
+
+
+def _without_personal(values: dict[str, Any] | None, personal: frozenset[str]) -> Any:
+    if values is None or not personal:
+        return values
+    return {
+        k: (PERSONAL if k in personal and v not in (None, "") else v) for k, v in values.items()
+    }
 
 
 def user_create(
