@@ -104,14 +104,21 @@ def audited_update(
     Runs in the caller's transaction; lock ``obj`` first where concurrent writers
     could race for the same fields.
     """
+    # A relation is read by its id, so neither snapshot costs a query.
+    attnames = {name: obj._meta.get_field(name).attname for name in [*changes, *(fields or [])]}
     preset = [name for name in fields or [] if name not in changes]
-    before = snapshot(obj, list(changes)) if changes else {}
+    before = {name: _jsonable(getattr(obj, attnames[name])) for name in changes}
     if preset:
-        row = type(obj)._default_manager.filter(pk=obj.pk).values(*preset).first() or {}
-        before.update({name: _jsonable(row.get(name)) for name in preset})
+        row = (
+            type(obj)
+            ._default_manager.filter(pk=obj.pk)
+            .values(*(attnames[name] for name in preset))
+            .first()
+        ) or {}
+        before.update({name: _jsonable(row.get(attnames[name])) for name in preset})
     for name, value in changes.items():
         setattr(obj, name, value)
-    after = snapshot(obj, [*changes, *preset]) if changes or preset else {}
+    after = {name: _jsonable(getattr(obj, attnames[name])) for name in [*changes, *preset]}
     changed = [name for name in after if not _same(before.get(name), after[name])]
     if not changed:
         return None
