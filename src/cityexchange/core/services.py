@@ -104,10 +104,11 @@ def audited_update(
     Runs in the caller's transaction; lock ``obj`` first where concurrent writers
     could race for the same fields.
     """
-    # A relation is read by its id, so neither snapshot costs a query.
+    # A relation is read by its id, so neither snapshot costs a query. Values are
+    # compared as they are (a moment is the same moment in any zone), stored as JSON.
     attnames = {name: obj._meta.get_field(name).attname for name in [*changes, *(fields or [])]}
     preset = [name for name in fields or [] if name not in changes]
-    before = {name: _jsonable(getattr(obj, attnames[name])) for name in changes}
+    before = {name: getattr(obj, attnames[name]) for name in changes}
     if preset:
         row = (
             type(obj)
@@ -115,10 +116,10 @@ def audited_update(
             .values(*(attnames[name] for name in preset))
             .first()
         ) or {}
-        before.update({name: _jsonable(row.get(attnames[name])) for name in preset})
+        before.update({name: row.get(attnames[name]) for name in preset})
     for name, value in changes.items():
         setattr(obj, name, value)
-    after = {name: _jsonable(getattr(obj, attnames[name])) for name in [*changes, *preset]}
+    after = {name: getattr(obj, attnames[name]) for name in [*changes, *preset]}
     changed = [name for name in after if not _same(before.get(name), after[name])]
     if not changed:
         return None
@@ -133,8 +134,8 @@ def audited_update(
             actor=actor,
             action=action,
             obj=obj,
-            before={name: before.get(name) for name in changed},
-            after={name: after[name] for name in changed},
+            before={name: _jsonable(before.get(name)) for name in changed},
+            after={name: _jsonable(after[name]) for name in changed},
         )
 
 
