@@ -106,7 +106,12 @@ def audited_update(
     """
     # A relation is read by its id, so neither snapshot costs a query. Values are
     # compared as they are (a moment is the same moment in any zone), stored as JSON.
-    attnames = {name: obj._meta.get_field(name).attname for name in [*changes, *(fields or [])]}
+    concrete = {f.name: f.attname for f in obj._meta.concrete_fields}
+    concrete.update({attname: attname for attname in concrete.values()})
+    unknown = [name for name in [*changes, *(fields or [])] if name not in concrete]
+    if unknown:
+        raise ValueError(f"{type(obj).__name__} has no stored field {unknown[0]!r}")
+    attnames = {name: concrete[name] for name in [*changes, *(fields or [])]}
     preset = [name for name in fields or [] if name not in changes]
     before = {name: getattr(obj, attnames[name]) for name in changes}
     if preset:
