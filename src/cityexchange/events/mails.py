@@ -35,8 +35,14 @@ from cityexchange.events.models import Registration, RegistrationStatus
 logger = logging.getLogger(__name__)
 
 
-def queue(registration: Registration, template: str, **extra: Any) -> None:
-    """Send ``template`` to the participant once the surrounding transaction commits."""
+def queue(registration: Registration, template: str, *, final: bool = False, **extra: Any) -> None:
+    """Send ``template`` to the participant once the surrounding transaction commits.
+
+    ``final``: the instance (with its whole event) is the row as the transaction
+    leaves it (a new registration), so without a broker the mail is rendered from it
+    and not read again. Otherwise the row is read after the commit: a later step of
+    the same transaction (an erasure after a cancellation) may have changed it.
+    """
     registration_id, status = registration.pk, registration.status
     if not settings.CELERY_TASK_ALWAYS_EAGER:
         transaction.on_commit(
@@ -51,7 +57,7 @@ def queue(registration: Registration, template: str, **extra: Any) -> None:
         return
     transaction.on_commit(
         lambda: send_now(
-            selectors.registration_with_event(registration_id),
+            registration if final else selectors.registration_with_event(registration_id),
             template=template,
             status=status,
             extra=extra,

@@ -489,7 +489,7 @@ def _take_place(
                 **values,
             )
         registration.event = event
-        mails.queue(registration, "registration", repeated=False)
+        mails.queue(registration, "registration", final=True, repeated=False)
     return RegistrationOutcome(registration, True, True, position)
 
 
