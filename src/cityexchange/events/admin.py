@@ -71,21 +71,35 @@ class EventAdmin(TabbedTranslationAdmin):
         return super().get_queryset(request).select_related("format")
 
     def save_model(self, request: HttpRequest, obj: Event, form: Any, change: bool) -> None:
-        """Seat changes go through the service, which locks and promotes the waiting list."""
-        fields = ("capacity_online", "capacity_onsite")
-        if not change or not set(fields) & set(form.changed_data):
-            super().save_model(request, obj, form, change)
+        """Through the services: seats change under the lock, other apps are told."""
+        if not change:
+            services.event_create(event=obj, actor=request.user)
             return
-        new = {name: getattr(obj, name) for name in fields}
-        for name in fields:
-            setattr(obj, name, form.initial.get(name))
-        super().save_model(request, obj, form, change)
-        promoted = services.event_capacity_change(event=obj, actor=request.user, **new)
+        concrete = {f.name for f in Event._meta.concrete_fields}
+        promoted = services.event_update(
+            event=obj,
+            actor=request.user,
+            fields=[name for name in form.changed_data if name in concrete],
+        )
         if promoted:
             messages.info(
                 request,
                 _("Moved up from the waiting list: %(count)s.") % {"count": len(promoted)},
             )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Topics go through their service (audited, other apps told), not save_m2m.
+        topics = form.cleaned_data.pop("topics", None)
+        super().save_related(request, form, formsets, change)
+        if topics is not None:
+            services.event_topics_set(event=form.instance, topics=topics, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Event) -> None:
+        services.event_delete(event=obj, actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        for event in queryset:
+            services.event_delete(event=event, actor=request.user)
 
     def render_change_form(
         self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
@@ -105,10 +119,56 @@ class EventAdmin(TabbedTranslationAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    """Seats change only through the services, which lock, audit and promote.
+
+    Registrations come in through the form and the API, which decide the seat; here
+    they can be corrected, and "delete" cancels them (the row stays for the
+    statistics and the freed seat goes to the first person waiting).
+    """
+
     list_display = ("name", "event", "status", "attendance", "created_at", "attended")
     list_filter = ("status", "attendance", "event__format")
     search_fields = ("name", "email", "organisation", "event__title")
     list_select_related = ("event",)
-    # Seats change only through the services, which lock and promote.
-    readonly_fields = ("status", "confirmed_at", "cancelled_at", "anonymised_at", "created_at")
-    raw_id_fields = ("event", "user")
+    readonly_fields = (
+        "event",
+        "attendance",
+        "status",
+        "confirmed_at",
+        "cancelled_at",
+        "anonymised_at",
+        "created_at",
+    )
+    raw_id_fields = ("user",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Registration, form: Any, change: bool) -> None:
+        concrete = {f.name for f in Registration._meta.concrete_fields}
+        services.registration_correct(
+            registration=obj,
+            actor=request.user,
+            fields=[name for name in form.changed_data if name in concrete],
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Registration) -> None:
+        self._cancel(request, [obj])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Registration]) -> None:
+        self._cancel(request, list(queryset.select_related("event")))
+
+    def _cancel(self, request: HttpRequest, registrations: list[Registration]) -> None:
+        promoted = 0
+        for registration in registrations:
+            promoted += len(
+                services.registration_cancel(registration=registration, actor=request.user)
+            )
+        messages.info(
+            request,
+            _(
+                "Registrations are cancelled, not deleted: they stay for the statistics. "
+                "Moved up from the waiting list: %(count)s."
+            )
+            % {"count": promoted},
+        )

@@ -19,7 +19,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
-from cityexchange.events import selectors, services
+from cityexchange.events import links, selectors, services
 from cityexchange.events.models import Event, RegistrationStatus
 
 router = Router(tags=["events"])
@@ -272,17 +272,6 @@ def event_detail(request: HttpRequest, slug: str) -> Event:
     )
 
 
-def waitlist_position(registration: Any) -> int | None:
-    if registration.status != RegistrationStatus.WAITLISTED:
-        return None
-    ahead = registration.event.registrations.filter(
-        status=RegistrationStatus.WAITLISTED,
-        attendance=registration.attendance,
-        created_at__lte=registration.created_at,
-    ).exclude(pk=registration.pk, created_at=registration.created_at)
-    return int(ahead.count()) + 1
-
-
 @router.post(
     "/{slug}/registrations",
     response={
@@ -350,9 +339,9 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         # A newcomer's place was counted under the lock; only a repeat needs a count.
         "waitlist_position": outcome.waitlist_position
         if created
-        else waitlist_position(registration),
+        else selectors.waitlist_position(registration),
         "message": message,
         # The link goes only to whoever created the registration; a repeat gets it by mail.
-        "manage_url": services.manage_url(registration) if created else None,
+        "manage_url": links.manage_url(registration) if created else None,
     }
     return Status(201 if created else 200, body)

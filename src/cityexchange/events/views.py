@@ -28,7 +28,7 @@ from django_ratelimit.core import is_ratelimited
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.core.models import Concept
-from cityexchange.events import charts, exports, selectors, services
+from cityexchange.events import charts, exports, links, selectors, services
 from cityexchange.events.forms import (
     AttendanceImportForm,
     CapacityForm,
@@ -268,7 +268,7 @@ def _registered(
             ]
         ),
     )
-    token = services.registration_token(registration)
+    token = links.registration_token(registration)
     return HttpResponseRedirect(reverse("events:manage", kwargs={"token": token}), status=303)
 
 
@@ -325,7 +325,7 @@ def material(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
 
 
 def _by_token(token: str) -> Registration:
-    registration = services.registration_from_token(token)
+    registration = selectors.registration_from_token(token)
     if registration is None:
         raise Http404
     return registration

@@ -9,7 +9,7 @@ from django.core import mail
 from django.utils import timezone
 
 from cityexchange.core.tests.factories import PersonFactory
-from cityexchange.events import services
+from cityexchange.events import links, services
 from cityexchange.events.models import Registration, Speaker
 from cityexchange.events.tests.factories import EventFactory, RegistrationFactory
 
@@ -156,7 +156,7 @@ def test_the_personal_link_shows_the_join_link_and_can_cancel(client):
             privacy_notice_version=services.privacy_notice_version(),
         ),
     )
-    url = f"/en/events/registration/{services.registration_token(registration)}/"
+    url = f"/en/events/registration/{links.registration_token(registration)}/"
     assert event.join_url in client.get(url).content.decode()
     export = client.get(url + "export.json").json()
     assert export["email"] == "a@x.example"
