@@ -137,9 +137,10 @@ def test_too_many_registrations_from_one_address_get_429(client, settings):
         client.post(
             url, payload(email=f"r{n}@x.example"), content_type="application/json"
         ).status_code
-        for n in range(25)
+        # 20 a minute: a burst spans at most two counting windows, so 45 overflow one.
+        for n in range(45)
     ]
-    assert codes[0] == 201 and codes[-1] == 429
+    assert codes[0] == 201 and 429 in codes
     assert client.post(url, payload(email="z@x.example"), content_type="application/json").json()[
         "detail"
     ]
