@@ -200,6 +200,11 @@ class Phase:
     handled: frozenset[str]
     outcomes: Counter[str] = field(default_factory=Counter)
     cpu: Counter[str] = field(default_factory=Counter)
+    elapsed: float = 0.0  # until the last answer: requests under way at the end still count
+
+    @property
+    def rate(self) -> float:
+        return self.ok / self.elapsed if self.elapsed else 0.0
 
     @property
     def ok(self) -> int:
@@ -236,7 +241,9 @@ class Side:
 
     def run(self, phase: Phase, request: Request, clients: int, seconds: float) -> None:
         before = self.meter.sample()
+        started = time.monotonic()
         phase.outcomes += hammer(self.port, clients, seconds, request)
+        phase.elapsed += time.monotonic() - started
         after = self.meter.sample()
         for key in before:
             phase.cpu[key] += after[key] - before[key]
@@ -514,7 +521,6 @@ def main() -> int:
         confirmed, waitlisted = row if row else (0, 0)
         sold = peer.sold() if peer is not None else {}
 
-        total = args.seconds * args.rounds
         mode = (
             f"broker {args.broker}, {args.worker_concurrency} Celery worker process(es)"
             if args.broker
@@ -543,7 +549,7 @@ def main() -> int:
         )
         rates = {}
         for side in sides:
-            bare, reg = side.bare.ok / total, side.register.ok / total
+            bare, reg = side.bare.rate, side.register.rate
             rates[side.name] = reg
             detail = ", ".join(f"{k} {n}" for k, n in sorted(side.register.outcomes.items()))
             print(
