@@ -23,7 +23,8 @@ The pretix instance:
 - one organizer, one event (live, created without the control panel's defaults,
   so no PDF ticket is rendered or attached), one free admission item, one quota
   of ``capacity`` and a team with every event permission and an API token;
-- gunicorn (the version cityexchange runs) serving ``pretix.wsgi`` on 127.0.0.1.
+- gunicorn (the version cityexchange runs) serving ``pretix.wsgi`` on 127.0.0.1,
+  its output in ``var/bench/pretix-server.log``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 import gunicorn
@@ -124,6 +126,7 @@ class PretixPeer:
     token: str = ""
     server: subprocess.Popen[bytes] | None = None
     _folder: Path | None = None
+    _log: BinaryIO | None = None
     _created: bool = False
 
     @property
@@ -244,6 +247,8 @@ class PretixPeer:
         ).stdout
         answer = json.loads(out.strip().splitlines()[-1])
         self.item, self.token = int(answer["item"]), str(answer["token"])
+        # pretix logs every refused order ("Bad Request") and its eager tasks' warnings.
+        self._log = (VENV.parent / "pretix-server.log").open("wb")
         self.server = subprocess.Popen(
             [
                 python.parent / "gunicorn",
@@ -259,6 +264,8 @@ class PretixPeer:
             ],
             env=env,
             cwd=cwd,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         self._wait_until_up()
 
@@ -307,6 +314,9 @@ class PretixPeer:
                 self.server.kill()
                 self.server.wait(timeout=30)
             self.server = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
         if self._created:
             with psycopg.connect(self.admin_url, autocommit=True) as conn:
                 conn.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')

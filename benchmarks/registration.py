@@ -64,7 +64,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,6 +72,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import gunicorn
 import psycopg
+import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -79,9 +80,6 @@ from pretix_peer import PRETIX_VERSION, PretixPeer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-# One request of a phase: (connection, client index, request number) -> outcome label.
-Request = Callable[[http.client.HTTPConnection, int, int], str]
 
 
 def free_port() -> int:
@@ -95,32 +93,75 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-def call(
-    conn: http.client.HTTPConnection,
-    method: str,
-    path: str,
-    body: bytes | None = None,
-    headers: dict[str, str] | None = None,
-) -> tuple[int, bytes]:
-    """One request on the client's connection; the whole answer is read so it can be reused."""
-    conn.request(method, path, body=body, headers=headers or {})
-    response = conn.getresponse()
-    return response.status, response.read()
+class Client:
+    """One client thread's connection: ``http.client``, kept alive where the server allows it."""
+
+    name = "http.client, one connection per client thread, kept alive where the server allows it"
+
+    def __init__(self, port: int) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        """One request; the whole answer is read so that the connection can be reused."""
+        self.conn.request(method, path, body=body, headers=headers or {})
+        response = self.conn.getresponse()
+        return response.status, response.read()
+
+    def close(self) -> None:
+        self.conn.close()
 
 
-def hammer(port: int, clients: int, seconds: float, request: Request) -> Counter[str]:
+class RequestsClient(Client):
+    """The same through a ``requests`` session, the client of the figures before 2026-12-06."""
+
+    name = "requests, one session per client thread"
+
+    def __init__(self, port: int) -> None:
+        self.base = f"http://127.0.0.1:{port}"
+        self.session = requests.Session()
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, bytes]:
+        response = self.session.request(
+            method, self.base + path, data=body, headers=headers, timeout=30
+        )
+        return response.status_code, response.content
+
+    def close(self) -> None:
+        self.session.close()
+
+
+# One request of a phase: (client, client index, request number) -> outcome label.
+Request = Callable[[Client, int, int], str]
+CLIENTS: dict[str, type[Client]] = {"http.client": Client, "requests": RequestsClient}
+
+
+def hammer(
+    port: int, clients: int, seconds: float, request: Request, kind: type[Client] = Client
+) -> Counter[str]:
     """Run ``clients`` threads for ``seconds``, each with its own connection; outcomes counted."""
     stop = time.monotonic() + seconds
     outcomes = [Counter[str]() for _ in range(clients)]
 
     def client(index: int) -> None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn = kind(port)
         for n in itertools.count():
             if time.monotonic() >= stop:
                 break
             try:
                 label = request(conn, index, n)
-            except (OSError, http.client.HTTPException) as exc:
+            except (OSError, http.client.HTTPException, requests.RequestException) as exc:
                 label = type(exc).__name__
                 conn.close()
             outcomes[index][label] += 1
@@ -199,7 +240,7 @@ class Phase:
     name: str
     handled: frozenset[str]
     outcomes: Counter[str] = field(default_factory=Counter)
-    cpu: Counter[str] = field(default_factory=Counter)
+    cpu: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     elapsed: float = 0.0  # until the last answer: requests under way at the end still count
 
     @property
@@ -239,10 +280,12 @@ class Side:
     bare: Phase
     register: Phase
 
-    def run(self, phase: Phase, request: Request, clients: int, seconds: float) -> None:
+    def run(
+        self, phase: Phase, request: Request, clients: int, seconds: float, kind: type[Client]
+    ) -> None:
         before = self.meter.sample()
         started = time.monotonic()
-        phase.outcomes += hammer(self.port, clients, seconds, request)
+        phase.outcomes += hammer(self.port, clients, seconds, request, kind)
         phase.elapsed += time.monotonic() - started
         after = self.meter.sample()
         for key in before:
@@ -256,19 +299,18 @@ def label(status: int, body: bytes) -> str:
 def cityexchange_side(port: int, meter: CpuMeter) -> Side:
     serial = itertools.count()  # every request a new email, across rounds too
 
-    def ping(conn: http.client.HTTPConnection, index: int, n: int) -> str:
-        status, body = call(conn, "GET", "/api/v1/events/ping")
+    def ping(conn: Client, index: int, n: int) -> str:
+        status, body = conn.call("GET", "/api/v1/events/ping")
         return "200" if status == 200 else label(status, body)
 
-    def register(conn: http.client.HTTPConnection, index: int, n: int) -> str:
+    def register(conn: Client, index: int, n: int) -> str:
         payload = {
             "name": f"Client {index}",
             "email": f"c{index}-{n}-{next(serial)}@bench.example",
             "privacy_consent": True,
             "privacy_notice_version": "2025-01",
         }
-        status, body = call(
-            conn,
+        status, body = conn.call(
             "POST",
             "/api/v1/events/bench-event/registrations",
             json.dumps(payload).encode(),
@@ -293,14 +335,14 @@ def pretix_side(peer: PretixPeer, meter: CpuMeter, send_email: bool) -> Side:
     serial = itertools.count()
     headers = {"Authorization": f"Token {peer.token}", "Content-Type": "application/json"}
 
-    def healthcheck(conn: http.client.HTTPConnection, index: int, n: int) -> str:
-        status, body = call(conn, "GET", "/healthcheck/")
+    def healthcheck(conn: Client, index: int, n: int) -> str:
+        status, body = conn.call("GET", "/healthcheck/")
         return "200" if status == 200 else label(status, body)
 
-    def order(conn: http.client.HTTPConnection, index: int, n: int) -> str:
+    def order(conn: Client, index: int, n: int) -> str:
         email = f"p{index}-{n}-{next(serial)}@bench.example"
-        status, body = call(
-            conn, "POST", peer.orders_path, peer.order_body(email, send_email), headers
+        status, body = conn.call(
+            "POST", peer.orders_path, peer.order_body(email, send_email), headers
         )
         if status == 201:
             return "order"
@@ -344,11 +386,11 @@ def gunicorn_command(app: str, port: int, args: argparse.Namespace) -> list[str]
 def wait_for(port: int, path: str, process: subprocess.Popen[bytes]) -> bool:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        conn = Client(port)
         try:
-            if call(conn, "GET", path)[0] == 200:
+            if conn.call("GET", path)[0] == 200:
                 return True
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.1)
         finally:
             conn.close()
@@ -363,6 +405,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=max(2, (os.cpu_count() or 1) * 2))
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--client", choices=sorted(CLIENTS), default="http.client")
     parser.add_argument("--capacity", type=int, default=50, help="seats, and pretix's quota")
     parser.add_argument("--broker", default="", help="redis:// URL; starts a Celery worker")
     parser.add_argument("--worker-concurrency", type=int, default=1)
@@ -386,6 +429,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
+    kind = CLIENTS[args.client]
     admin_url = os.environ.get("DATABASE_URL", "")
     if not admin_url.startswith(("postgres://", "postgresql://")):
         print("Set DATABASE_URL to a PostgreSQL server (its database is used only to create ours).")
@@ -490,8 +534,8 @@ def main() -> int:
         # broker, wait until the worker has started and emptied the queue, so its
         # start-up does not fall into the measured phases.
         for side in sides:
-            hammer(side.port, args.clients, 1.0, side.bare_request)
-            hammer(side.port, min(args.clients, 4), 1.0, side.register_request)
+            hammer(side.port, args.clients, 1.0, side.bare_request, kind)
+            hammer(side.port, min(args.clients, 4), 1.0, side.register_request, kind)
         if args.broker:
             deadline = time.monotonic() + 120
             while queue_length(args.broker) and time.monotonic() < deadline:
@@ -500,8 +544,8 @@ def main() -> int:
         backlog: list[int] = []
         for round_ in range(args.rounds):
             for side in sides if round_ % 2 == 0 else sides[::-1]:
-                side.run(side.bare, side.bare_request, args.clients, args.seconds)
-                side.run(side.register, side.register_request, args.clients, args.seconds)
+                side.run(side.bare, side.bare_request, args.clients, args.seconds, kind)
+                side.run(side.register, side.register_request, args.clients, args.seconds, kind)
             if args.broker:
                 backlog.append(queue_length(args.broker))
         load_after = os.getloadavg()
@@ -531,8 +575,7 @@ def main() -> int:
             f"{args.workers} worker(s) x {args.threads} thread(s) "
             f"({'gthread' if args.threads > 1 else 'sync'}) for every server, "
             f"CPUs: {os.cpu_count()}, {args.rounds} round(s) of {args.seconds:g} s per phase, "
-            f"capacity {args.capacity}; load client: http.client, one connection per client "
-            "thread, kept alive where the server allows it"
+            f"capacity {args.capacity}; load client: {kind.name}"
         )
         print(f"cityexchange: {mode}, work tree {ROOT}")
         if peer is not None:
