@@ -255,6 +255,12 @@ class Phase:
     def failed(self) -> Counter[str]:
         return Counter({k: n for k, n in self.outcomes.items() if k not in self.handled})
 
+    @property
+    def own_cpu(self) -> float:
+        """CPU seconds per handled request in server, database, Celery worker and client."""
+        own = sum(self.cpu[k] for k in ("server", "database", "worker", "client"))
+        return own / self.ok if self.ok else 0.0
+
     def cpu_report(self) -> str:
         if not self.ok:
             return f"{self.name}: no request succeeded"
@@ -605,6 +611,12 @@ def main() -> int:
             ratio = rates["cityexchange"] / rates["pretix"] if rates["pretix"] else float("inf")
             print(
                 f"ratio cityexchange / pretix registrations per second: {ratio:.2f} (target >= 10)"
+            )
+            mine, theirs = (side.register.own_cpu for side in sides)
+            print(
+                "CPU per registration (server, database and client): cityexchange "
+                f"{1000 * mine:.2f} ms, pretix {1000 * theirs:.2f} ms, pretix / cityexchange "
+                f"{theirs / mine if mine else 0:.2f} (less sensitive to the others' load)"
             )
         for side in sides:
             print(side.bare.cpu_report())
