@@ -45,6 +45,7 @@ each answer; ``--threads`` > 1 selects gthread workers, which keep it). Usage::
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
         .venv/bin/python benchmarks/registration.py [--peer pretix] [--clients 32] \\
         [--seconds 8] [--rounds 2] [--workers 4] [--threads 1] [--capacity 50] \\
+        [--client http.client|requests] [--pretix-cache locmem|dummy] [--pretix-no-mail] \\
         [--broker redis://127.0.0.1:6379/15]
 
 The database named in DATABASE_URL is only used to create and drop the
