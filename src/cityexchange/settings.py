@@ -242,6 +242,9 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "de", "es", "pt")}
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploads are private: nothing serves this folder. Each file is sent by its app's view
+# after the same permission check as the page it belongs to (a draft resource's
+# attachment, an event's material); never let a web server or proxy serve it.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("CITYEXCHANGE_MEDIA_ROOT", VAR_DIR / "media"))
 # Without collectstatic (development, tests) serve straight from the apps' static folders.
@@ -359,7 +362,3 @@ LOGGING = {
         "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
     },
 }
-
-# Uploaded files are served by the app itself in the embedded default; behind a
-# proxy, let the proxy serve MEDIA_ROOT and set this to 0.
-CITYEXCHANGE_SERVE_MEDIA = env_bool("CITYEXCHANGE_SERVE_MEDIA", True)

@@ -2,11 +2,9 @@
 
 import importlib.util
 
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.static import serve
+from django.urls import URLPattern, URLResolver, include, path
 
 from cityexchange.api import api
 from cityexchange.core.views import favicon
@@ -20,11 +18,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # For clients that ask for it without reading the page's <link rel="icon">.
     path("favicon.ico", favicon),
 ]
-
-if settings.CITYEXCHANGE_SERVE_MEDIA:
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
 
 _pages: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
