@@ -155,7 +155,7 @@ def generate(count: int) -> None:
     from cityexchange.core.models import Concept, Organisation
     from cityexchange.directory.enums import Cost, Effort, Eligibility, Format, Goal, Level
     from cityexchange.directory.models import Offer
-    from cityexchange.directory.services import offers_changed
+    from cityexchange.directory.services import directory_changed
 
     rng = random.Random(42)
     concepts = list(Concept.objects.all())
@@ -220,7 +220,7 @@ def generate(count: int) -> None:
                 ],
                 batch_size=2000,
             )
-    offers_changed()
+    directory_changed()
     print(f"synthetic offers: {len(created)}")
 
 

@@ -56,8 +56,17 @@ class OfferAdmin(TabbedTranslationAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        # Organisers and topics are saved after the row: refresh the Finder's profiles.
+        # Organisers and topics are saved after the row, so this is where an edit ends:
+        # audited, and the Finder rebuilds its profiles.
         services.offer_touch(offer=form.instance, actor=request.user)
+
+    def delete_model(self, request: HttpRequest, obj: Offer) -> None:
+        super().delete_model(request, obj)
+        services.directory_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Offer]) -> None:
+        super().delete_queryset(request, queryset)
+        services.directory_changed()
 
 
 @admin.register(MunicipalityProfile)
@@ -66,6 +75,21 @@ class MunicipalityProfileAdmin(admin.ModelAdmin):
     search_fields = ["organisation__name"]
     filter_horizontal = ["topics", "memberships"]
     autocomplete_fields = ["organisation"]
+
+    # Peers are listed by topic beside the Finder's results: every edit ends in a bump.
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.directory_changed()
+
+    def delete_model(self, request: HttpRequest, obj: MunicipalityProfile) -> None:
+        super().delete_model(request, obj)
+        services.directory_changed()
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[MunicipalityProfile]
+    ) -> None:
+        super().delete_queryset(request, queryset)
+        services.directory_changed()
 
 
 @admin.register(SearchGap)

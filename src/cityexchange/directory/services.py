@@ -10,26 +10,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cityexchange.core import caching
 from cityexchange.core.models import Concept, Organisation
 from cityexchange.core.services import audit_record, snapshot
 from cityexchange.directory.enums import SearchOutcome
 from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult, SearchGap
 
-OFFERS_VERSION_KEY = "cityexchange:directory:offers-version"
 
+def directory_changed() -> None:
+    """Tell every process that offers or municipality profiles changed: the Finder's
+    offer profiles and its per-topic peer lists are rebuilt on their next use.
 
-def offers_changed() -> None:
-    """Tell every process sharing the cache that the Finder's offer profiles are outdated.
-
-    The Finder also keys its profiles on the number of offers and their latest
-    ``updated_at``, so a process with a private cache notices edits as well.
+    Every write below calls it; so does the back office, and anything that writes
+    offers or profiles in bulk (the seeding, the benchmark's synthetic offers).
     """
-    cache.set(OFFERS_VERSION_KEY, timezone.now().isoformat(), timeout=None)
+    caching.bump("directory")
 
 
 def offer_touch(*, offer: Offer, actor: Any = None) -> None:
@@ -37,7 +36,7 @@ def offer_touch(*, offer: Offer, actor: Any = None) -> None:
     with transaction.atomic():
         offer.save(update_fields=["updated_at"])
         audit_record(actor=actor, action="offer.update", obj=offer)
-        transaction.on_commit(offers_changed)
+        directory_changed()
 
 
 def offer_mark_reviewed(*, offer: Offer, actor: Any, on: dt.date | None = None) -> Offer:
@@ -54,6 +53,7 @@ def offer_mark_reviewed(*, offer: Offer, actor: Any, on: dt.date | None = None) 
             before=before,
             after=snapshot(locked, ["reviewed_on"]),
         )
+        directory_changed()
     return locked
 
 
@@ -105,6 +105,7 @@ def profile_save(
             before=before,
             after=after,
         )
+        directory_changed()
     return profile
 
 

@@ -16,13 +16,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shipped() -> None:
     from cityexchange.core.seeding import load_organisations, load_thesaurus
-    from cityexchange.directory.finder import reset_index
     from cityexchange.directory.seeding import load_offers
 
     load_thesaurus()
     load_organisations()
     load_offers()
-    reset_index()
 
 
 def test_the_shipped_catalogue_loads_in_four_languages(shipped: None) -> None:
