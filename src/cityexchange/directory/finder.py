@@ -30,7 +30,7 @@ import math
 from collections import defaultdict
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from django.urls import reverse
@@ -40,7 +40,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from cityexchange.core import caching
 from cityexchange.core.models import OrganisationKind
-from cityexchange.core.text import LANGUAGES, stem, thesaurus, words
+from cityexchange.core.text import LANGUAGES, ThesaurusIndex, stem, thesaurus, words
 from cityexchange.directory.enums import (
     EFFORT_ORDER,
     EU_COUNTRIES,
@@ -406,63 +406,24 @@ def allowed(
 # --------------------------------------------------------------------------- understanding
 
 
-def _phrase_runs(tokens: list[str], language: str, max_len: int) -> set[tuple[str, ...]]:
-    stemmed = [stem(t, language) for t in tokens]
-    runs: set[tuple[str, ...]] = set()
-    for size in range(1, max_len + 1):
-        for start in range(len(stemmed) - size + 1):
-            runs.add(tuple(stemmed[start : start + size]))
-    return runs
-
-
-@dataclass
-class CueIndex:
-    # language -> stemmed cue phrase -> names ("goal:train_staff", "low_resources", ...)
-    phrases: dict[str, dict[tuple[str, ...], set[str]]]
-    # German single-word cues that may start a compound ("Weiterbildungsangebot")
-    prefixes: list[tuple[str, str]]
-    max_len: int
-
-
-@lru_cache(maxsize=1)
-def _cues() -> CueIndex:
-    """Every cue list stemmed once."""
+@cache
+def _cues() -> ThesaurusIndex:
+    """Every cue list as a phrase index, matched like thesaurus labels (``core.text``):
+    stemmed runs of whole words in any language, and German compounds that contain a
+    cue ("Weiterbildungsangebot"). The "concepts" are names such as "goal:train_staff".
+    """
     lists: dict[str, dict[str, list[str]]] = {
         **{f"goal:{goal}": cues for goal, cues in GOAL_CUES.items()},
         **{f"level:{level}": cues for level, cues in LEVEL_CUES.items()},
         **{f"role:{role}": cues for role, cues in ROLE_CUES.items()},
         "low_resources": LOW_RESOURCE_CUES,
     }
-    phrases: dict[str, dict[tuple[str, ...], set[str]]] = {lang: {} for lang in LANGUAGES}
-    prefixes: list[tuple[str, str]] = []
-    max_len = 1
+    index = ThesaurusIndex()
     for name, by_language in lists.items():
         for language, cues in by_language.items():
             for cue in cues:
-                stemmed = tuple(_stems_of(cue, language))
-                if not stemmed:
-                    continue
-                phrases[language].setdefault(stemmed, set()).add(name)
-                max_len = max(max_len, len(stemmed))
-                if language == "de" and len(stemmed) == 1 and len(stemmed[0]) >= 6:
-                    prefixes.append((stemmed[0], name))
-    return CueIndex(phrases, prefixes, max_len)
-
-
-def _cues_found(tokens: list[str]) -> set[str]:
-    index = _cues()
-    found: set[str] = set()
-    for language in LANGUAGES:
-        table = index.phrases[language]
-        for run in _phrase_runs(tokens, language, index.max_len):
-            names = table.get(run)
-            if names:
-                found.update(names)
-    long_tokens = [t for t in tokens if len(t) >= 10]
-    for prefix, name in index.prefixes:
-        if name not in found and any(t.startswith(prefix) for t in long_tokens):
-            found.add(name)
-    return found
+                index.add(name, language, cue, preferred=False)
+    return index
 
 
 def understand(query: FinderQuery) -> Understanding:
@@ -498,7 +459,7 @@ def understand(query: FinderQuery) -> Understanding:
             seen.add(signature)
             token_variants.append(variants)
 
-    cues = _cues_found(tokens)
+    cues = {match.concept for match in _cues().find(query.description)}
     goals: dict[str, float] = {goal: 1.0 for goal in query.goals}
     for name in cues:
         if name.startswith("goal:"):
@@ -629,15 +590,20 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         for position in index.goal_postings.get(goal, []):
             first[position] += W_GOALS * weight / 2
     member_positions, unlocked = memberships_of(index, query)
-    candidates = [p for p in first if allowed(index.profiles[p], query, today, unlocked=unlocked)]
-    if len(candidates) < SHORTLIST:
-        # Few words matched: offers suited to the level and resources still count.
+    # The best of the first pass that pass the hard filters; when few words matched,
+    # offers suited to the level and resources still count.
+    shortlist: list[int] = []
+    for position in sorted(first, key=first.__getitem__, reverse=True):
+        if allowed(index.profiles[position], query, today, unlocked=unlocked):
+            shortlist.append(position)
+            if len(shortlist) == SHORTLIST:
+                break
+    else:
         for profile in index.profiles:
+            if len(shortlist) == SHORTLIST:
+                break
             if profile.index not in first and allowed(profile, query, today, unlocked=unlocked):
-                candidates.append(profile.index)
-                if len(candidates) >= SHORTLIST:
-                    break
-    shortlist = heapq.nlargest(SHORTLIST, candidates, key=lambda p: first.get(p, 0.0))
+                shortlist.append(profile.index)
 
     # Score the shortlist; only the results shown get their reasons worked out.
     scored: list[tuple[float, str, int, float, tuple[Any, ...] | None]] = []
@@ -755,9 +721,6 @@ def _names(items: Iterable[str], labels: dict[str, Any]) -> str:
 def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
     """One reason code worded in ``language`` (call inside ``translation.override``)."""
     code, *args = reason
-    from cityexchange.core.models import LANGUAGE_CHOICES
-
-    language_names = {code: name for code, name in LANGUAGE_CHOICES}
     if code == "topics":
         labels = [thesaurus().label(key, language) for key in args[0]]
         return _("matches: %(topics)s") % {"topics": ", ".join(labels)}
@@ -786,6 +749,9 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
             "network": offer_name(args[0], language)
         }
     if code == "language":
+        from cityexchange.core.models import LANGUAGE_CHOICES
+
+        language_names = dict(LANGUAGE_CHOICES)
         spoken, interpreted = args
         held = _names(spoken, language_names)
         if interpreted:

@@ -208,47 +208,21 @@ def serialise(obj: Any, language: str) -> dict[str, Any]:
     return data
 
 
-def _shown(index: NeighbourIndex, kind: str, topic: str, language: str) -> list[dict[str, Any]]:
-    with translation.override(language):
-        if kind == "events":
-            return [serialise(e, language) for e in index.events.get(topic, [])]
-        if kind == "resources":
-            return [serialise(r, language) for r in _resources_of(index, topic)]
-        label = thesaurus().label(topic, language)
-        return [
-            {
-                "name": organisation.name,
-                "country": organisation.country.code or None,
-                "organisation_id": organisation.pk,
-                "shared_topics": [label],
-                "url": reverse("directory:organisation_detail", kwargs={"slug": organisation.slug}),
-            }
-            for organisation in index.peers.get(topic, [])
-        ]
-
-
-def _merge(lists: list[list[dict[str, Any]]], limit: int) -> list[dict[str, Any]]:
+def _merge(lists: list[list[Any]], limit: int) -> list[Any]:
     """Take from each topic's list in turn, without duplicates."""
-    merged: list[dict[str, Any]] = []
-    seen: set[Any] = set()
+    merged: list[Any] = []
+    seen: set[int] = set()
     for position in range(max((len(items) for items in lists), default=0)):
         for items in lists:
-            if position < len(items):
-                item = items[position]
-                marker = item.get("slug") or item.get("url") or item.get("title")
-                if marker not in seen:
-                    seen.add(marker)
-                    merged.append(item)
+            if position < len(items) and items[position].pk not in seen:
+                seen.add(items[position].pk)
+                merged.append(items[position])
     return merged[:limit]
 
 
-def _still_to_come(items: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
-    # The lists live for minutes: an event that has begun since is left out.
-    return [
-        item
-        for item in items
-        if not item.get("starts_at") or dt.datetime.fromisoformat(item["starts_at"]) > now
-    ]
+def _still_to_come(event: Any, now: dt.datetime) -> bool:
+    starts_at = getattr(event, "starts_at", None)
+    return starts_at is None or starts_at > now
 
 
 def neighbours_for(
@@ -261,24 +235,38 @@ def neighbours_for(
     resources: int = 5,
     peers: int = 3,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Events and resources on ``topics``, peers sharing ``named``; merged topic by topic."""
+    """Events and resources on ``topics``, peers sharing ``named``; merged topic by topic.
+
+    Merged as rows first, so only what is shown is worded and linked.
+    """
     index = neighbour_index()
     topics = topics[:4]
     now = timezone.now()
-    found_events = _merge(
-        [_still_to_come(_shown(index, "events", t, language), now) for t in topics], events
-    )
-    found_resources = _merge([_shown(index, "resources", t, language) for t in topics], resources)
-    by_url: dict[str, dict[str, Any]] = {}
+    # The lists live for up to a day: an event that has begun since is left out.
+    event_lists = [[e for e in index.events.get(t, []) if _still_to_come(e, now)] for t in topics]
+    resource_lists = [_resources_of(index, t) for t in topics]
+    shared: dict[int, list[str]] = {}
+    organisations: dict[int, Any] = {}
     for topic in named[:4]:
-        for peer in _shown(index, "peers", topic, language):
-            if peer["organisation_id"] == exclude_organisation:
-                continue
-            entry = by_url.setdefault(peer["url"], {**peer, "shared_topics": []})
-            entry["shared_topics"] = [*entry["shared_topics"], *peer["shared_topics"]]
-    ranked = sorted(by_url.values(), key=lambda p: (-len(p["shared_topics"]), p["name"]))
-    return (
-        found_events,
-        found_resources,
-        [{k: v for k, v in p.items() if k != "organisation_id"} for p in ranked[:peers]],
-    )
+        for organisation in index.peers.get(topic, []):
+            if organisation.pk != exclude_organisation:
+                organisations[organisation.pk] = organisation
+                shared.setdefault(organisation.pk, []).append(topic)
+    ranked = sorted(organisations.values(), key=lambda o: (-len(shared[o.pk]), o.name))[:peers]
+    with translation.override(language):
+        labels = thesaurus()
+        return (
+            [serialise(e, language) for e in _merge(event_lists, events)],
+            [serialise(r, language) for r in _merge(resource_lists, resources)],
+            [
+                {
+                    "name": organisation.name,
+                    "country": organisation.country.code or None,
+                    "shared_topics": [labels.label(t, language) for t in shared[organisation.pk]],
+                    "url": reverse(
+                        "directory:organisation_detail", kwargs={"slug": organisation.slug}
+                    ),
+                }
+                for organisation in ranked
+            ],
+        )
