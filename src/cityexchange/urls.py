@@ -9,6 +9,7 @@ from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
 from cityexchange.api import api
+from cityexchange.apidocs import api_reference_page
 from cityexchange.core.views import favicon
 
 admin.site.site_header = "cityexchange"
@@ -29,6 +30,8 @@ if settings.CITYEXCHANGE_SERVE_MEDIA:
 _pages: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("", include("cityexchange.core.urls")),
+    # The reference of the project's API, beside it rather than in an app.
+    path("api/", api_reference_page, name="api_reference"),
 ]
 # Module apps (URL prefix, app): mounted once the app has a urls module.
 for _prefix, _app in [

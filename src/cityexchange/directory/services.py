@@ -112,23 +112,35 @@ def profile_save(
 def saved_result_create(
     *, request: dict[str, Any], items: list[dict[str, Any]], actor: Any = None
 ) -> SavedResult:
-    """Keep a Finder result list under an unguessable token so it can be shared by link.
+    """Keep a Finder result list (``finder_run``'s items) under an unguessable token so
+    it can be shared by link.
 
     The free-text description is not kept: the list shows what was found and
     the structured wishes, so a shared link does not pass on what a town wrote.
+    Reasons are kept as codes and worded when the list is shown, in the reader's
+    language.
     """
     stored_request = {k: v for k, v in request.items() if k != "description"}
+    stored_items = [
+        {
+            "slug": item["offer"]["slug"],
+            "kind": item["offer"]["kind"],
+            "score": item["score"],
+            "reasons": item["reason_codes"],
+        }
+        for item in items
+    ]
     with transaction.atomic():
         result = SavedResult.objects.create(
             request=stored_request,
-            items=items,
+            items=stored_items,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(
             actor=actor,
             action="finder_result.create",
             obj=result,
-            after={"items": [item["slug"] for item in items]},
+            after={"items": [item["slug"] for item in stored_items]},
         )
     return result
 
