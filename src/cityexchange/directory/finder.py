@@ -39,8 +39,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from cityexchange.core import caching
+from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import OrganisationKind
-from cityexchange.core.text import LANGUAGES, ThesaurusIndex, stem, thesaurus, words
+from cityexchange.core.text import ThesaurusIndex, stem, thesaurus, words
 from cityexchange.directory.enums import (
     EFFORT_ORDER,
     EU_COUNTRIES,

@@ -30,6 +30,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from cityexchange.core import caching
+from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.text import thesaurus
 
 logger = logging.getLogger(__name__)
@@ -127,8 +128,6 @@ def _resource_lists(topic_count: int) -> tuple[dict[str, list[Any]], set[str], b
 
 
 def _resources_by_pk(queryset: Any, pks: set[int]) -> list[Any]:
-    from cityexchange.core.i18n import LANGUAGES
-
     if not pks:
         return []
     return list(

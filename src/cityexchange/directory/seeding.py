@@ -15,7 +15,8 @@ from typing import Any
 from django.db import transaction
 from django_countries import countries
 
-from cityexchange.core.datafiles import LANGUAGES, DataFileError, Entry, load_yaml
+from cityexchange.core.datafiles import DataFileError, Entry, load_yaml
+from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import Concept, Organisation, OrganisationKind
 from cityexchange.directory.enums import (
     Budget,
