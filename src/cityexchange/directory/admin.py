@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from cityexchange.core.admin import AuditedAdminMixin
 from cityexchange.directory import services
 from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult, SearchGap
 
@@ -37,7 +38,7 @@ class StaleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Offer)
-class OfferAdmin(TabbedTranslationAdmin):
+class OfferAdmin(AuditedAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "kind", "status", "eligibility", "format", "reviewed_on", "stale"]
     list_filter = [StaleFilter, "status", "kind", "eligibility", "format", "cost", "region"]
     search_fields = ["slug", "name", "summary"]
@@ -56,9 +57,8 @@ class OfferAdmin(TabbedTranslationAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        # Organisers and topics are saved after the row, so this is where an edit ends:
-        # audited, and the Finder rebuilds its profiles.
-        services.offer_touch(offer=form.instance, actor=request.user)
+        # Organisers and topics are saved after the row, so this is where an edit ends.
+        services.directory_changed()
 
     def delete_model(self, request: HttpRequest, obj: Offer) -> None:
         super().delete_model(request, obj)
@@ -70,7 +70,7 @@ class OfferAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(MunicipalityProfile)
-class MunicipalityProfileAdmin(admin.ModelAdmin):
+class MunicipalityProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["organisation", "country", "population", "experience", "updated_at"]
     search_fields = ["organisation__name"]
     filter_horizontal = ["topics", "memberships"]

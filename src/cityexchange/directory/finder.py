@@ -553,13 +553,13 @@ def _level_fit(profile: OfferProfile, experience: str) -> float:
         return 0.0
     if experience in profile.levels:
         return 1.0
-    mine = LEVEL_ORDER.get(experience, 1)  # type: ignore[call-overload]
-    gap = min(abs(mine - LEVEL_ORDER[level]) for level in profile.levels)  # type: ignore[index]
+    mine = LEVEL_ORDER.get(experience, 1)
+    gap = min(abs(mine - LEVEL_ORDER[level]) for level in profile.levels)
     return -0.4 if gap == 1 else -1.0
 
 
 def _effort_fit(profile: OfferProfile, query: FinderQuery, understanding: Understanding) -> float:
-    effort = EFFORT_ORDER.get(profile.effort, 1)  # type: ignore[call-overload]
+    effort = EFFORT_ORDER.get(profile.effort, 1)
     small = query.population is not None and query.population < SMALL_TOWN
     if understanding.low_resources:
         return {0: 1.0, 1: 0.0, 2: -1.0}[effort]

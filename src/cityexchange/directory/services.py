@@ -31,14 +31,6 @@ def directory_changed() -> None:
     caching.bump("directory")
 
 
-def offer_touch(*, offer: Offer, actor: Any = None) -> None:
-    """Mark an offer as edited (after a change of its organisers or topics)."""
-    with transaction.atomic():
-        offer.save(update_fields=["updated_at"])
-        audit_record(actor=actor, action="offer.update", obj=offer)
-        directory_changed()
-
-
 def offer_mark_reviewed(*, offer: Offer, actor: Any, on: dt.date | None = None) -> Offer:
     """Record that staff have checked the offer's facts today (clears the stale flag)."""
     with transaction.atomic():

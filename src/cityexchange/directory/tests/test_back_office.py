@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from cityexchange.core.models import AuditEntry
 from cityexchange.directory.finder import FinderQuery, finder_run
 
 pytestmark = pytest.mark.django_db
@@ -93,6 +94,8 @@ def test_an_offer_ended_in_the_back_office_leaves_the_finder_at_once(
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Offer.objects.get(pk=offer.pk).status == "ended"
     assert "test-mixer" not in found("Hochwasser", country="DE")
+    audit = AuditEntry.objects.get(action="offer.update")
+    assert (audit.before["status"], audit.after["status"]) == ("active", "ended")
 
 
 def test_an_offer_deleted_in_the_back_office_leaves_the_finder_at_once(

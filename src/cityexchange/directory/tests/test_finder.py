@@ -13,8 +13,8 @@ from cityexchange.directory.selectors import offers_for_topics
 pytestmark = pytest.mark.django_db
 
 
-def slugs(query: FinderQuery, **kwargs: object) -> list[str]:
-    return [r.profile.slug for r in rank(query, **kwargs).ranked]  # type: ignore[arg-type]
+def slugs(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -> list[str]:
+    return [r.profile.slug for r in rank(query, limit=limit, today=today).ranked]
 
 
 @pytest.mark.parametrize(

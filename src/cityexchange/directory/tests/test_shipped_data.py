@@ -35,5 +35,7 @@ def test_the_shipped_catalogue_loads_in_four_languages(shipped: None) -> None:
 def test_the_finder_reaches_its_relevance_target_on_the_shipped_scenarios(shipped: None) -> None:
     out = io.StringIO()
     call_command("eval-finder", stdout=out)
-    hit_at_3 = float(re.search(r"hit@3: ([0-9.]+)", out.getvalue()).group(1))  # type: ignore[union-attr]
+    found = re.search(r"hit@3: ([0-9.]+)", out.getvalue())
+    assert found, out.getvalue()
+    hit_at_3 = float(found.group(1))
     assert hit_at_3 >= 0.9, out.getvalue()
