@@ -32,12 +32,14 @@ def _fresh_process_indexes() -> None:
     In production a reload is announced after its commit; a test's data is rolled back
     instead, so an index built in one test would otherwise answer in the next.
     """
-    from cityexchange.core import text
-    from cityexchange.directory.finder import reset_index
+    from django.core.cache import cache
+
+    from cityexchange.core import caching, text
     from cityexchange.library.search import forget_statistics
 
     text.reset()
-    reset_index()
+    caching.forget_all()
+    cache.clear()
     forget_statistics()
 
 

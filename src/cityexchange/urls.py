@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from cityexchange.api import api
+from cityexchange.apidocs import api_reference_page
 from cityexchange.core.views import favicon
 
 admin.site.site_header = "cityexchange"
@@ -22,6 +23,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
 _pages: list[URLPattern | URLResolver] = [
     path("admin/", admin.site.urls),
     path("", include("cityexchange.core.urls")),
+    # The reference of the project's API, beside it rather than in an app.
+    path("api/", api_reference_page, name="api_reference"),
 ]
 # Module apps (URL prefix, app): mounted once the app has a urls module.
 for _prefix, _app in [

@@ -37,8 +37,8 @@ from cityexchange.directory.enums import (
     StaffTime,
 )
 from cityexchange.directory.finder import FinderQuery, finder_run
+from cityexchange.directory.limits import FINDER_LIMIT
 from cityexchange.directory.models import Offer, SavedResult
-from cityexchange.directory.views import FINDER_LIMIT, saved_items
 
 router = Router(tags=["directory"])
 
@@ -405,10 +405,8 @@ def finder_save(request: HttpRequest, payload: FinderIn) -> Status:
     query = _query(request, payload)
     with translation.override(language):
         answer = finder_run(query, language=language, record_gaps=False)
-        from cityexchange.directory.views import _items_to_store
-
         result = services.saved_result_create(
-            request=query.as_dict(), items=_items_to_store(answer["items"]), actor=request.user
+            request=query.as_dict(), items=answer["items"], actor=request.user
         )
         return Status(
             201,
@@ -423,7 +421,7 @@ def finder_save(request: HttpRequest, payload: FinderIn) -> Status:
 @router.get("/finder/results/{id}", response=SavedResultOut, auth=None)
 def finder_result(request: HttpRequest, id: str) -> dict[str, Any]:
     result = get_for_user(SavedResult.objects.all(), user=request.user, token=id)
-    items = saved_items(result, current_language())
+    items = selectors.saved_result_items(result=result, language=current_language())
     return {
         "id": result.token,
         "created_at": result.created_at.isoformat(),

@@ -30,3 +30,9 @@ class EventsConfig(AppConfig):
         from cityexchange.events import seeding
 
         return seeding.seed(demo=demo)
+
+    def home_highlights(self, user: object) -> dict[str, list[object]]:
+        """The next editions, for the home page (see ``core.selectors.home_highlights``)."""
+        from cityexchange.events.selectors import upcoming_events
+
+        return {"upcoming": list(upcoming_events(limit=3))}

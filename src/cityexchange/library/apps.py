@@ -26,3 +26,10 @@ class LibraryConfig(AppConfig):
         from cityexchange.library import seeding
 
         return seeding.seed(demo=demo)
+
+    def home_highlights(self, user: object) -> dict[str, list[object]]:
+        """The newest entries this user may see, for the home page (see
+        ``core.selectors.home_highlights``)."""
+        from cityexchange.library.selectors import newest_resources
+
+        return {"newest": list(newest_resources(user=user, limit=3))}
