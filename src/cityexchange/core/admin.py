@@ -57,7 +57,7 @@ class AuditedAdminMixin(_AdminBase):
             for obj in formset.get_queryset()
             if obj.pk is not None
         }
-        super().save_formset(request, form, formset, change)  # type: ignore[misc]
+        super().save_formset(request, form, formset, change)
         for obj in formset.deleted_objects:
             audit_record(
                 actor=request.user,
