@@ -93,9 +93,11 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             if operation.get("security"):
                 codes |= {"401", "403"}
             responses = operation.setdefault("responses", {})
-            for code in sorted(codes):
+            # Ninja keys the answers by number; the JSON document writes them as text.
+            documented = {str(key) for key in responses}
+            for code in sorted(codes - documented):
                 responses.setdefault(
-                    code,
+                    int(code),
                     {
                         "description": _DESCRIPTIONS[code],
                         "content": {

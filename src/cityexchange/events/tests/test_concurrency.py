@@ -7,41 +7,18 @@ through IMMEDIATE transactions. Run on both engines.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core import mail
-from django.db import connection
 
+from cityexchange.core.tests.concurrency import race
 from cityexchange.events import services
 from cityexchange.events.models import Registration, RegistrationStatus
 from cityexchange.events.tests.factories import EventFactory, registration_data
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-
-
-def _race(jobs: list[Callable[[], Any]]) -> list[Any]:
-    """Run the jobs in threads that all start at the same moment; results or exceptions."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = jobs[index]()
-        except Exception as exc:  # collected and asserted on below
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def _registering(event: Any, n: int, **overrides: Any) -> Callable[[], Any]:
@@ -57,7 +34,7 @@ def _confirmed(event: Any, attendance: str = "online") -> int:
 
 def test_two_people_for_the_last_seat_one_gets_it_the_other_waits_first_in_line() -> None:
     event = EventFactory(capacity_online=1)
-    results = _race([_registering(event, 1), _registering(event, 2)])
+    results = race([_registering(event, 1), _registering(event, 2)])
     assert all(isinstance(r, services.RegistrationOutcome) for r in results), results
     statuses = sorted(r.registration.status for r in results)
     assert statuses == ["confirmed", "waitlisted"]
@@ -70,7 +47,7 @@ def test_many_at_once_never_oversell_and_every_place_in_the_queue_is_given_once(
     capacity, racers = 5, 16
     event = EventFactory(capacity_online=capacity)
     mail.outbox.clear()
-    results = _race([_registering(event, n) for n in range(racers)])
+    results = race([_registering(event, n) for n in range(racers)])
     assert all(isinstance(r, services.RegistrationOutcome) for r in results), results
     assert _confirmed(event) == capacity
     places = sorted(r.waitlist_position for r in results if r.waitlist_position is not None)
@@ -87,7 +64,7 @@ def test_cancellations_racing_new_registrations_give_freed_seats_to_those_waitin
     ]
     jobs += [_registering(event, n) for n in range(10, 16)]
     jobs += [_registering(event, n, attendance="onsite") for n in range(20, 23)]
-    results = _race(jobs)
+    results = race(jobs)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert _confirmed(event) == 2 and _confirmed(event, "onsite") == 1
     # Those waiting before the race have the freed seats, never a newcomer.
