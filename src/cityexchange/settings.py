@@ -261,7 +261,8 @@ STORAGES = {
         )
     },
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# No form or JSON body needs more than this (files have their own limit below).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CITYEXCHANGE_MAX_UPLOAD_BYTES = env_int("CITYEXCHANGE_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
 

@@ -6,6 +6,7 @@ parse a form, call a service and render. Every page works without JavaScript.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -39,6 +40,7 @@ from cityexchange.assessments.models import (
 )
 from cityexchange.core.access import get_for_user
 from cityexchange.core.models import Organisation, User
+from cityexchange.core.ratelimit import Limit, exceeded
 
 
 def _get(request: HttpRequest, pk: int) -> Assessment:
@@ -266,14 +268,33 @@ def _after_save(
     return redirect("assessments:review", id=assessment.pk)
 
 
+# What an anonymous post may leave in the session: the answer fields of the page, cut
+# to their longest valid length, for the last few pages, within a total size. Anything
+# else in the post is dropped, so nobody can grow the session by posting.
+PENDING_FIELDS = ("choice", "notes", "evidence", "original", "version", "conflict", "resolve")
+PENDING_VALUE_CHARS = 4000
+PENDING_PAGES = 3
+PENDING_BYTES = 64_000
+PENDING_LIMIT = Limit("assessments.pending", "20/m")
+
+
 def _keep_pending(request: HttpRequest) -> None:
     """The session ended while someone was typing: keep what they sent, to give it back
     on this page after they signed in again."""
-    pending = request.session.get(PENDING_KEY, {})
-    pending[request.path] = {
-        key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"
-    }
-    request.session[PENDING_KEY] = pending
+    if exceeded(request, PENDING_LIMIT):
+        return
+    kept: dict[str, str] = {"action": str(request.POST.get("action", ""))[:20]}
+    for key in request.POST:
+        prefix, _dash, field = key.rpartition("-")
+        if field in PENDING_FIELDS and 0 < len(prefix) <= 80:
+            kept[key] = str(request.POST.get(key, ""))[:PENDING_VALUE_CHARS]
+    earlier = request.session.get(PENDING_KEY) or {}
+    pending = {path: data for path, data in earlier.items() if path != request.path}
+    pending[request.path[:300]] = kept
+    pages = list(pending.items())[-PENDING_PAGES:]
+    while pages and len(json.dumps(pages)) > PENDING_BYTES:
+        pages.pop(0)
+    request.session[PENDING_KEY] = dict(pages)
 
 
 def _pop_pending(request: HttpRequest) -> QueryDict | None:
