@@ -32,13 +32,14 @@ def _fresh_process_indexes() -> None:
     In production a reload is announced after its commit; a test's data is rolled back
     instead, so an index built in one test would otherwise answer in the next.
     """
-    from cityexchange.core import text
-    from cityexchange.directory.finder import reset_index
-    from cityexchange.library.search import forget_statistics
+    from django.core.cache import cache
 
-    text.reset()
+    from cityexchange.core import caching
+    from cityexchange.directory.finder import reset_index
+
+    caching.forget_all()
+    cache.clear()
     reset_index()
-    forget_statistics()
 
 
 @pytest.fixture
