@@ -91,7 +91,6 @@ def stems(text: str, language: str) -> list[str]:
     return [stem(w, language) for w in content_words(text)]
 
 
-
 @dataclass(frozen=True)
 class ConceptMatch:
     concept: str  # the concept's key

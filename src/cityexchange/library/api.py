@@ -119,7 +119,9 @@ def search(request: HttpRequest, params: Query[SearchIn]) -> HttpResponse:
         for name in ("kind", "topic", "lang", "country", "year")
         if getattr(params, name)
     }
-    if any("\x00" in (text or "") for text in (params.q, params.topic, params.lang, params.country)):
+    if any(
+        "\x00" in (text or "") for text in (params.q, params.topic, params.lang, params.country)
+    ):
         raise HttpError(400, _("The search terms contain a character that is not allowed."))
     if not params.q.strip() and not filters:
         raise HttpError(400, _("Enter a search term or choose a filter."))

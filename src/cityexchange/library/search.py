@@ -199,7 +199,9 @@ def _ranked_page(
             .annotate(score=rank)
             .order_by("-score", F("published_on").desc(nulls_last=True), "-pk")
         )
-        return [(rid, float(score)) for rid, score in ranked.values_list("pk", "score")[offset:][:limit]]
+        return [
+            (rid, float(score)) for rid, score in ranked.values_list("pk", "score")[offset:][:limit]
+        ]
     visible, params = entries.values("pk").query.sql_with_params()
     weights = [WEIGHTS[column] for column in ("title", "summary", "body", "concepts")]
     with connection.cursor() as cursor:
@@ -213,9 +215,7 @@ def _ranked_page(
         return [(int(rid), float(score)) for rid, score in cursor.fetchall()]
 
 
-def find(
-    match: Match | None, filters: Filters, *, newest: bool, offset: int, limit: int
-) -> Found:
+def find(match: Match | None, filters: Filters, *, newest: bool, offset: int, limit: int) -> Found:
     """Count, facet and page the matches of ``match`` (every visible entry when None),
     best first, or newest first with ``newest``. At most three queries."""
     entries = visible_entries(filters)
@@ -237,7 +237,9 @@ def find(
         return found
     if match is None or newest:
         newest_first = matching.order_by(F("published_on").desc(nulls_last=True), "-pk")
-        found.page = [(rid, 0.0) for rid in newest_first.values_list("pk", flat=True)[offset:][:limit]]
+        found.page = [
+            (rid, 0.0) for rid in newest_first.values_list("pk", flat=True)[offset:][:limit]
+        ]
     else:
         found.page = _ranked_page(entries, match, offset=offset, limit=limit)
     return found

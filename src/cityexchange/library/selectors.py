@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import override
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from django_countries import countries as all_countries
 
 from cityexchange.core.models import LANGUAGE_CHOICES, Organisation

@@ -22,8 +22,8 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
-from cityexchange.core.datafiles import LANGUAGES
 from cityexchange.core import caching
+from cityexchange.core.datafiles import LANGUAGES
 from cityexchange.core.models import Concept, Organisation, User
 from cityexchange.core.services import audit_record, snapshot
 from cityexchange.core.text import ThesaurusIndex, thesaurus
@@ -183,9 +183,7 @@ def index_rebuild(
             rows = Resource.objects.filter(pk__in=chunk).values(*_INDEX_FIELDS)
             search.write(
                 [
-                    _analyse_values(
-                        row, topics.get(row["pk"], []), texts.get(row["pk"], []), index
-                    )
+                    _analyse_values(row, topics.get(row["pk"], []), texts.get(row["pk"], []), index)
                     for row in rows
                 ]
             )

@@ -67,7 +67,11 @@ def test_the_reasons_are_in_the_language_asked_for(corpus: dict) -> None:
 
 def test_the_snippet_marks_the_matching_words_and_escapes_the_rest(corpus: dict) -> None:
     make_resource(
-        {**CORPUS[4], "slug": "escaped", "summary": {"en": "Beware of <b>Phishing</b> & other attacks"}}
+        {
+            **CORPUS[4],
+            "slug": "escaped",
+            "summary": {"en": "Beware of <b>Phishing</b> & other attacks"},
+        }
     )
     result = search_resources(query="phishing", language="en")
     snippets = {item.resource.slug: str(item.snippet) for item in result.items}
@@ -125,9 +129,7 @@ def test_filters_narrow_and_facets_count(corpus: dict) -> None:
         query="digital platform data", language="en", filters={"kind": "tool"}
     )
     assert slugs(narrowed) == ["plataforma-dados-urbanos"]
-    assert [(f.value, f.count, f.selected) for f in narrowed.facets["kind"]] == [
-        ("tool", 1, True)
-    ]
+    assert [(f.value, f.count, f.selected) for f in narrowed.facets["kind"]] == [("tool", 1, True)]
     by_country = search_resources(query="participación", language="es", filters={"country": "pe"})
     assert slugs(by_country) == ["participacion-ciudadana"]
     by_year = search_resources(query="", language="en", filters={"year": "2024"})

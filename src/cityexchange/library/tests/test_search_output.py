@@ -86,9 +86,7 @@ def _labels(client: Client, language: str, **params: Any) -> dict[tuple[str, str
 
 
 @pytest.mark.django_db
-def test_facet_labels_follow_the_language_of_each_request(
-    client: Client, corpus: dict
-) -> None:
+def test_facet_labels_follow_the_language_of_each_request(client: Client, corpus: dict) -> None:
     german = _labels(client, "de", q="water")
     spanish = _labels(client, "es", q="water")
     again = _labels(client, "de", q="water")
