@@ -79,7 +79,8 @@ class SearchOut(Schema):
         "all of them (as count_is_estimate)."
     )
     ranking_is_approximate: bool = Field(
-        description="Always false: every match is ranked. Kept for existing clients."
+        description="True when there were too many matches to rank them all (as "
+        "count_is_estimate): the most recently added 1,000 are ranked."
     )
 
 
@@ -158,7 +159,7 @@ def search(request: HttpRequest, params: Query[SearchIn]) -> HttpResponse:
         "page": result.page,
         "facets": {name: [v.__dict__ for v in values] for name, values in result.facets.items()},
         "facets_sampled": result.count_is_capped,
-        "ranking_is_approximate": False,
+        "ranking_is_approximate": result.count_is_capped,
     }
     return HttpResponse(json.dumps(answer), content_type="application/json; charset=utf-8")
 

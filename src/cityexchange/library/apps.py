@@ -12,9 +12,19 @@ def fill_search_index(*, using: str = "default", verbosity: int = 1, **_kwargs: 
     migrations do not import live code); this fills it with the code now running, so
     search answers without a manual ``cityexchange reindex``.
     """
+    from django.db import connections
+    from django.db.migrations.loader import MigrationLoader
+
     from cityexchange.library.services import index_is_incomplete, index_rebuild
 
-    if using == "default" and index_is_incomplete():
+    if using != "default":  # the services write through the default database
+        return
+    # Not after migrating back, or forward to an earlier state: the index is written
+    # with the models of the last migration.
+    loader = MigrationLoader(connections[using])
+    if not set(loader.graph.leaf_nodes("library")) <= set(loader.applied_migrations):
+        return
+    if index_is_incomplete():
         count = index_rebuild()
         if verbosity:
             print(f"Library search index rebuilt: {count} resources.")  # noqa: T201

@@ -159,13 +159,14 @@ class SearchEntry(models.Model):
     resource = models.OneToOneField(
         Resource, primary_key=True, on_delete=models.CASCADE, related_name="search_entry"
     )
-    title = models.TextField(blank=True)
-    summary = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    concepts = models.TextField(blank=True)
-    tags = models.TextField(blank=True)
+    # The narrow columns first: on SQLite a row is read up to the last column needed.
     is_public = models.BooleanField(default=True)
     published_on = models.DateField(null=True, blank=True)
+    tags = models.TextField(blank=True)
+    title = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    concepts = models.TextField(blank=True)
+    body = models.TextField(blank=True)
     # PostgreSQL only (stays empty on SQLite).
     vector = SearchVectorField(null=True, blank=True)
 

@@ -11,10 +11,10 @@ and finds the second:
   ``MATCH`` and ranked by ``bm25`` with the same weights.
 
 Visibility and facet filters, counts and facet counts go through the ORM on both.
-A broad query is counted up to ``COUNT_CAP`` matches and its facets over that many
-of them: the cost of a search then stops growing with the number of matches, except
-for ranking them. User input never reaches either engine's query syntax: only tokens
-of ``[a-z0-9]`` are passed, inside a bound parameter.
+A search looks at no more than ``COUNT_CAP`` matches: a broader query is shown as
+"1,000+", and its facets are counted and its page ranked over the most recently
+added 1,000 of its matches. User input never reaches either engine's query syntax:
+only tokens of ``[a-z0-9]`` are passed, inside a bound parameter.
 """
 
 from __future__ import annotations
@@ -181,9 +181,9 @@ def _matching(entries: QuerySet[SearchEntry], match: Match | None) -> QuerySet[S
 
 
 def _ranked_page(
-    entries: QuerySet[SearchEntry], match: Match, *, offset: int, limit: int
+    candidates: QuerySet[SearchEntry], match: Match, *, offset: int, limit: int
 ) -> list[tuple[int, float]]:
-    """(id, score) of the best matches among ``entries``, from ``offset``."""
+    """(id, score) of the best of the ``candidates`` (matches of ``match``), from ``offset``."""
     if _postgres():
         rank = SearchRank(
             F("vector"),
@@ -195,51 +195,56 @@ def _ranked_page(
             cover_density=True,
         )
         ranked = (
-            entries.filter(vector=_postgres_query(match))
+            SearchEntry.objects.filter(pk__in=candidates.values("pk"))
             .annotate(score=rank)
             .order_by("-score", F("published_on").desc(nulls_last=True), "-pk")
         )
-        return [
-            (rid, float(score)) for rid, score in ranked.values_list("pk", "score")[offset:][:limit]
-        ]
-    visible, params = entries.values("pk").query.sql_with_params()
+        page = ranked.values_list("pk", "score")[offset:][:limit]
+        return [(rid, float(score)) for rid, score in page]
+    among, params = candidates.values("pk").query.sql_with_params()
     weights = [WEIGHTS[column] for column in ("title", "summary", "body", "concepts")]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT e.resource_id, -bm25(library_fts, %s, %s, %s, %s) AS score FROM library_fts "  # noqa: S608 - the ORM's own SQL
             "JOIN library_searchentry e ON e.resource_id = library_fts.rowid "
-            f"WHERE library_fts MATCH %s AND e.resource_id IN ({visible}) "
+            f"WHERE library_fts MATCH %s AND e.resource_id IN ({among}) "
             "ORDER BY score DESC, e.published_on DESC, e.resource_id DESC LIMIT %s OFFSET %s",
             [*weights, _fts5_query(match), *params, limit, offset],
         )
         return [(int(rid), float(score)) for rid, score in cursor.fetchall()]
 
 
-def find(match: Match | None, filters: Filters, *, newest: bool, offset: int, limit: int) -> Found:
+def find(
+    match: Match | None, filters: Filters, *, newest: bool, offset: int, limit: int
+) -> Found:
     """Count, facet and page the matches of ``match`` (every visible entry when None),
-    best first, or newest first with ``newest``. At most three queries."""
-    entries = visible_entries(filters)
-    matching = _matching(entries, match)
+    best first, or newest first with ``newest``. At most three queries.
+
+    A search looks at no more than COUNT_CAP matches: beyond that many, the most
+    recently added COUNT_CAP are counted for facets and ranked, so that the work of a
+    search stops growing with the number of its matches (``Found.capped`` says so).
+    """
+    matching = _matching(visible_entries(filters), match)
     count = matching.values("pk")[: COUNT_CAP + 1].count()
-    if count == 0:
-        return Found(count=0, facets={name: [] for name in FACET_NAMES})
     found = Found(count=min(count, COUNT_CAP), capped=count > COUNT_CAP)
+    found.facets = {name: [] for name in FACET_NAMES}
+    if count == 0:
+        return found
+    candidates = matching.order_by("-pk")[:COUNT_CAP] if found.capped else matching
     counted = (
-        SearchFacet.objects.filter(resource_id__in=matching.values("pk")[:COUNT_CAP])
+        SearchFacet.objects.filter(resource_id__in=candidates.values("pk"))
         .values_list("name", "value")
         .annotate(n=Count("pk"))
     )
-    found.facets = {name: [] for name in FACET_NAMES}
     for name, value, n in counted:
         if name in found.facets:
             found.facets[name].append((value, n))
-    if offset >= count:
+    if offset >= found.count:
         return found
     if match is None or newest:
         newest_first = matching.order_by(F("published_on").desc(nulls_last=True), "-pk")
-        found.page = [
-            (rid, 0.0) for rid in newest_first.values_list("pk", flat=True)[offset:][:limit]
-        ]
+        page = newest_first.values_list("pk", flat=True)[offset:][:limit]
+        found.page = [(rid, 0.0) for rid in page]
     else:
-        found.page = _ranked_page(entries, match, offset=offset, limit=limit)
+        found.page = _ranked_page(candidates, match, offset=offset, limit=limit)
     return found

@@ -1,8 +1,8 @@
 """The search index on the framework's own full-text search.
 
 * PostgreSQL: the hand-made ``vector`` and ``head`` columns, their five GIN indexes
-  (two of them partial "sample" indexes) and the storage settings go; a
-  ``SearchVectorField`` with a ``GinIndex`` takes their place.
+  (two of them partial "sample" indexes) and the storage settings go with the table
+  ``library_searchentry``, made again with a ``SearchVectorField`` and a ``GinIndex``.
 * SQLite: the three FTS5 tables go; one FTS5 table ``library_fts`` takes their place
   (rowid = resource id; tokens analysed in Python, split on spaces only).
 
@@ -15,7 +15,8 @@ from typing import Any
 
 import django.contrib.postgres.indexes
 import django.contrib.postgres.search
-from django.db import migrations
+import django.db.models.deletion
+from django.db import migrations, models
 
 FTS_TOKENIZER = "tokenize=\"unicode61 remove_diacritics 0 tokenchars '_'\""
 
@@ -85,44 +86,59 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(empty_index, migrations.RunPython.noop),
         RunSQLOn(
-            "postgresql",
-            [
-                "DROP INDEX IF EXISTS library_searchentry_vector_sample_gin",
-                "DROP INDEX IF EXISTS library_searchentry_head_sample_gin",
-                "DROP INDEX IF EXISTS library_searchentry_title_gin",
-                "DROP INDEX IF EXISTS library_searchentry_head_gin",
-                "DROP INDEX IF EXISTS library_searchentry_vector_gin",
-                "ALTER TABLE library_searchentry DROP COLUMN IF EXISTS head",
-                "ALTER TABLE library_searchentry DROP COLUMN IF EXISTS vector",
-                "ALTER TABLE library_searchentry RESET (toast_tuple_target)",
-                "ALTER TABLE library_searchentry ALTER COLUMN title SET STORAGE EXTENDED, "
-                "ALTER COLUMN summary SET STORAGE EXTENDED, "
-                "ALTER COLUMN body SET STORAGE EXTENDED, "
-                "ALTER COLUMN concepts SET STORAGE EXTENDED",
-            ],
-            OLD_POSTGRES,
-        ),
-        RunSQLOn(
             "sqlite",
             [
                 "DROP TABLE IF EXISTS library_fts_title",
                 "DROP TABLE IF EXISTS library_fts_head",
                 "DROP TABLE IF EXISTS library_fts",
-                # Tokens are analysed in Python; FTS5 only splits them on spaces.
-                f"CREATE VIRTUAL TABLE library_fts USING fts5(title, summary, body, concepts, "
-                f"{FTS_TOKENIZER})",
             ],
             OLD_SQLITE,
         ),
-        migrations.AddField(
-            model_name="searchentry",
-            name="vector",
-            field=django.contrib.postgres.search.SearchVectorField(blank=True, null=True),
+        # Back: the columns and indexes migrations 0002-0006 added by hand.
+        RunSQLOn("postgresql", [], OLD_POSTGRES),
+        # The table is made again (it is empty): with its narrow columns first, a search
+        # that filters or orders by them does not read past the long token columns.
+        migrations.DeleteModel(name="SearchEntry"),
+        migrations.CreateModel(
+            name="SearchEntry",
+            fields=[
+                (
+                    "resource",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="search_entry",
+                        serialize=False,
+                        to="library.resource",
+                    ),
+                ),
+                ("is_public", models.BooleanField(default=True)),
+                ("published_on", models.DateField(blank=True, null=True)),
+                ("tags", models.TextField(blank=True)),
+                ("title", models.TextField(blank=True)),
+                ("summary", models.TextField(blank=True)),
+                ("concepts", models.TextField(blank=True)),
+                ("body", models.TextField(blank=True)),
+                (
+                    "vector",
+                    django.contrib.postgres.search.SearchVectorField(blank=True, null=True),
+                ),
+            ],
+            options={"verbose_name": "search entry", "verbose_name_plural": "search entries"},
         ),
         AddIndexOnPostgres(
             model_name="searchentry",
             index=django.contrib.postgres.indexes.GinIndex(
                 fields=["vector"], name="library_searchentry_vector"
             ),
+        ),
+        RunSQLOn(
+            "sqlite",
+            # Tokens are analysed in Python; FTS5 only splits them on spaces.
+            [
+                "CREATE VIRTUAL TABLE library_fts USING fts5(title, summary, body, concepts, "
+                f"{FTS_TOKENIZER})"
+            ],
+            ["DROP TABLE IF EXISTS library_fts"],
         ),
     ]
