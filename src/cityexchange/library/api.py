@@ -80,7 +80,7 @@ class SearchOut(Schema):
     )
     ranking_is_approximate: bool = Field(
         description="True when there were too many matches to rank them all (as "
-        "count_is_estimate): the most recently added 1,000 are ranked."
+        "count_is_estimate): the first 1,000 the database finds are ranked."
     )
 
 

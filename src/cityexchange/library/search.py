@@ -12,8 +12,8 @@ and finds the second:
 
 Visibility and facet filters, counts and facet counts go through the ORM on both.
 A search looks at no more than ``COUNT_CAP`` matches: a broader query is shown as
-"1,000+", and its facets are counted and its page ranked over the most recently
-added 1,000 of its matches. User input never reaches either engine's query syntax:
+"1,000+", and its facets are counted and its page ranked over the first 1,000 of
+its matches the database finds (in the order it stores them). User input never reaches either engine's query syntax:
 only tokens of ``[a-z0-9]`` are passed, inside a bound parameter.
 """
 
@@ -220,9 +220,9 @@ def find(
     """Count, facet and page the matches of ``match`` (every visible entry when None),
     best first, or newest first with ``newest``. At most three queries.
 
-    A search looks at no more than COUNT_CAP matches: beyond that many, the most
-    recently added COUNT_CAP are counted for facets and ranked, so that the work of a
-    search stops growing with the number of its matches (``Found.capped`` says so).
+    A search looks at no more than COUNT_CAP matches: beyond that many, the first
+    COUNT_CAP the database finds are counted for facets and ranked, so that the work of
+    a search stops growing with the number of its matches (``Found.capped`` says so).
     """
     matching = _matching(visible_entries(filters), match)
     count = matching.values("pk")[: COUNT_CAP + 1].count()
@@ -230,7 +230,8 @@ def find(
     found.facets = {name: [] for name in FACET_NAMES}
     if count == 0:
         return found
-    candidates = matching.order_by("-pk")[:COUNT_CAP] if found.capped else matching
+    # The first COUNT_CAP the database finds (its storage order: no sorting of every match).
+    candidates = matching[:COUNT_CAP] if found.capped else matching
     counted = (
         SearchFacet.objects.filter(resource_id__in=candidates.values("pk"))
         .values_list("name", "value")
