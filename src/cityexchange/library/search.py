@@ -194,10 +194,8 @@ def _ranked_page(
             normalization=1,
             cover_density=True,
         )
-        ranked = (
-            SearchEntry.objects.filter(pk__in=candidates.values("pk"))
-            .annotate(score=rank)
-            .order_by("-score", F("published_on").desc(nulls_last=True), "-pk")
+        ranked = candidates.annotate(score=rank).order_by(
+            "-score", F("published_on").desc(nulls_last=True), "-pk"
         )
         page = ranked.values_list("pk", "score")[offset:][:limit]
         return [(rid, float(score)) for rid, score in page]
@@ -214,9 +212,7 @@ def _ranked_page(
         return [(int(rid), float(score)) for rid, score in cursor.fetchall()]
 
 
-def find(
-    match: Match | None, filters: Filters, *, newest: bool, offset: int, limit: int
-) -> Found:
+def find(match: Match | None, filters: Filters, *, newest: bool, offset: int, limit: int) -> Found:
     """Count, facet and page the matches of ``match`` (every visible entry when None),
     best first, or newest first with ``newest``. At most three queries.
 
@@ -230,8 +226,11 @@ def find(
     found.facets = {name: [] for name in FACET_NAMES}
     if count == 0:
         return found
-    # The first COUNT_CAP the database finds (its storage order: no sorting of every match).
-    candidates = matching[:COUNT_CAP] if found.capped else matching
+    candidates = matching
+    if found.capped:
+        # The first COUNT_CAP the database finds (its storage order: sorting every match
+        # would read every match).
+        candidates = SearchEntry.objects.filter(pk__in=matching.values("pk")[:COUNT_CAP])
     counted = (
         SearchFacet.objects.filter(resource_id__in=candidates.values("pk"))
         .values_list("name", "value")
