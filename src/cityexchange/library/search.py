@@ -30,7 +30,7 @@ from django.db.models.expressions import RawSQL
 from cityexchange.library.analysis import Document
 from cityexchange.library.models import SearchEntry, SearchFacet
 
-# Matches are counted up to this many; facets are counted over this many of them.
+# A search looks at no more than this many matches: counts, facets and ranks them.
 COUNT_CAP = 1000
 FACET_NAMES = ("kind", "topic", "lang", "country", "year")
 # How strongly each column counts, the same on both engines.
