@@ -26,21 +26,17 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def _fresh_process_indexes() -> None:
-    """Each test starts without the thesaurus and offer indexes a previous test built,
-    and without the search index statistics a previous test read.
+    """Each test starts without the thesaurus and offer indexes a previous test built.
 
     In production a reload is announced after its commit; a test's data is rolled back
     instead, so an index built in one test would otherwise answer in the next.
     """
     from django.core.cache import cache
 
-    from cityexchange.core import caching, text
-    from cityexchange.library.search import forget_statistics
+    from cityexchange.core import caching
 
-    text.reset()
     caching.forget_all()
     cache.clear()
-    forget_statistics()
 
 
 @pytest.fixture

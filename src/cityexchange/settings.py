@@ -288,11 +288,6 @@ else:
         }
     }
 
-# PostgreSQL: the library search prepares its heaviest statement once per database
-# session; `off` behind a proxy that shares sessions between clients (PgBouncer in
-# transaction mode).
-SEARCH_PREPARED_STATEMENTS = env_choice("CITYEXCHANGE_PG_PREPARE", "on", ("on", "off")) == "on"
-
 # Rate limiting of public write endpoints (registration, finder); `off` for load tests.
 RATELIMIT_ENABLE = env_choice("CITYEXCHANGE_RATELIMIT", "on", ("on", "off")) == "on"
 RATELIMIT_VIEW = "cityexchange.core.views.ratelimited"
