@@ -40,6 +40,17 @@ def _fresh_process_indexes() -> None:
 
 
 @pytest.fixture
+def frozen_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits count per minute of the clock; a slow machine must not spread a
+    test's burst over two windows. django-ratelimit's clock stands still instead."""
+    import time
+    import types
+
+    now = time.time()
+    monkeypatch.setattr("django_ratelimit.core.time", types.SimpleNamespace(time=lambda: now))
+
+
+@pytest.fixture
 def municipality(db: Any) -> Any:
     from cityexchange.core.tests.factories import OrganisationFactory
 
