@@ -166,3 +166,24 @@ def search_gap_record(
         )
         if not created:
             SearchGap.objects.filter(pk=gap.pk).update(count=F("count") + 1, last_seen=today)
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def personal_data_of(*, user: Any) -> dict[str, Any]:
+    """The directory's part of a person's data export: the Finder results they saved."""
+    return {
+        "saved_finder_results": [
+            {"token": token, "request": request, "items": items, "at": at.isoformat()}
+            for token, request, items, at in SavedResult.objects.filter(
+                created_by=user
+            ).values_list("token", "request", "items", "created_at")
+        ]
+    }
+
+
+def personal_data_erase(*, user: Any) -> None:
+    """Erasure: saved results hold what the person described about their town and
+    their wishes; they go, and with them the links to them."""
+    SavedResult.objects.filter(created_by=user).delete()

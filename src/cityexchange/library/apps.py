@@ -63,3 +63,15 @@ class LibraryConfig(AppConfig):
         from cityexchange.library.selectors import newest_resources
 
         return {"newest": list(newest_resources(user=user, limit=3))}
+
+    def personal_data(self, user: Any) -> dict[str, Any]:
+        """This app's part of a person's data export (``core.services.user_personal_data``)."""
+        from cityexchange.library.services import personal_data_of
+
+        return personal_data_of(user=user)
+
+    def erase_personal_data(self, user: Any) -> None:
+        """This app's part of erasing an account (``core.services.user_erase``)."""
+        from cityexchange.library.services import personal_data_erase
+
+        personal_data_erase(user=user)

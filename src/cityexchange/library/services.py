@@ -558,3 +558,42 @@ def resource_forward(
                 )
             )
     return created
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def personal_data_of(*, user: User) -> dict[str, Any]:
+    """The library's part of a person's data export: their digest subscription and the
+    resources they forwarded to municipalities (staff)."""
+    subscription = Subscription.objects.filter(user=user).first()
+    return {
+        "subscription": None
+        if subscription is None
+        else {
+            "topics": sorted(subscription.topics.values_list("key", flat=True)),
+            "kinds": subscription.kinds,
+            "frequency": subscription.frequency,
+            "language": subscription.language,
+            "active": subscription.is_active,
+            "since": subscription.created_at.isoformat(),
+        },
+        "forwarded": [
+            {
+                "resource": resource,
+                "organisation": organisation,
+                "note": note,
+                "at": at.isoformat(),
+            }
+            for resource, organisation, note, at in Forwarding.objects.filter(
+                sent_by=user
+            ).values_list("resource__slug", "organisation__name", "note", "created_at")
+        ],
+    }
+
+
+def personal_data_erase(*, user: User) -> None:
+    """Erasure: the subscription goes; forwardings stay with the municipality that
+    received them, without the name of who sent them."""
+    Subscription.objects.filter(user=user).delete()
+    Forwarding.objects.filter(sent_by=user).update(sent_by=None)
