@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from django.views.static import serve
 
+from cityexchange.accounts.views import admin_login_redirect
 from cityexchange.api import api
 from cityexchange.core.views import favicon
 
@@ -27,7 +28,11 @@ if settings.CITYEXCHANGE_SERVE_MEDIA:
     )
 
 _pages: list[URLPattern | URLResolver] = [
+    # The back office signs in through the same throttled, two-factor sign-in as the site.
+    path("admin/login/", admin_login_redirect, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
+    path("account/", include("cityexchange.accounts.urls")),
+    path("account/", include("allauth.urls")),
     path("", include("cityexchange.core.urls")),
 ]
 # Module apps (URL prefix, app): mounted once the app has a urls module.
