@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django import forms
@@ -16,7 +17,11 @@ class TimezoneSelect(forms.Select):
     the browser's zone where ``data-suggest`` asks for it."""
 
     def __init__(self, *, suggest: bool = False, **kwargs: Any) -> None:
-        attrs = {"class": "timezone-select", "data-suggest": "1" if suggest else "0"}
+        attrs = {
+            "class": "timezone-select",
+            "data-suggest": "1" if suggest else "0",
+            "data-device-label": str(_("Your device's time zone")),
+        }
         attrs.update(kwargs.pop("attrs", None) or {})
         super().__init__(attrs=attrs, **kwargs)
 
@@ -31,7 +36,9 @@ class TimezoneField(forms.ChoiceField):
     def __init__(self, *, suggest: bool = False, current: str = "", **kwargs: Any) -> None:
         kwargs.setdefault("label", _("Time zone"))
         kwargs.setdefault("widget", TimezoneSelect(suggest=suggest))
-        super().__init__(choices=timezones.choices(current=current), **kwargs)
+        # A callable: the labels (region names, today's offsets) are made per rendering,
+        # in the language of the page.
+        super().__init__(choices=partial(timezones.choices, current=current), **kwargs)
 
     def valid_value(self, value: Any) -> bool:
         return str(value) in known_timezones()

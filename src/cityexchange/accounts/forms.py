@@ -34,7 +34,8 @@ class SignupForm(AllauthSignupForm):
             initial=(get_language() or "en")[:2],
         )
         self.fields["timezone"] = TimezoneField(
-            suggest=True,
+            # On a form sent back with errors the person's own choice stays.
+            suggest=not self.is_bound,
             initial=settings.CITYEXCHANGE_DEFAULT_VIEWER_TIMEZONE,
             help_text=_("Dates and times are shown in this zone."),
         )

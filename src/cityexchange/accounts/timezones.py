@@ -140,7 +140,7 @@ REGIONS: list[tuple[Promise, list[str], list[str]]] = [
 
 @dataclass(frozen=True)
 class ZoneGroup:
-    label: str
+    label: str | Promise
     zones: list[tuple[str, str]]  # (IANA name, readable label)
 
 
@@ -159,15 +159,15 @@ def grouped_zones(*, current: str = "") -> list[ZoneGroup]:
     """The offered zones by region; ``current`` is added when it is valid but not listed."""
     now = dt.datetime.now(tz=dt.UTC)
     groups = [
-        ZoneGroup(str(label), [(z, zone_label(z, now=now)) for z in common + others])
+        ZoneGroup(label, [(z, zone_label(z, now=now)) for z in common + others])
         for label, common, others in REGIONS
     ]
     listed = {name for group in groups for name, _label in group.zones}
     if current and current not in listed and current in known_timezones():
-        groups.insert(0, ZoneGroup(str(_("Your current choice")), [(current, current)]))
+        groups.insert(0, ZoneGroup(_("Your current choice"), [(current, current)]))
     return groups
 
 
-def choices(*, current: str = "") -> list[tuple[str, list[tuple[str, str]]]]:
+def choices(*, current: str = "") -> list[tuple[str | Promise, list[tuple[str, str]]]]:
     """The grouped list as Django form choices (one ``<optgroup>`` per region)."""
     return [(group.label, group.zones) for group in grouped_zones(current=current)]

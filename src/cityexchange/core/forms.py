@@ -6,7 +6,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from cityexchange.core.middleware import known_timezones
+from cityexchange.accounts.fields import TimezoneField
 
 
 class EmailAuthenticationForm(AuthenticationForm):
@@ -22,13 +22,12 @@ class ProfileForm(forms.Form):
         label=_("Language for mail"),
         choices=[("de", "Deutsch"), ("en", "English"), ("es", "Español"), ("pt", "Português")],
     )
-    timezone = forms.ChoiceField(label=_("Time zone"), choices=[])
+    timezone = TimezoneField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["timezone"]
-        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
-        field.choices = [(tz, tz) for tz in sorted(known_timezones())]
+        # An account may hold a zone that is not on the short list: it stays offered.
+        self.fields["timezone"] = TimezoneField(current=str(self.initial.get("timezone", "")))
 
 
 class EraseForm(forms.Form):
