@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from cityexchange.accounts.fields import TimezoneField
+from cityexchange.core.models import MembershipRole, OrganisationKind
 
 LANGUAGE_OPTIONS = [("de", "Deutsch"), ("en", "English"), ("es", "Español"), ("pt", "Português")]
 
@@ -55,3 +57,65 @@ class SignupForm(AllauthSignupForm):
     @property
     def privacy_notice_version(self) -> str:
         return str(settings.CITYEXCHANGE_PRIVACY_NOTICE_VERSION)
+
+
+class JoinRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to the organisation (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class OrganisationProposalForm(forms.Form):
+    name = forms.CharField(label=_("Name of the organisation"), max_length=250)
+    kind = forms.ChoiceField(label=_("Kind"), choices=OrganisationKind.choices)
+    # A callable: the country names are listed in the language of the page.
+    country = forms.ChoiceField(label=_("Country"), choices=lambda: list(countries))
+    message = forms.CharField(
+        label=_("Message to the network team (optional)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Email address of your colleague"),
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=MembershipRole.choices)
+
+
+class ProfileForm(forms.Form):
+    full_name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    language = forms.ChoiceField(label=_("Language for mail"), choices=LANGUAGE_OPTIONS)
+    timezone = TimezoneField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # An account may hold a zone that is not on the short list: it stays offered.
+        self.fields["timezone"] = TimezoneField(current=str(self.initial.get("timezone", "")))
+
+
+class EraseForm(forms.Form):
+    confirm_email = forms.EmailField(
+        label=_("Type your email address to confirm"),
+        help_text=_("Your account and personal data are deleted for good. This cannot be undone."),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_confirm_email(self) -> str:
+        value = str(self.cleaned_data["confirm_email"]).strip().lower()
+        if value != self.user.email.lower():
+            raise forms.ValidationError(_("This is not the email address of your account."))
+        return value

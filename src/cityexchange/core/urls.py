@@ -20,7 +20,4 @@ urlpatterns = [
     ),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("timezone/", views.set_timezone, name="set_timezone"),
-    path("account/", views.account, name="account"),
-    path("account/export.json", views.account_export, name="account_export"),
-    path("account/erase/", views.account_erase, name="account_erase"),
 ]
