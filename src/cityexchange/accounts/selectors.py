@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import Q, QuerySet
 
 from cityexchange.accounts.models import Invitation, JoinRequest, JoinRequestStatus
 from cityexchange.core.models import Membership, Organisation, User
+
+
+def has_verified_address(*, user: User) -> bool:
+    return bool(
+        EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+    )
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:

@@ -450,3 +450,24 @@ def membership_leave(*, membership: Membership, actor: User) -> None:
 def membership_remove(*, membership: Membership, actor: User) -> None:
     """An owner (or staff) removes a member; the rule of the last owner holds here too."""
     _end_membership(membership=membership, actor=actor, action="membership.remove")
+
+
+def earlier_records_link(*, user: User) -> int:
+    """Attach what the person registered without an account (events and the like, with
+    the same address) to the account, once they confirmed it. Only a verified address
+    may claim records: otherwise anyone could sign up with someone else's address and
+    read their registrations."""
+    from django.apps import apps
+
+    if not EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists():
+        raise AccountsError(_("Please verify your e-mail address first."))
+    with transaction.atomic():
+        total = 0
+        for config in apps.get_app_configs():
+            link = getattr(config, "link_earlier_records", None)
+            if link is not None:
+                total += int(link(user))
+        audit_record(
+            actor=user, action="user.link_earlier_records", obj=user, after={"count": total}
+        )
+    return total

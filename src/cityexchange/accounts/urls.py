@@ -8,6 +8,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("link-earlier/", views.link_earlier, name="link_earlier"),
     path("export.json", views.export, name="export"),
     path("erase/", views.erase, name="erase"),
     path("organisations/", views.organisations, name="organisations"),

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cityexchange.accounts import selectors, services
@@ -30,6 +31,7 @@ from cityexchange.accounts.forms import (
     RoleForm,
 )
 from cityexchange.accounts.models import JoinRequest
+from cityexchange.accounts.sections import account_sections, earlier_records
 from cityexchange.accounts.services import AccountsError
 from cityexchange.core import services as core_services
 from cityexchange.core.access import get_for_user
@@ -69,6 +71,8 @@ def _home_context(user: User, **forms: Any) -> dict[str, Any]:
         "erase_form": forms.get("erase_form") or EraseForm(user=user),
         "memberships": selectors.memberships_of(user=user),
         "join_requests": selectors.join_requests_of(user=user),
+        "sections": account_sections(user=user),
+        "earlier": earlier_records(user=user) if selectors.has_verified_address(user=user) else 0,
     }
 
 
@@ -89,6 +93,27 @@ def home(request: HttpRequest) -> HttpResponse:
             return redirect("accounts:home")
         return render(request, "accounts/home.html", _home_context(user, form=form))
     return render(request, "accounts/home.html", _home_context(user))
+
+
+@login_required
+@require_POST
+def link_earlier(request: HttpRequest) -> HttpResponse:
+    """The person confirms that registrations made with their address are theirs."""
+    try:
+        count = services.earlier_records_link(user=_user(request))
+    except AccountsError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d earlier registration is now part of your account.",
+                "%(count)d earlier registrations are now part of your account.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("accounts:home")
 
 
 @login_required

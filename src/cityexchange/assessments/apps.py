@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,3 +13,9 @@ class AssessmentsConfig(AppConfig):
         from cityexchange.assessments import seeding
 
         return seeding.seed(demo=demo)
+
+    def account_sections(self, user: Any) -> list[Any]:
+        """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
+        from cityexchange.assessments.account import account_sections
+
+        return account_sections(user)

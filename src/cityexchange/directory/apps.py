@@ -77,3 +77,9 @@ class DirectoryConfig(AppConfig):
         from cityexchange.directory import seeding
 
         return seeding.seed(demo=demo)
+
+    def account_sections(self, user: Any) -> list[Any]:
+        """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
+        from cityexchange.directory.account import account_sections
+
+        return account_sections(user)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -26,3 +28,9 @@ class LibraryConfig(AppConfig):
         from cityexchange.library import seeding
 
         return seeding.seed(demo=demo)
+
+    def account_sections(self, user: Any) -> list[Any]:
+        """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
+        from cityexchange.library.account import account_sections
+
+        return account_sections(user)
