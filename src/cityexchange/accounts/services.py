@@ -80,24 +80,32 @@ def user_signup(
 def email_address_trust_network_account(*, user: User) -> None:
     """Record the address of an account the network created as verified.
 
-    Accounts made in the back office or on the command line have no address record:
-    their address was typed in by staff, not claimed by a stranger, so allauth's
-    verification would only lock them out. Self sign-ups always have a record
-    (unverified until the link is followed), so this never verifies one.
+    Accounts made in the back office or on the command line never went through the
+    sign-up form: their address was typed in by staff, not claimed by a stranger, and
+    allauth's verification would only lock them out. Self sign-ups always record their
+    privacy consent, so this never verifies an address someone claimed by signing up.
+    (allauth may already have added an unverified record, e.g. for a password reset.)
     """
-    if EmailAddress.objects.filter(user=user).exists():
+    if PrivacyConsent.objects.filter(user=user).exists():
+        return
+    email = user.email.lower()
+    if EmailAddress.objects.filter(user=user, email__iexact=email, verified=True).exists():
         return
     with transaction.atomic():
-        address, created = EmailAddress.objects.get_or_create(
-            user=user, email=user.email.lower(), defaults={"verified": True, "primary": True}
+        address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+        if address is None:
+            address = EmailAddress(user=user, email=email)
+        address.verified = True
+        address.primary = (
+            not EmailAddress.objects.filter(user=user, primary=True).exclude(pk=address.pk).exists()
         )
-        if created:
-            audit_record(
-                actor=None,
-                action="email_address.trust_network_account",
-                obj=address,
-                after={"email": address.email},
-            )
+        address.save()
+        audit_record(
+            actor=None,
+            action="email_address.trust_network_account",
+            obj=address,
+            after={"email": address.email},
+        )
 
 
 def _link(view: str, language: str, **kwargs: Any) -> str:

@@ -191,3 +191,24 @@ def test_a_reset_for_an_unknown_address_answers_the_same(
         response = client.post("/de/account/password/reset/", {"email": "nobody@nowhere.example"})
     assert response.status_code == 302
     assert response["Location"] == "/de/account/password/reset/done/"
+
+
+def test_a_network_account_that_reset_its_password_still_signs_in(
+    client: Client, member: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # allauth records the address unverified while handling the reset request.
+    EmailAddress.objects.create(user=member, email=member.email, verified=False, primary=True)
+    response = client.post(
+        "/en/account/login/", {"login": member.email, "password": "correct horse battery"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/en/account/"
+
+
+def test_a_self_sign_up_is_never_verified_by_signing_in(
+    client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _signup(client)
+    client.logout()
+    client.post("/en/account/login/", {"login": "ana@lindenau.example", "password": PASSWORD})
+    assert not EmailAddress.objects.get(email="ana@lindenau.example").verified
