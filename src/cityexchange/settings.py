@@ -270,7 +270,7 @@ OIDC_ISSUER = env_str("CITYEXCHANGE_OIDC_ISSUER", "").rstrip("/")
 SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {}
 if OIDC_ISSUER:
     if not OIDC_ISSUER.startswith(("https://", "http://")):
-        raise ImproperlyConfigured("CITYEXCHANGE_OIDC_ISSUER must be an https:// URL.")
+        raise ImproperlyConfigured("CITYEXCHANGE_OIDC_ISSUER must be an https:// (or http://) URL.")
     SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
         "APPS": [
             {
@@ -284,6 +284,7 @@ if OIDC_ISSUER:
         # The provider's "email_verified" claim is trusted: it runs the network's identities.
         "VERIFIED_EMAIL": False,
     }
+SOCIALACCOUNT_FORMS = {"signup": "cityexchange.accounts.forms.SocialSignupForm"}
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_LOGIN_ON_GET = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.socialaccount.forms import SignupForm as AllauthSocialSignupForm
 from django import forms
 from django.conf import settings
 from django.urls import reverse
@@ -19,44 +20,54 @@ from cityexchange.core.models import MembershipRole, OrganisationKind
 LANGUAGE_OPTIONS = [("de", "Deutsch"), ("en", "English"), ("es", "Español"), ("pt", "Português")]
 
 
+def _add_profile_fields(form: forms.Form) -> None:
+    """Name, language, time zone and the privacy consent, which every sign-up asks for."""
+    form.fields["full_name"] = forms.CharField(
+        label=_("Full name"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    form.fields["language"] = forms.ChoiceField(
+        label=_("Language for mail"),
+        choices=LANGUAGE_OPTIONS,
+        initial=(get_language() or "en")[:2],
+    )
+    form.fields["timezone"] = TimezoneField(
+        # On a form sent back with errors the person's own choice stays.
+        suggest=not form.is_bound,
+        initial=settings.CITYEXCHANGE_DEFAULT_VIEWER_TIMEZONE,
+        help_text=_("Dates and times are shown in this zone."),
+    )
+    form.fields["privacy_consent"] = forms.BooleanField(
+        label=format_html(
+            '{} <a href="{}">{}</a>',
+            _("I have read and agree to the"),
+            reverse("core:privacy"),
+            _("privacy notice"),
+        ),
+        error_messages={"required": _("Please agree to the privacy notice to sign up.")},
+    )
+    for field in form.fields.values():
+        # allauth offers placeholders; cityexchange pages always show a visible label.
+        field.widget.attrs.pop("placeholder", None)
+
+
 class SignupForm(AllauthSignupForm):
-    """allauth's sign-up (e-mail, password twice) plus name, language, time zone and consent."""
+    """allauth's sign-up (e-mail, password twice) plus name, language, time zone, consent."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["full_name"] = forms.CharField(
-            label=_("Full name"),
-            max_length=200,
-            required=False,
-            widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        )
-        self.fields["language"] = forms.ChoiceField(
-            label=_("Language for mail"),
-            choices=LANGUAGE_OPTIONS,
-            initial=(get_language() or "en")[:2],
-        )
-        self.fields["timezone"] = TimezoneField(
-            # On a form sent back with errors the person's own choice stays.
-            suggest=not self.is_bound,
-            initial=settings.CITYEXCHANGE_DEFAULT_VIEWER_TIMEZONE,
-            help_text=_("Dates and times are shown in this zone."),
-        )
-        self.fields["privacy_consent"] = forms.BooleanField(
-            label=format_html(
-                '{} <a href="{}">{}</a>',
-                _("I have read and agree to the"),
-                reverse("core:privacy"),
-                _("privacy notice"),
-            ),
-            error_messages={"required": _("Please agree to the privacy notice to sign up.")},
-        )
-        for name in ("email", "password1", "password2"):
-            # allauth offers placeholders; cityexchange pages always show a visible label.
-            self.fields[name].widget.attrs.pop("placeholder", None)
+        _add_profile_fields(self)
 
-    @property
-    def privacy_notice_version(self) -> str:
-        return str(settings.CITYEXCHANGE_PRIVACY_NOTICE_VERSION)
+
+class SocialSignupForm(AllauthSocialSignupForm):
+    """The sign-up after single sign-on: the provider vouches for the address; the person
+    still chooses language and time zone and agrees to the privacy notice."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _add_profile_fields(self)
 
 
 class JoinRequestForm(forms.Form):
