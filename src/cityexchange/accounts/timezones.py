@@ -152,7 +152,9 @@ def zone_label(name: str, *, now: dt.datetime | None = None) -> str:
     sign = "+" if minutes >= 0 else "−"
     hours, rest = divmod(abs(minutes), 60)
     city = name.rsplit("/", 1)[-1].replace("_", " ")
-    return f"{city} (UTC{sign}{hours:02d}:{rest:02d})"
+    if name == "UTC":
+        return "UTC"
+    return f"{city} (UTC{sign}{hours}{f':{rest:02d}' if rest else ''})"
 
 
 def grouped_zones(*, current: str = "") -> list[ZoneGroup]:
