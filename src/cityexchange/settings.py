@@ -156,6 +156,15 @@ INSTALLED_APPS = [
     "cityexchange.events",
     "cityexchange.library",
     "cityexchange.assessments",
+    # Accounts (sign-up, verification, two-factor, single sign-on): cityexchange's own
+    # templates for allauth's pages come first, so they win over allauth's.
+    "cityexchange.accounts",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.usersessions",
 ]
 
 MIDDLEWARE = [
@@ -168,7 +177,11 @@ MIDDLEWARE = [
     "cityexchange.core.inputguard.InputGuardMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff and administrators set up two-factor sign-in before the back office opens.
+    "cityexchange.accounts.middleware.StaffTwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "cityexchange.core.middleware.TimezoneMiddleware",
@@ -202,13 +215,14 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
-LOGIN_URL = "core:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "accounts:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # allauth's backend is Django's model backend plus sign-in by e-mail address.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -217,6 +231,65 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Accounts (django-allauth): sign-in by e-mail address, which must be verified before the
+# account can act; the same answer whether or not an address is known.
+ACCOUNT_ADAPTER = "cityexchange.accounts.adapter.AccountAdapter"
+ACCOUNT_FORMS = {"signup": "cityexchange.accounts.forms.SignupForm"}
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_EMAIL_CONFIRMATION_EXPIRE_DAYS = env_int(
+    "CITYEXCHANGE_EMAIL_CONFIRMATION_DAYS", 3, minimum=1, maximum=30
+)
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[cityexchange] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "cityexchange"
+# Network staff and administrators must use two-factor sign-in before the back office or
+# anyone's personal data opens; 0 only for a development machine without a phone.
+CITYEXCHANGE_STAFF_MFA = env_bool("CITYEXCHANGE_STAFF_MFA", True)
+USERSESSIONS_TRACK_ACTIVITY = False
+# The version of the privacy notice a person agrees to when signing up or registering.
+CITYEXCHANGE_PRIVACY_NOTICE_VERSION = env_str("CITYEXCHANGE_PRIVACY_NOTICE_VERSION", "2025-01")
+# How long an invitation to join an organisation stays valid.
+CITYEXCHANGE_INVITATION_DAYS = env_int("CITYEXCHANGE_INVITATION_DAYS", 14, minimum=1, maximum=90)
+
+# Single sign-on with OpenID Connect, off unless an issuer is configured: for networks whose
+# members already have an identity provider. Accounts are matched by verified e-mail address.
+SOCIALACCOUNT_ADAPTER = "cityexchange.accounts.adapter.SocialAccountAdapter"
+OIDC_ISSUER = env_str("CITYEXCHANGE_OIDC_ISSUER", "").rstrip("/")
+SOCIALACCOUNT_PROVIDERS: dict[str, Any] = {}
+if OIDC_ISSUER:
+    if not OIDC_ISSUER.startswith(("https://", "http://")):
+        raise ImproperlyConfigured("CITYEXCHANGE_OIDC_ISSUER must be an https:// (or http://) URL.")
+    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
+        "APPS": [
+            {
+                "provider_id": "oidc",
+                "name": env_str("CITYEXCHANGE_OIDC_NAME", "Single sign-on"),
+                "client_id": env_str("CITYEXCHANGE_OIDC_CLIENT_ID"),
+                "secret": env_str("CITYEXCHANGE_OIDC_CLIENT_SECRET"),
+                "settings": {"server_url": OIDC_ISSUER},
+            }
+        ],
+        # The provider's "email_verified" claim is trusted: it runs the network's identities.
+        "VERIFIED_EMAIL": False,
+    }
+SOCIALACCOUNT_FORMS = {"signup": "cityexchange.accounts.forms.SocialSignupForm"}
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
 
 # Languages: the interface and every content field exist in these four.
 LANGUAGE_CODE = "en"
@@ -292,6 +365,23 @@ else:
 RATELIMIT_ENABLE = env_choice("CITYEXCHANGE_RATELIMIT", "on", ("on", "off")) == "on"
 RATELIMIT_VIEW = "cityexchange.core.views.ratelimited"
 RATELIMIT_IP_META_KEY = "cityexchange.core.ratelimit.client_address"
+# allauth's limits, counted in the cache like cityexchange's own. "login_failed" locks an
+# address out after 5 wrong passwords in 5 minutes (and any client after 10 a minute).
+ACCOUNT_RATE_LIMITS = (
+    {
+        "login": "30/m/ip",
+        "login_failed": "10/m/ip,5/300s/key",
+        "signup": "20/m/ip",
+        "reset_password": "20/m/ip,5/m/key",
+        "reset_password_from_key": "20/m/ip",
+        "confirm_email": "1/180s/key",
+        "change_password": "5/m/user",
+        "manage_email": "10/m/user",
+        "reauthenticate": "10/m/user",
+    }
+    if RATELIMIT_ENABLE
+    else False
+)
 
 # Background tasks: inline without a broker, Celery workers with one.
 CELERY_BROKER_URL = os.environ.get("CITYEXCHANGE_BROKER_URL", "")

@@ -8,6 +8,9 @@ import tempfile
 
 os.environ.setdefault("CITYEXCHANGE_TESTING", "1")
 os.environ.setdefault("CITYEXCHANGE_EMAIL", "memory")
+# The suite signs staff in with force_login and no authenticator; the accounts tests
+# switch the two-factor requirement on where they test it.
+os.environ.setdefault("CITYEXCHANGE_STAFF_MFA", "0")
 os.environ.setdefault("CITYEXCHANGE_VAR_DIR", tempfile.mkdtemp(prefix="cityexchange-test-"))
 
 from cityexchange.settings import *  # noqa: E402,F403

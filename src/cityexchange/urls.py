@@ -6,6 +6,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
+from cityexchange.accounts.views import admin_login_redirect
 from cityexchange.api import api
 from cityexchange.apidocs import api_reference_page
 from cityexchange.core.views import favicon
@@ -21,7 +22,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
 ]
 
 _pages: list[URLPattern | URLResolver] = [
+    # The back office signs in through the same throttled, two-factor sign-in as the site.
+    path("admin/login/", admin_login_redirect, name="admin_login_redirect"),
     path("admin/", admin.site.urls),
+    path("account/", include("cityexchange.accounts.urls")),
+    path("account/", include("allauth.urls")),
     path("", include("cityexchange.core.urls")),
     # The reference of the project's API, beside it rather than in an app.
     path("api/", api_reference_page, name="api_reference"),

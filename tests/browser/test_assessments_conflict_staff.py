@@ -36,7 +36,7 @@ def assessment(db: Any, owner: Any, municipality: Any) -> Any:
 
 def _sign_in(page: Any, base: str, language: str, user: Any) -> None:
     page.goto(f"{base}/{language}/login/?next=/{language}/self-assessment/")
-    page.fill("#id_username", user.email)
+    page.fill("#id_login", user.email)
     page.fill("#id_password", "correct horse battery")
     page.press("#id_password", "Enter")
     page.wait_for_url(f"{base}/{language}/self-assessment/")

@@ -46,7 +46,7 @@ def _tab_to(page: Any, script: str, limit: int = 80) -> None:
 
 def _sign_in(page: Any, base: str, language: str, user: Any) -> None:
     page.goto(f"{base}/{language}/login/?next=/{language}/self-assessment/")
-    page.locator("#id_username").focus()
+    page.locator("#id_login").focus()
     page.keyboard.type(user.email)
     page.keyboard.press("Tab")
     page.keyboard.type("correct horse battery")

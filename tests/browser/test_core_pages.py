@@ -54,9 +54,9 @@ def test_the_skip_link_moves_focus_to_the_content(live_server: Any, page: Any) -
 
 def test_staff_can_sign_in_to_the_back_office(live_server: Any, page: Any, staff: Any) -> None:
     page.goto(f"{live_server.url}/de/admin/login/")
-    page.fill("#id_username", staff.email)
+    page.fill("#id_login", staff.email)
     page.fill("#id_password", "correct horse battery")
-    page.click("input[type=submit]")
+    page.locator("main button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/de/admin/")
     assert page.locator("h1").first.inner_text() != ""
     screenshot(page, "admin-index-de")
@@ -67,7 +67,7 @@ def test_the_account_page_is_accessible_when_signed_in(
     live_server: Any, page: Any, member: Any, language: str
 ) -> None:
     page.goto(f"{live_server.url}/{language}/login/")
-    page.fill("#id_username", member.email)
+    page.fill("#id_login", member.email)
     page.fill("#id_password", "correct horse battery")
     page.locator("main button[type=submit]").click()
     page.goto(f"{live_server.url}/{language}/account/")

@@ -229,7 +229,7 @@ def _register_without_javascript(walker: Walker, language: str) -> None:
 def _walk_member_pages(walker: Walker, language: str) -> None:
     page = walker.page
     page.goto(f"{walker.base}/{language}/login/")
-    page.fill("#id_username", MEMBER_EMAIL)
+    page.fill("#id_login", MEMBER_EMAIL)
     page.fill("#id_password", MEMBER_PASSWORD)
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
@@ -401,10 +401,10 @@ def test_network_staff_find_the_content_they_curate_in_the_back_office(
 ) -> None:
     """Staff plan events and curate the library and the directory (product brief)."""
     page.goto(f"{live_server.url}/de/admin/login/")
-    page.fill("#id_username", staff.email)
+    page.fill("#id_login", staff.email)
     page.fill("#id_password", "correct horse battery")
     with page.expect_navigation():
-        page.locator("input[type=submit]").click()
+        page.locator("main button[type=submit]").click()
     assert page.url == f"{live_server.url}/de/admin/"
     screenshot(page, "tour-admin-index-de")
     for app in ("events", "library", "directory"):

@@ -25,3 +25,9 @@ class AssessmentsConfig(AppConfig):
         from cityexchange.assessments.services import personal_data_erase
 
         personal_data_erase(user=user)
+
+    def account_sections(self, user: Any) -> list[Any]:
+        """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
+        from cityexchange.assessments.account import account_sections
+
+        return account_sections(user)

@@ -1,5 +1,6 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
+from django.views.generic import RedirectView
 
 from cityexchange.core import views
 
@@ -10,10 +11,12 @@ urlpatterns = [
     path("imprint/", views.imprint, name="imprint"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
-    path("login/", views.LoginView.as_view(), name="login"),
+    # Sign-in and sign-out are allauth's (accounts app); the old addresses lead there.
+    path(
+        "login/",
+        RedirectView.as_view(pattern_name="account_login", query_string=True),
+        name="login",
+    ),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("timezone/", views.set_timezone, name="set_timezone"),
-    path("account/", views.account, name="account"),
-    path("account/export.json", views.account_export, name="account_export"),
-    path("account/erase/", views.account_erase, name="account_erase"),
 ]

@@ -1,23 +1,19 @@
-"""Pages of the core app: home, about pages, sign-in, time zone, error pages."""
+"""Pages of the core app: home, about pages, time zone, error pages.
+
+Sign-in and the account pages are the accounts app's."""
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import logout
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cityexchange.core import selectors, services
-from cityexchange.core.forms import EmailAuthenticationForm, EraseForm, ProfileForm
+from cityexchange.core import selectors
 from cityexchange.core.middleware import COOKIE, known_timezones
-from cityexchange.core.models import User
 from cityexchange.core.ratelimit import Limit, too_many_page
 
 
@@ -51,12 +47,6 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")
 
 
-class LoginView(auth_views.LoginView):
-    template_name = "core/login.html"
-    authentication_form = EmailAuthenticationForm
-    redirect_authenticated_user = True
-
-
 @require_POST
 def set_timezone(request: HttpRequest) -> HttpResponse:
     """Remember the viewer's time zone in a cookie (a form, so no JavaScript is needed)."""
@@ -79,76 +69,6 @@ def set_timezone(request: HttpRequest) -> HttpResponse:
 
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
-
-
-@login_required
-def account(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    if request.method == "POST":
-        form = ProfileForm(request.POST)
-        if form.is_valid():
-            services.user_update_profile(
-                user=user,
-                full_name=form.cleaned_data["full_name"],
-                language=form.cleaned_data["language"],
-                timezone_name=form.cleaned_data["timezone"],
-            )
-            messages.success(request, _("Your settings are saved."))
-            return redirect("core:account")
-    else:
-        form = ProfileForm(
-            initial={
-                "full_name": user.full_name,
-                "language": user.language,
-                "timezone": user.timezone,
-            }
-        )
-    memberships = user.memberships.select_related("organisation")
-    return render(
-        request,
-        "core/account.html",
-        {"form": form, "memberships": memberships, "erase_form": EraseForm(user=user)},
-    )
-
-
-@login_required
-def account_export(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    response = JsonResponse(
-        services.user_personal_data(user=user),
-        json_dumps_params={"indent": 2, "ensure_ascii": False},
-    )
-    response["Content-Disposition"] = 'attachment; filename="cityexchange-my-data.json"'
-    return response
-
-
-@login_required
-@require_POST
-def account_erase(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - login_required guarantees it
-    form = EraseForm(request.POST, user=user)
-    if not form.is_valid():
-        memberships = user.memberships.select_related("organisation")
-        profile = ProfileForm(
-            initial={
-                "full_name": user.full_name,
-                "language": user.language,
-                "timezone": user.timezone,
-            }
-        )
-        return render(
-            request,
-            "core/account.html",
-            {"form": profile, "memberships": memberships, "erase_form": form},
-            status=400,
-        )
-    services.user_erase(user=user)
-    logout(request)
-    messages.success(request, _("Your account and personal data have been deleted."))
-    return redirect("core:home")
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

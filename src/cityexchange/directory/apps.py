@@ -26,3 +26,9 @@ class DirectoryConfig(AppConfig):
         from cityexchange.directory.services import personal_data_erase
 
         personal_data_erase(user=user)
+
+    def account_sections(self, user: Any) -> list[Any]:
+        """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
+        from cityexchange.directory.account import account_sections
+
+        return account_sections(user)

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -36,3 +38,19 @@ class EventsConfig(AppConfig):
         from cityexchange.events.selectors import upcoming_events
 
         return {"upcoming": list(upcoming_events(limit=3))}
+
+    def account_sections(self, user: Any) -> list[Any]:
+        """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
+        from cityexchange.events.account import account_sections
+
+        return account_sections(user)
+
+    def earlier_records(self, user: Any) -> int:
+        from cityexchange.events.account import earlier_records
+
+        return earlier_records(user)
+
+    def link_earlier_records(self, user: Any) -> int:
+        from cityexchange.events.account import link_earlier_records
+
+        return link_earlier_records(user)

@@ -75,3 +75,9 @@ class LibraryConfig(AppConfig):
         from cityexchange.library.services import personal_data_erase
 
         personal_data_erase(user=user)
+
+    def account_sections(self, user: Any) -> list[Any]:
+        """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
+        from cityexchange.library.account import account_sections
+
+        return account_sections(user)

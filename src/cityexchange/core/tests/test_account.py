@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 def test_the_account_page_needs_a_sign_in(client: Client) -> None:
     response = client.get("/en/account/")
     assert response.status_code == 302
-    assert response["Location"].startswith("/en/login/")
+    assert response["Location"].startswith("/en/account/login/")
 
 
 def test_a_member_changes_the_language_of_their_mail(client: Client, member: Any) -> None:

@@ -40,7 +40,7 @@ def test_language_links_keep_the_page_and_its_query(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/en/imprint/", "/en/privacy/", "/en/accessibility/", "/en/login/"]
+    "path", ["/en/imprint/", "/en/privacy/", "/en/accessibility/", "/en/account/login/"]
 )
 def test_the_about_pages_exist(client: Client, path: str) -> None:
     assert client.get(path).status_code == 200
@@ -68,14 +68,14 @@ def test_pages_load_nothing_from_other_hosts(client: Client) -> None:
 
 def test_sign_in_by_email(client: Client, member: Any) -> None:
     response = client.post(
-        "/en/login/", {"username": member.email, "password": "correct horse battery"}
+        "/en/account/login/", {"login": member.email, "password": "correct horse battery"}
     )
     assert response.status_code == 302
     assert client.get("/en/").context["user"] == member
 
 
 def test_a_wrong_password_shows_a_form_error_in_german(client: Client, member: Any) -> None:
-    response = client.post("/de/login/", {"username": member.email, "password": "nope"})
+    response = client.post("/de/account/login/", {"login": member.email, "password": "nope"})
     assert response.status_code == 200
     assert "Bitte" in response.content.decode() and 'role="alert"' in response.content.decode()
 
@@ -97,11 +97,11 @@ def test_the_time_zone_form_does_not_redirect_to_other_sites(client: Client) -> 
 
 def test_portuguese_is_brazilian_in_djangos_own_texts_too(client: Client) -> None:
     """Our texts are Brazilian Portuguese; the admin and form errors must not switch to Portugal's."""
-    admin_login = client.get("/pt/admin/login/").content.decode()
+    admin_login = client.get("/pt/admin/login/", follow=True).content.decode()
     assert "Senha" in admin_login
     assert "Palavra-passe" not in admin_login
 
-    required = client.post("/pt/login/", {"username": "", "password": ""}).content.decode()
+    required = client.post("/pt/account/login/", {"login": "", "password": ""}).content.decode()
     assert "Este campo é obrigatório." in required
     # Our own translation of a message Django also has stays ours.
     assert "Pular para o conteúdo principal" in client.get("/pt/").content.decode()

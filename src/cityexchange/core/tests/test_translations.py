@@ -12,7 +12,7 @@ import pytest
 import cityexchange
 
 PACKAGE = Path(cityexchange.__file__).resolve().parent
-APPS = ["core", "directory", "events", "library", "assessments"]
+APPS = ["core", "directory", "events", "library", "assessments", "accounts"]
 
 
 def catalogues() -> list[Path]:

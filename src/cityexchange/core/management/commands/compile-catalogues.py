@@ -24,7 +24,7 @@ from django.core.management.base import BaseCommand
 import cityexchange
 
 # Packages whose pt_BR catalogues replace their pt ones.
-BRAZILIAN_SOURCES = ("django", "django_countries", "modeltranslation")
+BRAZILIAN_SOURCES = ("django", "django_countries", "modeltranslation", "allauth")
 OVERLAY_DIR = "locale_overlay"
 
 Entry = Any  # polib.POEntry or polib.MOEntry (polib has no type hints)
