@@ -86,7 +86,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().pre_login(request, user, **kwargs)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        language = recipient_language(email)
+        # A mail about an account (a new address to verify) is in the account's language.
+        user = context.get("user")
+        language = (
+            user.language
+            if isinstance(user, User) and user.language in LANGUAGES
+            else recipient_language(email)
+        )
         ctx: dict[str, Any] = {
             "email": email,
             "current_site": site(),

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -6,3 +8,14 @@ class AccountsConfig(AppConfig):
     name = "cityexchange.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def personal_data(self, user: Any) -> dict[str, Any]:
+        """The export's part of this app (see ``core.services.user_personal_data``)."""
+        from cityexchange.accounts.services import account_personal_data
+
+        return account_personal_data(user=user)
+
+    def erase_personal_data(self, user: Any) -> None:
+        from cityexchange.accounts.services import account_erase_personal_data
+
+        account_erase_personal_data(user=user)

@@ -479,3 +479,51 @@ def earlier_records_link(*, user: User) -> int:
             actor=user, action="user.link_earlier_records", obj=user, after={"count": total}
         )
     return total
+
+
+def account_personal_data(*, user: User) -> dict[str, Any]:
+    """What the accounts app holds about a person, for the data export."""
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+
+    return {
+        "email_addresses": [
+            {"email": a.email, "verified": a.verified, "primary": a.primary}
+            for a in EmailAddress.objects.filter(user=user)
+        ],
+        "privacy_consents": [
+            {"notice_version": c.notice_version, "given_at": c.given_at, "context": c.context}
+            for c in PrivacyConsent.objects.filter(user=user)
+        ],
+        "join_requests": [
+            {
+                "organisation": r.organisation_name,
+                "message": r.message,
+                "status": r.status,
+                "created_at": r.created_at,
+            }
+            for r in JoinRequest.objects.filter(user=user).select_related("organisation")
+        ],
+        "two_factor": sorted(
+            Authenticator.objects.filter(user=user).values_list("type", flat=True)
+        ),
+        "single_sign_on": [
+            {"provider": s.provider, "uid": s.uid} for s in SocialAccount.objects.filter(user=user)
+        ],
+    }
+
+
+def account_erase_personal_data(*, user: User) -> None:
+    """Part of ``core.services.user_erase``: the addresses (so the address can sign up
+    again), second factors, linked sign-ons, sessions, requests and open invitations."""
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+    from allauth.usersessions.models import UserSession
+
+    EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
+    SocialAccount.objects.filter(user=user).delete()
+    UserSession.objects.filter(user=user).delete()
+    JoinRequest.objects.filter(user=user).delete()
+    Invitation.objects.filter(email__iexact=user.email, accepted_at__isnull=True).delete()
+    PrivacyConsent.objects.filter(user=user).delete()
