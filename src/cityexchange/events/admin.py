@@ -144,6 +144,18 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    # The admin's own history (LogEntry) would keep the person's name in its
+    # object_repr for ever, past anonymisation and erasure; the audit log, which
+    # names a registration by kind and id, is the record of every change here.
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> None:
+        return None
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> None:
+        return None
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> None:
+        return None
+
     def save_model(self, request: HttpRequest, obj: Registration, form: Any, change: bool) -> None:
         concrete = {f.name for f in Registration._meta.concrete_fields}
         services.registration_correct(

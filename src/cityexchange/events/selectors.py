@@ -156,6 +156,17 @@ def registration_from_token(token: str) -> Registration | None:
     )
 
 
+def registrations_of_user(*, user: Any) -> QuerySet[Registration]:
+    """A person's registrations: linked to their account or made for its address."""
+    email = (getattr(user, "email", "") or "").lower()
+    mine = Q(user=user.pk) | (Q(email=email) if email else Q(pk__in=[]))
+    return (
+        Registration.objects.filter(mine, anonymised_at__isnull=True)
+        .select_related("event")
+        .order_by("created_at", "id")
+    )
+
+
 def waitlist_position(registration: Registration) -> int | None:
     """A waiting person's place in the queue of their kind of attendance."""
     if registration.status != RegistrationStatus.WAITLISTED:

@@ -27,7 +27,7 @@ from django_countries import countries
 
 from cityexchange.core import caching
 from cityexchange.core.services import audit_record, audited_update, snapshot
-from cityexchange.events import mails
+from cityexchange.events import mails, selectors
 from cityexchange.events.models import (
     INTERPRETATION_CHOICES,
     ORGANISATION_KIND_CHOICES,
@@ -720,6 +720,17 @@ def registration_delete(*, registration: Registration, actor: Any = None) -> Non
     with transaction.atomic():
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         _anonymise(current, actor=actor, action="registration.erase")
+
+
+def registrations_erase_for_user(*, user: Any, actor: Any = None) -> int:
+    """Erase every registration of a person whose account is being erased.
+
+    Seats are freed and passed on, as with the person's own erasure by link.
+    """
+    registrations = list(selectors.registrations_of_user(user=user))
+    for registration in registrations:
+        registration_delete(registration=registration, actor=actor)
+    return len(registrations)
 
 
 def registrations_anonymise_expired(*, now: dt.datetime | None = None) -> int:
