@@ -13,7 +13,7 @@ from django.utils import timezone
 from cityexchange.core.tests.factories import PersonFactory, UserFactory
 from cityexchange.events import links, services
 from cityexchange.events.models import Registration, Speaker
-from cityexchange.events.tests.factories import EventFactory, RegistrationFactory
+from cityexchange.events.tests.factories import EventFactory, RegistrationFactory, registration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -464,3 +464,35 @@ def test_writing_to_all_participants_reaches_each_in_their_own_language(
     assert "Ihre Anmeldung:" in bodies["de@x.example"]
     assert "Su inscripción:" in bodies["es@x.example"]
     assert "Your registration:" in bodies["en@x.example"]
+
+
+def test_a_staff_message_reaches_participants_as_typed_in_subject_and_text(
+    client, staff, django_capture_on_commit_callbacks
+):
+    event = EventFactory(title="Wasser & Wärme <Ausgabe 3>")
+    RegistrationFactory(event=event, email="de@x.example", language="de", name="O'Brien & Co")
+    client.force_login(staff)
+    mail.outbox.clear()
+    subject = "<script>Tagesordnung & Zugang</script>"
+    body = 'Bitte "Raum 3" & <b>Zugang B</b> nutzen.'
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/en/events/{event.slug}/message/", {"subject": subject, "body": body}
+        )
+    assert response.status_code == 302
+    [sent] = mail.outbox
+    # Plain-text mail: the text exactly as typed, no HTML escaping anywhere.
+    assert sent.subject == subject
+    assert body in sent.body and "Wasser & Wärme <Ausgabe 3>" in sent.body
+    assert "&lt;" not in sent.subject + sent.body and "&amp;" not in sent.subject + sent.body
+    assert not getattr(sent, "alternatives", [])
+
+
+def test_event_titles_reach_mail_subjects_unescaped(django_capture_on_commit_callbacks):
+    event = EventFactory(title="Wasser & Wärme <Ausgabe 3>")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(
+            event=event, data=registration_data(email="r@x.example", language="en")
+        )
+    assert mail.outbox[0].subject == "Your seat is confirmed: Wasser & Wärme <Ausgabe 3>"
