@@ -377,9 +377,7 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         "waitlist_position": outcome.waitlist_position
         if created
         else selectors.waitlist_position(registration),
-        "message": services.registration_state_message(
-            registration=registration, created=created
-        ),
+        "message": services.registration_state_message(registration=registration, created=created),
         "manage_url": links.manage_url(registration),
     }
     return Status(201 if created else 200, body)

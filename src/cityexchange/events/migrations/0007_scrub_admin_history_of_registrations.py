@@ -1,7 +1,7 @@
 """The admin's own history named registrations by the person ("Name – Event").
 
-It no longer writes entries for registrations (the audit log records those
-changes without personal data); the names in the entries written before go.
+It now names them by kind and id, as the audit log does; the entries written
+before are renamed the same way.
 """
 
 from typing import Any

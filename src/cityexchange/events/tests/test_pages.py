@@ -36,9 +36,7 @@ def test_registering_on_the_event_page_says_where_the_link_went_and_mails_the_st
 ):
     event = EventFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            f"/en/events/{event.slug}/register/", form_data(event), follow=True
-        )
+        response = client.post(f"/en/events/{event.slug}/register/", form_data(event), follow=True)
     assert response.status_code == 200
     content = response.content.decode()
     assert "Check your inbox" in content and "lucia@lima.example" in content
