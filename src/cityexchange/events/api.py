@@ -20,7 +20,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.events import links, selectors, services
-from cityexchange.events.models import Event, RegistrationStatus
+from cityexchange.events.models import Event
 
 router = Router(tags=["events"])
 
@@ -203,19 +203,45 @@ class RegistrationIn(Schema):
     participant_list_consent: bool = False
 
 
+class RegistrationSentOut(Schema):
+    """The answer for everyone but the address's own signed-in account.
+
+    The same for a new address, one already registered and one whose registration
+    was cancelled: the state and the personal link go to the address by mail.
+    """
+
+    event: str
+    email: str = Field(..., description="The address the personal link was sent to.")
+    message: str
+
+
 class RegistrationOut(Schema):
+    """The answer for a user signed in with the registration's own address."""
+
     status: str
     created: bool
     event: str
     attendance: str
     waitlist_position: int | None
     message: str
-    manage_url: str | None
+    manage_url: str
 
 
 class ErrorOut(Schema):
     detail: str
     field: str | None = None
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ValidationErrorOut(Schema):
+    """The API's answer to a body that does not match the schema (cityexchange.api)."""
+
+    detail: str
+    errors: list[FieldErrorOut]
 
 
 class PingOut(Schema):
@@ -277,8 +303,11 @@ def event_detail(request: HttpRequest, slug: str) -> Event:
     response={
         200: RegistrationOut,
         201: RegistrationOut,
+        202: RegistrationSentOut,
         400: ErrorOut,
+        404: ErrorOut,
         409: ErrorOut,
+        422: ValidationErrorOut,
         429: ErrorOut,
     },
     auth=None,
@@ -286,8 +315,15 @@ def event_detail(request: HttpRequest, slug: str) -> Event:
 def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status:
     """Register for an event: confirmed while seats are left, then the waiting list.
 
-    The same email again answers with the existing registration (200) and sends its
-    link again, at most once every ten minutes (the message says which).
+    Anyone can send any address, so the answer (202) says only that the personal
+    link and the registration's state went to that address by mail, the same for a
+    new address, one already registered and one that had cancelled. A user signed
+    in (session) with that very address gets the registration itself: 201 when it
+    is new, 200 when it existed, with its state and personal link.
+
+    Errors: 400 bad input (``field`` names it), 404 no such event, 409 registration
+    closed, 422 a body that does not match the schema, 429 too many registrations
+    from one address in a minute.
     """
     if settings.RATELIMIT_ENABLE and is_ratelimited(
         request,
@@ -322,15 +358,16 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         return Status(400, {"detail": exc.message, "field": exc.field})
     except services.RegistrationClosed as exc:
         return Status(409, {"detail": str(exc)})
-    messages: dict[str, str] = {
-        RegistrationStatus.CONFIRMED: _("Your seat is confirmed."),
-        RegistrationStatus.WAITLISTED: _("The event is full; you are on the waiting list."),
-        RegistrationStatus.PENDING: _("Your registration awaits the organisers' approval."),
-    }
     registration, created = outcome.registration, outcome.created
-    message = messages.get(registration.status, "")
-    if not created:
-        message = f"{message} {services.repeat_message(link_sent=outcome.link_sent)}"
+    if not services.registration_is_own(registration=registration, user=request.user):
+        return Status(
+            202,
+            {
+                "event": event.slug,
+                "email": registration.email,
+                "message": services.registration_sent_message(email=registration.email),
+            },
+        )
     body = {
         "status": registration.status,
         "created": created,
@@ -340,8 +377,7 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         "waitlist_position": outcome.waitlist_position
         if created
         else selectors.waitlist_position(registration),
-        "message": message,
-        # The link goes only to whoever created the registration; a repeat gets it by mail.
-        "manage_url": links.manage_url(registration) if created else None,
+        "message": services.registration_state_message(registration=registration, created=created),
+        "manage_url": links.manage_url(registration),
     }
     return Status(201 if created else 200, body)

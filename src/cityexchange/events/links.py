@@ -17,24 +17,35 @@ TOKEN_SALT = "cityexchange.events.registration"  # noqa: S105 - a namespace, not
 
 
 def registration_token(registration: Registration) -> str:
-    """The personal link's secret: signed with SECRET_KEY, so nothing secret is stored."""
-    return signing.dumps({"r": registration.pk}, salt=TOKEN_SALT, compress=True)
+    """The personal link's secret: signed with SECRET_KEY, so nothing secret is stored.
+
+    It names the registration and its link version; a cancelled registration taken
+    up again gets a new version, so links mailed before no longer open it. Version 0
+    is left out, so links sent before versions existed stay valid.
+    """
+    data: dict[str, int] = {"r": registration.pk}
+    if registration.link_version:
+        data["v"] = registration.link_version
+    return signing.dumps(data, salt=TOKEN_SALT, compress=True)
 
 
-def registration_id_from_token(token: str) -> int | None:
-    """The registration a token was signed for; None for a forged or mangled token."""
+def registration_key_from_token(token: str) -> tuple[int, int] | None:
+    """The registration and link version a token was signed for; None for a bad token."""
     try:
         data = signing.loads(token, salt=TOKEN_SALT)
     except signing.BadSignature:
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
+    if not isinstance(data, dict):
         return None
-    return int(data["r"])
+    pk, version = data.get("r"), data.get("v", 0)
+    if not isinstance(pk, int) or not isinstance(version, int):
+        return None
+    return pk, version
 
 
 def manage_url(registration: Registration) -> str:
     """The personal link; the mail and the answer to a registration share one signing."""
-    key = (registration.pk, registration.language)
+    key = (registration.pk, registration.link_version, registration.language)
     cached = getattr(registration, "_manage_url", None)
     if cached is not None and cached[0] == key:
         return str(cached[1])

@@ -98,6 +98,9 @@ def render(
     confirmed = status == registration.status == RegistrationStatus.CONFIRMED
     join_url = event.join_url if confirmed and event.has_online else ""
     registration.status = status
+    if template == "registration" and "waitlist_position" not in extra:
+        # A repeat's mail tells the place in the queue as it is now.
+        extra = {**extra, "waitlist_position": selectors.waitlist_position(registration)}
     with translation.override(language):
         ics = mail_calendar(event, language=language, join_url=join_url)
         context = {

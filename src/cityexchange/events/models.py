@@ -379,6 +379,9 @@ class Registration(models.Model):
     # When the personal link last went out: a repeated registration re-sends it
     # at most once per RESEND_INTERVAL, so the form cannot be used to flood an inbox.
     link_sent_at = models.DateTimeField(_("personal link sent"), null=True, blank=True)
+    # Part of the signed personal link: raised when a cancelled registration is taken
+    # up again, so the links mailed for the earlier registration stop working.
+    link_version = models.PositiveIntegerField(_("personal link version"), default=0)
 
     # Never written to the audit log (core.services.audit_record).
     personal_fields = ("name", "email", "organisation", "accessibility_needs")

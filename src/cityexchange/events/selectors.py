@@ -145,13 +145,25 @@ def registration_with_event(pk: int) -> Registration | None:
 
 def registration_from_token(token: str) -> Registration | None:
     """The registration a personal link opens; None for a bad link or erased data."""
-    pk = links.registration_id_from_token(token)
-    if pk is None:
+    key = links.registration_key_from_token(token)
+    if key is None:
         return None
+    pk, version = key
     return (
         Registration.objects.select_related("event", "event__format")
-        .filter(pk=pk, anonymised_at__isnull=True)
+        .filter(pk=pk, link_version=version, anonymised_at__isnull=True)
         .first()
+    )
+
+
+def registrations_of_user(*, user: Any) -> QuerySet[Registration]:
+    """A person's registrations: linked to their account or made for its address."""
+    email = (getattr(user, "email", "") or "").lower()
+    mine = Q(user=user.pk) | (Q(email=email) if email else Q(pk__in=[]))
+    return (
+        Registration.objects.filter(mine, anonymised_at__isnull=True)
+        .select_related("event")
+        .order_by("created_at", "id")
     )
 
 

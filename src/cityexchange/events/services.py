@@ -27,7 +27,7 @@ from django_countries import countries
 
 from cityexchange.core import caching
 from cityexchange.core.services import audit_record, audited_update, snapshot
-from cityexchange.events import mails
+from cityexchange.events import mails, selectors
 from cityexchange.events.models import (
     INTERPRETATION_CHOICES,
     ORGANISATION_KIND_CHOICES,
@@ -357,18 +357,49 @@ class RegistrationOutcome(NamedTuple):
     waitlist_position: int | None = None
 
 
-def repeat_message(*, link_sent: bool) -> str:
-    """What a repeated registration is told, on the page and in the API."""
-    if link_sent:
-        return _(
-            "You were already registered with this email address; "
-            "we have sent your personal link again."
+def registration_is_own(*, registration: Registration, user: Any) -> bool:
+    """Whether the answer to a registration may show it: only to its address's account.
+
+    Anyone can type an address into the form, so everyone else is told only that the
+    personal link went to that address; the state and the link travel by mail.
+    The account's address is the one it signs in with, so it counts as verified.
+    """
+    email = getattr(user, "email", "") if getattr(user, "is_authenticated", False) else ""
+    return bool(email) and bool(registration.email) and email.lower() == registration.email
+
+
+def registration_state_message(*, registration: Registration, created: bool) -> str:
+    """What the owner of a registration is told on the page and in the API: its state."""
+    if registration.status == RegistrationStatus.CONFIRMED:
+        state = _("Your seat is confirmed.")
+    elif registration.status == RegistrationStatus.WAITLISTED:
+        state = _(
+            "The event is full; you are on the waiting list. We write to you as soon as a "
+            "seat frees up."
         )
-    return _(
-        "You were already registered with this email address. Your personal link was "
-        "sent less than 10 minutes ago, so we have not sent it again; please check "
-        "your inbox and spam folder."
+    else:
+        state = _("Your registration awaits the organisers' approval.")
+    if not created:
+        return " ".join([_("You were already registered with this email address."), state])
+    return " ".join(
+        [
+            state,
+            _(
+                "We have sent you a mail with a calendar entry and your personal link to "
+                "change, cancel, export or delete the registration."
+            ),
+        ]
     )
+
+
+def registration_sent_message(*, email: str) -> str:
+    """What everyone else is told, whatever the address's registration is or was."""
+    return _(
+        "Thank you. We have sent the personal link to the registration and its state "
+        "(confirmed, on the waiting list or awaiting approval) to %(email)s. Please check "
+        "your inbox and spam folder; the link goes to one address at most once every "
+        "10 minutes."
+    ) % {"email": email}
 
 
 def _resend_link(registration: Registration, *, now: dt.datetime) -> bool:
@@ -395,8 +426,11 @@ def registration_create(
     """Register someone: a confirmed seat while there is one, then the waiting list.
 
     The same email again returns the existing registration, never a second seat,
-    and re-sends its link at most once per RESEND_INTERVAL. A cancelled
-    registration is taken up again.
+    and re-sends its link (with its state) at most once per RESEND_INTERVAL. A
+    cancelled registration is taken up again with the new data only and a new
+    personal link. Whoever asked learns nothing of this unless ``registration_is_own``
+    says the registration is theirs: the outcome is for the caller to keep to itself.
+    A signed-in user is linked to the registration only when it is for their own address.
 
     A new email (the common case) costs no read before the lock: the insert
     meets the unique constraint on event and email when the person is already
@@ -405,7 +439,9 @@ def registration_create(
     """
     data = _validate(event, data)
     now = timezone.now()
-    user = user if getattr(user, "is_authenticated", False) else None
+    # Nobody's account is tied to a registration for someone else's address.
+    email = getattr(user, "email", "") if getattr(user, "is_authenticated", False) else ""
+    user = user if email and email.lower() == data.email else None
     if not registration_is_open(event, now=now):
         raise RegistrationClosed(_("Registration for this event is closed."))
     try:
@@ -480,16 +516,27 @@ def _take_place(
             registration = Registration.objects.select_for_update().get(pk=renew.pk)
             if registration.status != RegistrationStatus.CANCELLED:
                 raise IntegrityError("registration became active concurrently")
-            # A re-registration joins the end of the waiting list, like anyone new.
+            # A re-registration joins the end of the waiting list, like anyone new. It
+            # is a new registration in the old row: nothing of the earlier one stays,
+            # and the links mailed for that one stop working (a new link version).
+            registration.reminders.all().delete()
             audited_update(
                 registration,
                 actor=user,
                 action="registration.renew",
                 created_at=now,
+                link_version=registration.link_version + 1,
+                attended=False,
+                joined_at=None,
+                left_at=None,
+                minutes_attended=None,
+                checked_in_at=None,
                 **values,
             )
         registration.event = event
-        mails.queue(registration, "registration", final=True, repeated=False)
+        mails.queue(
+            registration, "registration", final=True, repeated=False, waitlist_position=position
+        )
     return RegistrationOutcome(registration, True, True, position)
 
 
@@ -673,6 +720,17 @@ def registration_delete(*, registration: Registration, actor: Any = None) -> Non
     with transaction.atomic():
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         _anonymise(current, actor=actor, action="registration.erase")
+
+
+def registrations_erase_for_user(*, user: Any, actor: Any = None) -> int:
+    """Erase every registration of a person whose account is being erased.
+
+    Seats are freed and passed on, as with the person's own erasure by link.
+    """
+    registrations = list(selectors.registrations_of_user(user=user))
+    for registration in registrations:
+        registration_delete(registration=registration, actor=actor)
+    return len(registrations)
 
 
 def registrations_anonymise_expired(*, now: dt.datetime | None = None) -> int:

@@ -237,39 +237,29 @@ def _registered(
 ) -> HttpResponse:
     """Post/Redirect/Get: the answer to a registration is a page that can be reloaded.
 
-    A new registration goes on to its personal page (the person who just created it
-    may see it, as the API gives them its link too); a repeat only learns that the
-    link went out by mail, on the event page, since anyone can type an address.
+    Anyone can type an address, so the answer reveals nothing about it: everyone
+    goes to the same "check your inbox" page, whether the address was new, already
+    registered or cancelled; the state and the personal link go to the address.
+    Only a user signed in with that very address goes on to the registration's page.
     """
     registration = outcome.registration
-    if not outcome.created:
-        messages.info(request, services.repeat_message(link_sent=outcome.link_sent))
+    if not services.registration_is_own(registration=registration, user=request.user):
+        messages.success(request, services.registration_sent_message(email=registration.email))
         return HttpResponseRedirect(
-            reverse("events:detail", kwargs={"slug": event.slug}), status=303
+            reverse("events:registration_sent", kwargs={"slug": event.slug}), status=303
         )
-    if registration.status == RegistrationStatus.CONFIRMED:
-        status = _("Your seat is confirmed.")
-    elif registration.status == RegistrationStatus.WAITLISTED:
-        status = _(
-            "The event is full; you are on the waiting list. We write to you as soon as a "
-            "seat frees up."
-        )
-    else:
-        status = _("Your registration awaits the organisers' approval.")
     messages.success(
         request,
-        " ".join(
-            [
-                status,
-                _(
-                    "We have sent you a mail with a calendar entry and your personal link to "
-                    "change, cancel, export or delete the registration."
-                ),
-            ]
-        ),
+        services.registration_state_message(registration=registration, created=outcome.created),
     )
     token = links.registration_token(registration)
     return HttpResponseRedirect(reverse("events:manage", kwargs={"token": token}), status=303)
+
+
+def registration_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """The page after a registration: the same for every address, new or not."""
+    event = _event(request, slug)
+    return render(request, "events/registration_sent.html", {"event": event})
 
 
 def event_ics(request: HttpRequest, slug: str) -> HttpResponse:

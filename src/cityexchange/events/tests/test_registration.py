@@ -177,9 +177,46 @@ def test_a_repeat_within_ten_minutes_returns_the_registration_without_another_ma
     assert Registration.objects.filter(event=event).count() == 1
 
 
-def test_the_repeat_message_says_whether_the_link_went_out_again():
-    assert "sent your personal link again" in services.repeat_message(link_sent=True)
-    assert "less than 10 minutes ago" in services.repeat_message(link_sent=False)
+def test_a_repeat_mails_the_state_and_the_place_on_the_waiting_list():
+    event = EventFactory(capacity_online=1)
+    register(event, 1)
+    waiting = services.registration_create(
+        event=event, data=registration_data(email="person2@example.org", language="en")
+    ).registration
+    Registration.objects.filter(pk=waiting.pk).update(
+        link_sent_at=timezone.now() - dt.timedelta(minutes=11)
+    )
+    mail.outbox.clear()
+    again = services.registration_create(
+        event=event, data=registration_data(email="person2@example.org", language="de")
+    )
+    assert not again.created and again.link_sent
+    [sent] = mail.outbox
+    assert sent.to == ["person2@example.org"]
+    assert "registered this email address for the event again" in sent.body
+    assert "Your place on the waiting list: 1." in sent.body
+    assert links.manage_url(waiting) in sent.body
+
+
+def test_a_renewed_registration_gets_a_new_link_and_only_the_new_data():
+    event = EventFactory(capacity_online=5)
+    first = services.registration_create(
+        event=event,
+        data=registration_data(email="anna@example.org", name="Anna", accessibility_needs="ramp"),
+    ).registration
+    Registration.objects.filter(pk=first.pk).update(attended=True, minutes_attended=50)
+    old_token = links.registration_token(first)
+    services.registration_cancel(registration=first)
+    renewed = services.registration_create(
+        event=event, data=registration_data(email="anna@example.org", name="Someone else")
+    ).registration
+    assert renewed.pk == first.pk
+    renewed.refresh_from_db()
+    assert (renewed.name, renewed.accessibility_needs) == ("Someone else", "")
+    assert (renewed.attended, renewed.minutes_attended) == (False, None)
+    # The links mailed for the cancelled registration no longer open it; the new one does.
+    assert selectors.registration_from_token(old_token) is None
+    assert selectors.registration_from_token(links.registration_token(renewed)).pk == first.pk
 
 
 def test_mail_is_rendered_after_commit_from_the_registration_id(monkeypatch, settings):
@@ -200,7 +237,7 @@ def test_mail_is_rendered_after_commit_from_the_registration_id(monkeypatch, set
             "registration_id": registration.pk,
             "template": "registration",
             "status": "confirmed",
-            "extra": {"repeated": False},
+            "extra": {"repeated": False, "waitlist_position": None},
         }
     ]
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -241,9 +278,10 @@ def test_approval_mode_end_to_end_pending_then_approved_with_the_join_link(clien
         follow=True,
     )
     assert response.redirect_chain[0][1] == 303
-    assert b"awaits the organisers" in response.content
+    assert b"Check your inbox" in response.content
     registration = Registration.objects.get()
     assert registration.status == "pending"
+    assert mail.outbox[-1].to == ["maria@curitiba.example"]
     assert event.join_url not in mail.outbox[-1].body
     # Outsiders cannot decide; staff approve on the participants page.
     url = f"/en/events/{event.slug}/participants/{registration.pk}/"
