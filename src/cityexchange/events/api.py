@@ -7,24 +7,26 @@ The join link is never part of any public answer.
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
+from django_countries import countries
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
+from cityexchange.core.ratelimit import check_api
 from cityexchange.events import links, selectors, services
-from cityexchange.events.models import Event
+from cityexchange.events.limits import REGISTRATION_LIMIT
+from cityexchange.events.models import (
+    INTERPRETATION_CHOICES,
+    ORGANISATION_KIND_CHOICES,
+    Attendance,
+    Event,
+)
 
 router = Router(tags=["events"])
-
-REGISTRATION_RATE = "20/m"
 
 
 class EventOut(Schema):
@@ -175,23 +177,45 @@ class EventPages(PageNumberPagination):
         page_size: int | None = Field(None, ge=1)
 
 
+def _enum(*values: str) -> dict[str, Any]:
+    return {"enum": list(values)}
+
+
+def _countries(schema: dict[str, Any]) -> None:
+    schema["enum"] = ["", *sorted(code for code, _name in countries)]
+
+
+def _current_notice(schema: dict[str, Any]) -> None:
+    """Only the privacy notice in force can be agreed to."""
+    schema["enum"] = [services.privacy_notice_version()]
+
+
 class RegistrationIn(Schema):
+    """What a registration sends. The schema names every accepted value; the service
+    checks them again and answers a 400 naming the field, in the person's language."""
+
     name: str = Field(..., min_length=1, max_length=200)
-    email: str = Field(..., min_length=3, max_length=254)
+    email: str = Field(..., min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     organisation: str = Field("", max_length=250)
-    organisation_kind: str = Field("", max_length=20)
-    country: str = Field("", max_length=2)
-    language: str = Field("en", max_length=2)
-    interpretation_language: str = Field("", max_length=2)
+    organisation_kind: str = Field(
+        "", max_length=20, json_schema_extra=_enum("", *dict(ORGANISATION_KIND_CHOICES))
+    )
+    country: str = Field("", max_length=2, json_schema_extra=_countries)
+    language: str = Field("en", max_length=2, json_schema_extra=_enum("de", "en", "es", "pt"))
+    interpretation_language: str = Field(
+        "", max_length=2, json_schema_extra=_enum("", *dict(INTERPRETATION_CHOICES))
+    )
     accessibility_needs: str = Field("", max_length=2000)
-    attendance: str = Field("online", max_length=10)
+    attendance: str = Field("online", max_length=10, json_schema_extra=_enum(*Attendance.values))
     privacy_consent: bool = Field(
         ...,
         description="Must be true: the person has read and agrees to the privacy notice.",
+        json_schema_extra={"const": True},
     )
     privacy_notice_version: str = Field(
         "",
         max_length=20,
+        json_schema_extra=_current_notice,
         description=(
             "The version of the privacy notice the person read and agreed to; the current "
             "one is returned by GET /api/v1/events/privacy-notice. Required: a missing or "
@@ -325,15 +349,7 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
     closed, 422 a body that does not match the schema, 429 too many registrations
     from one address in a minute.
     """
-    if settings.RATELIMIT_ENABLE and is_ratelimited(
-        request,
-        group="events:register",
-        key="ip",
-        rate=REGISTRATION_RATE,
-        method="POST",
-        increment=True,
-    ):
-        raise HttpError(429, _("Too many registrations from your address; please wait a minute."))
+    check_api(request, REGISTRATION_LIMIT)
     # The bare row: the seat decision needs no related object.
     event = selectors.event_by_slug(slug)
     if event is None or not request.user.has_perm("events.view_event", event):

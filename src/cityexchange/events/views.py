@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -23,11 +22,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
-from django_ratelimit.core import is_ratelimited
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.core.models import Concept
+from cityexchange.core.ratelimit import exceeded, too_many_page
 from cityexchange.events import charts, exports, links, selectors, services
 from cityexchange.events.forms import (
     AttendanceImportForm,
@@ -39,6 +38,7 @@ from cityexchange.events.forms import (
     RegistrationForm,
 )
 from cityexchange.events.ical import calendar_for
+from cityexchange.events.limits import REGISTRATION_LIMIT
 from cityexchange.events.models import (
     INTERPRETATION_CHOICES,
     Event,
@@ -48,7 +48,6 @@ from cityexchange.events.models import (
     Series,
 )
 
-REGISTRATION_RATE = "20/m"
 # The country charts show the most frequent ones; their tables list every country.
 CHART_BARS = 12
 
@@ -189,17 +188,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event(request, slug)
-    if settings.RATELIMIT_ENABLE and is_ratelimited(
-        request,
-        group="events:register",
-        key="ip",
-        rate=REGISTRATION_RATE,
-        method="POST",
-        increment=True,
-    ):
-        from cityexchange.core.views import ratelimited
-
-        return ratelimited(request)
+    if exceeded(request, REGISTRATION_LIMIT):
+        return too_many_page(request, REGISTRATION_LIMIT)
     form = RegistrationForm(
         request.POST, event=event, notice_version=services.privacy_notice_version()
     )
