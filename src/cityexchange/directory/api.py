@@ -147,6 +147,13 @@ def _topic_keys(schema: dict[str, Any]) -> None:
         schema["enum"] = keys
 
 
+def _country_codes(schema: dict[str, Any]) -> None:
+    codes = ["", *sorted(code for code, _name in countries)]
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "string":
+            option["enum"] = codes
+
+
 def _offer_slugs(schema: dict[str, Any]) -> None:
     """The published schema names the offers a municipality can say it takes part in."""
     slugs = sorted(Offer.objects.values_list("slug", flat=True))
@@ -234,7 +241,9 @@ def offer(request: HttpRequest, slug: str) -> Offer:
 
 class FinderIn(Schema):
     description: str = Field(..., min_length=1, max_length=4000)
-    country: str | None = Field(None, description="ISO 3166 country code, e.g. DE")
+    country: str | None = Field(
+        None, description="ISO 3166 country code, e.g. DE", json_schema_extra=_country_codes
+    )
     population: int | None = Field(None, ge=1, le=50_000_000)
     experience: Level | None = None
     languages: list[Language] = Field(default_factory=list, max_length=4)

@@ -371,7 +371,7 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
     try:
         outcome = services.registration_create(event=event, data=data, user=request.user)
     except services.RegistrationError as exc:
-        return Status(400, {"detail": exc.message, "field": exc.field})
+        return Status(409 if exc.conflict else 400, {"detail": exc.message, "field": exc.field})
     except services.RegistrationClosed as exc:
         return Status(409, {"detail": str(exc)})
     registration, created = outcome.registration, outcome.created

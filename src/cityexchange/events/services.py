@@ -66,12 +66,18 @@ _SIGNATURES = {
 
 
 class RegistrationError(Exception):
-    """Bad input for a registration; ``field`` names the field when there is one."""
+    """Bad input for a registration; ``field`` names the field when there is one.
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    ``conflict`` marks a value that is valid in itself but not for this event (on
+    site at an online-only event, interpretation it does not offer): the API answers
+    those with 409 rather than 400.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None, conflict: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.field = field
+        self.conflict = conflict
 
 
 class RegistrationClosed(Exception):
@@ -168,13 +174,18 @@ def _validate(event: Event, data: RegistrationData) -> RegistrationData:
             raise RegistrationError(
                 _("This event does not offer interpretation into that language."),
                 field="interpretation_language",
+                conflict=True,
             )
     if data.attendance not in Attendance.values:
         raise RegistrationError(_("Choose online or on site."), field="attendance")
     if data.attendance == Attendance.ONSITE and not event.has_onsite:
-        raise RegistrationError(_("This event takes place online only."), field="attendance")
+        raise RegistrationError(
+            _("This event takes place online only."), field="attendance", conflict=True
+        )
     if data.attendance == Attendance.ONLINE and not event.has_online:
-        raise RegistrationError(_("This event takes place on site only."), field="attendance")
+        raise RegistrationError(
+            _("This event takes place on site only."), field="attendance", conflict=True
+        )
     return data
 
 
