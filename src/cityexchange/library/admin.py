@@ -64,6 +64,7 @@ class ResourceAdmin(TabbedTranslationAdmin):
     filter_horizontal = ("topics", "organisations", "offers")
     raw_id_fields = ("event",)
     readonly_fields = ("view_count",)
+    inlines = [AttachmentInline]
     actions = ["publish", "withdraw"]
 
     def save_model(self, request: HttpRequest, obj: Resource, form: Any, change: bool) -> None:

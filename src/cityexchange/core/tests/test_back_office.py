@@ -9,6 +9,7 @@ from django.test import Client
 
 from cityexchange.core.roles import Role
 from cityexchange.core.services import role_groups_sync
+from cityexchange.core.tests.adminforms import admin_form
 from cityexchange.core.tests.factories import OrganisationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,65 +76,9 @@ def test_syncing_the_roles_again_keeps_permissions_granted_by_hand() -> None:
     assert staff.permissions.filter(pk=extra.pk).exists()
 
 
-def _admin_form(html: str, form_id: str) -> dict[str, Any]:
-    """The values a browser would submit for the admin form ``form_id``."""
-    from html.parser import HTMLParser
-
-    class Form(HTMLParser):
-        def __init__(self) -> None:
-            super().__init__()
-            self.inside = False
-            self.data: dict[str, Any] = {}
-            self.select: str | None = None
-            self.multiple = False
-            self.textarea: str | None = None
-
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            a = dict(attrs)
-            if tag == "form" and a.get("id") == form_id:
-                self.inside = True
-            if not self.inside or not a.get("name"):
-                if tag == "option" and self.select and "selected" in a:
-                    if self.multiple:
-                        self.data.setdefault(self.select, []).append(a.get("value", ""))
-                    else:
-                        self.data[self.select] = a.get("value", "")
-                return
-            name = str(a["name"])
-            if tag == "input" and a.get("type") not in ("checkbox", "submit", "file"):
-                self.data[name] = a.get("value") or ""
-            elif tag == "input" and a.get("type") == "checkbox" and "checked" in a:
-                self.data[name] = "on"
-            elif tag == "select":
-                self.select = name
-                # A multiple choice with nothing chosen is not sent at all.
-                self.multiple = "multiple" in a
-                if not self.multiple:
-                    self.data.setdefault(name, "")
-            elif tag == "textarea":
-                self.textarea = name
-                self.data[name] = ""
-
-        def handle_endtag(self, tag: str) -> None:
-            if tag == "form":
-                self.inside = False
-            if tag == "select":
-                self.select = None
-            if tag == "textarea":
-                self.textarea = None
-
-        def handle_data(self, data: str) -> None:
-            if self.textarea:
-                self.data[self.textarea] += data
-
-    parser = Form()
-    parser.feed(html)
-    return parser.data
-
-
 def _add_membership_through_the_admin(client: Client, organisation: Any, user: Any) -> Any:
     url = f"/en/admin/core/organisation/{organisation.pk}/change/"
-    data = _admin_form(client.get(url).content.decode(), "organisation_form")
+    data = admin_form(client.get(url).content.decode(), "organisation_form")
     data.update(
         {
             "memberships-TOTAL_FORMS": "1",
@@ -189,7 +134,7 @@ def test_editing_an_account_logs_what_changed_but_not_the_person_s_data() -> Non
     client.force_login(admin)
     person = UserFactory(email="old.name@lima.example", full_name="Rosa Quispe")
     url = f"/en/admin/core/user/{person.pk}/change/"
-    data = _admin_form(client.get(url).content.decode(), "user_form")
+    data = admin_form(client.get(url).content.decode(), "user_form")
     data.update({"full_name": "Rosa Quispe Mamani", "email": "rosa.q@lima.example"})
 
     response = client.post(url, data)
@@ -200,3 +145,28 @@ def test_editing_an_account_logs_what_changed_but_not_the_person_s_data() -> Non
     logged = f"{entry.object_repr} {entry.before} {entry.after}"
     for personal in ("Rosa", "Quispe", "lima.example", "pbkdf2", "md5"):
         assert personal not in logged, personal
+
+
+def test_revoking_an_api_token_in_the_back_office_is_audited_without_its_secret() -> None:
+    from django.utils import timezone
+
+    from cityexchange.core.models import ApiToken, AuditEntry
+    from cityexchange.core.services import api_token_create
+
+    admin = UserFactory(roles=[Role.ADMIN])
+    client = Client()
+    client.force_login(admin)
+    token, _raw = api_token_create(user=UserFactory(roles=[Role.NETWORK_STAFF]), name="script")
+    url = f"/en/admin/core/apitoken/{token.pk}/change/"
+    data = admin_form(client.get(url).content.decode(), "apitoken_form")
+    now = timezone.localtime()
+    data.update(
+        {"revoked_at_0": now.strftime("%Y-%m-%d"), "revoked_at_1": now.strftime("%H:%M:%S")}
+    )
+
+    assert client.post(url, data).status_code == 302
+
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+    entry = AuditEntry.objects.get(action="apitoken.update", object_id=str(token.pk))
+    assert entry.after["revoked_at"]
+    assert token.key_hash not in f"{entry.before} {entry.after}"
