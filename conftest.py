@@ -26,19 +26,28 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(autouse=True)
 def _fresh_process_indexes() -> None:
-    """Each test starts without the thesaurus and offer indexes a previous test built,
-    and without the search index statistics a previous test read.
+    """Each test starts without the thesaurus and offer indexes a previous test built.
 
     In production a reload is announced after its commit; a test's data is rolled back
     instead, so an index built in one test would otherwise answer in the next.
     """
-    from cityexchange.core import text
-    from cityexchange.directory.finder import reset_index
-    from cityexchange.library.search import forget_statistics
+    from django.core.cache import cache
 
-    text.reset()
-    reset_index()
-    forget_statistics()
+    from cityexchange.core import caching
+
+    caching.forget_all()
+    cache.clear()
+
+
+@pytest.fixture
+def frozen_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits count per minute of the clock; a slow machine must not spread a
+    test's burst over two windows. django-ratelimit's clock stands still instead."""
+    import time
+    import types
+
+    now = time.time()
+    monkeypatch.setattr("django_ratelimit.core.time", types.SimpleNamespace(time=lambda: now))
 
 
 @pytest.fixture

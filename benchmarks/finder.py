@@ -152,10 +152,11 @@ def generate(count: int) -> None:
     django.setup()
     from django.db import transaction
 
+    from cityexchange.core.i18n import LANGUAGES
     from cityexchange.core.models import Concept, Organisation
     from cityexchange.directory.enums import Cost, Effort, Eligibility, Format, Goal, Level
     from cityexchange.directory.models import Offer
-    from cityexchange.directory.services import offers_changed
+    from cityexchange.directory.services import directory_changed
 
     rng = random.Random(42)
     concepts = list(Concept.objects.all())
@@ -173,7 +174,7 @@ def generate(count: int) -> None:
         topics = rng.sample(concepts, 3)
         chosen_topics.append(topics)
         texts = {}
-        for lang in ("de", "en", "es", "pt"):
+        for lang in LANGUAGES:
             labels = [getattr(c, f"label_{lang}") or c.label for c in topics]
             texts[f"name_{lang}"] = f"{labels[0]} {n}"
             texts[f"summary_{lang}"] = f"{labels[0]}, {labels[1]}: {filler[lang]}."
@@ -193,7 +194,7 @@ def generate(count: int) -> None:
                 eligible_countries=["BR", "DE", "IN", "MX", "PE"]
                 if eligibility == Eligibility.MEMBERS
                 else [],
-                languages=rng.sample(["de", "en", "es", "pt"], rng.randint(1, 2)),
+                languages=rng.sample(LANGUAGES, rng.randint(1, 2)),
                 format=rng.choice(list(Format.values)),
                 cost=rng.choice(list(Cost.values)),
                 effort=rng.choice(list(Effort.values)),
@@ -220,7 +221,7 @@ def generate(count: int) -> None:
                 ],
                 batch_size=2000,
             )
-    offers_changed()
+    directory_changed()
     print(f"synthetic offers: {len(created)}")
 
 

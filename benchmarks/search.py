@@ -7,18 +7,23 @@ For each engine asked for (SQLite file database, PostgreSQL database it creates)
    time, and the peak memory (max RSS) of that process is read afterwards;
 2. starts gunicorn itself on 127.0.0.1 and, in the same run, sends interleaved
    requests to ``GET /api/v1/health`` (the bare JSON endpoint) and to
-   ``GET /api/v1/library/search`` with mixed queries in de/en/es/pt;
+   ``GET /api/v1/library/search`` with mixed queries in de/en/es/pt, one at a time
+   over one keep-alive connection per endpoint (``http.client``, the standard
+   library's plain HTTP client);
 3. prints p50/p95 of both, their ratios, and the peak memory of the server.
 
+The commands run this checkout's code (``python -m cityexchange`` with its ``src``
+first on the path), whatever package the virtualenv has installed.
 Bounded: ``--requests`` per endpoint and ``--seconds`` per engine, whichever
 comes first. Usage::
 
-    .venv/bin/python benchmarks/search.py --size 100000 --engines sqlite,postgresql
+    .venv/bin/python benchmarks/search.py --size 10000 --engines sqlite,postgresql
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -32,12 +37,9 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
-
-import requests
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 QUERIES = [
     ("Wassermanagement", "de"),
     ("water management sensors", "en"),
@@ -67,6 +69,30 @@ def free_port() -> int:
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+class Client:
+    """GET requests over one keep-alive connection (reopened if the server closes it)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def get(
+        self, path: str, params: dict[str, str] | None = None, **headers: str
+    ) -> tuple[int, bytes]:
+        url = f"{path}?{urlencode(params)}" if params else path
+        for attempt in (1, 2):
+            try:
+                self.connection.request("GET", url, headers=headers)
+                response = self.connection.getresponse()
+                return response.status, response.read()
+            except (http.client.HTTPException, OSError):
+                self.connection.close()
+                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
 
 def run(cmd: list[str], env: dict[str, str]) -> str:
@@ -126,23 +152,24 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
         env["DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{db_name}"))
     else:
         env["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    cli = str(BIN / "cityexchange")
+    env["PYTHONPATH"] = str(ROOT / "src")
+    cli = [sys.executable, "-m", "cityexchange"]
     try:
-        run([cli, "migrate", "--noinput", "-v", "0"], env)
+        run([*cli, "migrate", "--noinput", "-v", "0"], env)
         generate_seconds = index_seconds = float("nan")
         generate_peak_kib = 0
         if reuse:
             count = (
                 "from cityexchange.library.models import SearchEntry as S; print(S.objects.count())"
             )
-            indexed = int(run([cli, "shell", "-c", count], env).split()[-1])
+            indexed = int(run([*cli, "shell", "-c", count], env).split()[-1])
         else:
             # Only the thesaurus is needed; the corpus is synthetic.
             load = "from cityexchange.core.seeding import load_thesaurus; load_thesaurus()"
-            run([cli, "shell", "-c", load], env)
+            run([*cli, "shell", "-c", load], env)
             before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
             started = time.monotonic()
-            out = run([cli, "generate-corpus", "--size", str(args.size)], env)
+            out = run([*cli, "generate-corpus", "--size", str(args.size)], env)
             generate_seconds = time.monotonic() - started
             generate_peak_kib = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
             match = re.search(r"index built for (\d+) resources in ([\d.]+)s", out)
@@ -151,7 +178,9 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
         port = free_port()
         server = subprocess.Popen(
             [
-                str(BIN / "gunicorn"),
+                sys.executable,
+                "-m",
+                "gunicorn",
                 "cityexchange.wsgi",
                 "-b",
                 f"127.0.0.1:{port}",
@@ -160,21 +189,21 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
                 "--log-level",
                 "warning",
             ],
-            env={**env, "PYTHONPATH": str(ROOT / "src")},
+            env=env,
             cwd=ROOT,
         )
         try:
-            base = f"http://127.0.0.1:{port}"
-            session = requests.Session()
             for _ in range(100):
                 try:
-                    if session.get(f"{base}/api/v1/health", timeout=10).ok:
+                    if Client(port).get("/api/v1/health")[0] == 200:
                         break
-                except requests.RequestException:
-                    time.sleep(0.2)
+                except OSError:
+                    pass
+                time.sleep(0.2)
+            bare, searching = Client(port), Client(port)
             # Warm up every worker's thesaurus and caches.
             for q, _lang in QUERIES * 2:
-                session.get(f"{base}/api/v1/library/search", params={"q": q}, timeout=60)
+                searching.get("/api/v1/library/search", {"q": q})
             health: list[float] = []
             search: list[float] = []
             errors = 0
@@ -184,21 +213,18 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
             n = 0
             while n < args.requests and time.monotonic() < stop:
                 t = time.perf_counter()
-                ok = session.get(f"{base}/api/v1/health", timeout=30).ok
+                status, _body = bare.get("/api/v1/health")
                 health.append(time.perf_counter() - t)
                 q, lang = QUERIES[n % len(QUERIES)]
                 t = time.perf_counter()
-                response = session.get(
-                    f"{base}/api/v1/library/search",
-                    params={"q": q},
-                    headers={"Accept-Language": lang},
-                    timeout=60,
+                found, body = searching.get(
+                    "/api/v1/library/search", {"q": q}, **{"Accept-Language": lang}
                 )
                 search.append(time.perf_counter() - t)
-                if not (ok and response.ok):
+                if status != 200 or found != 200:
                     errors += 1
                 else:
-                    counts.append(int(response.json()["count"]))
+                    counts.append(int(json.loads(body)["count"]))
                 n += 1
             peak_server_kib = server_peak_kib(server.pid)
             load_after = os.getloadavg()
@@ -238,7 +264,7 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--size", type=int, default=100000)
+    parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--engines", default="sqlite,postgresql")
     parser.add_argument("--requests", type=int, default=400, help="per endpoint")
     parser.add_argument("--seconds", type=float, default=120.0, help="per engine, at most")

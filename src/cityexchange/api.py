@@ -18,11 +18,24 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from cityexchange import openapi
 from cityexchange.core.api import router as core_router
 
 logger = logging.getLogger(__name__)
 
-api = NinjaAPI(
+
+class CityexchangeAPI(NinjaAPI):
+    """The platform's API; its OpenAPI document also names the answers every operation
+    shares (see ``cityexchange.openapi``)."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        return openapi.complete(schema)
+
+
+api = CityexchangeAPI(
     title="cityexchange API",
     version="1",
     description=(

@@ -193,7 +193,8 @@ WSGI_APPLICATION = "cityexchange.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The project's own pages (the API reference, see apidocs.py); apps keep theirs.
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -315,6 +316,9 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "de", "es", "pt")}
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Uploads are private: nothing serves this folder. Each file is sent by its app's view
+# after the same permission check as the page it belongs to (a draft resource's
+# attachment, an event's material); never let a web server or proxy serve it.
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("CITYEXCHANGE_MEDIA_ROOT", VAR_DIR / "media"))
 # Without collectstatic (development, tests) serve straight from the apps' static folders.
@@ -330,7 +334,8 @@ STORAGES = {
         )
     },
 }
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# No form or JSON body needs more than this (files have their own limit below).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CITYEXCHANGE_MAX_UPLOAD_BYTES = env_int("CITYEXCHANGE_MAX_UPLOAD_MB", 25, minimum=1) * 1024 * 1024
 
@@ -355,11 +360,6 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
-
-# PostgreSQL: the library search prepares its heaviest statement once per database
-# session; `off` behind a proxy that shares sessions between clients (PgBouncer in
-# transaction mode).
-SEARCH_PREPARED_STATEMENTS = env_choice("CITYEXCHANGE_PG_PREPARE", "on", ("on", "off")) == "on"
 
 # Rate limiting of public write endpoints (registration, finder); `off` for load tests.
 RATELIMIT_ENABLE = env_choice("CITYEXCHANGE_RATELIMIT", "on", ("on", "off")) == "on"
@@ -449,7 +449,3 @@ LOGGING = {
         "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
     },
 }
-
-# Uploaded files are served by the app itself in the embedded default; behind a
-# proxy, let the proxy serve MEDIA_ROOT and set this to 0.
-CITYEXCHANGE_SERVE_MEDIA = env_bool("CITYEXCHANGE_SERVE_MEDIA", True)

@@ -2,14 +2,13 @@
 
 import importlib.util
 
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import URLPattern, URLResolver, include, path, re_path
-from django.views.static import serve
+from django.urls import URLPattern, URLResolver, include, path
 
 from cityexchange.accounts.views import admin_login_redirect
 from cityexchange.api import api
+from cityexchange.apidocs import api_reference_page
 from cityexchange.core.views import favicon
 
 admin.site.site_header = "cityexchange"
@@ -22,11 +21,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("favicon.ico", favicon),
 ]
 
-if settings.CITYEXCHANGE_SERVE_MEDIA:
-    urlpatterns.append(
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT})
-    )
-
 _pages: list[URLPattern | URLResolver] = [
     # The back office signs in through the same throttled, two-factor sign-in as the site.
     path("admin/login/", admin_login_redirect, name="admin_login_redirect"),
@@ -34,6 +28,8 @@ _pages: list[URLPattern | URLResolver] = [
     path("account/", include("cityexchange.accounts.urls")),
     path("account/", include("allauth.urls")),
     path("", include("cityexchange.core.urls")),
+    # The reference of the project's API, beside it rather than in an app.
+    path("api/", api_reference_page, name="api_reference"),
 ]
 # Module apps (URL prefix, app): mounted once the app has a urls module.
 for _prefix, _app in [

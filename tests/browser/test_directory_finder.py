@@ -14,10 +14,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def catalogue(transactional_db: Any) -> None:
-    from cityexchange.directory.finder import reset_index
 
     load_test_catalogue()
-    reset_index()
 
 
 def assert_accessible(page: Any) -> None:

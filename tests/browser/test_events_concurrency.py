@@ -26,7 +26,7 @@ def _no_ratelimit(settings):
     settings.RATELIMIT_ENABLE = False
 
 
-def _post(url: str, n: int) -> tuple[int, str]:
+def _post(url: str, n: int) -> int:
     body = {
         "name": f"Racer {n}",
         "email": f"racer{n}@example.org",
@@ -34,7 +34,9 @@ def _post(url: str, n: int) -> tuple[int, str]:
         "privacy_notice_version": services.privacy_notice_version(),
     }
     response = requests.post(url, json=body, timeout=60)
-    return response.status_code, response.json().get("status", "")
+    # The answer never tells the seat (anyone can send any address): count them below.
+    assert set(response.json()) == {"event", "email", "message"}
+    return response.status_code
 
 
 def test_concurrent_registrations_never_exceed_the_capacity_and_promote_in_order(live_server):
@@ -42,8 +44,7 @@ def test_concurrent_registrations_never_exceed_the_capacity_and_promote_in_order
     url = f"{live_server.url}/api/v1/events/{event.slug}/registrations"
     with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
         results = list(pool.map(lambda n: _post(url, n), range(CLIENTS)))
-    assert all(code == 201 for code, _ in results), results
-    assert sum(status == "confirmed" for _, status in results) == CAPACITY
+    assert results == [202] * CLIENTS, results
     assert Registration.objects.filter(event=event, status="confirmed").count() == CAPACITY
     waiting = list(
         Registration.objects.filter(event=event, status="waitlisted").order_by("created_at", "id")
@@ -75,7 +76,8 @@ def test_one_email_sent_many_times_at_once_gets_one_place_and_one_mail(live_serv
         codes = list(
             pool.map(lambda _n: requests.post(url, json=body, timeout=60).status_code, range(8))
         )
-    assert sorted(codes) == [200] * 7 + [201], codes
+    # The same answer for the first and the repeats: nothing tells which one won.
+    assert codes == [202] * 8, codes
     assert Registration.objects.filter(event=event).count() == 1
     # The first answer mailed the link; the repeats within ten minutes did not.
     assert [m.to for m in mail.outbox] == [["same@example.org"]]

@@ -269,7 +269,11 @@ def model(request: HttpRequest) -> Any:
     }
 
 
-@router.post("", response={201: AssessmentOut, 400: ErrorOut, 404: ErrorOut}, auth=token_or_session)
+@router.post(
+    "",
+    response={201: AssessmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    auth=token_or_session,
+)
 def start(request: HttpRequest, payload: StartIn) -> Any:
     """Start an assessment for one of your municipalities."""
     user = _user(request)
@@ -277,7 +281,7 @@ def start(request: HttpRequest, payload: StartIn) -> Any:
     if organisation is None:
         if Organisation.objects.filter(slug=payload.organisation).exists():
             return Status(
-                400, {"detail": _("You can only start an assessment for your own municipality.")}
+                403, {"detail": _("You can only start an assessment for your own municipality.")}
             )
         return Status(404, {"detail": _("No municipality with this address.")})
     try:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityexchange.assessments.models import Assessment, RoadmapItem
+from cityexchange.core.exports import spreadsheet_safe
 
 
 def _filename(assessment: Assessment, ext: str) -> str:
@@ -58,8 +59,7 @@ def roadmap_csv(assessment: Assessment, items: Sequence[RoadmapItem]) -> HttpRes
     writer = csv.writer(buffer)
     writer.writerow(header())
     for row in rows(items):
-        # Spreadsheet programs run cells starting with = + - @ as formulas.
-        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in row])
+        writer.writerow([spreadsheet_safe(cell) for cell in row])
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_filename(assessment, "csv")}"'
     return response

@@ -8,9 +8,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from cityexchange.assessments.models import MAX_LEVEL, Indicator, RoadmapStatus
+from cityexchange.assessments.models import MAX_LEVEL, Answer, Indicator, RoadmapStatus
+from cityexchange.assessments.services import AnswerInput
 
 DONT_KNOW = "unknown"
 CHOICES = [(str(v), str(v)) for v in range(MAX_LEVEL + 1)] + [(DONT_KNOW, _("Don't know"))]
@@ -135,6 +137,151 @@ class AnswerForm(forms.Form):
     @property
     def dont_know(self) -> bool:
         return self.cleaned_data.get("choice") == DONT_KNOW
+
+
+class AnswerFormSet:
+    """The answers of one dimension's page: an ``AnswerForm`` per indicator, and what
+    happens to them around a save (which ones the user changed, which ones a teammate
+    changed meanwhile, what the page starts from next).
+
+    A save writes only the indicators the user changed, each against the version the
+    page was loaded with (see ``services.answers_save``). Afterwards the page is shown
+    again from what is stored, except where the save met a teammate's newer answer:
+    there both are shown and the user chooses (``resolve``), so neither is lost.
+    """
+
+    def __init__(self, forms: list[AnswerForm], data: QueryDict | None = None) -> None:
+        self.forms = forms
+        # What the bound forms read; rewritten by ``rebase``.
+        self.data = data if data is not None else QueryDict(mutable=True)
+
+    @classmethod
+    def bound(cls, data: QueryDict, *, indicators: list[Indicator]) -> AnswerFormSet:
+        """The page as sent (or as kept while the user signed in again)."""
+        # A copy: after a save, the page's hidden baseline is rewritten in it.
+        data = data.copy()
+        return cls([AnswerForm(data, indicator=i) for i in indicators], data)
+
+    @classmethod
+    def from_stored(
+        cls, *, indicators: list[Indicator], stored: dict[int, Answer]
+    ) -> AnswerFormSet:
+        """Unbound forms showing the stored answers (the page as first loaded)."""
+        forms = []
+        for indicator in indicators:
+            answer = stored.get(indicator.pk)
+            values = _stored_values(answer)
+            initial = {
+                **values,
+                "version": answer.version if answer else 0,
+                "original": fingerprint(**values),
+            }
+            forms.append(AnswerForm(initial=initial, indicator=indicator))
+        return cls(forms)
+
+    def is_valid(self) -> bool:
+        return all(form.is_valid() for form in self.forms)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(form.is_bound and form.errors for form in self.forms)
+
+    @property
+    def keeps_theirs(self) -> bool:
+        return any(form.keeps_theirs for form in self.forms)
+
+    def changes(self) -> list[AnswerInput]:
+        """The answers the user changed on the page (valid ones), to save."""
+        return [
+            AnswerInput(
+                indicator=form.indicator,
+                level=form.level,
+                dont_know=form.dont_know,
+                notes=form.cleaned_data["notes"],
+                evidence=form.cleaned_data["evidence"],
+                expected_version=form.expected_version,
+            )
+            for form in self._changed()
+        ]
+
+    def _changed(self) -> list[AnswerForm]:
+        return [f for f in self.forms if f.is_valid() and f.changed_by_user and not f.keeps_theirs]
+
+    def rebase(self, *, stored: dict[int, Answer], conflicts: set[int]) -> None:
+        """Make what is stored now the baseline for the page's next save.
+
+        ``conflicts``: indicators (pks) the save did not write because a teammate's
+        answer is newer; their forms keep the user's values and ask to choose. Forms
+        that kept the teammate's answer show it.
+        """
+        changed = self._changed()
+        for form in self.forms:
+            answer = stored.get(form.indicator.pk)
+            if form.indicator.pk in conflicts:
+                self._set_baseline(form, answer, conflict=True)
+            elif form in changed or form.keeps_theirs:
+                if form.keeps_theirs and answer is not None:
+                    for name, value in _stored_values(answer).items():
+                        self.data[form.add_prefix(name)] = value
+                self._set_baseline(form, answer, conflict=False)
+
+    def _set_baseline(self, form: AnswerForm, answer: Answer | None, *, conflict: bool) -> None:
+        self.data[form.add_prefix("original")] = fingerprint(**_stored_values(answer))
+        self.data[form.add_prefix("version")] = str(answer.version if answer else 0)
+        self.data.pop(form.add_prefix("resolve"), None)
+        if conflict:
+            self.data[form.add_prefix("conflict")] = "1"
+        else:
+            self.data.pop(form.add_prefix("conflict"), None)
+
+    def conflicts(self, *, stored: dict[int, Answer], level_names: list[str]) -> dict[int, Any]:
+        """Per indicator in conflict: the teammate's stored answer and this user's, side
+        by side (indicator pk -> what the page shows)."""
+        return {
+            form.indicator.pk: _conflict_view(stored[form.indicator.pk], form, level_names)
+            for form in self.forms
+            if form.in_conflict and form.indicator.pk in stored
+        }
+
+
+def _stored_values(answer: Answer | None) -> dict[str, str]:
+    if answer is None:
+        return {"choice": "", "notes": "", "evidence": ""}
+    return {
+        "choice": choice_of(answer.level, answer.dont_know),
+        "notes": answer.notes,
+        "evidence": answer.evidence,
+    }
+
+
+def _describe(level: int | None, dont_know: bool, level_names: list[str]) -> str:
+    if dont_know:
+        return str(_("Don't know"))
+    if level is None:
+        return str(_("no level chosen"))
+    name = level_names[level] if level < len(level_names) else ""
+    return f"{level} · {name}" if name else str(level)
+
+
+def _conflict_view(stored: Answer, form: AnswerForm, level_names: list[str]) -> dict[str, Any]:
+    choice = form.data.get(form.add_prefix("choice"), "")
+    evidence = form.data.get(form.add_prefix("evidence"), "")
+    return {
+        "by": stored.updated_by.get_full_name() if stored.updated_by else _("a team member"),
+        "at": stored.updated_at,
+        "theirs": {
+            "level": _describe(stored.level, stored.dont_know, level_names),
+            "notes": stored.notes,
+            "evidence": stored.evidence_links,
+        },
+        "mine": {
+            "level": _describe(
+                int(choice) if choice.isdigit() else None, choice == DONT_KNOW, level_names
+            ),
+            "notes": form.data.get(form.add_prefix("notes"), "").strip(),
+            "evidence": [line.strip() for line in evidence.splitlines() if line.strip()],
+        },
+    }
 
 
 def level_choices() -> list[tuple[int, str]]:

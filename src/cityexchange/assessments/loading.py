@@ -29,7 +29,8 @@ from cityexchange.assessments.models import (
     MaturityModel,
     ScaleLevel,
 )
-from cityexchange.core.datafiles import LANGUAGES, DataFileError, Entry
+from cityexchange.core.datafiles import DataFileError, Entry
+from cityexchange.core.i18n import LANGUAGES
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "maturity_model.yaml"
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

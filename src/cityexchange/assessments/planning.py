@@ -117,15 +117,6 @@ def size_class(population: int | None) -> str | None:
     return None  # pragma: no cover - the last class has no bound
 
 
-def size_class_bounds(key: str) -> tuple[int, int | None]:
-    lower = 0
-    for bound, name, _capacity in SIZE_CLASSES:
-        if name == key:
-            return lower, bound
-        lower = bound or lower
-    raise ValueError(key)
-
-
 def default_capacity(population: int | None) -> int:
     if not population:
         return DEFAULT_CAPACITY

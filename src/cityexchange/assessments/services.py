@@ -430,3 +430,51 @@ def _check_year(item: RoadmapItem, year: int) -> None:
                 _("“%(name)s” in year %(year)s builds on this activity; move that one first.")
                 % {"name": dependent.name, "year": other.year}
             )
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def personal_data_of(*, user: User) -> dict[str, Any]:
+    """The self-assessment's part of a person's data export: what they started,
+    submitted and answered, and the roadmap activities assigned to them. The
+    assessments themselves belong to their municipalities."""
+    answers = Answer.objects.filter(updated_by=user).select_related(
+        "assessment__organisation", "indicator"
+    )
+    return {
+        "assessments_started": list(
+            Assessment.objects.filter(created_by=user).values_list("pk", flat=True)
+        ),
+        "assessments_submitted": list(
+            Assessment.objects.filter(submitted_by=user).values_list("pk", flat=True)
+        ),
+        "answers": [
+            {
+                "assessment": answer.assessment_id,
+                "organisation": answer.assessment.organisation.name,
+                "indicator": answer.indicator.key,
+                "level": answer.level,
+                "dont_know": answer.dont_know,
+                "notes": answer.notes,
+                "evidence": answer.evidence,
+                "at": answer.updated_at.isoformat(),
+            }
+            for answer in answers
+        ],
+        "roadmap_assigned": [
+            {"assessment": assessment, "activity": activity, "status": status}
+            for assessment, activity, status in RoadmapItem.objects.filter(
+                assignee=user
+            ).values_list("assessment_id", "activity__key", "status")
+        ],
+    }
+
+
+def personal_data_erase(*, user: User) -> None:
+    """Erasure: the answers stay with the municipality that gave them, no longer
+    linked to the person; nothing is assigned to them any more."""
+    Assessment.objects.filter(created_by=user).update(created_by=None)
+    Assessment.objects.filter(submitted_by=user).update(submitted_by=None)
+    Answer.objects.filter(updated_by=user).update(updated_by=None)
+    RoadmapItem.objects.filter(assignee=user).update(assignee=None)

@@ -6,6 +6,7 @@ parse a form, call a service and render. Every page works without JavaScript.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import urlencode
 
@@ -26,14 +27,12 @@ from cityexchange.assessments import charts, exports, planning, selectors, servi
 from cityexchange.assessments.forms import (
     DONT_KNOW,
     AnswerForm,
+    AnswerFormSet,
     CapacityForm,
     RoadmapItemForm,
     TargetsForm,
-    choice_of,
-    fingerprint,
 )
 from cityexchange.assessments.models import (
-    Answer,
     Assessment,
     AssessmentStatus,
     Dimension,
@@ -41,6 +40,7 @@ from cityexchange.assessments.models import (
 )
 from cityexchange.core.access import get_for_user
 from cityexchange.core.models import Organisation, User
+from cityexchange.core.ratelimit import Limit, exceeded
 
 
 def _get(request: HttpRequest, pk: int) -> Assessment:
@@ -177,15 +177,11 @@ PENDING_KEY = "assessments:pending_answers"
 
 
 def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # noqa: A002
+    """One dimension's questions; a save writes what the user changed (see
+    ``AnswerFormSet`` for drafts and teammates' concurrent answers)."""
     if not request.user.is_authenticated:
         if request.method == "POST":
-            # The session ended while someone was typing: keep what they sent and
-            # give it back on this page after they signed in again.
-            pending = request.session.get(PENDING_KEY, {})
-            pending[request.path] = {
-                key: value for key, value in request.POST.items() if key != "csrfmiddlewaretoken"
-            }
-            request.session[PENDING_KEY] = pending
+            _keep_pending(request)
         return redirect_to_login(request.get_full_path())
     assessment = _get(request, id)
     dimensions = selectors.model_dimensions(assessment.maturity_model)
@@ -193,14 +189,11 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
     if index is None:
         raise Http404
     current = dimensions[index]
-    can_edit = request.user.has_perm("assessments.change_assessment", assessment) and (
-        not assessment.is_submitted
-    )
-    answers = selectors.answers_by_indicator(assessment)
     indicators = list(current.indicators.all())
     level_names_ = selectors.level_names(assessment.maturity_model)
+    stored = selectors.answers_by_indicator(assessment)
     saved: list[str] = []
-    conflict_rows: dict[int, dict[str, Any]] = {}
+    conflicts: dict[int, Any] = {}
     if request.method == "POST":
         _require_change(request, assessment)
         if assessment.is_submitted:
@@ -208,68 +201,24 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
                 request, _("This assessment has been submitted and can no longer be changed.")
             )
             return redirect("assessments:results", id=assessment.pk)
-        data = request.POST.copy()
-        forms = [AnswerForm(data, indicator=i) for i in indicators]
-        changed = [f for f in forms if f.is_valid() and f.changed_by_user and not f.keeps_theirs]
+        page = AnswerFormSet.bound(request.POST, indicators=indicators)
         try:
             outcome = services.answers_save(
-                assessment=assessment,
-                answers=[
-                    services.AnswerInput(
-                        indicator=f.indicator,
-                        level=f.level,
-                        dont_know=f.dont_know,
-                        notes=f.cleaned_data["notes"],
-                        evidence=f.cleaned_data["evidence"],
-                        expected_version=f.expected_version,
-                    )
-                    for f in changed
-                ],
-                user=_user(request),
+                assessment=assessment, answers=page.changes(), user=_user(request)
             )
         except services.AssessmentError as exc:
             messages.error(request, str(exc))
             return redirect("assessments:results", id=assessment.pk)
         saved = outcome.changed
-        conflicts = {c.indicator.pk: c for c in outcome.conflicts}
-        if saved or conflicts or any(f.keeps_theirs for f in forms):
-            answers = selectors.answers_by_indicator(assessment)
-        # What is stored now is the baseline for the next save of this page.
-        for form in forms:
-            stored = answers.get(form.indicator.pk)
-            if form.indicator.pk in conflicts:
-                _set_baseline(data, form, stored, conflict=True)
-            elif form in changed or form.keeps_theirs:
-                if form.keeps_theirs and stored is not None:
-                    data[form.add_prefix("choice")] = choice_of(stored.level, stored.dont_know)
-                    data[form.add_prefix("notes")] = stored.notes
-                    data[form.add_prefix("evidence")] = stored.evidence
-                _set_baseline(data, form, stored, conflict=False)
-        conflict_rows = {
-            form.indicator.pk: _conflict_view(answers[form.indicator.pk], form, level_names_)
-            for form in forms
-            if form.in_conflict and form.indicator.pk in answers
-        }
-        if not conflict_rows and all(f.is_valid() for f in forms):
-            action = request.POST.get("action", "save")
-            if action == "next":
-                if index + 1 < len(dimensions):
-                    return redirect(
-                        "assessments:answer", id=assessment.pk, dimension=dimensions[index + 1].key
-                    )
-                return redirect("assessments:review", id=assessment.pk)
-            if action == "back":
-                if index > 0:
-                    return redirect(
-                        "assessments:answer", id=assessment.pk, dimension=dimensions[index - 1].key
-                    )
-                return redirect("assessments:review", id=assessment.pk)
-            messages.success(request, _("Your answers have been saved."))
-            return redirect("assessments:answer", id=assessment.pk, dimension=current.key)
+        if saved or outcome.conflicts or page.keeps_theirs:
+            stored = selectors.answers_by_indicator(assessment)
+        page.rebase(stored=stored, conflicts={c.indicator.pk for c in outcome.conflicts})
+        conflicts = page.conflicts(stored=stored, level_names=level_names_)
+        if not conflicts and page.is_valid():
+            return _after_save(request, assessment, dimensions, index)
     elif pending := _pop_pending(request):
-        forms = [AnswerForm(pending, indicator=i) for i in indicators]
-        for form in forms:
-            form.is_valid()
+        page = AnswerFormSet.bound(pending, indicators=indicators)
+        page.is_valid()
         messages.warning(
             request,
             _(
@@ -278,28 +227,8 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
             ),
         )
     else:
-        forms = []
-        for indicator in indicators:
-            stored = answers.get(indicator.pk)
-            choice = ""
-            if stored is not None:
-                choice = (
-                    DONT_KNOW
-                    if stored.dont_know
-                    else ("" if stored.level is None else str(stored.level))
-                )
-            initial: dict[str, Any] = {
-                "choice": choice,
-                "notes": stored.notes if stored else "",
-                "evidence": stored.evidence if stored else "",
-                "version": stored.version if stored else 0,
-            }
-            initial["original"] = fingerprint(
-                initial["choice"], initial["notes"], initial["evidence"]
-            )
-            forms.append(AnswerForm(initial=initial, indicator=indicator))
-    has_errors = any(f.is_bound and f.errors for f in forms)
-    status = 400 if has_errors else (409 if conflict_rows else 200)
+        page = AnswerFormSet.from_stored(indicators=indicators, stored=stored)
+    status = 400 if page.has_errors else (409 if conflicts else 200)
     return render(
         request,
         "assessments/answer.html",
@@ -308,10 +237,11 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
             "dimension": current,
             "dimensions": dimensions,
             "step": index + 1,
-            "rows": _answer_rows(current, forms, level_names_, conflict_rows),
-            "conflict_count": len(conflict_rows),
-            "can_edit": can_edit,
-            "has_errors": has_errors,
+            "rows": _answer_rows(current, page.forms, level_names_, conflicts),
+            "conflict_count": len(conflicts),
+            "can_edit": request.user.has_perm("assessments.change_assessment", assessment)
+            and not assessment.is_submitted,
+            "has_errors": page.has_errors,
             "saved_count": len(saved),
             "is_first": index == 0,
             "prev_key": dimensions[index - 1].key if index > 0 else "",
@@ -322,55 +252,49 @@ def answer(request: HttpRequest, id: int, dimension: str) -> HttpResponse:  # no
     )
 
 
-def _set_baseline(
-    data: QueryDict, form: AnswerForm, stored: Answer | None, *, conflict: bool
-) -> None:
-    """Make the stored answer the page's starting point; in a conflict the user must choose."""
-    if stored is None:
-        original, version = fingerprint("", "", ""), 0
-    else:
-        original = fingerprint(
-            choice_of(stored.level, stored.dont_know), stored.notes, stored.evidence
+def _after_save(
+    request: HttpRequest, assessment: Assessment, dimensions: list[Dimension], index: int
+) -> HttpResponse:
+    """Where the page's button leads: the next or previous dimension, or the same page."""
+    action = request.POST.get("action", "save")
+    step = {"next": 1, "back": -1}.get(action)
+    if step is None:
+        messages.success(request, _("Your answers have been saved."))
+        return redirect("assessments:answer", id=assessment.pk, dimension=dimensions[index].key)
+    if 0 <= index + step < len(dimensions):
+        return redirect(
+            "assessments:answer", id=assessment.pk, dimension=dimensions[index + step].key
         )
-        version = stored.version
-    data[form.add_prefix("original")] = original
-    data[form.add_prefix("version")] = str(version)
-    data.pop(form.add_prefix("resolve"), None)
-    if conflict:
-        data[form.add_prefix("conflict")] = "1"
-    else:
-        data.pop(form.add_prefix("conflict"), None)
+    return redirect("assessments:review", id=assessment.pk)
 
 
-def _describe(level: int | None, dont_know: bool, level_names: list[str]) -> str:
-    if dont_know:
-        return _("Don't know")
-    if level is None:
-        return _("no level chosen")
-    name = level_names[level] if level < len(level_names) else ""
-    return f"{level} · {name}" if name else str(level)
+# What an anonymous post may leave in the session: the answer fields of the page, cut
+# to their longest valid length, for the last few pages, within a total size. Anything
+# else in the post is dropped, so nobody can grow the session by posting.
+PENDING_FIELDS = ("choice", "notes", "evidence", "original", "version", "conflict", "resolve")
+PENDING_VALUE_CHARS = 4000
+PENDING_PAGES = 3
+PENDING_BYTES = 64_000
+PENDING_LIMIT = Limit("assessments.pending", "20/m")
 
 
-def _conflict_view(stored: Answer, form: AnswerForm, level_names: list[str]) -> dict[str, Any]:
-    """Both answers side by side: the teammate's stored one and what this user sent."""
-    choice = form.data.get(form.add_prefix("choice"), "")
-    evidence = form.data.get(form.add_prefix("evidence"), "")
-    return {
-        "by": stored.updated_by.get_full_name() if stored.updated_by else _("a team member"),
-        "at": stored.updated_at,
-        "theirs": {
-            "level": _describe(stored.level, stored.dont_know, level_names),
-            "notes": stored.notes,
-            "evidence": stored.evidence_links,
-        },
-        "mine": {
-            "level": _describe(
-                int(choice) if choice.isdigit() else None, choice == DONT_KNOW, level_names
-            ),
-            "notes": form.data.get(form.add_prefix("notes"), "").strip(),
-            "evidence": [line.strip() for line in evidence.splitlines() if line.strip()],
-        },
-    }
+def _keep_pending(request: HttpRequest) -> None:
+    """The session ended while someone was typing: keep what they sent, to give it back
+    on this page after they signed in again."""
+    if exceeded(request, PENDING_LIMIT):
+        return
+    kept: dict[str, str] = {"action": str(request.POST.get("action", ""))[:20]}
+    for key in request.POST:
+        prefix, _dash, field = key.rpartition("-")
+        if field in PENDING_FIELDS and 0 < len(prefix) <= 80:
+            kept[key] = str(request.POST.get(key, ""))[:PENDING_VALUE_CHARS]
+    earlier = request.session.get(PENDING_KEY) or {}
+    pending = {path: data for path, data in earlier.items() if path != request.path}
+    pending[request.path[:300]] = kept
+    pages = list(pending.items())[-PENDING_PAGES:]
+    while pages and len(json.dumps(pages)) > PENDING_BYTES:
+        pages.pop(0)
+    request.session[PENDING_KEY] = dict(pages)
 
 
 def _pop_pending(request: HttpRequest) -> QueryDict | None:

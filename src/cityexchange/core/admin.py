@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -22,8 +22,13 @@ from cityexchange.core.models import (
 )
 from cityexchange.core.services import audit_record, snapshot
 
+if TYPE_CHECKING:
+    _AdminBase = admin.ModelAdmin[Any]
+else:
+    _AdminBase = object  # a mixin at run time: it comes before the admin class it extends
 
-class AuditedAdminMixin:
+
+class AuditedAdminMixin(_AdminBase):
     """Writes every back-office change to the audit log, with the values before and after.
 
     Mix it in before ``admin.ModelAdmin`` (or ``TabbedTranslationAdmin``) in every app.
@@ -32,7 +37,7 @@ class AuditedAdminMixin:
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         model = type(obj)
         before = snapshot(model._default_manager.get(pk=obj.pk)) if change else None
-        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        super().save_model(request, obj, form, change)
         action = f"{model._meta.model_name}.{'update' if change else 'create'}"
         audit_record(actor=request.user, action=action, obj=obj, before=before, after=snapshot(obj))
 
@@ -43,7 +48,38 @@ class AuditedAdminMixin:
             obj=obj,
             before=snapshot(obj),
         )
-        super().delete_model(request, obj)  # type: ignore[misc]
+        super().delete_model(request, obj)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        """Inline rows (memberships, labels, ...) are audited like the object they belong to."""
+        before = {
+            obj.pk: snapshot(type(obj)._default_manager.get(pk=obj.pk))
+            for obj in formset.get_queryset()
+            if obj.pk is not None
+        }
+        super().save_formset(request, form, formset, change)
+        for obj in formset.deleted_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{type(obj)._meta.model_name}.delete",
+                obj=obj,
+                before=before.get(obj.pk),
+            )
+        for obj in formset.new_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{type(obj)._meta.model_name}.create",
+                obj=obj,
+                after=snapshot(obj),
+            )
+        for obj, _fields in formset.changed_objects:
+            audit_record(
+                actor=request.user,
+                action=f"{type(obj)._meta.model_name}.update",
+                obj=obj,
+                before=before.get(obj.pk),
+                after=snapshot(obj),
+            )
 
 
 class MembershipInline(admin.TabularInline):

@@ -118,8 +118,7 @@ def backup(destination: Path) -> Path:
             "engine": engine,
             "created_at": stamp,
             "migrations": sorted(
-                f"{app}.{name}"
-                for app, name in MigrationRecorder(connection).applied_migrations()
+                f"{app}.{name}" for app, name in MigrationRecorder(connection).applied_migrations()
             ),
             "rows": _row_counts(),
             "files": len(files),

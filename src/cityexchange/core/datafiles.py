@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-LANGUAGES = ("de", "en", "es", "pt")
+from cityexchange.core.i18n import LANGUAGES
+
 # libyaml's loader is about ten times faster; PyYAML wheels ship it on every platform we target.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

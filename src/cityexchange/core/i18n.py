@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import get_language
 
-LANGUAGES = ("de", "en", "es", "pt")
+# The one list of the platform's languages (interface and content fields), in the
+# order of settings.LANGUAGES: import it from here rather than writing the codes out.
+LANGUAGES: tuple[str, ...] = tuple(code for code, _name in settings.LANGUAGES)
 
 
 def current_language() -> str:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -92,7 +93,13 @@ class InputGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if _too_large(request):
+        try:
+            too_large = _too_large(request)
+            field = None if too_large else _field_with_nul(request)
+        except RequestDataTooBig:
+            # A form field beyond DATA_UPLOAD_MAX_MEMORY_SIZE, found while reading it.
+            too_large, field = True, None
+        if too_large:
             mb = settings.CITYEXCHANGE_MAX_UPLOAD_BYTES // (1024 * 1024)
             return _refuse(
                 request,
@@ -101,7 +108,6 @@ class InputGuardMiddleware:
                 _("The request is larger than this site accepts (files up to %(mb)s MB).")
                 % {"mb": mb},
             )
-        field = _field_with_nul(request)
         if field is not None:
             return _refuse(
                 request,

@@ -1,10 +1,16 @@
-"""Mail in the recipient's language, sent after the surrounding transaction commits."""
+"""Mail in the recipient's language, sent after the surrounding transaction commits.
+
+The Celery task that delivers a queued message is defined here, next to the code
+it wraps (as pretix keeps its mail task with its mail service), so queueing needs
+no import of ``core.tasks``; that module only re-exports it for the worker.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
@@ -63,11 +69,8 @@ def deliver(message: Message) -> None:
     email.send()
 
 
-def send_after_commit(message: Message) -> None:
-    """Queue ``message`` once the current transaction commits; never for a rolled-back change."""
-    from cityexchange.core.tasks import send_message
-
-    payload = {
+def _payload(message: Message) -> dict[str, Any]:
+    return {
         "to": message.to,
         "subject": message.subject,
         "body": message.body,
@@ -75,4 +78,32 @@ def send_after_commit(message: Message) -> None:
         "attachments": [a.__dict__ for a in message.attachments],
         "headers": message.headers,
     }
+
+
+def _message(payload: dict[str, Any]) -> Message:
+    return Message(
+        to=payload["to"],
+        subject=payload["subject"],
+        body=payload["body"],
+        html=payload.get("html"),
+        attachments=[Attachment(**a) for a in payload.get("attachments", [])],
+        headers=payload.get("headers") or {},
+    )
+
+
+# The name it had when it lived in core.tasks, so messages queued before an upgrade still run.
+@shared_task(
+    name="cityexchange.core.tasks.send_message",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_message(payload: dict[str, Any]) -> None:
+    """Deliver one queued message (inline without a broker, on a worker with one)."""
+    deliver(_message(payload))
+
+
+def send_after_commit(message: Message) -> None:
+    """Queue ``message`` once the current transaction commits; never for a rolled-back change."""
+    payload = _payload(message)
     transaction.on_commit(lambda: send_message.delay(payload))

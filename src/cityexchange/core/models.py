@@ -64,6 +64,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects: ClassVar[UserManager] = UserManager()
 
+    # Never written to the audit log (core.services.audit_record).
+    personal_fields = ("email", "full_name", "password", "last_login")
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -212,6 +215,9 @@ class Person(models.Model):
     )
     is_demo = models.BooleanField(_("demo content"), default=False)
 
+    # Never written to the audit log (core.services.audit_record).
+    personal_fields = ("name", "job_title")
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -279,6 +285,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    # A secret, like personal data never written to the audit log.
+    personal_fields = ("key_hash",)
 
     class Meta:
         verbose_name = _("API token")

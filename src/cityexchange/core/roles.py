@@ -22,7 +22,8 @@ VIEW = ("view",)
 STAFF_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "core": {
         "organisation": EDIT,
-        "membership": ALL,
+        # Memberships grant access to a municipality's data: administrators decide.
+        "membership": VIEW,
         "person": ALL,
         "concept": EDIT,
         "conceptlabel": ALL,

@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db import transaction
 
+from cityexchange.core import caching
 from cityexchange.core.datafiles import LANGUAGES, DataFileError, Entry, load_yaml
 from cityexchange.core.models import Concept, ConceptLabel, Organisation, OrganisationKind, Person
-from cityexchange.core.text import thesaurus_changed
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -113,7 +113,7 @@ def load_thesaurus(path: Path | None = None) -> tuple[int, int]:
         stale = [row.pk for key, row in labels_now.items() if key not in wanted]
         if stale:
             ConceptLabel.objects.filter(pk__in=stale).delete()
-        transaction.on_commit(thesaurus_changed)
+        caching.bump("thesaurus")
     return created, changed
 
 

@@ -23,27 +23,19 @@ def home_figures() -> dict[str, Any]:
 
 
 def home_highlights(*, user: Any) -> dict[str, list[Any]]:
-    """The next editions and the newest library entries, from the apps that are installed.
+    """What the installed apps show on the home page (the next editions, the newest
+    library entries...).
 
-    Core does not depend on the module apps; it asks them when they are there.
+    Core knows no module app: each may offer ``home_highlights(user)`` on its
+    AppConfig, returning lists by the name the home page shows them under.
     """
     highlights: dict[str, list[Any]] = {"upcoming": [], "newest": []}
-    if apps.is_installed("cityexchange.events"):
-        from cityexchange.events.selectors import upcoming_events
-
-        highlights["upcoming"] = upcoming_events(limit=3)
-    if apps.is_installed("cityexchange.library"):
-        from cityexchange.library.selectors import newest_resources
-
-        highlights["newest"] = newest_resources(user=user, limit=3)
+    for config in apps.get_app_configs():
+        contribute = getattr(config, "home_highlights", None)
+        if contribute is not None:
+            highlights.update(contribute(user))
     return highlights
 
 
 def municipalities() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
-
-
-def organisations_for_user(user: Any) -> QuerySet[Organisation]:
-    if not user.is_authenticated:
-        return Organisation.objects.none()
-    return Organisation.objects.filter(memberships__user=user)

@@ -55,6 +55,11 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
     return {name: _jsonable(getattr(obj, name)) for name in names}
 
 
+def _same(a: Any, b: Any) -> bool:
+    # An empty text and no value read the same to a person: not a change.
+    return (None if a == "" else a) == (None if b == "" else b)
+
+
 def audit_record(
     *,
     actor: Any,
@@ -63,24 +68,113 @@ def audit_record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    """Write one audit entry; only the fields that changed are kept on an update."""
-    if before is not None and after is not None:
-        # An empty text and no value read the same to a person: not a change.
-        def same(a: Any, b: Any) -> bool:
-            return (None if a == "" else a) == (None if b == "" else b)
+    """Write one audit entry; only the fields that changed are kept on an update.
 
-        changed = {k for k in set(before) | set(after) if not same(before.get(k), after.get(k))}
+    The log names objects and changes but keeps no personal data: a model lists its
+    personal fields in ``personal_fields``; for those the entry records *that* they
+    changed, never their values, and the object is named by its kind and id. So the
+    log needs no scrubbing when a person is erased or registrations are anonymised.
+    """
+    if before is not None and after is not None:
+        changed = {k for k in set(before) | set(after) if not _same(before.get(k), after.get(k))}
         before = {k: v for k, v in before.items() if k in changed}
         after = {k: v for k, v in after.items() if k in changed}
+    personal = personal_fields(obj._meta.model)
+    # A row about a person (its own personal fields, or a link to an account) is named
+    # by kind and id: its __str__ would show their name.
+    anonymous = bool(personal) or any(
+        f.is_relation and f.related_model is User for f in obj._meta.concrete_fields
+    )
     return AuditEntry.objects.create(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:250],
-        before=before,
-        after=after,
+        object_repr=(f"{obj._meta.verbose_name} {obj.pk}" if anonymous else str(obj))[:250],
+        before=_without_personal(before, personal),
+        after=_without_personal(after, personal),
     )
+
+
+# What the audit log shows instead of a personal value.
+PERSONAL = "[personal data]"
+
+
+def personal_fields(model: type[models.Model]) -> frozenset[str]:
+    """The fields (names and attnames) of ``model`` that hold personal data."""
+    names = set(getattr(model, "personal_fields", ()))
+    for field in model._meta.concrete_fields:
+        if field.name in names:
+            names.add(field.attname)
+    return frozenset(names)
+
+
+def _without_personal(values: dict[str, Any] | None, personal: frozenset[str]) -> Any:
+    if values is None or not personal:
+        return values
+    return {
+        k: (PERSONAL if k in personal and v not in (None, "") else v) for k, v in values.items()
+    }
+
+
+def audited_update(
+    obj: models.Model,
+    *,
+    actor: Any,
+    action: str,
+    fields: list[str] | None = None,
+    **changes: Any,
+) -> AuditEntry | None:
+    """Set ``changes`` on a saved ``obj``, write only what changed, audit before and after.
+
+    ``fields`` names fields whose new values the caller has already put on ``obj``
+    (a back-office form does that); their old values are read from the database.
+    Only fields whose value really changes are saved (with the model's ``auto_now``
+    timestamps) and appear in the entry's before/after. When nothing changes,
+    nothing is written, neither the row nor an audit entry, and None is returned:
+    an entry that records no change would only be noise in the log.
+
+    Runs in the caller's transaction; lock ``obj`` first where concurrent writers
+    could race for the same fields.
+    """
+    # A relation is read by its id, so neither snapshot costs a query. Values are
+    # compared as they are (a moment is the same moment in any zone), stored as JSON.
+    concrete = {f.name: f.attname for f in obj._meta.concrete_fields}
+    concrete.update({attname: attname for attname in concrete.values()})
+    unknown = [name for name in [*changes, *(fields or [])] if name not in concrete]
+    if unknown:
+        raise ValueError(f"{type(obj).__name__} has no stored field {unknown[0]!r}")
+    attnames = {name: concrete[name] for name in [*changes, *(fields or [])]}
+    preset = [name for name in fields or [] if name not in changes]
+    before = {name: getattr(obj, attnames[name]) for name in changes}
+    if preset:
+        row = (
+            type(obj)
+            ._default_manager.filter(pk=obj.pk)
+            .values(*(attnames[name] for name in preset))
+            .first()
+        ) or {}
+        before.update({name: row.get(attnames[name]) for name in preset})
+    for name, value in changes.items():
+        setattr(obj, name, value)
+    after = {name: getattr(obj, attnames[name]) for name in [*changes, *preset]}
+    changed = [name for name in after if not _same(before.get(name), after[name])]
+    if not changed:
+        return None
+    stamps = [
+        f.name
+        for f in obj._meta.concrete_fields
+        if getattr(f, "auto_now", False) and f.name not in changed
+    ]
+    with transaction.atomic():
+        obj.save(update_fields=[*changed, *stamps])
+        return audit_record(
+            actor=actor,
+            action=action,
+            obj=obj,
+            before={name: _jsonable(before.get(name)) for name in changed},
+            after={name: _jsonable(after[name]) for name in changed},
+        )
 
 
 def user_create(

@@ -1,23 +1,11 @@
-"""Thin task wrappers of the core app; they run inline unless a broker is configured."""
+"""Thin task wrappers of the core app; they run inline unless a broker is configured.
+
+Each task is defined next to the code it wraps and imported here, so the worker's
+autodiscovery finds it and nothing that queues a task has to import this module.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from cityexchange.core.mail import send_message
 
-from celery import shared_task
-
-from cityexchange.core.mail import Attachment, Message, deliver
-
-
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_message(payload: dict[str, Any]) -> None:
-    deliver(
-        Message(
-            to=payload["to"],
-            subject=payload["subject"],
-            body=payload["body"],
-            html=payload.get("html"),
-            attachments=[Attachment(**a) for a in payload.get("attachments", [])],
-            headers=payload.get("headers") or {},
-        )
-    )
+__all__ = ["send_message"]

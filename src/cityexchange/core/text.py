@@ -17,18 +17,17 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 import snowballstemmer
-from django.core.cache import cache
+
+from cityexchange.core import caching
 
 LANGUAGES = ("de", "en", "es", "pt")
 _STEMMER_NAMES = {"de": "german", "en": "english", "es": "spanish", "pt": "portuguese"}
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_CACHE_KEY = "cityexchange:thesaurus-version"
 # German compounds are only split on parts at least this long, so short labels
 # ("KI") do not match inside unrelated words.
 _MIN_COMPOUND_PART = 5
@@ -92,15 +91,6 @@ def stems(text: str, language: str) -> list[str]:
     return [stem(w, language) for w in content_words(text)]
 
 
-def stems_all_languages(text: str) -> set[str]:
-    """Stems of ``text`` under every language's rules: for text whose language is unknown."""
-    tokens = content_words(text)
-    result: set[str] = set(tokens)
-    for language in LANGUAGES:
-        result.update(stem(w, language) for w in tokens)
-    return result
-
-
 @dataclass(frozen=True)
 class ConceptMatch:
     concept: str  # the concept's key
@@ -143,33 +133,41 @@ class ThesaurusIndex:
             self._longest_part = max(self._longest_part, len(folded[0]))
 
     def find(self, text: str, languages: Iterable[str] = LANGUAGES) -> list[ConceptMatch]:
-        """Concepts named in ``text``, trying each language's stemming."""
-        tokens = words(text)
-        found: dict[str, ConceptMatch] = {}
+        """Concepts named in ``text``, each once, trying each language's stemming."""
+        return self.named(words(text), languages)
+
+    def named(
+        self, tokens: Sequence[str], languages: Iterable[str] = LANGUAGES, *, every: bool = False
+    ) -> list[ConceptMatch]:
+        """Labels named in the folded words ``tokens``: each concept once (for a query), or
+        with ``every`` each occurrence (for a document, where naming a topic often weighs
+        more). The one implementation of label matching; ``find`` is this over a text.
+        """
+        found: list[ConceptMatch] = []
+        seen: set[str] = set()
+
+        def add(key: str, label: str, language: str, matched: str) -> None:
+            if every or key not in seen:
+                seen.add(key)
+                found.append(ConceptMatch(key, label, language, matched))
+
         for language in languages:
             stemmed = [stem(w, language) for w in tokens]
             # Only positions whose word can begin a label are worth a look: the
             # longest label starting with that stem bounds the runs to try.
             for start, first in enumerate(stemmed):
                 longest = self.starts.get((language, first), 0)
-                if not longest or (longest == 1 and tokens[start] in ALL_STOPWORDS):
-                    continue
                 for size in range(min(longest, len(stemmed) - start), 0, -1):
                     if size == 1 and tokens[start] in ALL_STOPWORDS:
                         continue
                     run = tuple(stemmed[start : start + size])
-                    for key, label in self.phrases.get((language, run), []):
-                        found.setdefault(
-                            key,
-                            ConceptMatch(
-                                key, label, language, " ".join(tokens[start : start + size])
-                            ),
-                        )
-        # German compounds: a label that is a part of a longer word.
+                    for key, label in self.phrases.get((language, run), ()):
+                        add(key, label, language, " ".join(tokens[start : start + size]))
+        # German compounds: a label that is a part of a longer word (each part once per word).
         for token in tokens:
-            for key, label, language in self._parts_in(token):
-                found.setdefault(key, ConceptMatch(key, label, language, token))
-        return list(found.values())
+            for key, label, language in dict.fromkeys(self._parts_in(token)):
+                add(key, label, language, token)
+        return found
 
     def _parts_in(self, token: str) -> list[tuple[str, str, str]]:
         """Single-word German labels found inside ``token``, memoised per word.
@@ -203,38 +201,20 @@ class ThesaurusIndex:
         return names.get(language) or names.get("en") or next(iter(names.values()), key)
 
 
-_index: ThesaurusIndex | None = None
-_index_version: object = None
-_index_lock = threading.Lock()
+def _build_thesaurus() -> ThesaurusIndex:
+    from cityexchange.core.models import ConceptLabel
 
-
-def thesaurus_changed() -> None:
-    """Tell every process that the thesaurus was reloaded (called by the loader)."""
-    # A fresh random token: an object's hash would be its address, which comes back.
-    cache.set(_CACHE_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def reset() -> None:
-    """Forget this process's index; the next look-up reads the labels again (tests)."""
-    global _index, _index_version
-    with _index_lock:
-        _index, _index_version = None, None
+    index = ThesaurusIndex()
+    rows = ConceptLabel.objects.values_list(
+        "concept__key", "language", "text", "preferred", "concept__broader__key"
+    )
+    for key, language, text, preferred, broader in rows.order_by("-preferred", "id"):
+        index.add(key, language, text, preferred)
+        index.broader[key] = broader
+    return index
 
 
 def thesaurus() -> ThesaurusIndex:
-    """The thesaurus index, built once per process and rebuilt after a reload."""
-    global _index, _index_version
-    version = cache.get(_CACHE_KEY)
-    with _index_lock:
-        if _index is None or version != _index_version:
-            from cityexchange.core.models import ConceptLabel
-
-            index = ThesaurusIndex()
-            rows = ConceptLabel.objects.values_list(
-                "concept__key", "language", "text", "preferred", "concept__broader__key"
-            )
-            for key, language, text, preferred, broader in rows.order_by("-preferred", "id"):
-                index.add(key, language, text, preferred)
-                index.broader[key] = broader
-            _index, _index_version = index, version
-        return _index
+    """The thesaurus index, built once per process and again after the loader's
+    ``caching.bump("thesaurus")``."""
+    return caching.cached("thesaurus", _build_thesaurus)

@@ -11,7 +11,6 @@ urlpatterns = [
     path("imprint/", views.imprint, name="imprint"),
     path("privacy/", views.privacy, name="privacy"),
     path("accessibility/", views.accessibility, name="accessibility"),
-    path("api/", views.api_reference, name="api_reference"),
     # Sign-in and sign-out are allauth's (accounts app); the old addresses lead there.
     path(
         "login/",

@@ -12,7 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cityexchange.core import apidocs, selectors
+from cityexchange.core import selectors
 from cityexchange.core.middleware import COOKIE, known_timezones
 from cityexchange.core.ratelimit import Limit, too_many_page
 
@@ -31,11 +31,6 @@ def home(request: HttpRequest) -> HttpResponse:
 def favicon(request: HttpRequest) -> HttpResponse:
     """For clients that ask for /favicon.ico without reading the page's <link rel="icon">."""
     return HttpResponseRedirect(static("core/favicon.svg"))
-
-
-def api_reference(request: HttpRequest) -> HttpResponse:
-    info, groups = apidocs.api_reference()
-    return render(request, "core/api_reference.html", {"info": info, "groups": groups})
 
 
 def imprint(request: HttpRequest) -> HttpResponse:

@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin
 
+from cityexchange.core.admin import AuditedAdminMixin
 from cityexchange.directory import services
 from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult, SearchGap
 
@@ -37,7 +38,7 @@ class StaleFilter(admin.SimpleListFilter):
 
 
 @admin.register(Offer)
-class OfferAdmin(TabbedTranslationAdmin):
+class OfferAdmin(AuditedAdminMixin, TabbedTranslationAdmin):
     list_display = ["name", "kind", "status", "eligibility", "format", "reviewed_on", "stale"]
     list_filter = [StaleFilter, "status", "kind", "eligibility", "format", "cost", "region"]
     search_fields = ["slug", "name", "summary"]
@@ -56,16 +57,39 @@ class OfferAdmin(TabbedTranslationAdmin):
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        # Organisers and topics are saved after the row: refresh the Finder's profiles.
-        services.offer_touch(offer=form.instance, actor=request.user)
+        # Organisers and topics are saved after the row, so this is where an edit ends.
+        services.directory_changed()
+
+    def delete_model(self, request: HttpRequest, obj: Offer) -> None:
+        super().delete_model(request, obj)
+        services.directory_changed()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Offer]) -> None:
+        super().delete_queryset(request, queryset)
+        services.directory_changed()
 
 
 @admin.register(MunicipalityProfile)
-class MunicipalityProfileAdmin(admin.ModelAdmin):
+class MunicipalityProfileAdmin(AuditedAdminMixin, admin.ModelAdmin):
     list_display = ["organisation", "country", "population", "experience", "updated_at"]
     search_fields = ["organisation__name"]
     filter_horizontal = ["topics", "memberships"]
     autocomplete_fields = ["organisation"]
+
+    # Peers are listed by topic beside the Finder's results: every edit ends in a bump.
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.directory_changed()
+
+    def delete_model(self, request: HttpRequest, obj: MunicipalityProfile) -> None:
+        super().delete_model(request, obj)
+        services.directory_changed()
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[MunicipalityProfile]
+    ) -> None:
+        super().delete_queryset(request, queryset)
+        services.directory_changed()
 
 
 @admin.register(SearchGap)

@@ -7,7 +7,7 @@ at import time to build its schemas.
 import difflib
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
@@ -37,8 +37,8 @@ from cityexchange.directory.enums import (
     StaffTime,
 )
 from cityexchange.directory.finder import FinderQuery, finder_run
+from cityexchange.directory.limits import FINDER_LIMIT
 from cityexchange.directory.models import Offer, SavedResult
-from cityexchange.directory.views import FINDER_LIMIT, saved_items
 
 router = Router(tags=["directory"])
 
@@ -137,6 +137,25 @@ def _one_of(field: str, value: Any, allowed: list[str]) -> Any:
     return value
 
 
+Language = Literal["de", "en", "es", "pt"]
+
+
+def _topic_keys(schema: dict[str, Any]) -> None:
+    """The published schema names the topic keys the thesaurus holds when it is asked."""
+    keys = sorted(thesaurus().labels)
+    if keys:
+        schema["enum"] = keys
+
+
+def _offer_slugs(schema: dict[str, Any]) -> None:
+    """The published schema names the offers a municipality can say it takes part in."""
+    slugs = sorted(Offer.objects.values_list("slug", flat=True))
+    if slugs:
+        for option in schema.get("anyOf", [schema]):
+            if option.get("type") == "array":
+                option["items"] = {"type": "string", "enum": slugs}
+
+
 class OfferFilter(Schema):
     """Filters of ``GET /offers``; an unknown value is a 422 naming the allowed ones.
 
@@ -146,10 +165,13 @@ class OfferFilter(Schema):
 
     kind: OfferKind | None = None
     topic: str | None = Field(
-        None, max_length=80, description="a topic key from GET /api/v1/topics, e.g. flooding"
+        None,
+        max_length=80,
+        description="a topic key from GET /api/v1/topics, e.g. flooding",
+        json_schema_extra=_topic_keys,
     )
     audience: Level | None = None
-    language: str | None = Field(None, description="de, en, es or pt")
+    language: Language | None = Field(None, description="de, en, es or pt")
     format: Format | None = None
     cost: Cost | None = None
     region: Region | None = None
@@ -215,17 +237,18 @@ class FinderIn(Schema):
     country: str | None = Field(None, description="ISO 3166 country code, e.g. DE")
     population: int | None = Field(None, ge=1, le=50_000_000)
     experience: Level | None = None
-    languages: list[str] = Field(default_factory=list, max_length=4)
+    languages: list[Language] = Field(default_factory=list, max_length=4)
     goals: list[Goal] = Field(default_factory=list, max_length=11)
     topics: list[str] = Field(default_factory=list, max_length=30)
     staff_time: StaffTime | None = Field(None, description="optional: none | some | team")
     budget: Budget | None = Field(None, description="optional: none | small | available")
-    language: str | None = Field(
+    language: Language | None = Field(
         None, description="language of the reasons (de|en|es|pt); default: Accept-Language"
     )
     memberships: list[str] | None = Field(
         None,
         max_length=50,
+        json_schema_extra=_offer_slugs,
         description=(
             "slugs of the offers (networks, programmes) the municipality already takes part in; "
             "default: those of the signed-in user's municipality profile, if any"
@@ -249,23 +272,25 @@ class FinderIn(Schema):
             raise ValueError(f"{value!r} is not an ISO 3166 country code")
         return code
 
-    @field_validator("languages")
+    @field_validator("languages", mode="before")
     @classmethod
-    def _languages(cls, value: list[str]) -> list[str]:
-        codes = [v.strip().lower() for v in value]
-        wrong = [c for c in codes if c not in LANGUAGES]
+    def _languages(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        codes = [v.strip().lower() if isinstance(v, str) else v for v in value]
+        wrong = [str(c) for c in codes if c not in LANGUAGES]
         if wrong:
-            raise ValueError(f"unknown languages {', '.join(wrong)}; use de, en, es, pt")
+            raise _unknown("languages", ", ".join(wrong), LANGUAGES)
         return codes
 
-    @field_validator("language")
+    @field_validator("language", mode="before")
     @classmethod
-    def _language(cls, value: str | None) -> str | None:
+    def _language(cls, value: Any) -> Any:
         if value is None:
             return None
-        code = value.strip().lower()
+        code = value.strip().lower() if isinstance(value, str) else value
         if code not in LANGUAGES:
-            raise ValueError("use de, en, es or pt")
+            raise _unknown("language", value, LANGUAGES)
         return code
 
     def to_query(self, *, memberships: list[str] | None = None) -> FinderQuery:
@@ -296,7 +321,7 @@ class FinderItemOut(Schema):
     reasons: list[str]
 
 
-class PeerOut(Schema):
+class FinderPeerOut(Schema):
     name: str
     country: str | None
     shared_topics: list[str]
@@ -315,7 +340,7 @@ class FinderOut(Schema):
     count: int
     events: list[dict[str, Any]]
     resources: list[dict[str, Any]]
-    peers: list[PeerOut]
+    peers: list[FinderPeerOut]
     understood: UnderstoodOut
 
 
@@ -405,10 +430,8 @@ def finder_save(request: HttpRequest, payload: FinderIn) -> Status:
     query = _query(request, payload)
     with translation.override(language):
         answer = finder_run(query, language=language, record_gaps=False)
-        from cityexchange.directory.views import _items_to_store
-
         result = services.saved_result_create(
-            request=query.as_dict(), items=_items_to_store(answer["items"]), actor=request.user
+            request=query.as_dict(), items=answer["items"], actor=request.user
         )
         return Status(
             201,
@@ -423,7 +446,7 @@ def finder_save(request: HttpRequest, payload: FinderIn) -> Status:
 @router.get("/finder/results/{id}", response=SavedResultOut, auth=None)
 def finder_result(request: HttpRequest, id: str) -> dict[str, Any]:
     result = get_for_user(SavedResult.objects.all(), user=request.user, token=id)
-    items = saved_items(result, current_language())
+    items = selectors.saved_result_items(result=result, language=current_language())
     return {
         "id": result.token,
         "created_at": result.created_at.isoformat(),

@@ -29,7 +29,7 @@ class Level(models.TextChoices):
     EXPERIENCED = "experienced", _("Experienced")
 
 
-LEVEL_ORDER = {Level.NEWCOMER: 0, Level.INTERMEDIATE: 1, Level.EXPERIENCED: 2}
+LEVEL_ORDER: dict[str, int] = {Level.NEWCOMER: 0, Level.INTERMEDIATE: 1, Level.EXPERIENCED: 2}
 
 
 class Role(models.TextChoices):
@@ -82,7 +82,7 @@ class Effort(models.TextChoices):
     HIGH = "high", _("High (months: a pilot or a degree)")
 
 
-EFFORT_ORDER = {Effort.LOW: 0, Effort.MEDIUM: 1, Effort.HIGH: 2}
+EFFORT_ORDER: dict[str, int] = {Effort.LOW: 0, Effort.MEDIUM: 1, Effort.HIGH: 2}
 
 
 class Goal(models.TextChoices):

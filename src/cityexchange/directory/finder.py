@@ -15,10 +15,10 @@ How an offer is scored (no rule names an offer or a scenario):
    experience level, effort against the town's resources (and its size) and
    the cost of taking part raise or lower the score.
 
-Every offer's term profile is built once per process and rebuilt when the
-offers change (count, latest ``updated_at`` or the cache version set by
-``services.offers_changed``), so a request costs one small query plus
-in-memory arithmetic whatever the catalogue's size.
+Every offer's term profile is built once per process (``core.caching``) and
+rebuilt after the directory's services or the thesaurus loader bump their
+data, so a request costs no query for the offers, only in-memory arithmetic
+over postings lists and a shortlist whatever the catalogue's size.
 """
 
 from __future__ import annotations
@@ -27,24 +27,21 @@ import datetime as dt
 import heapq
 import logging
 import math
-import threading
-import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
-from django.core.cache import cache
-from django.db.models import Count, Max
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext_lazy
 
+from cityexchange.core import caching
+from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import OrganisationKind
-from cityexchange.core.text import LANGUAGES, stem, thesaurus, words
-from cityexchange.directory import neighbours
+from cityexchange.core.text import ThesaurusIndex, stem, thesaurus, words
 from cityexchange.directory.enums import (
     EFFORT_ORDER,
     EU_COUNTRIES,
@@ -63,7 +60,6 @@ from cityexchange.directory.enums import (
 from cityexchange.directory.lexicon import GOAL_CUES, LEVEL_CUES, LOW_RESOURCE_CUES, ROLE_CUES
 from cityexchange.directory.models import Offer
 from cityexchange.directory.neighbours import neighbours_for
-from cityexchange.directory.services import OFFERS_VERSION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -171,14 +167,6 @@ class FinderIndex:
     goal_postings: dict[str, list[int]]
     by_slug: dict[str, OfferProfile]
     members_only: list[int] = field(default_factory=list)
-    # Words of the results in each language, memoised per process: reasons repeat a
-    # lot between offers and searches ((code, args..., language) -> text).
-    worded: dict[tuple[Any, ...], str] = field(default_factory=dict)
-    worded_thesaurus: Any = None
-    country_masks: dict[str, int] = field(default_factory=dict)
-    language_masks: dict[str, int] = field(default_factory=dict)
-    date_mask: tuple[dt.date, int] | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 @dataclass(frozen=True)
@@ -239,59 +227,19 @@ class FinderResult:
     understanding: Understanding
     ranked: list[Ranked]
     outcome: SearchOutcome | None
-    index: FinderIndex | None = None
 
 
 # --------------------------------------------------------------------------- index
 
-_index: FinderIndex | None = None
-_index_key: object = None
-_build_lock = threading.Lock()
-
-
-# How often (seconds) a process looks at the offers table itself to notice changes
-# made by another process that does not share its cache (the embedded set-up with
-# several workers). Changes in the same process, or in any process sharing the
-# cache, are seen at once through the version key (``services.offers_changed``,
-# sent on every save and delete of an offer, see ``apps.py``).
-FINGERPRINT_INTERVAL = 2.0
-_checked_at = 0.0
-
-
-def _fingerprint(version: Any) -> tuple[Any, ...]:
-    stats = Offer.objects.aggregate(n=Count("id"), latest=Max("updated_at"))
-    return (version, stats["n"], stats["latest"])
-
 
 def finder_index() -> FinderIndex:
-    """The offers' profiles, built once per process and rebuilt when offers change."""
-    global _index, _index_key, _checked_at
-    version = cache.get(OFFERS_VERSION_KEY)
-    index, key = _index, _index_key
-    if (
-        index is not None
-        and isinstance(key, tuple)
-        and key[0] == version
-        and time.monotonic() - _checked_at < FINGERPRINT_INTERVAL
-    ):
-        return index
-    with _build_lock:
-        key = _fingerprint(version)
-        _checked_at = time.monotonic()
-        if _index is None or key != _index_key:
-            _index = _build_index()
-            _index_key = key
-        return _index
-
-
-@lru_cache(maxsize=200_000)
-def _stem(word: str, language: str) -> str:
-    """Snowball stem, memoised: catalogue and queries repeat the same words a lot."""
-    return stem(word, language)
+    """The offers' profiles, built once per process and again after the directory's
+    services (offers) or the thesaurus loader ``caching.bump`` their data."""
+    return caching.cached("finder.offers", _build_index, depends_on=("directory", "thesaurus"))
 
 
 def _stems_of(text: str, language: str) -> list[str]:
-    return [_stem(w, language) for w in words(text) if len(w) > 1]
+    return [stem(w, language) for w in words(text) if len(w) > 1]
 
 
 def _build_index() -> FinderIndex:
@@ -401,46 +349,18 @@ def _country_allows(profile: OfferProfile, country: str) -> bool:
     return True
 
 
-def _country_mask(index: FinderIndex, country: str) -> int:
-    with index.lock:
-        mask = index.country_masks.get(country)
-        if mask is None:
-            mask = 0
-            for profile in index.profiles:
-                if _country_allows(profile, country):
-                    mask |= 1 << profile.index
-            index.country_masks[country] = mask
-        return mask
+def _language_allows(profile: OfferProfile, languages: Iterable[str]) -> bool:
+    offered = (*profile.languages, *profile.interpretation)
+    return not offered or any(language in offered for language in languages)
 
 
-def _language_mask(index: FinderIndex, language: str) -> int:
-    with index.lock:
-        mask = index.language_masks.get(language)
-        if mask is None:
-            mask = 0
-            for profile in index.profiles:
-                offered = set(profile.languages) | set(profile.interpretation)
-                if not offered or language in offered:
-                    mask |= 1 << profile.index
-            index.language_masks[language] = mask
-        return mask
-
-
-def _date_mask(index: FinderIndex, today: dt.date) -> int:
-    """Offers still open today: active, before their deadline and end."""
-    with index.lock:
-        if index.date_mask is None or index.date_mask[0] != today:
-            mask = 0
-            for profile in index.profiles:
-                if profile.status != OfferStatus.ACTIVE:
-                    continue
-                if profile.deadline and profile.deadline < today:
-                    continue
-                if profile.ends_on and profile.ends_on < today:
-                    continue
-                mask |= 1 << profile.index
-            index.date_mask = (today, mask)
-        return index.date_mask[1]
+def _open_on(profile: OfferProfile, today: dt.date) -> bool:
+    """Active, before its deadline and its end."""
+    return (
+        profile.status == OfferStatus.ACTIVE
+        and not (profile.deadline and profile.deadline < today)
+        and not (profile.ends_on and profile.ends_on < today)
+    )
 
 
 def memberships_of(index: FinderIndex, query: FinderQuery) -> tuple[set[int], dict[int, str]]:
@@ -469,84 +389,42 @@ def memberships_of(index: FinderIndex, query: FinderQuery) -> tuple[set[int], di
     return members, unlocked
 
 
-def allowed_mask(
-    index: FinderIndex, query: FinderQuery, today: dt.date, *, unlocked: Iterable[int] = ()
-) -> int:
-    """Offers that pass the hard filters; ``unlocked`` ones pass the country filter."""
-    mask = _date_mask(index, today)
-    if query.country:
-        country = _country_mask(index, query.country)
-        for position in unlocked:
-            country |= 1 << position
-        mask &= country
-    if query.languages:
-        languages = 0
-        for language in query.languages:
-            languages |= _language_mask(index, language)
-        mask &= languages
-    return mask
+def allowed(
+    profile: OfferProfile,
+    query: FinderQuery,
+    today: dt.date,
+    *,
+    unlocked: Container[int] = frozenset(),
+) -> bool:
+    """Whether an offer passes the hard filters; ``unlocked`` ones pass the country filter."""
+    return (
+        _open_on(profile, today)
+        and (profile.index in unlocked or _country_allows(profile, query.country))
+        and (not query.languages or _language_allows(profile, query.languages))
+    )
 
 
 # --------------------------------------------------------------------------- understanding
 
 
-def _phrase_runs(tokens: list[str], language: str, max_len: int) -> set[tuple[str, ...]]:
-    stemmed = [_stem(t, language) for t in tokens]
-    runs: set[tuple[str, ...]] = set()
-    for size in range(1, max_len + 1):
-        for start in range(len(stemmed) - size + 1):
-            runs.add(tuple(stemmed[start : start + size]))
-    return runs
-
-
-@dataclass
-class CueIndex:
-    # language -> stemmed cue phrase -> names ("goal:train_staff", "low_resources", ...)
-    phrases: dict[str, dict[tuple[str, ...], set[str]]]
-    # German single-word cues that may start a compound ("Weiterbildungsangebot")
-    prefixes: list[tuple[str, str]]
-    max_len: int
-
-
-@lru_cache(maxsize=1)
-def _cues() -> CueIndex:
-    """Every cue list stemmed once."""
+@cache
+def _cues() -> ThesaurusIndex:
+    """Every cue list as a phrase index, matched like thesaurus labels (``core.text``):
+    stemmed runs of whole words in any language, and German compounds that contain a
+    cue ("Weiterbildungsangebot"). The "concepts" are names such as "goal:train_staff".
+    """
     lists: dict[str, dict[str, list[str]]] = {
         **{f"goal:{goal}": cues for goal, cues in GOAL_CUES.items()},
         **{f"level:{level}": cues for level, cues in LEVEL_CUES.items()},
         **{f"role:{role}": cues for role, cues in ROLE_CUES.items()},
         "low_resources": LOW_RESOURCE_CUES,
     }
-    phrases: dict[str, dict[tuple[str, ...], set[str]]] = {lang: {} for lang in LANGUAGES}
-    prefixes: list[tuple[str, str]] = []
-    max_len = 1
+    index = ThesaurusIndex()
     for name, by_language in lists.items():
         for language, cues in by_language.items():
             for cue in cues:
-                stemmed = tuple(_stems_of(cue, language))
-                if not stemmed:
-                    continue
-                phrases[language].setdefault(stemmed, set()).add(name)
-                max_len = max(max_len, len(stemmed))
-                if language == "de" and len(stemmed) == 1 and len(stemmed[0]) >= 6:
-                    prefixes.append((stemmed[0], name))
-    return CueIndex(phrases, prefixes, max_len)
-
-
-def _cues_found(tokens: list[str]) -> set[str]:
-    index = _cues()
-    found: set[str] = set()
-    for language in LANGUAGES:
-        table = index.phrases[language]
-        for run in _phrase_runs(tokens, language, index.max_len):
-            names = table.get(run)
-            if names:
-                found.update(names)
-    long_tokens = [t for t in tokens if len(t) >= 10]
-    for prefix, name in index.prefixes:
-        if name not in found and any(t.startswith(prefix) for t in long_tokens):
-            found.add(name)
-    return found
+                index.add(name, language, cue, preferred=False)
+    return index
 
 
 def understand(query: FinderQuery) -> Understanding:
@@ -576,13 +454,13 @@ def understand(query: FinderQuery) -> Understanding:
     for token in tokens:
         if len(token) < 3:
             continue
-        variants = {token} | {_stem(token, language) for language in LANGUAGES}
+        variants = {token} | {stem(token, language) for language in LANGUAGES}
         signature = frozenset(variants)
         if signature not in seen:
             seen.add(signature)
             token_variants.append(variants)
 
-    cues = _cues_found(tokens)
+    cues = {match.concept for match in _cues().find(query.description)}
     goals: dict[str, float] = {goal: 1.0 for goal in query.goals}
     for name in cues:
         if name.startswith("goal:"):
@@ -675,13 +553,13 @@ def _level_fit(profile: OfferProfile, experience: str) -> float:
         return 0.0
     if experience in profile.levels:
         return 1.0
-    mine = LEVEL_ORDER.get(experience, 1)  # type: ignore[call-overload]
-    gap = min(abs(mine - LEVEL_ORDER[level]) for level in profile.levels)  # type: ignore[index]
+    mine = LEVEL_ORDER.get(experience, 1)
+    gap = min(abs(mine - LEVEL_ORDER[level]) for level in profile.levels)
     return -0.4 if gap == 1 else -1.0
 
 
 def _effort_fit(profile: OfferProfile, query: FinderQuery, understanding: Understanding) -> float:
-    effort = EFFORT_ORDER.get(profile.effort, 1)  # type: ignore[call-overload]
+    effort = EFFORT_ORDER.get(profile.effort, 1)
     small = query.population is not None and query.population < SMALL_TOWN
     if understanding.low_resources:
         return {0: 1.0, 1: 0.0, 2: -1.0}[effort]
@@ -713,23 +591,20 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         for position in index.goal_postings.get(goal, []):
             first[position] += W_GOALS * weight / 2
     member_positions, unlocked = memberships_of(index, query)
-    mask = allowed_mask(index, query, today, unlocked=unlocked)
-    # One conversion per request: testing a bit of a byte string is cheap, while
-    # shifting a 5,000-bit integer per candidate is not.
-    bits = mask.to_bytes((len(index.profiles) + 8) // 8, "little")
-    candidates = [p for p in first if bits[p >> 3] >> (p & 7) & 1]
-    if len(candidates) < SHORTLIST:
-        # Few words matched: offers suited to the level and resources still count.
-        extra = (
-            p.index
-            for p in index.profiles
-            if bits[p.index >> 3] >> (p.index & 7) & 1 and p.index not in first
-        )
-        for position in extra:
-            candidates.append(position)
-            if len(candidates) >= SHORTLIST:
+    # The best of the first pass that pass the hard filters; when few words matched,
+    # offers suited to the level and resources still count.
+    shortlist: list[int] = []
+    for position in sorted(first, key=first.__getitem__, reverse=True):
+        if allowed(index.profiles[position], query, today, unlocked=unlocked):
+            shortlist.append(position)
+            if len(shortlist) == SHORTLIST:
                 break
-    shortlist = heapq.nlargest(SHORTLIST, candidates, key=lambda p: first.get(p, 0.0))
+    else:
+        for profile in index.profiles:
+            if len(shortlist) == SHORTLIST:
+                break
+            if profile.index not in first and allowed(profile, query, today, unlocked=unlocked):
+                shortlist.append(profile.index)
 
     # Score the shortlist; only the results shown get their reasons worked out.
     scored: list[tuple[float, str, int, float, tuple[Any, ...] | None]] = []
@@ -794,7 +669,7 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         outcome = SearchOutcome.NOTHING
     elif found < 3:
         outcome = SearchOutcome.LITTLE
-    return FinderResult(query, understanding, ranked, outcome, index)
+    return FinderResult(query, understanding, ranked, outcome)
 
 
 # --------------------------------------------------------------------------- reasons
@@ -847,9 +722,6 @@ def _names(items: Iterable[str], labels: dict[str, Any]) -> str:
 def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
     """One reason code worded in ``language`` (call inside ``translation.override``)."""
     code, *args = reason
-    from cityexchange.core.models import LANGUAGE_CHOICES
-
-    language_names = {code: name for code, name in LANGUAGE_CHOICES}
     if code == "topics":
         labels = [thesaurus().label(key, language) for key in args[0]]
         return _("matches: %(topics)s") % {"topics": ", ".join(labels)}
@@ -878,6 +750,9 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
             "network": offer_name(args[0], language)
         }
     if code == "language":
+        from cityexchange.core.models import LANGUAGE_CHOICES
+
+        language_names = dict(LANGUAGE_CHOICES)
         spoken, interpreted = args
         held = _names(spoken, language_names)
         if interpreted:
@@ -920,7 +795,7 @@ def reasons_text(reasons: Iterable[tuple[Any, ...] | list[Any]], language: str) 
 
 def offer_name(slug: str, language: str) -> str:
     """An offer's name in ``language``, from the profiles when this process has them."""
-    profile = _index.by_slug.get(slug) if _index is not None else None
+    profile = finder_index().by_slug.get(slug)
     if profile is not None:
         return profile.names.get(language) or profile.names.get("en") or slug
     offer = Offer.objects.filter(slug=slug).first()
@@ -943,49 +818,7 @@ def kind_label(kind: str, language: str) -> str:
         return str(OfferKind(kind).label) if kind in OfferKind.values else kind
 
 
-def reset_index() -> None:
-    """Forget the profiles and the per-topic neighbour lists (tests)."""
-    global _index, _index_key
-    with _build_lock:
-        _index = None
-        _index_key = None
-    neighbours.reset()
-
-
 # --------------------------------------------------------------------------- the whole answer
-
-
-MAX_WORDED = 50_000
-
-
-def _frozen(reason: tuple[Any, ...] | list[Any]) -> tuple[Any, ...]:
-    return tuple(tuple(arg) if isinstance(arg, list) else arg for arg in reason)
-
-
-def _wording(index: FinderIndex | None, language: str, index_thesaurus: Any) -> Any:
-    """Memoised wording of reasons, kinds and addresses for this process's profiles.
-
-    The words depend only on the reason, the language, the catalogues (fixed for
-    a process), the thesaurus labels and the offers' names, so they are kept with
-    the profiles (rebuilt when offers change) and dropped when the thesaurus is
-    reloaded.
-    """
-    if index is None:
-        return lambda key, make: make()
-    memo = index.worded
-    if index.worded_thesaurus is not index_thesaurus or len(memo) > MAX_WORDED:
-        memo.clear()
-        index.worded_thesaurus = index_thesaurus
-
-    def word(key: tuple[Any, ...], make: Any) -> str:
-        full = (*key, language)
-        text = memo.get(full)
-        if text is None:
-            text = str(make())
-            memo[full] = text
-        return text
-
-    return word
 
 
 def finder_run(
@@ -1002,33 +835,21 @@ def finder_run(
     result = rank(query, limit=limit)
     understanding = result.understanding
     index_thesaurus = thesaurus()
-    word = _wording(result.index, language, index_thesaurus)
     with translation.override(language):
         items = []
         for r in result.ranked:
             profile = r.profile
-            reasons = [
-                word(
-                    ("reason", *_frozen(reason)),
-                    lambda reason=reason: reason_text(reason, language),
-                )
-                for reason in r.reasons
-            ]
             items.append(
                 {
                     "offer": {
                         "slug": profile.slug,
                         "name": profile.names.get(language) or profile.names.get("en", ""),
                         "kind": profile.kind,
-                        "kind_label": word(
-                            ("kind", profile.kind), lambda k=profile.kind: kind_label(k, language)
-                        ),
-                        "url": word(
-                            ("url", profile.slug), lambda s=profile.slug: offer_url(s, language)
-                        ),
+                        "kind_label": kind_label(profile.kind, language),
+                        "url": offer_url(profile.slug, language),
                     },
                     "score": r.score,
-                    "reasons": [text for text in reasons if text],
+                    "reasons": reasons_text(r.reasons, language),
                     "reason_codes": [list(reason) for reason in r.reasons],
                 }
             )

@@ -3,8 +3,9 @@
 The thesaurus knows *topics* (flooding, digital twins...). What a town *wants*
 (to learn from examples, to train its staff, to find funding), how much it can
 invest and how far along it is are said in ordinary words; these lists hold
-such words in de/en/es/pt. They are matched on Snowball stems of whole words
-(and, for German, as the start of a compound), so inflected forms count too.
+such words in de/en/es/pt. They are matched like thesaurus labels (``core.text``):
+on Snowball stems of whole words, and for German also inside a compound, so
+inflected forms count too.
 Nothing here names an offer: cues only set the same structured wishes a user
 could have ticked in the form.
 """

@@ -12,35 +12,29 @@ so they are built together into one in-process index:
 - events: the upcoming events with their topics (one query and its prefetch);
 - peers: the listed municipality profiles with their topics (likewise).
 
-A search then costs no query here, only merging a few short lists. The index
-is rebuilt when ``neighbours_changed`` bumps the version in the cache (library
-resources, events and profiles send it when they change, see ``apps.py``) and,
-as a backstop for writes that send no signal (bulk imports) and for processes
-that do not share the cache, after ``MAX_AGE`` seconds.
+A search then costs no query here, only merging a few short lists. The lists
+are kept with ``core.caching`` and rebuilt after the events, library, thesaurus
+or directory services ``caching.bump`` their data.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import time
-import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from cityexchange.core import caching
+from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.text import thesaurus
 
 logger = logging.getLogger(__name__)
 
-VERSION_KEY = "cityexchange:directory:neighbours-version"
-MAX_AGE = 600.0
 EVENTS_PER_TOPIC = 6  # more than shown: some may have started by the time they are read
 RESOURCES_PER_TOPIC = 5
 PEERS_PER_TOPIC = 5  # one more than shown, in case the asking municipality is among them
@@ -51,61 +45,32 @@ MAX_EVENTS = 300
 MAX_PEERS = 5_000
 
 
-def neighbours_changed(*args: Any, **kwargs: Any) -> None:
-    """Mark the per-topic lists outdated in every process sharing the cache (signal receiver)."""
-    cache.set(VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
 @dataclass
 class NeighbourIndex:
-    version: Any
-    built_at: float
+    built_on: dt.date
     events: dict[str, list[Any]]
     resources: dict[str, list[Any]]
     # Topics whose list is final: five found, or the pass saw the whole library.
     resources_complete: set[str]
     resources_exhausted: bool
     peers: dict[str, list[Any]]
-    # (kind, language, topic) -> the list as public dicts, filled on first use
-    shown: dict[tuple[str, str, str], list[dict[str, Any]]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-_index: NeighbourIndex | None = None
-_build_lock = threading.Lock()
 
 
 def neighbour_index() -> NeighbourIndex:
-    """The per-topic lists, rebuilt when their version changes or they are too old."""
-    global _index
-    version = cache.get(VERSION_KEY)
-    index = _index
-    if index is not None and index.version == version and _fresh(index):
-        return index
-    with _build_lock:
-        index = _index
-        if index is None or index.version != version or not _fresh(index):
-            index = _build(version)
-            _index = index
-        return index
+    """The per-topic lists, rebuilt once after any of the data they show changes, and
+    once a day, so that the event lists refill as their events begin."""
+    depends_on = ("directory", "events", "library", "thesaurus")
+    index = caching.cached("finder.neighbours", _build, depends_on=depends_on)
+    if index.built_on != timezone.localdate():
+        caching.bump("finder.neighbours")
+        index = caching.cached("finder.neighbours", _build, depends_on=depends_on)
+    return index
 
 
-def reset() -> None:
-    """Forget the lists (tests)."""
-    global _index
-    with _build_lock:
-        _index = None
-
-
-def _fresh(index: NeighbourIndex) -> bool:
-    return time.monotonic() - index.built_at < MAX_AGE
-
-
-def _build(version: Any) -> NeighbourIndex:
+def _build() -> NeighbourIndex:
     resources, complete, exhausted = _resource_lists(len(thesaurus().labels))
     return NeighbourIndex(
-        version=version,
-        built_at=time.monotonic(),
+        built_on=timezone.localdate(),
         events=_event_lists(),
         resources=resources,
         resources_complete=complete,
@@ -163,8 +128,6 @@ def _resource_lists(topic_count: int) -> tuple[dict[str, list[Any]], set[str], b
 
 
 def _resources_by_pk(queryset: Any, pks: set[int]) -> list[Any]:
-    from cityexchange.core.i18n import LANGUAGES
-
     if not pks:
         return []
     return list(
@@ -191,9 +154,9 @@ def _resources_of(index: NeighbourIndex, topic: str) -> list[Any]:
             items = [by_pk[pk] for pk in pks if pk in by_pk]
         except Exception:  # a neighbour app's failure must not break the Finder
             logger.exception("resources for topic %s failed", topic)
-    with index.lock:
-        index.resources[topic] = items
-        index.resources_complete.add(topic)
+    # Two requests may both fetch it; either answer is right.
+    index.resources[topic] = items
+    index.resources_complete.add(topic)
     return items
 
 
@@ -244,56 +207,21 @@ def serialise(obj: Any, language: str) -> dict[str, Any]:
     return data
 
 
-def _shown(index: NeighbourIndex, kind: str, topic: str, language: str) -> list[dict[str, Any]]:
-    key = (kind, language, topic)
-    shown = index.shown.get(key)
-    if shown is not None:
-        return shown
-    with translation.override(language):
-        if kind == "events":
-            shown = [serialise(e, language) for e in index.events.get(topic, [])]
-        elif kind == "resources":
-            shown = [serialise(r, language) for r in _resources_of(index, topic)]
-        else:
-            label = thesaurus().label(topic, language)
-            shown = [
-                {
-                    "name": organisation.name,
-                    "country": organisation.country.code or None,
-                    "organisation_id": organisation.pk,
-                    "shared_topics": [label],
-                    "url": reverse(
-                        "directory:organisation_detail", kwargs={"slug": organisation.slug}
-                    ),
-                }
-                for organisation in index.peers.get(topic, [])
-            ]
-    index.shown[key] = shown
-    return shown
-
-
-def _merge(lists: list[list[dict[str, Any]]], limit: int) -> list[dict[str, Any]]:
+def _merge(lists: list[list[Any]], limit: int) -> list[Any]:
     """Take from each topic's list in turn, without duplicates."""
-    merged: list[dict[str, Any]] = []
-    seen: set[Any] = set()
+    merged: list[Any] = []
+    seen: set[int] = set()
     for position in range(max((len(items) for items in lists), default=0)):
         for items in lists:
-            if position < len(items):
-                item = items[position]
-                marker = item.get("slug") or item.get("url") or item.get("title")
-                if marker not in seen:
-                    seen.add(marker)
-                    merged.append(item)
+            if position < len(items) and items[position].pk not in seen:
+                seen.add(items[position].pk)
+                merged.append(items[position])
     return merged[:limit]
 
 
-def _still_to_come(items: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
-    # The lists live for minutes: an event that has begun since is left out.
-    return [
-        item
-        for item in items
-        if not item.get("starts_at") or dt.datetime.fromisoformat(item["starts_at"]) > now
-    ]
+def _still_to_come(event: Any, now: dt.datetime) -> bool:
+    starts_at = getattr(event, "starts_at", None)
+    return starts_at is None or starts_at > now
 
 
 def neighbours_for(
@@ -306,24 +234,38 @@ def neighbours_for(
     resources: int = 5,
     peers: int = 3,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    """Events and resources on ``topics``, peers sharing ``named``; merged topic by topic."""
+    """Events and resources on ``topics``, peers sharing ``named``; merged topic by topic.
+
+    Merged as rows first, so only what is shown is worded and linked.
+    """
     index = neighbour_index()
     topics = topics[:4]
     now = timezone.now()
-    found_events = _merge(
-        [_still_to_come(_shown(index, "events", t, language), now) for t in topics], events
-    )
-    found_resources = _merge([_shown(index, "resources", t, language) for t in topics], resources)
-    by_url: dict[str, dict[str, Any]] = {}
+    # The lists live for up to a day: an event that has begun since is left out.
+    event_lists = [[e for e in index.events.get(t, []) if _still_to_come(e, now)] for t in topics]
+    resource_lists = [_resources_of(index, t) for t in topics]
+    shared: dict[int, list[str]] = {}
+    organisations: dict[int, Any] = {}
     for topic in named[:4]:
-        for peer in _shown(index, "peers", topic, language):
-            if peer["organisation_id"] == exclude_organisation:
-                continue
-            entry = by_url.setdefault(peer["url"], {**peer, "shared_topics": []})
-            entry["shared_topics"] = [*entry["shared_topics"], *peer["shared_topics"]]
-    ranked = sorted(by_url.values(), key=lambda p: (-len(p["shared_topics"]), p["name"]))
-    return (
-        found_events,
-        found_resources,
-        [{k: v for k, v in p.items() if k != "organisation_id"} for p in ranked[:peers]],
-    )
+        for organisation in index.peers.get(topic, []):
+            if organisation.pk != exclude_organisation:
+                organisations[organisation.pk] = organisation
+                shared.setdefault(organisation.pk, []).append(topic)
+    ranked = sorted(organisations.values(), key=lambda o: (-len(shared[o.pk]), o.name))[:peers]
+    with translation.override(language):
+        labels = thesaurus()
+        return (
+            [serialise(e, language) for e in _merge(event_lists, events)],
+            [serialise(r, language) for r in _merge(resource_lists, resources)],
+            [
+                {
+                    "name": organisation.name,
+                    "country": organisation.country.code or None,
+                    "shared_topics": [labels.label(t, language) for t in shared[organisation.pk]],
+                    "url": reverse(
+                        "directory:organisation_detail", kwargs={"slug": organisation.slug}
+                    ),
+                }
+                for organisation in ranked
+            ],
+        )

@@ -15,7 +15,8 @@ from typing import Any
 from django.db import transaction
 from django_countries import countries
 
-from cityexchange.core.datafiles import LANGUAGES, DataFileError, Entry, load_yaml
+from cityexchange.core.datafiles import DataFileError, Entry, load_yaml
+from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import Concept, Organisation, OrganisationKind
 from cityexchange.directory.enums import (
     Budget,
@@ -32,7 +33,7 @@ from cityexchange.directory.enums import (
     StaffTime,
 )
 from cityexchange.directory.models import MunicipalityProfile, Offer
-from cityexchange.directory.services import offers_changed
+from cityexchange.directory.services import directory_changed
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 TRANSLATED = ("name", "summary", "description", "time_commitment", "recurrence")
@@ -162,11 +163,10 @@ def load_offers(path: Path | None = None) -> tuple[int, int]:
                 offer.topics.set(topics)
                 relations_changed = True
             if fields or relations_changed:
-                # Saving also moves updated_at, which the Finder's profiles key on.
                 offer.save(update_fields=[*fields, "updated_at"])
                 changed += 1
         if created or changed:
-            transaction.on_commit(offers_changed)
+            directory_changed()
     return created, changed
 
 
@@ -242,6 +242,8 @@ def load_demo_profiles() -> int:
             if was_created:
                 profile.topics.set(Concept.objects.filter(key__in=data["topics"]))
                 created += 1
+        if created:
+            directory_changed()
     return created
 
 

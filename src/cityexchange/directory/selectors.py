@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from cityexchange.core.models import Concept, Organisation, OrganisationKind
 from cityexchange.directory.enums import OfferKind, OfferStatus
-from cityexchange.directory.models import MunicipalityProfile, Offer, SearchGap
+from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult, SearchGap
 
 logger = logging.getLogger(__name__)
 
@@ -140,36 +140,6 @@ def membership_choices(*, language: str, include: list[str] | None = None) -> li
     return sorted(choices, key=lambda choice: choice[1].casefold())
 
 
-def peers_for(
-    *, topics: list[str], exclude_organisation: int | None = None, limit: int = 3
-) -> list[dict[str, Any]]:
-    """Municipalities that chose to be shown as peers and share topics; public facts only."""
-    if not topics:
-        return []
-    queryset = (
-        MunicipalityProfile.objects.filter(listed_as_peer=True, topics__key__in=topics)
-        .annotate(shared=Count("topics", distinct=True))
-        .select_related("organisation")
-        .prefetch_related(
-            Prefetch(
-                "topics",
-                queryset=Concept.objects.filter(key__in=topics).order_by("key"),
-                to_attr="shared_topics",
-            )
-        )
-        .order_by("-shared", "organisation__name")
-    )
-    if exclude_organisation is not None:
-        queryset = queryset.exclude(organisation_id=exclude_organisation)
-    return [
-        {
-            "organisation": profile.organisation,
-            "shared_topics": [t.key for t in profile.shared_topics],
-        }
-        for profile in queryset[:limit]
-    ]
-
-
 def peer_profiles(*, limit: int) -> list[MunicipalityProfile]:
     """Profiles listed as peers with their organisation and topics (two queries)."""
     return list(
@@ -209,3 +179,30 @@ def stale_offers() -> list[Offer]:
         .exclude(status=OfferStatus.ENDED)
         .order_by("reviewed_on", "slug")
     )
+
+
+def saved_result_items(*, result: SavedResult, language: str) -> list[dict[str, Any]]:
+    """A saved list as the results page and the API show it, in ``language``; offers
+    removed from the catalogue since are left out."""
+    from cityexchange.directory.finder import kind_label, offer_url, reasons_text
+
+    offers = {o.slug: o for o in Offer.objects.filter(slug__in=[i["slug"] for i in result.items])}
+    shown = []
+    for item in result.items:
+        offer = offers.get(item["slug"])
+        if offer is None:
+            continue
+        shown.append(
+            {
+                "offer": {
+                    "slug": offer.slug,
+                    "name": getattr(offer, f"name_{language}") or offer.name,
+                    "kind": offer.kind,
+                    "kind_label": kind_label(offer.kind, language),
+                    "url": offer_url(offer.slug, language),
+                },
+                "score": item["score"],
+                "reasons": reasons_text(item["reasons"], language),
+            }
+        )
+    return shown

@@ -10,34 +10,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from cityexchange.core import caching
 from cityexchange.core.models import Concept, Organisation
 from cityexchange.core.services import audit_record, snapshot
 from cityexchange.directory.enums import SearchOutcome
 from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult, SearchGap
 
-OFFERS_VERSION_KEY = "cityexchange:directory:offers-version"
 
+def directory_changed() -> None:
+    """Tell every process that offers or municipality profiles changed: the Finder's
+    offer profiles and its per-topic peer lists are rebuilt on their next use.
 
-def offers_changed() -> None:
-    """Tell every process sharing the cache that the Finder's offer profiles are outdated.
-
-    The Finder also keys its profiles on the number of offers and their latest
-    ``updated_at``, so a process with a private cache notices edits as well.
+    Every write below calls it; so does the back office, and anything that writes
+    offers or profiles in bulk (the seeding, the benchmark's synthetic offers).
     """
-    cache.set(OFFERS_VERSION_KEY, timezone.now().isoformat(), timeout=None)
-
-
-def offer_touch(*, offer: Offer, actor: Any = None) -> None:
-    """Mark an offer as edited (after a change of its organisers or topics)."""
-    with transaction.atomic():
-        offer.save(update_fields=["updated_at"])
-        audit_record(actor=actor, action="offer.update", obj=offer)
-        transaction.on_commit(offers_changed)
+    caching.bump("directory")
 
 
 def offer_mark_reviewed(*, offer: Offer, actor: Any, on: dt.date | None = None) -> Offer:
@@ -54,6 +45,7 @@ def offer_mark_reviewed(*, offer: Offer, actor: Any, on: dt.date | None = None) 
             before=before,
             after=snapshot(locked, ["reviewed_on"]),
         )
+        directory_changed()
     return locked
 
 
@@ -105,29 +97,42 @@ def profile_save(
             before=before,
             after=after,
         )
+        directory_changed()
     return profile
 
 
 def saved_result_create(
     *, request: dict[str, Any], items: list[dict[str, Any]], actor: Any = None
 ) -> SavedResult:
-    """Keep a Finder result list under an unguessable token so it can be shared by link.
+    """Keep a Finder result list (``finder_run``'s items) under an unguessable token so
+    it can be shared by link.
 
     The free-text description is not kept: the list shows what was found and
     the structured wishes, so a shared link does not pass on what a town wrote.
+    Reasons are kept as codes and worded when the list is shown, in the reader's
+    language.
     """
     stored_request = {k: v for k, v in request.items() if k != "description"}
+    stored_items = [
+        {
+            "slug": item["offer"]["slug"],
+            "kind": item["offer"]["kind"],
+            "score": item["score"],
+            "reasons": item["reason_codes"],
+        }
+        for item in items
+    ]
     with transaction.atomic():
         result = SavedResult.objects.create(
             request=stored_request,
-            items=items,
+            items=stored_items,
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit_record(
             actor=actor,
             action="finder_result.create",
             obj=result,
-            after={"items": [item["slug"] for item in items]},
+            after={"items": [item["slug"] for item in stored_items]},
         )
     return result
 
@@ -161,3 +166,24 @@ def search_gap_record(
         )
         if not created:
             SearchGap.objects.filter(pk=gap.pk).update(count=F("count") + 1, last_seen=today)
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def personal_data_of(*, user: Any) -> dict[str, Any]:
+    """The directory's part of a person's data export: the Finder results they saved."""
+    return {
+        "saved_finder_results": [
+            {"token": token, "request": request, "items": items, "at": at.isoformat()}
+            for token, request, items, at in SavedResult.objects.filter(
+                created_by=user
+            ).values_list("token", "request", "items", "created_at")
+        ]
+    }
+
+
+def personal_data_erase(*, user: Any) -> None:
+    """Erasure: saved results hold what the person described about their town and
+    their wishes; they go, and with them the links to them."""
+    SavedResult.objects.filter(created_by=user).delete()

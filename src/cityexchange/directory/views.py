@@ -9,30 +9,20 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.core.models import LANGUAGE_CHOICES, Concept, Organisation, OrganisationKind
-from cityexchange.core.ratelimit import Limit, exceeded, too_many_page
+from cityexchange.core.ratelimit import exceeded, too_many_page
 from cityexchange.directory import selectors, services
 from cityexchange.directory.finder import (
     finder_run,
-    kind_label,
-    offer_url,
-    reasons_text,
 )
 from cityexchange.directory.forms import FinderForm, OfferFilterForm, ProfileForm
-from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult
+from cityexchange.directory.limits import FINDER_LIMIT
+from cityexchange.directory.models import MunicipalityProfile, SavedResult
 from cityexchange.directory.neighbours import neighbours_for
-
-FINDER_LIMIT = Limit(  # lazy texts: read in the language of each request
-    "directory.finder",
-    "30/m",
-    title=gettext_lazy("Too many searches"),
-    message=gettext_lazy("Please wait a minute before searching again."),
-)
 
 
 @require_http_methods(["GET", "POST"])
@@ -82,51 +72,15 @@ def finder_save(request: HttpRequest) -> HttpResponse:
     answer = finder_run(form.to_query(), language=current_language(), record_gaps=False)
     result = services.saved_result_create(
         request=form.to_query().as_dict(),
-        items=_items_to_store(answer["items"]),
+        items=answer["items"],
         actor=request.user,
     )
     return HttpResponseRedirect(result.get_absolute_url())
 
 
-def _items_to_store(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [
-        {
-            "slug": item["offer"]["slug"],
-            "kind": item["offer"]["kind"],
-            "score": item["score"],
-            "reasons": item["reason_codes"],
-        }
-        for item in items
-    ]
-
-
-def saved_items(result: SavedResult, language: str) -> list[dict[str, Any]]:
-    """A saved list as the results page and the API show it, in ``language``."""
-    offers = {o.slug: o for o in Offer.objects.filter(slug__in=[i["slug"] for i in result.items])}
-    shown = []
-    for item in result.items:
-        offer = offers.get(item["slug"])
-        if offer is None:  # removed from the catalogue since
-            continue
-        shown.append(
-            {
-                "offer": {
-                    "slug": offer.slug,
-                    "name": getattr(offer, f"name_{language}") or offer.name,
-                    "kind": offer.kind,
-                    "kind_label": kind_label(offer.kind, language),
-                    "url": offer_url(offer.slug, language),
-                },
-                "score": item["score"],
-                "reasons": reasons_text(item["reasons"], language),
-            }
-        )
-    return shown
-
-
 def finder_result(request: HttpRequest, token: str) -> HttpResponse:
     result = get_for_user(SavedResult.objects.all(), user=request.user, token=token)
-    items = saved_items(result, current_language())
+    items = selectors.saved_result_items(result=result, language=current_language())
     return render(
         request,
         "directory/finder_saved.html",

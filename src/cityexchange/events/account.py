@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityexchange.accounts.sections import AccountSection
+from cityexchange.events.links import registration_token
 from cityexchange.events.models import Registration, RegistrationStatus
-from cityexchange.events.services import registration_token
 
 
 def _row(registration: Registration) -> dict[str, Any]:

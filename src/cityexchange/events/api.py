@@ -7,24 +7,26 @@ The join link is never part of any public answer.
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.urls import reverse
-from django.utils.translation import gettext as _
-from django_ratelimit.core import is_ratelimited
+from django_countries import countries
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
-from cityexchange.events import selectors, services
-from cityexchange.events.models import Event, RegistrationStatus
+from cityexchange.core.ratelimit import check_api
+from cityexchange.events import links, selectors, services
+from cityexchange.events.limits import REGISTRATION_LIMIT
+from cityexchange.events.models import (
+    INTERPRETATION_CHOICES,
+    ORGANISATION_KIND_CHOICES,
+    Attendance,
+    Event,
+)
 
 router = Router(tags=["events"])
-
-REGISTRATION_RATE = "20/m"
 
 
 class EventOut(Schema):
@@ -175,23 +177,45 @@ class EventPages(PageNumberPagination):
         page_size: int | None = Field(None, ge=1)
 
 
+def _enum(*values: str) -> dict[str, Any]:
+    return {"enum": list(values)}
+
+
+def _countries(schema: dict[str, Any]) -> None:
+    schema["enum"] = ["", *sorted(code for code, _name in countries)]
+
+
+def _current_notice(schema: dict[str, Any]) -> None:
+    """Only the privacy notice in force can be agreed to."""
+    schema["enum"] = [services.privacy_notice_version()]
+
+
 class RegistrationIn(Schema):
+    """What a registration sends. The schema names every accepted value; the service
+    checks them again and answers a 400 naming the field, in the person's language."""
+
     name: str = Field(..., min_length=1, max_length=200)
-    email: str = Field(..., min_length=3, max_length=254)
+    email: str = Field(..., min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
     organisation: str = Field("", max_length=250)
-    organisation_kind: str = Field("", max_length=20)
-    country: str = Field("", max_length=2)
-    language: str = Field("en", max_length=2)
-    interpretation_language: str = Field("", max_length=2)
+    organisation_kind: str = Field(
+        "", max_length=20, json_schema_extra=_enum("", *dict(ORGANISATION_KIND_CHOICES))
+    )
+    country: str = Field("", max_length=2, json_schema_extra=_countries)
+    language: str = Field("en", max_length=2, json_schema_extra=_enum("de", "en", "es", "pt"))
+    interpretation_language: str = Field(
+        "", max_length=2, json_schema_extra=_enum("", *dict(INTERPRETATION_CHOICES))
+    )
     accessibility_needs: str = Field("", max_length=2000)
-    attendance: str = Field("online", max_length=10)
+    attendance: str = Field("online", max_length=10, json_schema_extra=_enum(*Attendance.values))
     privacy_consent: bool = Field(
         ...,
         description="Must be true: the person has read and agrees to the privacy notice.",
+        json_schema_extra={"const": True},
     )
     privacy_notice_version: str = Field(
         "",
         max_length=20,
+        json_schema_extra=_current_notice,
         description=(
             "The version of the privacy notice the person read and agreed to; the current "
             "one is returned by GET /api/v1/events/privacy-notice. Required: a missing or "
@@ -203,19 +227,45 @@ class RegistrationIn(Schema):
     participant_list_consent: bool = False
 
 
+class RegistrationSentOut(Schema):
+    """The answer for everyone but the address's own signed-in account.
+
+    The same for a new address, one already registered and one whose registration
+    was cancelled: the state and the personal link go to the address by mail.
+    """
+
+    event: str
+    email: str = Field(..., description="The address the personal link was sent to.")
+    message: str
+
+
 class RegistrationOut(Schema):
+    """The answer for a user signed in with the registration's own address."""
+
     status: str
     created: bool
     event: str
     attendance: str
     waitlist_position: int | None
     message: str
-    manage_url: str | None
+    manage_url: str
 
 
 class ErrorOut(Schema):
     detail: str
     field: str | None = None
+
+
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
+class ValidationErrorOut(Schema):
+    """The API's answer to a body that does not match the schema (cityexchange.api)."""
+
+    detail: str
+    errors: list[FieldErrorOut]
 
 
 class PingOut(Schema):
@@ -272,24 +322,16 @@ def event_detail(request: HttpRequest, slug: str) -> Event:
     )
 
 
-def waitlist_position(registration: Any) -> int | None:
-    if registration.status != RegistrationStatus.WAITLISTED:
-        return None
-    ahead = registration.event.registrations.filter(
-        status=RegistrationStatus.WAITLISTED,
-        attendance=registration.attendance,
-        created_at__lte=registration.created_at,
-    ).exclude(pk=registration.pk, created_at=registration.created_at)
-    return int(ahead.count()) + 1
-
-
 @router.post(
     "/{slug}/registrations",
     response={
         200: RegistrationOut,
         201: RegistrationOut,
+        202: RegistrationSentOut,
         400: ErrorOut,
+        404: ErrorOut,
         409: ErrorOut,
+        422: ValidationErrorOut,
         429: ErrorOut,
     },
     auth=None,
@@ -297,18 +339,17 @@ def waitlist_position(registration: Any) -> int | None:
 def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status:
     """Register for an event: confirmed while seats are left, then the waiting list.
 
-    The same email again answers with the existing registration (200) and sends its
-    link again, at most once every ten minutes (the message says which).
+    Anyone can send any address, so the answer (202) says only that the personal
+    link and the registration's state went to that address by mail, the same for a
+    new address, one already registered and one that had cancelled. A user signed
+    in (session) with that very address gets the registration itself: 201 when it
+    is new, 200 when it existed, with its state and personal link.
+
+    Errors: 400 bad input (``field`` names it), 404 no such event, 409 registration
+    closed, 422 a body that does not match the schema, 429 too many registrations
+    from one address in a minute.
     """
-    if settings.RATELIMIT_ENABLE and is_ratelimited(
-        request,
-        group="events:register",
-        key="ip",
-        rate=REGISTRATION_RATE,
-        method="POST",
-        increment=True,
-    ):
-        raise HttpError(429, _("Too many registrations from your address; please wait a minute."))
+    check_api(request, REGISTRATION_LIMIT)
     # The bare row: the seat decision needs no related object.
     event = selectors.event_by_slug(slug)
     if event is None or not request.user.has_perm("events.view_event", event):
@@ -333,15 +374,16 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         return Status(400, {"detail": exc.message, "field": exc.field})
     except services.RegistrationClosed as exc:
         return Status(409, {"detail": str(exc)})
-    messages: dict[str, str] = {
-        RegistrationStatus.CONFIRMED: _("Your seat is confirmed."),
-        RegistrationStatus.WAITLISTED: _("The event is full; you are on the waiting list."),
-        RegistrationStatus.PENDING: _("Your registration awaits the organisers' approval."),
-    }
     registration, created = outcome.registration, outcome.created
-    message = messages.get(registration.status, "")
-    if not created:
-        message = f"{message} {services.repeat_message(link_sent=outcome.link_sent)}"
+    if not services.registration_is_own(registration=registration, user=request.user):
+        return Status(
+            202,
+            {
+                "event": event.slug,
+                "email": registration.email,
+                "message": services.registration_sent_message(email=registration.email),
+            },
+        )
     body = {
         "status": registration.status,
         "created": created,
@@ -350,9 +392,8 @@ def register(request: HttpRequest, slug: str, payload: RegistrationIn) -> Status
         # A newcomer's place was counted under the lock; only a repeat needs a count.
         "waitlist_position": outcome.waitlist_position
         if created
-        else waitlist_position(registration),
-        "message": message,
-        # The link goes only to whoever created the registration; a repeat gets it by mail.
-        "manage_url": services.manage_url(registration) if created else None,
+        else selectors.waitlist_position(registration),
+        "message": services.registration_state_message(registration=registration, created=created),
+        "manage_url": links.manage_url(registration),
     }
     return Status(201 if created else 200, body)

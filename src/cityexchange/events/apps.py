@@ -33,6 +33,12 @@ class EventsConfig(AppConfig):
 
         return seeding.seed(demo=demo)
 
+    def home_highlights(self, user: object) -> dict[str, list[object]]:
+        """The next editions, for the home page (see ``core.selectors.home_highlights``)."""
+        from cityexchange.events.selectors import upcoming_events
+
+        return {"upcoming": list(upcoming_events(limit=3))}
+
     def account_sections(self, user: Any) -> list[Any]:
         """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
         from cityexchange.events.account import account_sections
@@ -48,3 +54,18 @@ class EventsConfig(AppConfig):
         from cityexchange.events.account import link_earlier_records
 
         return link_earlier_records(user)
+
+    def personal_data(self, user: Any) -> list[dict[str, Any]]:
+        """The account's registrations, for the account's data export (core.services)."""
+        from cityexchange.events import selectors, services
+
+        return [
+            services.registration_export(registration=registration)
+            for registration in selectors.registrations_of_user(user=user)
+        ]
+
+    def erase_personal_data(self, user: Any) -> None:
+        """Account erasure (core.services.user_erase) erases the account's registrations too."""
+        from cityexchange.events import services
+
+        services.registrations_erase_for_user(user=user)

@@ -9,10 +9,11 @@ when the registration moved on before the mail was rendered.
 With a broker the Celery task renders it in a worker and reads the registration
 again. Without one (the embedded set-up) the mail is rendered in the request right
 after the commit, without Celery's eager machinery, and a mail server that is
-down is logged instead of failing an answer whose change has committed. When
-the change was its own committed statement (a new registration on PostgreSQL),
-the mail is rendered from the registration the request already holds, the row
-as it was just written, without a second read.
+down is logged instead of failing an answer whose change has committed.
+
+Imports run one way: links, selectors and the calendar below this module, the
+services above it. The Celery task lives here, beside what it wraps, so queueing
+a mail imports neither the services nor ``events.tasks`` (which re-exports it).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
@@ -27,17 +29,22 @@ from django.utils import translation
 from cityexchange.core.mail import Attachment, Message, deliver, render_message
 from cityexchange.events import selectors
 from cityexchange.events.ical import mail_calendar
+from cityexchange.events.links import event_url, manage_url
 from cityexchange.events.models import Registration, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
 
-def queue(registration: Registration, template: str, **extra: Any) -> None:
-    """Send ``template`` to the participant once the surrounding transaction commits."""
+def queue(registration: Registration, template: str, *, final: bool = False, **extra: Any) -> None:
+    """Send ``template`` to the participant once the surrounding transaction commits.
+
+    ``final``: the instance (with its whole event) is the row as the transaction
+    leaves it (a new registration), so without a broker the mail is rendered from it
+    and not read again. Otherwise the row is read after the commit: a later step of
+    the same transaction (an erasure after a cancellation) may have changed it.
+    """
     registration_id, status = registration.pk, registration.status
     if not settings.CELERY_TASK_ALWAYS_EAGER:
-        from cityexchange.events.tasks import send_registration_mail
-
         transaction.on_commit(
             lambda: send_registration_mail.delay(
                 registration_id=registration_id, template=template, status=status, extra=extra
@@ -45,13 +52,12 @@ def queue(registration: Registration, template: str, **extra: Any) -> None:
         )
         return
     if not transaction.get_connection().in_atomic_block:
-        # Committed already (a registration's own statement in autocommit): the
-        # instance is the row as written, and nothing can change it in between.
+        # Nothing to wait for (a caller outside any transaction): the instance is current.
         send_now(registration, template=template, status=status, extra=extra)
         return
     transaction.on_commit(
         lambda: send_now(
-            selectors.registration_with_event(registration_id),
+            registration if final else selectors.registration_with_event(registration_id),
             template=template,
             status=status,
             extra=extra,
@@ -84,8 +90,6 @@ def render(
     registration: Registration, *, template: str, status: str, extra: dict[str, Any]
 ) -> Message | None:
     """The mail in the participant's language, or None when there is nobody to write to."""
-    from cityexchange.events.services import event_url, manage_url
-
     if not registration.email or registration.anonymised_at is not None:
         return None
     event = registration.event
@@ -94,6 +98,9 @@ def render(
     confirmed = status == registration.status == RegistrationStatus.CONFIRMED
     join_url = event.join_url if confirmed and event.has_online else ""
     registration.status = status
+    if template == "registration" and "waitlist_position" not in extra:
+        # A repeat's mail tells the place in the queue as it is now.
+        extra = {**extra, "waitlist_position": selectors.waitlist_position(registration)}
     with translation.override(language):
         ics = mail_calendar(event, language=language, join_url=join_url)
         context = {
@@ -118,3 +125,24 @@ def render(
             Attachment(filename=f"{event.slug}.ics", content=ics, mimetype="text/calendar")
         ],
     )
+
+
+# Named as when it lived in events.tasks, so mails queued before an upgrade still run.
+@shared_task(
+    name="cityexchange.events.tasks.send_registration_mail",
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def send_registration_mail(
+    *, registration_id: int, template: str, status: str, extra: dict[str, Any]
+) -> bool:
+    """Render and deliver one participant mail on a worker; queued after commit."""
+    registration = selectors.registration_with_event(registration_id)
+    if registration is None:
+        return False
+    message = render(registration, template=template, status=status, extra=extra)
+    if message is None:
+        return False
+    deliver(message)
+    return True

@@ -146,9 +146,6 @@ class Series(models.Model):
         return self.title
 
 
-SEAT_COUNTERS = ("seats_taken_online", "seats_taken_onsite", "waiting_online", "waiting_onsite")
-
-
 class Event(models.Model):
     """One edition of a format."""
 
@@ -241,14 +238,6 @@ class Event(models.Model):
         help_text=_("For past editions without registrations in this system."),
     )
     is_demo = models.BooleanField(_("demo content"), default=False)
-    # Confirmed and waiting registrations per kind of attendance, kept by
-    # events.services under the row lock in the same transaction as the change, so a
-    # registration decides its seat from this row alone. `cityexchange recount-seats`
-    # compares them with the registrations and repairs them.
-    seats_taken_online = models.PositiveIntegerField(default=0, editable=False)
-    seats_taken_onsite = models.PositiveIntegerField(default=0, editable=False)
-    waiting_online = models.PositiveIntegerField(default=0, editable=False)
-    waiting_onsite = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -267,23 +256,6 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # A whole-row save (the admin, the seed loader) writes back every column it
-        # read; the seat counters may have moved since, and only the services write them.
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                f.name
-                for f in self._meta.concrete_fields
-                if not f.primary_key and f.name not in SEAT_COUNTERS
-            ]
-        super().save(*args, **kwargs)
-
-    def seat_counts(self, attendance: str) -> tuple[int, int]:
-        """(confirmed, waiting) for one kind of attendance, from the counters."""
-        if attendance == Attendance.ONSITE:
-            return self.seats_taken_onsite, self.waiting_onsite
-        return self.seats_taken_online, self.waiting_online
 
     @property
     def ends_at(self) -> dt.datetime:
@@ -407,6 +379,12 @@ class Registration(models.Model):
     # When the personal link last went out: a repeated registration re-sends it
     # at most once per RESEND_INTERVAL, so the form cannot be used to flood an inbox.
     link_sent_at = models.DateTimeField(_("personal link sent"), null=True, blank=True)
+    # Part of the signed personal link: raised when a cancelled registration is taken
+    # up again, so the links mailed for the earlier registration stop working.
+    link_version = models.PositiveIntegerField(_("personal link version"), default=0)
+
+    # Never written to the audit log (core.services.audit_record).
+    personal_fields = ("name", "email", "organisation", "accessibility_needs")
 
     class Meta:
         verbose_name = _("registration")

@@ -15,9 +15,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from cityexchange.core import caching
 from cityexchange.core.datafiles import LANGUAGES, Entry, load_yaml
 from cityexchange.core.models import Organisation
 from cityexchange.events.models import Event, EventStatus, Format, Mode, Series
+from cityexchange.events.services import EVENTS_CACHE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ORGANISER_SLUG = "iscn"
@@ -174,6 +176,8 @@ def load_past_editions(path: Path | None = None) -> list[str]:
             if fields := _apply(event, values):
                 event.save(update_fields=fields)
                 changed += 1
+        if created_formats or changed_formats or created or changed:
+            caching.bump(EVENTS_CACHE)
     return [
         f"formats: {created_formats} created, {changed_formats} changed",
         f"past editions: {created} created, {changed} changed",
@@ -329,6 +333,8 @@ def load_demo() -> str:
                 is_demo=True,
             )
             created += 1
+        if created or updated:
+            caching.bump(EVENTS_CACHE)
     return f"demo editions: {created} created, {updated} with updated texts"
 
 

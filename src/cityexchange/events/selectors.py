@@ -10,16 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Field, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
+from cityexchange.events import links
 from cityexchange.events.models import (
     Attendance,
     Event,
@@ -31,7 +29,6 @@ from cityexchange.events.models import (
     Speaker,
 )
 
-M = TypeVar("M", bound=Model)
 STATISTICS_ZONE = "Europe/Berlin"
 VISIBLE = (EventStatus.PUBLISHED, EventStatus.FINISHED, EventStatus.CANCELLED)
 TAKING_PART = (
@@ -75,18 +72,6 @@ def seats_left(event: Event) -> int | None:
             ).count()
         total += max(capacity - used, 0)
     return total
-
-
-def seats_left_for(event: Event, attendance: str) -> int | None:
-    capacity = event.capacity_for(attendance)
-    if capacity is None:
-        return None
-    used = getattr(event, f"confirmed_{attendance}", None)
-    if used is None:
-        used = event.registrations.filter(
-            status=RegistrationStatus.CONFIRMED, attendance=attendance
-        ).count()
-    return max(capacity - used, 0)
 
 
 def visible_events(*, staff: bool = False) -> QuerySet[Event]:
@@ -145,74 +130,56 @@ def past_editions() -> list[Event]:
     )
 
 
-# ---------------------------------------------------------------- rows for the registration path
-#
-# A registration reads two rows by key: the event it is for, and (for its mail) the
-# registration with its event. Compiling those ORM queries cost more than running
-# them, on every request; the SQL below is put together once per process from the
-# models' metadata, and the rows go through the same field converters as in the ORM.
-
-
-@cache
-def _row(model: type[Model], alias: str) -> tuple[str, list[tuple[Field[Any, Any], list[Any]]]]:
-    quote = connection.ops.quote_name
-    columns = []
-    for model_field in model._meta.concrete_fields:
-        col = model_field.get_col(alias)
-        converters = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        columns.append((model_field, converters))
-    sql = ", ".join(f"{quote(alias)}.{quote(str(f.column))}" for f, _c in columns)
-    return sql, columns
-
-
-def _instance(model: type[M], alias: str, values: Sequence[Any]) -> M:
-    _sql, columns = _row(model, alias)
-    converted = []
-    for (model_field, converters), value in zip(columns, values, strict=True):
-        for converter in converters:
-            value = converter(value, model_field.get_col(alias), connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f, _c in columns], converted)
-
-
-@cache
-def _event_by_slug_sql() -> str:
-    table = connection.ops.quote_name(Event._meta.db_table)
-    return f"SELECT {_row(Event, 'e')[0]} FROM {table} AS e WHERE e.slug = %s"  # noqa: S608
-
-
-@cache
-def _registration_with_event_sql() -> str:
-    quote = connection.ops.quote_name
-    return (
-        f"SELECT {_row(Registration, 'r')[0]}, {_row(Event, 'e')[0]} "  # noqa: S608
-        f"FROM {quote(Registration._meta.db_table)} AS r "
-        f"JOIN {quote(Event._meta.db_table)} AS e ON e.id = r.event_id WHERE r.id = %s"
-    )
-
-
-def _fetch(sql: str, param: Any, build: Callable[[Sequence[Any]], M]) -> M | None:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [param])
-        row = cursor.fetchone()
-    return None if row is None else build(row)
+# ---------------------------------------------------------------- single rows
 
 
 def event_by_slug(slug: str) -> Event | None:
     """The bare event row (no relations) for a registration; authorise it after."""
-    return _fetch(_event_by_slug_sql(), slug, lambda row: _instance(Event, "e", row))
+    return Event.objects.filter(slug=slug).first()
 
 
 def registration_with_event(pk: int) -> Registration | None:
     """A registration with its event, for its mail."""
+    return Registration.objects.select_related("event").filter(pk=pk).first()
 
-    def build(row: Sequence[Any]) -> Registration:
-        size = len(Registration._meta.concrete_fields)
-        registration = _instance(Registration, "r", row[:size])
-        registration.event = _instance(Event, "e", row[size:])
-        return registration
 
-    return _fetch(_registration_with_event_sql(), pk, build)
+def registration_from_token(token: str) -> Registration | None:
+    """The registration a personal link opens; None for a bad link or erased data."""
+    key = links.registration_key_from_token(token)
+    if key is None:
+        return None
+    pk, version = key
+    return (
+        Registration.objects.select_related("event", "event__format")
+        .filter(pk=pk, link_version=version, anonymised_at__isnull=True)
+        .first()
+    )
+
+
+def registrations_of_user(*, user: Any) -> QuerySet[Registration]:
+    """A person's registrations: linked to their account or made for its address."""
+    email = (getattr(user, "email", "") or "").lower()
+    mine = Q(user=user.pk) | (Q(email=email) if email else Q(pk__in=[]))
+    return (
+        Registration.objects.filter(mine, anonymised_at__isnull=True)
+        .select_related("event")
+        .order_by("created_at", "id")
+    )
+
+
+def waitlist_position(registration: Registration) -> int | None:
+    """A waiting person's place in the queue of their kind of attendance."""
+    if registration.status != RegistrationStatus.WAITLISTED:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id,
+        status=RegistrationStatus.WAITLISTED,
+        attendance=registration.attendance,
+    ).filter(
+        Q(created_at__lt=registration.created_at)
+        | Q(created_at=registration.created_at, pk__lt=registration.pk)
+    )
+    return ahead.count() + 1
 
 
 def _listed() -> QuerySet[Registration]:

@@ -12,26 +12,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from cityexchange.core.services import audit_record, snapshot
-from cityexchange.events import mails, seats
+from cityexchange.core import caching
+from cityexchange.core.services import audit_record, audited_update, snapshot
+from cityexchange.events import mails, selectors
 from cityexchange.events.models import (
     INTERPRETATION_CHOICES,
     ORGANISATION_KIND_CHOICES,
-    SEAT_COUNTERS,
     Attendance,
     Event,
     EventStatus,
@@ -43,7 +42,6 @@ from cityexchange.events.models import (
 )
 
 RESEND_INTERVAL = dt.timedelta(minutes=10)
-TOKEN_SALT = "cityexchange.events.registration"  # noqa: S105 - a namespace, not a secret
 ALLOWED_UPLOADS = {
     ".pdf": "application/pdf",
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
@@ -91,55 +89,6 @@ def retention_days() -> int:
 def reminder_offsets() -> list[int]:
     """Minutes before the start at which reminders go out (24 h and 1 h by default)."""
     return sorted(getattr(settings, "CITYEXCHANGE_EVENT_REMINDERS", [24 * 60, 60]), reverse=True)
-
-
-# ---------------------------------------------------------------- tokens and links
-
-
-def registration_token(registration: Registration) -> str:
-    """The personal link's secret: signed with SECRET_KEY, so nothing secret is stored."""
-    return signing.dumps({"r": registration.pk}, salt=TOKEN_SALT, compress=True)
-
-
-def registration_from_token(token: str) -> Registration | None:
-    try:
-        data = signing.loads(token, salt=TOKEN_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("r"), int):
-        return None
-    return (
-        Registration.objects.select_related("event", "event__format")
-        .filter(pk=data["r"], anonymised_at__isnull=True)
-        .first()
-    )
-
-
-def manage_url(registration: Registration) -> str:
-    """The personal link; the mail and the answer to a registration share one signing."""
-    key = (registration.pk, registration.language)
-    cached = getattr(registration, "_manage_url", None)
-    if cached is not None and cached[0] == key:
-        return str(cached[1])
-    with translation.override(registration.language):
-        path = reverse("events:manage", kwargs={"token": registration_token(registration)})
-    url = f"{settings.SITE_URL}{path}"
-    registration._manage_url = (key, url)  # type: ignore[attr-defined]
-    return url
-
-
-def event_url(event: Event, language: str) -> str:
-    with translation.override(language):
-        path = reverse("events:detail", kwargs={"slug": event.slug})
-    return f"{settings.SITE_URL}{path}"
-
-
-# ---------------------------------------------------------------- mail
-
-
-def _mail(registration: Registration, template: str, **extra: Any) -> None:
-    """Queue a participant mail; it is rendered after commit, outside any lock."""
-    mails.queue(registration, template, **extra)
 
 
 # ---------------------------------------------------------------- registration
@@ -229,59 +178,120 @@ def _validate(event: Event, data: RegistrationData) -> RegistrationData:
     return data
 
 
-def _confirmed_count(event: Event, attendance: str) -> int:
-    return Registration.objects.filter(
-        event=event, status=RegistrationStatus.CONFIRMED, attendance=attendance
-    ).count()
+# ---------------------------------------------------------------- events
+#
+# Other apps keep data derived from events (the Finder's profiles, the home page);
+# every change of what an event shows bumps the "events" version in core.caching,
+# from the service, so they rebuild without listening to signals.
+
+EVENTS_CACHE = "events"
+# Fields nobody outside the back office sees; changing only these bumps nothing.
+_PRIVATE_FIELDS = frozenset({"join_url", "data_quality_note", "data_quality_confirmed_at"})
+_CAPACITY_FIELDS = ("capacity_online", "capacity_onsite")
 
 
-def _seats_and_queue_sql(event: Event, attendance: str) -> tuple[str, tuple[Any, ...]]:
-    """SQL counting confirmed and waiting registrations for one kind of attendance.
+def event_create(*, event: Event, actor: Any) -> Event:
+    """Store a new event (the back office fills it in); audited, other apps told."""
+    if event.pk is not None:
+        raise ValueError("event_create takes an unsaved event")
+    with transaction.atomic():
+        event.save()
+        audit_record(actor=actor, action="event.create", obj=event, after=snapshot(event))
+        caching.bump(EVENTS_CACHE)
+    return event
 
-    Both counts come from the (event, status, attendance, created_at) index in
-    one query. Under the event lock the second one is also a newcomer's place
-    in the queue, so no count is needed after the commit. The SQL is compiled
-    before the lock is taken: compiling this aggregate costs more than running
-    it, and every moment under the lock is a moment all other registrations
-    for the event wait.
+
+def event_update(
+    *, event: Event, actor: Any, fields: list[str] | None = None, **changes: Any
+) -> list[Registration]:
+    """Change an event's fields; returns the people a capacity change promoted.
+
+    ``fields`` names fields whose new values are already on ``event`` (a back-office
+    form). Seat limits change under the event lock and fill free seats from the
+    waiting list, like ``event_capacity_change``; publishing, cancelling, a new
+    title or date bump the "events" version for other apps.
     """
-    counts = (
-        Registration.objects.filter(
-            event=event,
-            attendance=attendance,
-            status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
-        )
-        .values("event")
-        .annotate(
-            confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
-            waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
-        )
-        .values_list("confirmed", "waiting")
+    names = [*changes, *(n for n in fields or [] if n not in changes)]
+    seats = {n: changes.pop(n, getattr(event, n)) for n in _CAPACITY_FIELDS if n in names}
+    for value in seats.values():
+        if value is not None and value < 0:
+            raise RegistrationError(_("A capacity cannot be negative."))
+    other = [n for n in fields or [] if n not in _CAPACITY_FIELDS]
+    with transaction.atomic():
+        promoted: list[Registration] = []
+        if seats:
+            # Under the lock, audited against the row as it is now.
+            promoted = event_capacity_change(
+                event=event,
+                capacity_online=seats.get("capacity_online", event.capacity_online),
+                capacity_onsite=seats.get("capacity_onsite", event.capacity_onsite),
+                actor=actor,
+            )
+        entry = audited_update(event, actor=actor, action="event.update", fields=other, **changes)
+        if entry is not None and set(entry.after or {}) - _PRIVATE_FIELDS:
+            caching.bump(EVENTS_CACHE)
+    return promoted
+
+
+def event_topics_set(*, event: Event, topics: Iterable[Any], actor: Any) -> None:
+    """Set the event's topics; audited and other apps told when they change."""
+    with transaction.atomic():
+        before = sorted(event.topics.values_list("pk", flat=True))
+        event.topics.set(list(topics))
+        after = sorted(event.topics.values_list("pk", flat=True))
+        if before != after:
+            audit_record(
+                actor=actor,
+                action="event.topics_set",
+                obj=event,
+                before={"topics": before},
+                after={"topics": after},
+            )
+            caching.bump(EVENTS_CACHE)
+
+
+def event_delete(*, event: Event, actor: Any) -> None:
+    """Delete an event without registrations (those are kept: ProtectedError)."""
+    with transaction.atomic():
+        before = snapshot(event)
+        audit_record(actor=actor, action="event.delete", obj=event, before=before)
+        event.delete()
+        caching.bump(EVENTS_CACHE)
+
+
+# ---------------------------------------------------------------- seats
+#
+# One path decides every seat: lock the event row, count the registrations that
+# hold a seat or wait for one, change, audit, queue the mail for after the commit.
+# PostgreSQL: the count is a statement of its own after the lock is granted, so in
+# READ COMMITTED it sees every registration committed before (a count inside the
+# locking statement would read that statement's older snapshot). SQLite: every
+# transaction is IMMEDIATE (settings.py), so writers queue for the database lock.
+
+
+class SeatCount(NamedTuple):
+    confirmed: int
+    waiting: int
+
+
+def _seat_count(event: Event, attendance: str) -> SeatCount:
+    """Confirmed and waiting registrations of one kind; one query on the seat-queue index."""
+    counts = Registration.objects.filter(
+        event_id=event.pk,
+        attendance=attendance,
+        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
+    ).aggregate(
+        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITLISTED)),
     )
-    return counts.query.sql_with_params()
-
-
-def _run_count(sql: str, params: tuple[Any, ...]) -> tuple[int, int]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    # No row at all when nobody is confirmed or waiting yet.
-    return (int(row[0]), int(row[1])) if row else (0, 0)
-
-
-def _has_seat(event: Event, attendance: str) -> bool:
-    capacity = event.capacity_for(attendance)
-    return capacity is None or _confirmed_count(event, attendance) < capacity
-
-
-def _lock_event(event: Event) -> Event:
-    # The event row alone: a join here would lock the format row too and make
-    # registrations for different editions of one format wait for each other.
-    return Event.objects.select_for_update().get(pk=event.pk)
+    return SeatCount(int(counts["confirmed"] or 0), int(counts["waiting"] or 0))
 
 
 # What the seat decision reads from the locked row; nothing else is fetched under the lock.
 _SEAT_FIELDS = (
+    "slug",
+    "title",
+    "mode",
     "status",
     "starts_at",
     "registration_opens_at",
@@ -290,6 +300,51 @@ _SEAT_FIELDS = (
     "capacity_online",
     "capacity_onsite",
 )
+
+
+def _lock_event(event: Event) -> Event:
+    """The event row, locked until the transaction ends. Call inside ``transaction.atomic``.
+
+    The row alone: a join here would lock the format row too and make registrations
+    for different editions of one format wait for each other.
+    """
+    return Event.objects.select_for_update().only(*_SEAT_FIELDS).get(pk=event.pk)
+
+
+def _promote(event: Event, *, actor: Any = None) -> list[Registration]:
+    """Fill free seats from the waiting list, first come first served; mail each one.
+
+    The caller holds the lock on ``event``, whose capacities are the ones to fill to.
+    Every way a seat frees up ends here: a cancellation by the person or by staff,
+    a registration deleted in the back office, more seats.
+    """
+    promoted: list[Registration] = []
+    now = timezone.now()
+    for attendance in (Attendance.ONLINE, Attendance.ONSITE):
+        waiting = Registration.objects.filter(
+            event_id=event.pk, status=RegistrationStatus.WAITLISTED, attendance=attendance
+        ).order_by("created_at", "id")
+        capacity = event.capacity_for(attendance)
+        if capacity is not None:
+            free = capacity - _seat_count(event, attendance).confirmed
+            if free <= 0:
+                continue
+            waiting = waiting[:free]
+        for registration in waiting:
+            audited_update(
+                registration,
+                actor=actor,
+                action="registration.promote",
+                status=RegistrationStatus.CONFIRMED,
+                confirmed_at=now,
+            )
+            registration.event = event
+            mails.queue(registration, "promoted")
+            promoted.append(registration)
+    return promoted
+
+
+# ---------------------------------------------------------------- registration
 
 
 class RegistrationOutcome(NamedTuple):
@@ -302,18 +357,49 @@ class RegistrationOutcome(NamedTuple):
     waitlist_position: int | None = None
 
 
-def repeat_message(*, link_sent: bool) -> str:
-    """What a repeated registration is told, on the page and in the API."""
-    if link_sent:
-        return _(
-            "You were already registered with this email address; "
-            "we have sent your personal link again."
+def registration_is_own(*, registration: Registration, user: Any) -> bool:
+    """Whether the answer to a registration may show it: only to its address's account.
+
+    Anyone can type an address into the form, so everyone else is told only that the
+    personal link went to that address; the state and the link travel by mail.
+    The account's address is the one it signs in with, so it counts as verified.
+    """
+    email = getattr(user, "email", "") if getattr(user, "is_authenticated", False) else ""
+    return bool(email) and bool(registration.email) and email.lower() == registration.email
+
+
+def registration_state_message(*, registration: Registration, created: bool) -> str:
+    """What the owner of a registration is told on the page and in the API: its state."""
+    if registration.status == RegistrationStatus.CONFIRMED:
+        state = _("Your seat is confirmed.")
+    elif registration.status == RegistrationStatus.WAITLISTED:
+        state = _(
+            "The event is full; you are on the waiting list. We write to you as soon as a "
+            "seat frees up."
         )
-    return _(
-        "You were already registered with this email address. Your personal link was "
-        "sent less than 10 minutes ago, so we have not sent it again; please check "
-        "your inbox and spam folder."
+    else:
+        state = _("Your registration awaits the organisers' approval.")
+    if not created:
+        return " ".join([_("You were already registered with this email address."), state])
+    return " ".join(
+        [
+            state,
+            _(
+                "We have sent you a mail with a calendar entry and your personal link to "
+                "change, cancel, export or delete the registration."
+            ),
+        ]
     )
+
+
+def registration_sent_message(*, email: str) -> str:
+    """What everyone else is told, whatever the address's registration is or was."""
+    return _(
+        "Thank you. We have sent the personal link to the registration and its state "
+        "(confirmed, on the waiting list or awaiting approval) to %(email)s. Please check "
+        "your inbox and spam folder; the link goes to one address at most once every "
+        "10 minutes."
+    ) % {"email": email}
 
 
 def _resend_link(registration: Registration, *, now: dt.datetime) -> bool:
@@ -321,15 +407,16 @@ def _resend_link(registration: Registration, *, now: dt.datetime) -> bool:
 
     One conditional UPDATE decides, so two repeats at the same moment send one mail.
     """
-    claimed = (
-        Registration.objects.filter(pk=registration.pk)
-        .filter(Q(link_sent_at__isnull=True) | Q(link_sent_at__lte=now - RESEND_INTERVAL))
-        .update(link_sent_at=now)
-    )
-    if not claimed:
-        return False
-    registration.link_sent_at = now
-    _mail(registration, "registration", repeated=True)
+    with transaction.atomic():
+        claimed = (
+            Registration.objects.filter(pk=registration.pk)
+            .filter(Q(link_sent_at__isnull=True) | Q(link_sent_at__lte=now - RESEND_INTERVAL))
+            .update(link_sent_at=now)
+        )
+        if not claimed:
+            return False
+        registration.link_sent_at = now
+        mails.queue(registration, "registration", repeated=True)
     return True
 
 
@@ -339,28 +426,31 @@ def registration_create(
     """Register someone: a confirmed seat while there is one, then the waiting list.
 
     The same email again returns the existing registration, never a second seat,
-    and re-sends its link at most once per RESEND_INTERVAL. A cancelled
-    registration is taken up again.
+    and re-sends its link (with its state) at most once per RESEND_INTERVAL. A
+    cancelled registration is taken up again with the new data only and a new
+    personal link. Whoever asked learns nothing of this unless ``registration_is_own``
+    says the registration is theirs: the outcome is for the caller to keep to itself.
+    A signed-in user is linked to the registration only when it is for their own address.
 
-    Only the seat decision runs under the event lock: lock, count, insert, audit.
     A new email (the common case) costs no read before the lock: the insert
-    itself meets the unique constraint on event and email when the person is
-    already registered (or registers twice at the same moment), and only then
-    is the earlier registration looked up. Mail is rendered after commit.
+    meets the unique constraint on event and email when the person is already
+    registered (or registers twice at the same moment), and only then is the
+    earlier registration looked up. Mail is rendered after commit.
     """
     data = _validate(event, data)
     now = timezone.now()
-    user = user if getattr(user, "is_authenticated", False) else None
+    # Nobody's account is tied to a registration for someone else's address.
+    email = getattr(user, "email", "") if getattr(user, "is_authenticated", False) else ""
+    user = user if email and email.lower() == data.email else None
     if not registration_is_open(event, now=now):
         raise RegistrationClosed(_("Registration for this event is closed."))
     try:
-        if seats.available():
-            return _take_place_in_one_statement(event=event, data=data, user=user, now=now)
         return _take_place(event=event, data=data, user=user, now=now, renew=None)
     except IntegrityError:
-        existing = _existing_registration(event, data.email)
+        existing = Registration.objects.filter(event=event, email=data.email).first()
         if existing is None:
             raise
+    existing.event = event
     if existing.status != RegistrationStatus.CANCELLED:
         return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
     try:
@@ -368,61 +458,6 @@ def registration_create(
     except IntegrityError:
         # Taken up again by a parallel request with the same email; answer as a repeat.
         return RegistrationOutcome(existing, False, _resend_link(existing, now=now))
-
-
-def _new_registration(
-    *, event: Event, data: RegistrationData, user: Any, now: dt.datetime
-) -> Registration:
-    return Registration(
-        event=event,
-        user=user,
-        email=data.email,
-        name=data.name,
-        organisation=data.organisation.strip(),
-        organisation_kind=data.organisation_kind,
-        country=data.country,
-        language=data.language,
-        interpretation_language=data.interpretation_language,
-        accessibility_needs=data.accessibility_needs.strip(),
-        listed=data.listed,
-        attendance=data.attendance,
-        privacy_notice_version=data.privacy_notice_version,
-        consented_at=now,
-        link_sent_at=now,
-    )
-
-
-def _take_place_in_one_statement(
-    *, event: Event, data: RegistrationData, user: Any, now: dt.datetime
-) -> RegistrationOutcome:
-    """PostgreSQL: lock, decide, count, insert and audit in one statement (see seats.py)."""
-    registration = _new_registration(event=event, data=data, user=user, now=now)
-    decision = seats.register(
-        event=event,
-        registration=registration,
-        now=now,
-        repr_text=f"{registration.name} – {event.title}",
-    )
-    if decision is None:
-        raise RegistrationClosed(_("Registration for this event is closed."))
-    registration.pk = decision.registration_id
-    registration.status = decision.status
-    registration.created_at = decision.created_at
-    if decision.status == RegistrationStatus.CONFIRMED:
-        registration.confirmed_at = decision.created_at
-    registration._state.adding = False
-    _mail(registration, "registration", repeated=False)
-    position = (
-        decision.waiting_before + 1 if decision.status == RegistrationStatus.WAITLISTED else None
-    )
-    return RegistrationOutcome(registration, True, True, position)
-
-
-def _existing_registration(event: Event, email: str) -> Registration | None:
-    registration = Registration.objects.filter(event=event, email=email).first()
-    if registration is not None:
-        registration.event = event
-    return registration
 
 
 def _take_place(
@@ -433,27 +468,24 @@ def _take_place(
     now: dt.datetime,
     renew: Registration | None,
 ) -> RegistrationOutcome:
-    """The locked section: decide the status against the seats and store it."""
+    """The locked section: lock, count, decide, insert (or take up again), audit."""
     with transaction.atomic():
-        # The event row alone, and only the columns the decision needs: a join
-        # here would lock the format row too and make registrations for
-        # different editions of one format wait for each other.
-        count_sql = _seats_and_queue_sql(event, data.attendance)
-        locked = Event.objects.select_for_update().only(*_SEAT_FIELDS).get(pk=event.pk)
+        locked = _lock_event(event)
+        # Checked again under the lock: staff may have closed it meanwhile.
         if not registration_is_open(locked, now=now):
             raise RegistrationClosed(_("Registration for this event is closed."))
         position = None
         if locked.requires_approval:
             status = RegistrationStatus.PENDING
         else:
-            confirmed, waiting = _run_count(*count_sql)
+            counted = _seat_count(locked, data.attendance)
             capacity = locked.capacity_for(data.attendance)
-            if capacity is None or confirmed < capacity:
+            if capacity is None or counted.confirmed < capacity:
                 status = RegistrationStatus.CONFIRMED
             else:
                 status = RegistrationStatus.WAITLISTED
-                position = waiting + 1
-        values = {
+                position = counted.waiting + 1
+        values: dict[str, Any] = {
             "name": data.name,
             "organisation": data.organisation.strip(),
             "organisation_kind": data.organisation_kind,
@@ -471,26 +503,7 @@ def _take_place(
             "link_sent_at": now,
             "user": user,
         }
-        if renew is not None:
-            # Taken up again only if it is still cancelled now that we hold the lock.
-            current = Registration.objects.select_for_update().get(pk=renew.pk)
-            if current.status != RegistrationStatus.CANCELLED:
-                raise IntegrityError("registration became active concurrently")
-            before = snapshot(current)
-            for name, value in values.items():
-                setattr(current, name, value)
-            # A re-registration joins the end of the waiting list, like anyone new.
-            current.created_at = now
-            current.save(update_fields=[*values, "created_at"])
-            registration = current
-            audit_record(
-                actor=user,
-                action="registration.renew",
-                obj=registration,
-                before=before,
-                after=snapshot(registration),
-            )
-        else:
+        if renew is None:
             registration = Registration.objects.create(event=event, email=data.email, **values)
             audit_record(
                 actor=user,
@@ -498,122 +511,55 @@ def _take_place(
                 obj=registration,
                 after={"status": status, "attendance": data.attendance},
             )
+        else:
+            # Taken up again only if it is still cancelled now that we hold the lock.
+            registration = Registration.objects.select_for_update().get(pk=renew.pk)
+            if registration.status != RegistrationStatus.CANCELLED:
+                raise IntegrityError("registration became active concurrently")
+            # A re-registration joins the end of the waiting list, like anyone new. It
+            # is a new registration in the old row: nothing of the earlier one stays,
+            # and the links mailed for that one stop working (a new link version).
+            registration.reminders.all().delete()
+            audited_update(
+                registration,
+                actor=user,
+                action="registration.renew",
+                created_at=now,
+                link_version=registration.link_version + 1,
+                attended=False,
+                joined_at=None,
+                left_at=None,
+                minutes_attended=None,
+                checked_in_at=None,
+                **values,
+            )
         registration.event = event
-        _store_counts(locked)
-        _mail(registration, "registration", repeated=False)
+        mails.queue(
+            registration, "registration", final=True, repeated=False, waitlist_position=position
+        )
     return RegistrationOutcome(registration, True, True, position)
 
 
-def _promote(event: Event, *, actor: Any = None) -> list[Registration]:
-    """Fill free seats from the waiting list, first come first served. Caller holds the lock."""
-    promoted: list[Registration] = []
-    now = timezone.now()
-    for attendance in (Attendance.ONLINE, Attendance.ONSITE):
-        capacity = event.capacity_for(attendance)
-        waiting = Registration.objects.filter(
-            event=event, status=RegistrationStatus.WAITLISTED, attendance=attendance
-        ).order_by("created_at", "id")
-        if capacity is None:
-            candidates = list(waiting)
-        else:
-            free = capacity - _confirmed_count(event, attendance)
-            candidates = list(waiting[: max(free, 0)])
-        for registration in candidates:
-            registration.status = RegistrationStatus.CONFIRMED
-            registration.confirmed_at = now
-            registration.save(update_fields=["status", "confirmed_at"])
-            audit_record(
-                actor=actor,
-                action="registration.promote",
-                obj=registration,
-                before={"status": RegistrationStatus.WAITLISTED},
-                after={"status": RegistrationStatus.CONFIRMED},
-            )
-            registration.event = event
-            _mail(registration, "promoted")
-            promoted.append(registration)
-    _store_counts(event)
-    return promoted
-
-
-# What each seat counter on the event row counts.
-_COUNTERS = {
-    "seats_taken_online": Q(status=RegistrationStatus.CONFIRMED, attendance=Attendance.ONLINE),
-    "seats_taken_onsite": Q(status=RegistrationStatus.CONFIRMED, attendance=Attendance.ONSITE),
-    "waiting_online": Q(status=RegistrationStatus.WAITLISTED, attendance=Attendance.ONLINE),
-    "waiting_onsite": Q(status=RegistrationStatus.WAITLISTED, attendance=Attendance.ONSITE),
-}
-
-
-def _counted(event: Event) -> dict[str, int]:
-    counts = Registration.objects.filter(
-        event_id=event.pk,
-        status__in=[RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED],
-    ).aggregate(**{name: Count("pk", filter=q) for name, q in _COUNTERS.items()})
-    return {name: int(value or 0) for name, value in counts.items()}
-
-
-def _store_counts(event: Event) -> dict[str, int]:
-    """Set the event's seat counters from its registrations. Caller holds the event lock.
-
-    Every change other than a new registration on PostgreSQL ends here, so the
-    counters are recounted rather than adjusted wherever it is cheap to do so.
-    """
-    counts = _counted(event)
-    Event.objects.filter(pk=event.pk).update(**counts)
-    for name, value in counts.items():
-        setattr(event, name, value)
-    return counts
-
-
-def event_seats_recount(
-    *, events: Any = None
-) -> list[tuple[Event, dict[str, int], dict[str, int]]]:
-    """Compare every event's seat counters with its registrations and repair them.
-
-    Returns (event, counters before, counted) for each event whose counters were wrong.
-    """
-    repaired = []
-    for event_id in (events if events is not None else Event.objects.all()).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            locked = Event.objects.select_for_update().only("pk", *SEAT_COUNTERS).get(pk=event_id)
-            before = {name: getattr(locked, name) for name in SEAT_COUNTERS}
-            counted = _counted(locked)
-            if counted != before:
-                _store_counts(locked)
-                audit_record(
-                    actor=None,
-                    action="event.seats_recount",
-                    obj=locked,
-                    before=before,
-                    after=counted,
-                )
-                repaired.append((locked, before, counted))
-    return repaired
-
-
 def registration_cancel(*, registration: Registration, actor: Any = None) -> list[Registration]:
-    """Cancel; the freed seat goes to the first person waiting. Returns those promoted."""
+    """Cancel; a freed seat goes to the first person waiting. Returns those promoted.
+
+    The one way a registration gives up its place: the person's own link, staff on
+    the participants page, erasure and a deletion in the back office all come here.
+    """
     with transaction.atomic():
         event = _lock_event(registration.event)
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status == RegistrationStatus.CANCELLED:
             return []
-        before = snapshot(current, ["status", "cancelled_at"])
-        current.status = RegistrationStatus.CANCELLED
-        current.cancelled_at = timezone.now()
-        current.save(update_fields=["status", "cancelled_at"])
-        audit_record(
+        audited_update(
+            current,
             actor=actor,
             action="registration.cancel",
-            obj=current,
-            before=before,
-            after=snapshot(current, ["status", "cancelled_at"]),
+            status=RegistrationStatus.CANCELLED,
+            cancelled_at=timezone.now(),
         )
         current.event = event
-        _mail(current, "cancelled")
+        mails.queue(current, "cancelled")
         registration.status, registration.cancelled_at = current.status, current.cancelled_at
         return _promote(event, actor=actor)
 
@@ -625,22 +571,22 @@ def event_capacity_change(
     capacity_onsite: int | None,
     actor: Any = None,
 ) -> list[Registration]:
-    """Change the seat limits; more seats promote people from the waiting list at once."""
+    """Change the seat limits; more seats promote people from the waiting list at once.
+
+    Fewer seats than are confirmed take nobody's seat away (they were promised);
+    nobody is confirmed again until the confirmed count is below the new limit.
+    """
     for value in (capacity_online, capacity_onsite):
         if value is not None and value < 0:
             raise RegistrationError(_("A capacity cannot be negative."))
     with transaction.atomic():
         locked = _lock_event(event)
-        before = snapshot(locked, ["capacity_online", "capacity_onsite"])
-        locked.capacity_online = capacity_online
-        locked.capacity_onsite = capacity_onsite
-        locked.save(update_fields=["capacity_online", "capacity_onsite", "updated_at"])
-        audit_record(
+        audited_update(
+            locked,
             actor=actor,
             action="event.capacity_change",
-            obj=locked,
-            before=before,
-            after=snapshot(locked, ["capacity_online", "capacity_onsite"]),
+            capacity_online=capacity_online,
+            capacity_onsite=capacity_onsite,
         )
         event.capacity_online, event.capacity_onsite = capacity_online, capacity_onsite
         return _promote(locked, actor=actor)
@@ -653,24 +599,21 @@ def registration_decide(*, registration: Registration, approve: bool, actor: Any
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         if current.status != RegistrationStatus.PENDING:
             raise RegistrationError(_("Only registrations awaiting approval can be decided."))
-        if not approve:
-            current.status = RegistrationStatus.REJECTED
-        elif _has_seat(event, current.attendance):
-            current.status = RegistrationStatus.CONFIRMED
-            current.confirmed_at = timezone.now()
-        else:
-            current.status = RegistrationStatus.WAITLISTED
-        current.save(update_fields=["status", "confirmed_at"])
-        _store_counts(event)
-        audit_record(
+        changes: dict[str, Any] = {"status": RegistrationStatus.REJECTED}
+        if approve:
+            capacity = event.capacity_for(current.attendance)
+            if capacity is None or _seat_count(event, current.attendance).confirmed < capacity:
+                changes = {"status": RegistrationStatus.CONFIRMED, "confirmed_at": timezone.now()}
+            else:
+                changes = {"status": RegistrationStatus.WAITLISTED}
+        audited_update(
+            current,
             actor=actor,
             action="registration.approve" if approve else "registration.reject",
-            obj=current,
-            before={"status": RegistrationStatus.PENDING},
-            after={"status": current.status},
+            **changes,
         )
         current.event = event
-        _mail(current, "registration", repeated=False)
+        mails.queue(current, "registration", repeated=False)
     return current
 
 
@@ -694,21 +637,29 @@ def registration_update(
         )
     if language not in ("de", "en", "es", "pt"):
         raise RegistrationError(_("Unknown language."), field="language")
-    fields = ["interpretation_language", "accessibility_needs", "listed", "language"]
-    with transaction.atomic():
-        before = snapshot(registration, fields)
-        registration.interpretation_language = interpretation_language
-        registration.accessibility_needs = accessibility_needs.strip()
-        registration.listed = listed
-        registration.language = language
-        registration.save(update_fields=fields)
-        audit_record(
-            actor=actor,
-            action="registration.update",
-            obj=registration,
-            before=before,
-            after=snapshot(registration, fields),
-        )
+    audited_update(
+        registration,
+        actor=actor,
+        action="registration.update",
+        interpretation_language=interpretation_language,
+        accessibility_needs=accessibility_needs.strip(),
+        listed=listed,
+        language=language,
+    )
+    return registration
+
+
+def registration_correct(
+    *, registration: Registration, actor: Any, fields: list[str]
+) -> Registration:
+    """Staff correct a registration's details in the back office; audited.
+
+    ``fields`` names the values already put on ``registration``; only they are
+    written, so a seat decided meanwhile (a cancellation, a promotion) stays.
+    """
+    if {"event", "attendance", "status"} & set(fields):
+        raise RegistrationError(_("Seats change only by registering or cancelling."))
+    audited_update(registration, actor=actor, action="registration.correct", fields=fields)
     return registration
 
 
@@ -769,6 +720,17 @@ def registration_delete(*, registration: Registration, actor: Any = None) -> Non
     with transaction.atomic():
         current = Registration.objects.select_for_update().get(pk=registration.pk)
         _anonymise(current, actor=actor, action="registration.erase")
+
+
+def registrations_erase_for_user(*, user: Any, actor: Any = None) -> int:
+    """Erase every registration of a person whose account is being erased.
+
+    Seats are freed and passed on, as with the person's own erasure by link.
+    """
+    registrations = list(selectors.registrations_of_user(user=user))
+    for registration in registrations:
+        registration_delete(registration=registration, actor=actor)
+    return len(registrations)
 
 
 def registrations_anonymise_expired(*, now: dt.datetime | None = None) -> int:
@@ -832,7 +794,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
                         if o not in done
                     ]
                 )
-                _mail(registration, "reminder", minutes_before=nearest)
+                mails.queue(registration, "reminder", minutes_before=nearest)
         except IntegrityError:
             continue
         sent += 1
@@ -1089,16 +1051,13 @@ def documentation_publish(*, event: Event, actor: Any) -> Event:
     """Publish the edition's materials; the library links its resource to the event."""
     with transaction.atomic():
         event.materials.update(published=True)
-        before = snapshot(event, ["documentation_published_at"])
-        event.documentation_published_at = timezone.now()
-        event.save(update_fields=["documentation_published_at", "updated_at"])
-        audit_record(
+        audited_update(
+            event,
             actor=actor,
             action="event.documentation_publish",
-            obj=event,
-            before=before,
-            after=snapshot(event, ["documentation_published_at"]),
+            documentation_published_at=timezone.now(),
         )
+        caching.bump(EVENTS_CACHE)
     return event
 
 
@@ -1129,7 +1088,7 @@ def event_message_participants(*, event: Event, subject: str, body: str, actor: 
     )
     with transaction.atomic():
         for registration in recipients:
-            _mail(registration, "announcement", subject=subject.strip(), text=body.strip())
+            mails.queue(registration, "announcement", subject=subject.strip(), text=body.strip())
         audit_record(
             actor=actor,
             action="event.message_participants",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("registration/<str:token>/export.json", views.manage_export, name="manage_export"),
     path("<slug:slug>/", views.detail, name="detail"),
     path("<slug:slug>/register/", views.register, name="register"),
+    path("<slug:slug>/registered/", views.registration_sent, name="registration_sent"),
     path("<slug:slug>/calendar.ics", views.event_ics, name="ics"),
     path("<slug:slug>/materials/<int:pk>/", views.material, name="material"),
     path("<slug:slug>/participants/", views.staff_participants, name="staff_participants"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
@@ -23,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries
-from django_ratelimit.core import is_ratelimited
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.core.models import Concept
-from cityexchange.events import charts, exports, selectors, services
+from cityexchange.core.ratelimit import exceeded, too_many_page
+from cityexchange.events import charts, exports, links, selectors, services
 from cityexchange.events.forms import (
     AttendanceImportForm,
     CapacityForm,
@@ -39,6 +38,7 @@ from cityexchange.events.forms import (
     RegistrationForm,
 )
 from cityexchange.events.ical import calendar_for
+from cityexchange.events.limits import REGISTRATION_LIMIT
 from cityexchange.events.models import (
     INTERPRETATION_CHOICES,
     Event,
@@ -48,7 +48,6 @@ from cityexchange.events.models import (
     Series,
 )
 
-REGISTRATION_RATE = "20/m"
 # The country charts show the most frequent ones; their tables list every country.
 CHART_BARS = 12
 
@@ -189,17 +188,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     event = _event(request, slug)
-    if settings.RATELIMIT_ENABLE and is_ratelimited(
-        request,
-        group="events:register",
-        key="ip",
-        rate=REGISTRATION_RATE,
-        method="POST",
-        increment=True,
-    ):
-        from cityexchange.core.views import ratelimited
-
-        return ratelimited(request)
+    if exceeded(request, REGISTRATION_LIMIT):
+        return too_many_page(request, REGISTRATION_LIMIT)
     form = RegistrationForm(
         request.POST, event=event, notice_version=services.privacy_notice_version()
     )
@@ -237,39 +227,29 @@ def _registered(
 ) -> HttpResponse:
     """Post/Redirect/Get: the answer to a registration is a page that can be reloaded.
 
-    A new registration goes on to its personal page (the person who just created it
-    may see it, as the API gives them its link too); a repeat only learns that the
-    link went out by mail, on the event page, since anyone can type an address.
+    Anyone can type an address, so the answer reveals nothing about it: everyone
+    goes to the same "check your inbox" page, whether the address was new, already
+    registered or cancelled; the state and the personal link go to the address.
+    Only a user signed in with that very address goes on to the registration's page.
     """
     registration = outcome.registration
-    if not outcome.created:
-        messages.info(request, services.repeat_message(link_sent=outcome.link_sent))
+    if not services.registration_is_own(registration=registration, user=request.user):
+        messages.success(request, services.registration_sent_message(email=registration.email))
         return HttpResponseRedirect(
-            reverse("events:detail", kwargs={"slug": event.slug}), status=303
+            reverse("events:registration_sent", kwargs={"slug": event.slug}), status=303
         )
-    if registration.status == RegistrationStatus.CONFIRMED:
-        status = _("Your seat is confirmed.")
-    elif registration.status == RegistrationStatus.WAITLISTED:
-        status = _(
-            "The event is full; you are on the waiting list. We write to you as soon as a "
-            "seat frees up."
-        )
-    else:
-        status = _("Your registration awaits the organisers' approval.")
     messages.success(
         request,
-        " ".join(
-            [
-                status,
-                _(
-                    "We have sent you a mail with a calendar entry and your personal link to "
-                    "change, cancel, export or delete the registration."
-                ),
-            ]
-        ),
+        services.registration_state_message(registration=registration, created=outcome.created),
     )
-    token = services.registration_token(registration)
+    token = links.registration_token(registration)
     return HttpResponseRedirect(reverse("events:manage", kwargs={"token": token}), status=303)
+
+
+def registration_sent(request: HttpRequest, slug: str) -> HttpResponse:
+    """The page after a registration: the same for every address, new or not."""
+    event = _event(request, slug)
+    return render(request, "events/registration_sent.html", {"event": event})
 
 
 def event_ics(request: HttpRequest, slug: str) -> HttpResponse:
@@ -325,7 +305,7 @@ def material(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
 
 
 def _by_token(token: str) -> Registration:
-    registration = services.registration_from_token(token)
+    registration = selectors.registration_from_token(token)
     if registration is None:
         raise Http404
     return registration

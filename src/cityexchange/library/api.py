@@ -67,19 +67,20 @@ class FacetOut(BaseModel):
 
 class SearchOut(Schema):
     items: list[SearchItemOut]
-    count: int = Field(description="Number of matches; about that many when count_is_estimate.")
+    count: int = Field(description="Number of matches; at least that many when count_is_estimate.")
     count_is_estimate: bool = Field(
-        description="True for broad queries whose matches were not all counted."
+        description="True when there are more matches than were counted (1,000): count "
+        "is then a lower bound, shown as '1,000+'."
     )
     page: int
     facets: dict[str, list[FacetOut]]
     facets_sampled: bool = Field(
-        description="True when facet counts come from a sample of the matches, not "
-        "from all of them: those ranked first and the first of the others."
+        description="True when facet counts come from the first 1,000 matches, not from "
+        "all of them (as count_is_estimate)."
     )
     ranking_is_approximate: bool = Field(
-        description="True when there were too many matches to rank them all: those "
-        "whose title or topics match come first, ranked; the others follow, unranked."
+        description="True when there were too many matches to rank them all (as "
+        "count_is_estimate): the first 1,000 the database finds are ranked."
     )
 
 
@@ -119,6 +120,10 @@ def search(request: HttpRequest, params: Query[SearchIn]) -> HttpResponse:
         for name in ("kind", "topic", "lang", "country", "year")
         if getattr(params, name)
     }
+    if any(
+        "\x00" in (text or "") for text in (params.q, params.topic, params.lang, params.country)
+    ):
+        raise HttpError(400, _("The search terms contain a character that is not allowed."))
     if not params.q.strip() and not filters:
         raise HttpError(400, _("Enter a search term or choose a filter."))
     filters["sort"] = params.sort
@@ -150,11 +155,11 @@ def search(request: HttpRequest, params: Query[SearchIn]) -> HttpResponse:
             for item in result.items
         ],
         "count": result.count,
-        "count_is_estimate": result.count_is_estimate,
+        "count_is_estimate": result.count_is_capped,
         "page": result.page,
         "facets": {name: [v.__dict__ for v in values] for name, values in result.facets.items()},
-        "facets_sampled": result.facets_sampled,
-        "ranking_is_approximate": result.ranking_is_approximate,
+        "facets_sampled": result.count_is_capped,
+        "ranking_is_approximate": result.count_is_capped,
     }
     return HttpResponse(json.dumps(answer), content_type="application/json; charset=utf-8")
 

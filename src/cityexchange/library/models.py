@@ -9,6 +9,8 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -147,28 +149,32 @@ class Attachment(models.Model):
 class SearchEntry(models.Model):
     """The analysed form of one published resource, as fed to the database's text index.
 
-    Token columns hold space-separated, already folded and stemmed tokens; the
-    database only splits them on spaces (SQLite FTS5 tables ``library_fts`` and
-    ``library_fts_head``, or the PostgreSQL ``vector`` and ``head`` columns added by
-    migrations 0002 and 0004). On SQLite the token columns stay empty here: FTS5
-    keeps its own copy. ``tags`` holds the facet values (``kind:study topic:sensors``)
-    so that facets of a sample of matches are counted without a join per match.
+    Token columns hold space-separated, already folded and stemmed tokens (see
+    ``library.analysis``). PostgreSQL indexes them in ``vector`` (weighted, GIN);
+    SQLite in the FTS5 table ``library_fts`` of migration 0007, which reads them from
+    here (external content) and is kept in step by triggers. ``tags`` holds the facet
+    values (``kind:study topic:sensors``) that a search result shows.
     """
 
     resource = models.OneToOneField(
         Resource, primary_key=True, on_delete=models.CASCADE, related_name="search_entry"
     )
-    title = models.TextField(blank=True)
-    summary = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    concepts = models.TextField(blank=True)
-    tags = models.TextField(blank=True)
+    # The narrow columns first: on SQLite a row is read up to the last column needed.
     is_public = models.BooleanField(default=True)
     published_on = models.DateField(null=True, blank=True)
+    tags = models.TextField(blank=True)
+    title = models.TextField(blank=True)
+    summary = models.TextField(blank=True)
+    concepts = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    # PostgreSQL only (stays empty on SQLite).
+    vector = SearchVectorField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("search entry")
         verbose_name_plural = _("search entries")
+        # Created on PostgreSQL only (migration 0007).
+        indexes = [GinIndex(fields=["vector"], name="library_searchentry_vector")]
 
     def __str__(self) -> str:
         return f"search entry {self.resource_id}"
@@ -177,8 +183,7 @@ class SearchEntry(models.Model):
 class SearchFacet(models.Model):
     """One facet value of an indexed resource, e.g. ("kind", "study") or ("topic", "sensors").
 
-    Filters and facet counts are plain SQL over this table: ``GROUP BY name, value``
-    over the ids that match a query, and ``resource_id IN (...)`` for a filter.
+    Filters and facet counts go through the ORM over this table.
     """
 
     resource = models.ForeignKey(

@@ -8,21 +8,22 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, models
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 from django_countries import countries as all_countries
 
-from cityexchange.core.models import LANGUAGE_CHOICES, Concept, Organisation
+from cityexchange.core.models import LANGUAGE_CHOICES, Organisation
 from cityexchange.core.text import LANGUAGES, ThesaurusIndex, fold, stem, thesaurus, words
 from cityexchange.library import search
+from cityexchange.library.analysis import Query, analyse_query, concept_token
 from cityexchange.library.models import (
     Forwarding,
     Resource,
     ResourceKind,
     ResourceStatus,
+    SearchEntry,
     Visibility,
 )
 from cityexchange.library.rules import may_see_members_content
@@ -30,9 +31,10 @@ from cityexchange.library.rules import may_see_members_content
 FACETS = ("kind", "topic", "lang", "country", "year")
 SORTS = ("relevance", "newest")
 SNIPPET_WORDS = 30
-# The columns of a resource that search results show (the API and the search page)
-# or make their snippet from: the others are left unread.
+# The fields of a resource that search results show (the API and the search page) or
+# make their snippet from, and the analysed columns its reasons come from.
 _SHOWN_FIELDS = ("slug", "kind", "title", "summary", "body", "languages", "published_on")
+_ENTRY_FIELDS = ("title", "summary", "body", "concepts", "tags")
 _WORD_OR_NOT = re.compile(r"([^\W_]+)", re.UNICODE)
 # Snippets are first looked for in about the opening _HEAD_CHARS characters of a long
 # text, cut between two words.
@@ -69,14 +71,10 @@ class SearchResult:
     sort: str = "relevance"
     # True when no resource had every word and any word was enough.
     any_word: bool = False
-    # True when there were too many matches to count facets exactly: they are
-    # counted over a sample of them (the most recently added).
-    facets_sampled: bool = False
-    # True when ``count`` is an estimate (broad queries on SQLite).
-    count_is_estimate: bool = False
-    # True when the matches were too many to rank all: those whose title or
-    # topics match come first, ranked; the others follow, newest first.
-    ranking_is_approximate: bool = False
+    # True when there are more than ``count`` matches (it is then search.COUNT_CAP,
+    # shown as "1,000+"): the facets are counted, and the page ranked, over the first
+    # that many the database finds.
+    count_is_capped: bool = False
 
     @property
     def pages(self) -> int:
@@ -116,42 +114,6 @@ def _facet_label(name: str, value: str, language: str, index: ThesaurusIndex) ->
     if name == "country":
         return str(all_countries.name(value)) or value
     return value
-
-
-# Facet labels repeat on every request and cost a lookup each (country names, enum
-# labels, thesaurus labels). They are kept per thesaurus index: a reloaded thesaurus
-# is a new index object, which starts a new, empty cache. The pair is swapped as
-# one value so that a thread still holding the old index never fills the new cache.
-_LABEL_CACHE_SIZE = 20_000
-# (facet, value, language, active language) -> label
-_Labels = dict[tuple[str, str, str, str], str]
-_label_cache: tuple[ThesaurusIndex | None, _Labels] = (None, {})
-
-
-def _labels_for(index: ThesaurusIndex) -> _Labels:
-    global _label_cache
-    cached_index, labels = _label_cache
-    if cached_index is not index or len(labels) >= _LABEL_CACHE_SIZE:
-        labels = {}
-        _label_cache = (index, labels)
-    return labels
-
-
-def _cached_facet_label(
-    name: str,
-    value: str,
-    language: str,
-    index: ThesaurusIndex,
-    labels: _Labels,
-    active: str,
-) -> str:
-    # Topic labels follow ``language``; kind, language and country names are
-    # translated in the ``active`` language: both are part of the key.
-    key = (name, value, language, active)
-    label = labels.get(key)
-    if label is None:
-        label = labels[key] = _facet_label(name, value, language, index)
-    return label
 
 
 def _original_words(raw: str) -> dict[str, str]:
@@ -254,7 +216,7 @@ class _Reasons:
     """
 
     def __init__(
-        self, query: search.Query, language: str, *, any_word: bool, index: ThesaurusIndex
+        self, query: Query, language: str, *, any_word: bool, index: ThesaurusIndex
     ) -> None:
         originals = _original_words(query.raw)
 
@@ -266,7 +228,7 @@ class _Reasons:
         with override(language):
             self.concepts = [
                 (
-                    search.concept_token(match.concept),
+                    concept_token(match.concept),
                     _("topic: %(topic)s (from '%(text)s')")
                     % {
                         "topic": index.label(match.concept, language),
@@ -279,10 +241,10 @@ class _Reasons:
             self.some_words = _("not every word was found; this matches some of them")
         self.any_word = any_word
 
-    def __call__(self, hit: search.PageHit) -> list[str]:
-        concept_tokens = set(hit.concepts.split())
+    def __call__(self, entry: SearchEntry) -> list[str]:
+        concept_tokens = set(entry.concepts.split())
         reasons = [reason for token, reason in self.concepts if token in concept_tokens]
-        word_tokens = set(f"{hit.title} {hit.summary} {hit.body}".split())
+        word_tokens = set(f"{entry.title} {entry.summary} {entry.body}".split())
         matched = [typed for tokens, typed in self.words if not tokens.isdisjoint(word_tokens)]
         if matched:
             reasons.append(self.words_found % {"words": ", ".join(matched)})
@@ -292,84 +254,33 @@ class _Reasons:
 
 
 def _facet_values(
-    stats: search.Stats, wanted: dict[str, str], language: str, index: ThesaurusIndex
+    counted: dict[str, list[tuple[str, int]]],
+    wanted: dict[str, str],
+    language: str,
+    index: ThesaurusIndex,
 ) -> dict[str, list[FacetValue]]:
-    labels = _labels_for(index)
-    active = get_language() or ""
     facets: dict[str, list[FacetValue]] = {}
     for name in FACETS:
-        values = sorted(stats.facets.get(name, []), key=lambda item: (-item[1], item[0]))
+        values = sorted(counted.get(name, []), key=lambda item: (-item[1], item[0]))
         values = values[: 12 if name == "topic" else 30]
         if name == "year":
             values.sort(key=lambda item: item[0], reverse=True)
         facets[name] = [
             FacetValue(
-                value,
-                _cached_facet_label(name, value, language, index, labels, active),
-                count,
-                wanted.get(name) == value,
+                value, _facet_label(name, value, language, index), count, wanted.get(name) == value
             )
             for value, count in values
         ]
     return facets
 
 
-@lru_cache(maxsize=1)
-def _shown_columns() -> tuple[str, ...]:
-    """The columns of ``library_resource`` behind _SHOWN_FIELDS (with each language's
-    column of a translated field), as ``.only(*_SHOWN_FIELDS)`` would read them."""
-    wanted = set(_SHOWN_FIELDS)
-    return tuple(
-        f.attname
-        for f in Resource._meta.concrete_fields
-        if f.primary_key
-        or f.name in wanted
-        or getattr(getattr(f, "translated_field", None), "name", None) in wanted
+def _page_resources(ids: list[int]) -> dict[int, Resource]:
+    """The resources of a page with the fields a result shows and their analysed columns."""
+    return (
+        Resource.objects.select_related("search_entry")
+        .only(*_SHOWN_FIELDS, *(f"search_entry__{name}" for name in _ENTRY_FIELDS))
+        .in_bulk(ids)
     )
-
-
-@lru_cache(maxsize=4)
-def _shown_converters(vendor: str) -> list[tuple[int, Any, list[Any]]]:
-    """(position, column, converters) of the _shown_columns() the ORM converts when it
-    reads them from this kind of database (JSON, and dates on SQLite)."""
-    converters = []
-    for i, name in enumerate(_shown_columns()):
-        f = Resource._meta.get_field(name)
-        assert isinstance(f, models.Field)  # noqa: S101 - concrete columns only
-        column = f.get_col(Resource._meta.db_table)
-        steps = connection.ops.get_db_converters(column) + f.get_db_converters(connection)
-        if steps:
-            converters.append((i, column, steps))
-    return converters
-
-
-def _shown_resources(hits: list[search.PageHit]) -> dict[int, Resource]:
-    """The resources of ``hits``, built from the columns the page read with them (one
-    statement for the page instead of two), converted as the ORM converts them."""
-    names = _shown_columns()
-    converters = _shown_converters(connection.vendor)
-    resources: dict[int, Resource] = {}
-    for hit in hits:
-        values = list(hit.shown)
-        for i, column, steps in converters:
-            for convert in steps:
-                values[i] = convert(values[i], column, connection)
-        resources[hit.resource_id] = Resource.from_db(connection.alias, names, values)
-    return resources
-
-
-def _count(
-    engine: search.Backend, analysed: search.Query, conditions: search.Filters, *, browse: bool
-) -> tuple[search.Stats, search.Match | None, bool]:
-    """Statistics of every word matching, or of any word when none has them all."""
-    if browse:
-        return engine.stats(None, conditions), None, False
-    match = search.Match.every_word(analysed)
-    stats = engine.stats(match, conditions)
-    fallback = search.Match.any_word(analysed)
-    if stats.count == 0 and len(match.groups) > 1 and not fallback.is_empty:
-        return engine.stats(fallback, conditions), fallback, True
-    return stats, match, False
 
 
 def search_resources(
@@ -397,7 +308,7 @@ def search_resources(
     page = max(1, int(page))
     page_size = max(1, min(int(page_size), 100))
     index = thesaurus()
-    analysed = search.analyse_query(query, index)
+    analysed = analyse_query(query, index)
     browse = not (query or "").strip()
     result = SearchResult(
         query=analysed.raw,
@@ -409,61 +320,44 @@ def search_resources(
         sort="newest" if browse else sort,
     )
     if not browse and analysed.is_empty:
+        result.facets = _facet_values({}, wanted, language, index)
         return result
-    engine = search.backend()
     conditions = search.Filters(
-        public_only=not may_see_members_content(user),
-        facets=tuple((name, value) for name, value in wanted.items()),
+        public_only=not may_see_members_content(user), facets=tuple(wanted.items())
     )
-    engine.expect_page(
-        offset=(page - 1) * page_size,
-        limit=page_size,
-        newest=result.sort == "newest",
-        shown=_shown_columns(),
-    )
-    with engine.searching():
-        stats, match, any_word = _count(engine, analysed, conditions, browse=browse)
-        found = None
-        # An estimate may fall short of the real number: the page is asked for anyway,
-        # so paging on never stops before the matches do.
-        if stats.count_is_estimate or stats.count > (page - 1) * page_size:
-            found = engine.page(
-                match,
-                conditions,
-                newest=result.sort == "newest",
-                offset=(page - 1) * page_size,
-                limit=page_size,
-                complete=stats.complete,
-                shown=_shown_columns(),
-            )
-    result.count = stats.count
-    result.any_word = any_word
-    result.facets_sampled = stats.facets_sampled
-    result.count_is_estimate = stats.count_is_estimate
-    result.facets = _facet_values(stats, wanted, language, index)
-    if found is None or not found.hits:
-        return result
-    result.ranking_is_approximate = found.ranking_is_approximate
-    page_hits = found.hits
-    if stats.count_is_estimate:
-        # Never announce fewer matches than were shown, and leave a next page open
-        # after a full one.
-        shown = (page - 1) * page_size + len(page_hits)
-        result.count = max(result.count, shown + (1 if len(page_hits) == page_size else 0))
-    by_pk = _shown_resources(page_hits)
-    reasons = _Reasons(analysed, language, any_word=any_word, index=index)
+
+    def find(match: search.Match | None) -> search.Found:
+        return search.find(
+            match,
+            conditions,
+            newest=result.sort == "newest",
+            offset=(page - 1) * page_size,
+            limit=page_size,
+        )
+
+    every_word = None if browse else search.Match(tuple(tuple(g) for g in analysed.groups))
+    found = find(every_word)
+    if found.count == 0 and every_word is not None and len(every_word.groups) > 1:
+        found = find(search.Match((tuple(analysed.tokens),), every_group=False))
+        result.any_word = found.count > 0
+    result.count = found.count
+    result.count_is_capped = found.capped
+    result.facets = _facet_values(found.facets, wanted, language, index)
+    resources = _page_resources([rid for rid, _score in found.page])
+    reasons = _Reasons(analysed, language, any_word=result.any_word, index=index)
     tokens = _MatchingWords(set(analysed.tokens))
-    for hit in page_hits:
-        resource = by_pk.get(hit.resource_id)
-        if resource is None:
+    for rid, score in found.page:
+        resource = resources.get(rid)
+        if resource is None:  # withdrawn since the page was read
             continue
+        entry = resource.search_entry
         result.items.append(
             SearchItem(
                 resource=resource,
-                score=round(hit.score, 4),
+                score=round(score, 4),
                 snippet=_snippet(resource, tokens),
-                matched=reasons(hit),
-                topics=hit.topics,
+                matched=reasons(entry),
+                topics=[tag[6:] for tag in entry.tags.split() if tag.startswith("topic:")],
             )
         )
     return result
@@ -543,7 +437,3 @@ def forwardings_for_user(*, user: Any) -> QuerySet[Forwarding]:
         .select_related("resource", "organisation", "sent_by")
         .order_by("-created_at", "-id")
     )
-
-
-def topics_in_use() -> QuerySet[Concept]:
-    return Concept.objects.filter(resources__status=ResourceStatus.PUBLISHED).distinct()

@@ -1,7 +1,8 @@
 """Every write of the library: typed, keyword-only, atomic, audited.
 
 The search index is written inside the same transaction as the change it
-reflects, so a search never shows a withdrawn resource nor misses a new one.
+reflects, so a search never shows a withdrawn resource nor misses a new one; and
+every change of a resource bumps the cached data named "library" (``core.caching``).
 """
 
 from __future__ import annotations
@@ -21,10 +22,13 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
+from cityexchange.core import caching
 from cityexchange.core.datafiles import LANGUAGES
 from cityexchange.core.models import Concept, Organisation, User
 from cityexchange.core.services import audit_record, snapshot
+from cityexchange.core.text import ThesaurusIndex, thesaurus
 from cityexchange.library import search
+from cityexchange.library.analysis import Document, analyse_document
 from cityexchange.library.models import (
     Attachment,
     DigestFrequency,
@@ -88,15 +92,15 @@ def _analyse_values(
     values: dict[str, Any],
     topic_keys: list[str],
     extracted: list[str],
-    finder: search.ConceptFinder | None = None,
-) -> search.Document:
+    index: ThesaurusIndex | None = None,
+) -> Document:
     """Analyse a resource given as ``_INDEX_FIELDS`` values, its topics and attachment texts."""
     titles = {lang: values.get(f"title_{lang}") or "" for lang in LANGUAGES}
     summaries = {lang: values.get(f"summary_{lang}") or "" for lang in LANGUAGES}
     body = "\n".join([values.get("body") or "", *(t for t in extracted if t)])
     published_on = values.get("published_on")
     languages = list(values.get("languages") or [])
-    return search.analyse_document(
+    return analyse_document(
         resource_id=values["pk"],
         titles=titles,
         summaries=summaries,
@@ -112,11 +116,11 @@ def _analyse_values(
         },
         is_public=values.get("visibility") == Visibility.PUBLIC,
         published_on=published_on,
-        finder=finder,
+        index=index,
     )
 
 
-def _document(resource: Resource) -> search.Document:
+def _document(resource: Resource) -> Document:
     """Analyse ``resource``; uses prefetched topics and attachments when present."""
     values = {name: getattr(resource, name, None) for name in _INDEX_FIELDS}
     return _analyse_values(
@@ -127,12 +131,16 @@ def _document(resource: Resource) -> search.Document:
 
 
 def resource_index(*, resource: Resource) -> None:
-    """Bring the index entry of ``resource`` up to date; call inside the writing transaction."""
-    backend = search.backend()
+    """Bring the index entry of ``resource`` up to date; call inside the writing transaction.
+
+    Every service that creates, changes, publishes or withdraws a resource calls this,
+    so it is also where the data named "library" is marked changed.
+    """
     if resource.status == ResourceStatus.PUBLISHED:
-        backend.write([_document(resource)])
+        search.write([_document(resource)])
     else:
-        backend.remove([resource.pk])
+        search.remove([resource.pk])
+    caching.bump("library")
 
 
 def index_rebuild(
@@ -140,13 +148,11 @@ def index_rebuild(
 ) -> int:
     """Rebuild the whole index from the published resources; returns how many were indexed.
 
-    Reads plain values (no model instances), analyses each resource once with one
-    concept finder over the thesaurus index, and writes each batch with
-    ``executemany``; all in one transaction, so searches see the old index until
-    the new one is complete, and ready to be searched fast (see ``optimise``).
+    Reads plain values (no model instances) a batch at a time and analyses each
+    resource once; all in one transaction, so searches see the old index until the
+    new one is complete.
     """
-    backend = search.backend()
-    finder = search.concept_finder()
+    index = thesaurus()
     through: Any = Resource.topics.through
     with transaction.atomic():
         ids = list(
@@ -155,43 +161,43 @@ def index_rebuild(
             .values_list("pk", flat=True)
         )
         total = len(ids)
-        backend.clear()
+        search.clear()
         done = 0
         for start in range(0, total, batch_size):
             chunk = ids[start : start + batch_size]
-            low, high = chunk[0], chunk[-1]
             topics: dict[int, list[str]] = {}
             for resource_id, key in (
-                through.objects.filter(resource_id__gte=low, resource_id__lte=high)
+                through.objects.filter(resource_id__in=chunk)
                 .order_by("resource_id", "concept__key")
                 .values_list("resource_id", "concept__key")
             ):
                 topics.setdefault(resource_id, []).append(key)
             texts: dict[int, list[str]] = {}
             for resource_id, text in (
-                Attachment.objects.filter(resource_id__gte=low, resource_id__lte=high)
+                Attachment.objects.filter(resource_id__in=chunk)
                 .exclude(extracted_text="")
                 .order_by("id")
                 .values_list("resource_id", "extracted_text")
             ):
                 texts.setdefault(resource_id, []).append(text)
-            rows = Resource.objects.filter(
-                status=ResourceStatus.PUBLISHED, pk__gte=low, pk__lte=high
-            ).values(*_INDEX_FIELDS)
-            backend.write(
+            rows = Resource.objects.filter(pk__in=chunk).values(*_INDEX_FIELDS)
+            search.write(
                 [
-                    _analyse_values(
-                        row, topics.get(row["pk"], []), texts.get(row["pk"], []), finder
-                    )
+                    _analyse_values(row, topics.get(row["pk"], []), texts.get(row["pk"], []), index)
                     for row in rows
-                ],
-                replace=False,
+                ]
             )
             done += len(chunk)
             if progress is not None:
                 progress(done, total)
-        backend.optimise()
+        caching.bump("library")
     return done
+
+
+def index_is_incomplete() -> bool:
+    """True when some published resource has no index entry (as after migration 0007)."""
+    published = Resource.objects.filter(status=ResourceStatus.PUBLISHED)
+    return published.filter(search_entry__isnull=True).exists()
 
 
 # --------------------------------------------------------------------------- resources
@@ -552,3 +558,42 @@ def resource_forward(
                 )
             )
     return created
+
+
+# ---------------------------------------------------------------- personal data
+
+
+def personal_data_of(*, user: User) -> dict[str, Any]:
+    """The library's part of a person's data export: their digest subscription and the
+    resources they forwarded to municipalities (staff)."""
+    subscription = Subscription.objects.filter(user=user).first()
+    return {
+        "subscription": None
+        if subscription is None
+        else {
+            "topics": sorted(subscription.topics.values_list("key", flat=True)),
+            "kinds": subscription.kinds,
+            "frequency": subscription.frequency,
+            "language": subscription.language,
+            "active": subscription.is_active,
+            "since": subscription.created_at.isoformat(),
+        },
+        "forwarded": [
+            {
+                "resource": resource,
+                "organisation": organisation,
+                "note": note,
+                "at": at.isoformat(),
+            }
+            for resource, organisation, note, at in Forwarding.objects.filter(
+                sent_by=user
+            ).values_list("resource__slug", "organisation__name", "note", "created_at")
+        ],
+    }
+
+
+def personal_data_erase(*, user: User) -> None:
+    """Erasure: the subscription goes; forwardings stay with the municipality that
+    received them, without the name of who sent them."""
+    Subscription.objects.filter(user=user).delete()
+    Forwarding.objects.filter(sent_by=user).update(sent_by=None)

@@ -8,7 +8,14 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseRedirect,
+)
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,6 +51,10 @@ def _page_number(raw: str | None) -> int:
 
 def search(request: HttpRequest) -> HttpResponse:
     params = {name: request.GET.get(name, "").strip()[:400] for name in SEARCH_PARAMS}
+    if any("\x00" in value for value in params.values()):
+        return HttpResponseBadRequest(
+            _("The search terms contain a character that is not allowed.")
+        )
     result = None
     if params["q"] or any(params[name] for name in selectors.FACETS):
         result = selectors.search_resources(

@@ -90,7 +90,7 @@ def test_starting_needs_sign_in_and_membership(
     response = _client(outsider).post(
         BASE, data={"organisation": municipality.slug}, content_type="application/json"
     )
-    assert response.status_code == 400 and "your own municipality" in response.json()["detail"]
+    assert response.status_code == 403 and "your own municipality" in response.json()["detail"]
     unknown = _client(outsider).post(
         BASE, data={"organisation": "atlantis"}, content_type="application/json"
     )

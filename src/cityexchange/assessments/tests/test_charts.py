@@ -39,7 +39,9 @@ def test_long_dimension_names_keep_every_word() -> None:
 
 def test_labels_stay_inside_the_picture() -> None:
     svg = _chart()
-    width, height = map(float, re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups())  # type: ignore[union-attr]
+    box = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    assert box, svg[:200]
+    width, height = map(float, box.groups())
     # About 8.5 units per character at the label's 15px font.
     for anchor, body in re.findall(r'<text class="radar-label anchor-(\w+)">(.*?)</text>', svg):
         for x, y, text in re.findall(r'<tspan x="([\d.]+)" y="([\d.]+)">([^<]+)</tspan>', body):

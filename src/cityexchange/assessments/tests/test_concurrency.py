@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from cityexchange.assessments.models import Answer, Assessment, Indicator
 from cityexchange.assessments.selectors import results_for
@@ -17,29 +15,9 @@ from cityexchange.assessments.services import (
     answers_save,
     assessment_submit,
 )
+from cityexchange.core.tests.concurrency import race
 
 pytestmark = [pytest.mark.concurrency, pytest.mark.django_db(transaction=True)]
-
-
-def _run(jobs: list[Any]) -> list[Any]:
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = jobs[index]()
-        except Exception as exc:  # collected and asserted on below
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(jobs))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_members_saving_different_indicators_at_once_all_keep_their_answers(
@@ -57,7 +35,7 @@ def test_members_saving_different_indicators_at_once_all_keep_their_answers(
         )
         for n, i in enumerate(indicators)
     ]
-    results = _run(jobs)
+    results = race(jobs)
     assert all(isinstance(r, AnswersSaved) and not r.conflicts for r in results), results
     saved = dict(Answer.objects.values_list("indicator__key", "notes"))
     assert saved == {i.key: f"by {n}" for n, i in enumerate(indicators)}
@@ -78,7 +56,7 @@ def test_an_answer_racing_a_submission_is_either_frozen_in_or_refused(
         )
         for i in indicators
     ]
-    results = _run(jobs)
+    results = race(jobs)
     assert isinstance(results[0], Assessment)
     for indicator, result in zip(indicators, results[1:], strict=True):
         stored = Answer.objects.filter(indicator=indicator).exists()
@@ -117,7 +95,7 @@ def test_two_members_changing_the_same_answer_at_once_cannot_both_win(
         )
         for n, user in enumerate([owner, member, owner, member])
     ]
-    results = _run(jobs)
+    results = race(jobs)
     assert all(isinstance(r, AnswersSaved) for r in results), results
     winners = [n for n, r in enumerate(results) if r.changed]
     assert len(winners) == 1

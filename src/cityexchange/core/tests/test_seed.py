@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from pytest_django.fixtures import Settings
 
 from cityexchange.core.datafiles import DataFileError
 from cityexchange.core.models import AuditEntry, Concept, ConceptLabel, Organisation
@@ -65,8 +66,8 @@ def test_the_network_lists_its_core_member_countries() -> None:
     assert Organisation.objects.get(slug="bmwsb").kind == "ministry"
 
 
-def test_demo_content_is_marked_and_added_once(tmp_path: Path, settings: object) -> None:
-    settings.VAR_DIR = tmp_path  # type: ignore[attr-defined]
+def test_demo_content_is_marked_and_added_once(tmp_path: Path, settings: Settings) -> None:
+    settings.VAR_DIR = tmp_path
     run_seed("--demo")
     demo = Organisation.objects.filter(is_demo=True).count()
     assert demo >= 3

@@ -47,19 +47,17 @@ def organisers(db: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def catalogue(thesaurus: None, organisers: dict[str, Any]) -> None:
-    from cityexchange.directory.finder import reset_index
     from cityexchange.directory.seeding import load_offers
 
     load_offers(FIXTURES / "offers.yaml")
-    reset_index()
 
 
 @pytest.fixture
 def network_membership(catalogue: None) -> Any:
     """A membership network run by the organiser of the members-only advice."""
     from cityexchange.core.models import Organisation
-    from cityexchange.directory.finder import reset_index
     from cityexchange.directory.models import Offer
+    from cityexchange.directory.services import directory_changed
 
     offer = Offer.objects.create(
         slug="test-network-membership",
@@ -75,5 +73,5 @@ def network_membership(catalogue: None) -> Any:
         goals=["peer_exchange", "expert_advice"],
     )
     offer.organisers.add(Organisation.objects.get(slug="test-network"))
-    reset_index()
+    directory_changed()  # written past the services, so announced by hand
     return offer

@@ -82,6 +82,7 @@ def test_the_reasons_follow_accept_language_or_the_language_field(
 
 
 @override_settings(RATELIMIT_ENABLE=True)
+@pytest.mark.usefixtures("frozen_rate_window")
 def test_the_finder_is_rate_limited(client: Client, catalogue: None) -> None:
     from django.core.cache import cache
 

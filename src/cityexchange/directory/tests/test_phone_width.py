@@ -21,8 +21,8 @@ LONG_URL = (
 def catalogue_with_long_facts(transactional_db: Any) -> None:
     from cityexchange.core.models import Organisation, OrganisationKind
     from cityexchange.core.tests.factories import OrganisationFactory
-    from cityexchange.directory.finder import reset_index
     from cityexchange.directory.models import Offer
+    from cityexchange.directory.services import directory_changed
 
     load_test_catalogue()
     offer = Offer.objects.get(slug="test-mixer")
@@ -40,7 +40,7 @@ def catalogue_with_long_facts(transactional_db: Any) -> None:
         )
     )
     assert Organisation.objects.filter(slug="long-name").exists()
-    reset_index()
+    directory_changed()  # written past the services, so announced by hand
 
 
 def page_width(page: Any) -> int:

@@ -41,11 +41,10 @@ class EventFactory(DjangoModelFactory):
 
 
 class RegistrationFactory(DjangoModelFactory):
-    """A registration written directly; the event's seat counters are recounted after it."""
+    """A registration written directly, bypassing the seat decision (for fixtures)."""
 
     class Meta:
         model = Registration
-        skip_postgeneration_save = True
 
     event = factory.SubFactory(EventFactory)
     name = factory.Sequence(lambda n: f"Participant {n}")
@@ -53,13 +52,6 @@ class RegistrationFactory(DjangoModelFactory):
     privacy_notice_version = "2025-01"
     consented_at = factory.LazyFunction(timezone.now)
     status = "confirmed"
-
-    @factory.post_generation
-    def seat_counters(self, create: bool, extracted: object, **kwargs: object) -> None:
-        if create:
-            from cityexchange.events.services import _store_counts
-
-            _store_counts(self.event)
 
 
 def registration_data(**overrides: object) -> object:

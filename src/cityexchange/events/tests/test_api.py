@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
+from cityexchange.core.tests.factories import UserFactory
 from cityexchange.events.models import Registration
 from cityexchange.events.services import privacy_notice_version
 from cityexchange.events.tests.factories import EventFactory, FormatFactory, RegistrationFactory
@@ -89,7 +91,55 @@ def test_drafts_are_404_for_the_public(client):
     assert client.get("/api/v1/events").json()["count"] == 0
 
 
-def test_registering_answers_201_then_200_for_the_same_email(client):
+def test_a_registration_answers_202_and_mails_the_link_and_state_to_the_address(
+    client, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity_online=1)
+    url = f"/api/v1/events/{event.slug}/registrations"
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, payload(), content_type="application/json")
+    assert first.status_code == 202
+    assert set(first.json()) == {"event", "email", "message"}
+    assert first.json()["email"] == "rahul@pune.example"
+    assert "/registration/" not in first.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        other = client.post(url, payload(email="b@x.example"), content_type="application/json")
+    assert other.status_code == 202
+    # The seats are decided all the same; the state travels by mail.
+    assert Registration.objects.get(email="rahul@pune.example").status == "confirmed"
+    assert Registration.objects.get(email="b@x.example").status == "waitlisted"
+    assert [m.to for m in mail.outbox] == [["rahul@pune.example"], ["b@x.example"]]
+    assert "Your seat is confirmed" in mail.outbox[0].body
+    assert "waiting list" in mail.outbox[1].body and "waiting list: 1." in mail.outbox[1].body
+    assert "/registration/" in mail.outbox[0].body
+
+
+def _answer(client, url, body):
+    response = client.post(url, body, content_type="application/json")
+    return response.status_code, response.content.decode().replace(body["email"], "<email>")
+
+
+def test_the_answer_is_the_same_for_a_new_a_registered_and_a_cancelled_address(client):
+    event = EventFactory(capacity_online=1)
+    url = f"/api/v1/events/{event.slug}/registrations"
+    RegistrationFactory(event=event, email="victim@x.example", name="Victim", status="confirmed")
+    gone = RegistrationFactory(event=event, email="gone@x.example", name="Gone", status="cancelled")
+    new = _answer(client, url, payload(email="new@x.example"))
+    registered = _answer(client, url, payload(email="victim@x.example"))
+    cancelled = _answer(client, url, payload(email="gone@x.example"))
+    # Within ten minutes of the last mail (no mail goes out), still the same answer.
+    registered_again = _answer(client, url, payload(email="victim@x.example"))
+    assert new == registered == cancelled == registered_again
+    assert new[0] == 202 and "/registration/" not in new[1]
+    # Nothing of the earlier registrations was taken over by the answer.
+    assert Registration.objects.get(email="victim@x.example").name == "Victim"
+    assert Registration.objects.get(pk=gone.pk).name == "Rahul Mehta"
+
+
+def test_a_user_signed_in_with_the_address_gets_the_registration_and_its_link(client):
+    user = UserFactory(email="rahul@pune.example")
+    client.force_login(user)
     event = EventFactory(capacity_online=1)
     url = f"/api/v1/events/{event.slug}/registrations"
     first = client.post(url, payload(), content_type="application/json")
@@ -97,10 +147,11 @@ def test_registering_answers_201_then_200_for_the_same_email(client):
     assert first.json()["status"] == "confirmed" and first.json()["manage_url"]
     again = client.post(url, payload(), content_type="application/json")
     assert again.status_code == 200 and again.json()["created"] is False
-    assert again.json()["manage_url"] is None
+    assert again.json()["manage_url"] == first.json()["manage_url"]
+    # Signed in, but for somebody else's address: the neutral answer.
     other = client.post(url, payload(email="b@x.example"), content_type="application/json")
-    assert other.status_code == 201
-    assert other.json()["status"] == "waitlisted" and other.json()["waitlist_position"] == 1
+    assert other.status_code == 202 and "manage_url" not in other.json()
+    assert Registration.objects.get(email="b@x.example").user is None
 
 
 def test_invalid_registrations_get_a_readable_4xx_and_save_nothing(client):
@@ -128,6 +179,7 @@ def test_closed_events_answer_409(client):
     assert response.status_code == 409 and "closed" in response.json()["detail"]
 
 
+@pytest.mark.usefixtures("frozen_rate_window")
 def test_too_many_registrations_from_one_address_get_429(client, settings):
     settings.RATELIMIT_ENABLE = True
     cache.clear()
@@ -139,7 +191,7 @@ def test_too_many_registrations_from_one_address_get_429(client, settings):
         ).status_code
         for n in range(25)
     ]
-    assert codes[0] == 201 and codes[-1] == 429
+    assert codes[0] == 202 and codes[-1] == 429
     assert client.post(url, payload(email="z@x.example"), content_type="application/json").json()[
         "detail"
     ]

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cityexchange.core.tests.factories import PersonFactory
-from cityexchange.events import services
+from cityexchange.core.tests.factories import PersonFactory, UserFactory
+from cityexchange.events import links, services
 from cityexchange.events.models import Registration, Speaker
-from cityexchange.events.tests.factories import EventFactory, RegistrationFactory
+from cityexchange.events.tests.factories import EventFactory, RegistrationFactory, registration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -29,37 +31,52 @@ def form_data(event, **overrides):
     return data
 
 
-def test_registering_on_the_event_page_confirms_the_seat(client):
+def test_registering_on_the_event_page_says_where_the_link_went_and_mails_the_state(
+    client, django_capture_on_commit_callbacks
+):
     event = EventFactory()
-    response = client.post(f"/en/events/{event.slug}/register/", form_data(event), follow=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/en/events/{event.slug}/register/", form_data(event), follow=True)
     assert response.status_code == 200
-    assert b"Your seat is confirmed" in response.content
+    content = response.content.decode()
+    assert "Check your inbox" in content and "lucia@lima.example" in content
+    assert "/events/registration/" not in content
     assert Registration.objects.get().status == "confirmed"
+    [sent] = mail.outbox
+    assert sent.to == ["lucia@lima.example"]
+    # In the language the person chose: Spanish.
+    assert "Su lugar está confirmado" in sent.body and "/es/events/registration/" in sent.body
 
 
 def test_a_registration_redirects_to_a_page_that_reloads_and_switches_language(client):
-    """Post/Redirect/Get: the answer is a 303 to the personal page, never a page for the POST."""
+    """Post/Redirect/Get: the answer is a 303 to a page, never a page for the POST."""
     event = EventFactory()
     response = client.post(f"/en/events/{event.slug}/register/", form_data(event))
     assert response.status_code == 303
-    registration = Registration.objects.get()
-    assert response["Location"].startswith("/en/events/registration/")
+    assert response["Location"] == f"/en/events/{event.slug}/registered/"
     page = client.get(response["Location"])
     assert page.status_code == 200
-    assert b"Your seat is confirmed" in page.content
-    assert registration.email.encode() in page.content
+    assert "lucia@lima.example" in page.content.decode()
     # Reloading and the language switcher lead to the same page, without the message.
-    assert client.get(response["Location"]).status_code == 200
+    again = client.get(response["Location"])
+    assert again.status_code == 200 and "lucia@lima.example" not in again.content.decode()
     german = client.get(response["Location"].replace("/en/", "/de/", 1))
-    assert german.status_code == 200 and "Ihre Anmeldung" in german.content.decode()
+    assert german.status_code == 200 and "Posteingang" in german.content.decode()
     assert Registration.objects.count() == 1
 
 
-def test_a_full_event_page_registration_says_waiting_list_after_the_redirect(client):
+def test_a_user_signed_in_with_the_address_goes_on_to_the_registrations_page(client):
+    client.force_login(UserFactory(email="lucia@lima.example"))
     event = EventFactory(capacity_online=0)
     response = client.post(f"/de/events/{event.slug}/register/", form_data(event), follow=True)
     assert response.redirect_chain[0][1] == 303
+    assert response.redirect_chain[0][0].startswith("/de/events/registration/")
     assert "Warteliste" in response.content.decode()
+    assert Registration.objects.get().user.email == "lucia@lima.example"
+    # Again: the same page, told that they were registered already.
+    response = client.post(f"/de/events/{event.slug}/register/", form_data(event), follow=True)
+    assert response.redirect_chain[0][0].startswith("/de/events/registration/")
+    assert "bereits" in response.content.decode()
 
 
 def test_a_stale_privacy_notice_on_the_form_is_explained_on_the_consent_box(client):
@@ -156,7 +173,7 @@ def test_the_personal_link_shows_the_join_link_and_can_cancel(client):
             privacy_notice_version=services.privacy_notice_version(),
         ),
     )
-    url = f"/en/events/registration/{services.registration_token(registration)}/"
+    url = f"/en/events/registration/{links.registration_token(registration)}/"
     assert event.join_url in client.get(url).content.decode()
     export = client.get(url + "export.json").json()
     assert export["email"] == "a@x.example"
@@ -289,18 +306,45 @@ def test_the_german_registration_form_names_the_no_interpretation_choice(client)
         assert label in client.get(f"/{language}/events/{event.slug}/").content.decode()
 
 
-def test_a_repeated_registration_on_the_page_says_the_link_was_not_resent(client):
-    event = EventFactory()
-    client.post(f"/en/events/{event.slug}/register/", form_data(event))
-    mail.outbox.clear()
-    response = client.post(f"/en/events/{event.slug}/register/", form_data(event))
-    # A repeat never leads to the personal page: anyone can type an address.
-    assert response.status_code == 303
-    assert response["Location"] == f"/en/events/{event.slug}/"
+def _page_answer(client, event, email, **overrides):
+    """The answer to a registration as the person sees it, their address blanked out."""
+    response = client.post(
+        f"/en/events/{event.slug}/register/", form_data(event, email=email, **overrides)
+    )
     page = client.get(response["Location"])
-    assert b"less than 10 minutes ago" in page.content
-    assert b"/events/registration/" not in page.content
-    assert mail.outbox == []
+    content = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", page.content.decode())
+    return response.status_code, response["Location"], content.replace(email, "<email>")
+
+
+def test_the_page_answers_the_same_for_a_new_a_registered_and_a_cancelled_address(
+    client, django_capture_on_commit_callbacks
+):
+    event = EventFactory(capacity_online=1)
+    victim = RegistrationFactory(event=event, email="victim@x.example", name="Victim")
+    gone = RegistrationFactory(event=event, email="gone@x.example", name="Gone", status="cancelled")
+    old_link = links.manage_url(gone)
+    with django_capture_on_commit_callbacks(execute=True):
+        new = _page_answer(client, event, "new@x.example")
+        registered = _page_answer(client, event, "victim@x.example", name="Mallory")
+        cancelled = _page_answer(client, event, "gone@x.example", name="Mallory")
+        # A repeat within ten minutes of the last mail sends none; the answer is the same.
+        registered_again = _page_answer(client, event, "victim@x.example", name="Mallory")
+    assert new == registered == cancelled == registered_again
+    assert new[0] == 303 and "/events/registration/" not in new[2]
+    # The mails went to the addresses, and only there.
+    assert [m.to for m in mail.outbox] == [
+        ["new@x.example"],
+        ["victim@x.example"],
+        ["gone@x.example"],
+    ]
+    victim.refresh_from_db()
+    assert victim.name == "Victim"
+    # The cancelled registration was taken up again as a new one with a new link:
+    # the old link no longer opens it.
+    gone.refresh_from_db()
+    assert gone.status == "waitlisted" and gone.name == "Mallory"
+    assert client.get(urlsplit(old_link).path).status_code == 404
+    assert client.get(urlsplit(links.manage_url(gone)).path).status_code == 200
 
 
 def test_the_event_page_shows_one_time_row_when_the_viewer_shares_the_zone(client):
@@ -418,3 +462,35 @@ def test_writing_to_all_participants_reaches_each_in_their_own_language(
     assert "Ihre Anmeldung:" in bodies["de@x.example"]
     assert "Su inscripción:" in bodies["es@x.example"]
     assert "Your registration:" in bodies["en@x.example"]
+
+
+def test_a_staff_message_reaches_participants_as_typed_in_subject_and_text(
+    client, staff, django_capture_on_commit_callbacks
+):
+    event = EventFactory(title="Wasser & Wärme <Ausgabe 3>")
+    RegistrationFactory(event=event, email="de@x.example", language="de", name="O'Brien & Co")
+    client.force_login(staff)
+    mail.outbox.clear()
+    subject = "<script>Tagesordnung & Zugang</script>"
+    body = 'Bitte "Raum 3" & <b>Zugang B</b> nutzen.'
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/en/events/{event.slug}/message/", {"subject": subject, "body": body}
+        )
+    assert response.status_code == 302
+    [sent] = mail.outbox
+    # Plain-text mail: the text exactly as typed, no HTML escaping anywhere.
+    assert sent.subject == subject
+    assert body in sent.body and "Wasser & Wärme <Ausgabe 3>" in sent.body
+    assert "&lt;" not in sent.subject + sent.body and "&amp;" not in sent.subject + sent.body
+    assert not getattr(sent, "alternatives", [])
+
+
+def test_event_titles_reach_mail_subjects_unescaped(django_capture_on_commit_callbacks):
+    event = EventFactory(title="Wasser & Wärme <Ausgabe 3>")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.registration_create(
+            event=event, data=registration_data(email="r@x.example", language="en")
+        )
+    assert mail.outbox[0].subject == "Your seat is confirmed: Wasser & Wärme <Ausgabe 3>"

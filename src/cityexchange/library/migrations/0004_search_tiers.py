@@ -8,8 +8,9 @@
 * PostgreSQL: a ``head`` tsvector with its own GIN index; ``vector`` and the token
   columns are stored out of line so the rows a search scans stay narrow.
 
-The index is derived data: it is rebuilt here with the code of this release when
-resources were already indexed (``cityexchange reindex`` does the same).
+The index is derived data: the entries written for the earlier columns are removed
+here, and ``migrate`` fills the index again once every migration has run (see
+``library.apps``). Self-contained: no live code is imported here.
 """
 
 from django.db import migrations, models
@@ -54,13 +55,9 @@ def _run(statements_by_vendor):
     return run
 
 
-def rebuild(apps, schema_editor):
-    SearchEntry = apps.get_model("library", "SearchEntry")
-    if not SearchEntry.objects.exists():
-        return
-    from cityexchange.library.services import index_rebuild
-
-    index_rebuild()
+def empty_index(apps, schema_editor):
+    apps.get_model("library", "SearchFacet").objects.all().delete()
+    apps.get_model("library", "SearchEntry").objects.all().delete()
 
 
 class Migration(migrations.Migration):
@@ -76,5 +73,5 @@ class Migration(migrations.Migration):
             _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
             _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
         ),
-        migrations.RunPython(rebuild, migrations.RunPython.noop),
+        migrations.RunPython(empty_index, migrations.RunPython.noop),
     ]

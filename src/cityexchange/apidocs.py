@@ -1,5 +1,8 @@
 """The API reference page: the OpenAPI schema of /api/v1/ turned into readable HTML.
 
+It lives beside ``api.py`` at the project level: the apps (core among them) do not know
+the project's API, only this page does.
+
 Swagger UI stays available for trying requests; this page is the one that works with a
 keyboard and a screen reader, in the visitor's language (the endpoints' own descriptions
 are English, like their field names).
@@ -11,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 METHOD_ORDER = ("get", "post", "put", "patch", "delete")
@@ -143,3 +148,8 @@ def api_reference() -> tuple[dict[str, Any], list[Group]]:
 
     schema = api.get_openapi_schema()
     return schema.get("info", {}), _reference(schema)
+
+
+def api_reference_page(request: HttpRequest) -> HttpResponse:
+    info, groups = api_reference()
+    return render(request, "api_reference.html", {"info": info, "groups": groups})
