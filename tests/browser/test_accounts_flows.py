@@ -51,11 +51,9 @@ def _sign_in(page: Any, base: str, language: str, email: str, password: str) -> 
 
 @pytest.fixture
 def catalogue(transactional_db: Any) -> None:
-    from cityexchange.directory.finder import reset_index
     from cityexchange.directory.tests.catalogue import load_test_catalogue
 
     load_test_catalogue()
-    reset_index()
 
 
 @pytest.mark.parametrize(

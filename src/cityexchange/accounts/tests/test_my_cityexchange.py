@@ -126,3 +126,28 @@ def test_the_page_needs_a_sign_in(client: Client) -> None:
     response = client.get("/de/account/")
     assert response.status_code == 302
     assert response["Location"].startswith("/de/account/login/")
+
+
+def test_the_page_asks_the_same_number_of_queries_however_much_it_shows(
+    client: Client, member: Any, municipality: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/en/account/").status_code == 200
+        return len(queries)
+
+    client.force_login(member)
+    RegistrationFactory(event=EventFactory(), user=member, email=member.email)
+    SavedResult.objects.create(created_by=member, items=[])
+    first = count()
+    for _ in range(4):
+        RegistrationFactory(event=EventFactory(), user=member, email=member.email)
+        SavedResult.objects.create(created_by=member, items=[])
+        resource = Resource.objects.create(
+            slug=f"r-{Resource.objects.count()}", kind="study", title="R", title_en="R"
+        )
+        Forwarding.objects.create(resource=resource, organisation=municipality)
+    assert count() == first
