@@ -124,8 +124,7 @@ def search(request: HttpRequest, params: Query[SearchIn]) -> HttpResponse:
         "\x00" in (text or "") for text in (params.q, params.topic, params.lang, params.country)
     ):
         raise HttpError(400, _("The search terms contain a character that is not allowed."))
-    if not params.q.strip() and not filters:
-        raise HttpError(400, _("Enter a search term or choose a filter."))
+    # Without a search term or filter the answer lists the library, newest first.
     filters["sort"] = params.sort
     language = current_language()
     result = search_resources(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -352,10 +353,21 @@ def test_query_syntax_in_user_input_is_read_as_plain_words(
     assert set(slugs(search_resources(query=query, language="en"))) == found
 
 
-def test_the_api_rejects_an_empty_query_readably(client: Client) -> None:
+def test_the_api_without_a_search_term_lists_the_library_newest_first(
+    client: Client, corpus: dict
+) -> None:
     response = client.get("/api/v1/library/search", {"q": "  "})
-    assert response.status_code == 400
-    assert response.json()["detail"] == "Enter a search term or choose a filter."
+    assert response.status_code == 200
+    answer = response.json()
+    public = Resource.objects.filter(status="published", visibility="public")
+    assert answer["count"] == public.count()
+    shown = [item["slug"] for item in answer["items"]]
+    newest = list(
+        public.order_by(F("published_on").desc(nulls_last=True), "-pk").values_list(
+            "slug", flat=True
+        )[: len(shown)]
+    )
+    assert shown == newest
 
 
 @pytest.mark.parametrize("q", ['"', "NEAR(", "a OR", "-", ":", "'", "*", "leak & !"])
