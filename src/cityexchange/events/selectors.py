@@ -133,9 +133,39 @@ def past_editions() -> list[Event]:
 # ---------------------------------------------------------------- single rows
 
 
+# What a registration reads from the event: its permission, the checks of the data,
+# whether it is open, and the mail and calendar file. Not the back-office fields.
+_REGISTRATION_FIELDS = (
+    "slug",
+    "status",
+    "mode",
+    "title",
+    "abstract",
+    "venue",
+    "starts_at",
+    "time_known",
+    "timezone",
+    "duration_minutes",
+    "join_url",
+    "language",
+    "interpretation_languages",
+    "registration_opens_at",
+    "registration_closes_at",
+    "requires_approval",
+    "capacity_online",
+    "capacity_onsite",
+)
+
+
 def event_by_slug(slug: str) -> Event | None:
-    """The bare event row (no relations) for a registration; authorise it after."""
-    return Event.objects.filter(slug=slug).first()
+    """The event row a registration needs (no relations); authorise it after.
+
+    The slug is unique: ``get`` adds no sort, as ``first`` would.
+    """
+    try:
+        return Event.objects.only(*_REGISTRATION_FIELDS).get(slug=slug)
+    except Event.DoesNotExist:
+        return None
 
 
 def registration_with_event(pk: int) -> Registration | None:
