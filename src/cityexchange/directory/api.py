@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -142,7 +143,10 @@ Language = Literal["de", "en", "es", "pt"]
 
 def _topic_keys(schema: dict[str, Any]) -> None:
     """The published schema names the topic keys the thesaurus holds when it is asked."""
-    keys = sorted(thesaurus().labels)
+    try:
+        keys = sorted(thesaurus().labels)
+    except DatabaseError:  # a database not migrated yet: the schema names no keys
+        return
     if keys:
         schema["enum"] = keys
 
@@ -156,7 +160,10 @@ def _country_codes(schema: dict[str, Any]) -> None:
 
 def _offer_slugs(schema: dict[str, Any]) -> None:
     """The published schema names the offers a municipality can say it takes part in."""
-    slugs = sorted(Offer.objects.values_list("slug", flat=True))
+    try:
+        slugs = sorted(Offer.objects.values_list("slug", flat=True))
+    except DatabaseError:  # a database not migrated yet
+        return
     if slugs:
         for option in schema.get("anyOf", [schema]):
             if option.get("type") == "array":

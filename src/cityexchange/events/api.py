@@ -13,6 +13,7 @@ from django.urls import reverse
 from django_countries import countries
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ConfigDict
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
@@ -190,9 +191,17 @@ def _current_notice(schema: dict[str, Any]) -> None:
     schema["enum"] = [services.privacy_notice_version()]
 
 
+def _notice_required(schema: dict[str, Any]) -> None:
+    # Required (a registration under a notice the person never saw is refused), but
+    # checked by the service, which explains a missing one in the person's language.
+    schema.setdefault("required", []).append("privacy_notice_version")
+
+
 class RegistrationIn(Schema):
     """What a registration sends. The schema names every accepted value; the service
     checks them again and answers a 400 naming the field, in the person's language."""
+
+    model_config = ConfigDict(json_schema_extra=_notice_required)
 
     name: str = Field(..., min_length=1, max_length=200)
     email: str = Field(..., min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
