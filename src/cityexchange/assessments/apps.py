@@ -3,8 +3,10 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cityexchange.core.personal import PersonalDataFromServices
 
-class AssessmentsConfig(AppConfig):
+
+class AssessmentsConfig(PersonalDataFromServices, AppConfig):
     name = "cityexchange.assessments"
     label = "assessments"
     verbose_name = _("Self-assessment")
@@ -13,18 +15,6 @@ class AssessmentsConfig(AppConfig):
         from cityexchange.assessments import seeding
 
         return seeding.seed(demo=demo)
-
-    def personal_data(self, user: Any) -> dict[str, Any]:
-        """This app's part of a person's data export (``core.services.user_personal_data``)."""
-        from cityexchange.assessments.services import personal_data_of
-
-        return personal_data_of(user=user)
-
-    def erase_personal_data(self, user: Any) -> None:
-        """This app's part of erasing an account (``core.services.user_erase``)."""
-        from cityexchange.assessments.services import personal_data_erase
-
-        personal_data_erase(user=user)
 
     def account_sections(self, user: Any) -> list[Any]:
         """What "My cityexchange" shows of this app (see ``accounts.sections``)."""

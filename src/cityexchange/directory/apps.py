@@ -3,8 +3,10 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from cityexchange.core.personal import PersonalDataFromServices
 
-class DirectoryConfig(AppConfig):
+
+class DirectoryConfig(PersonalDataFromServices, AppConfig):
     name = "cityexchange.directory"
     label = "directory"
     verbose_name = _("Directory")
@@ -14,18 +16,6 @@ class DirectoryConfig(AppConfig):
         from cityexchange.directory import seeding
 
         return seeding.seed(demo=demo)
-
-    def personal_data(self, user: Any) -> dict[str, Any]:
-        """This app's part of a person's data export (``core.services.user_personal_data``)."""
-        from cityexchange.directory.services import personal_data_of
-
-        return personal_data_of(user=user)
-
-    def erase_personal_data(self, user: Any) -> None:
-        """This app's part of erasing an account (``core.services.user_erase``)."""
-        from cityexchange.directory.services import personal_data_erase
-
-        personal_data_erase(user=user)
 
     def account_sections(self, user: Any) -> list[Any]:
         """What "My cityexchange" shows of this app (see ``accounts.sections``)."""

@@ -4,6 +4,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from cityexchange.core.personal import PersonalDataFromServices
+
 
 def fill_search_index(*, using: str = "default", verbosity: int = 1, **_kwargs: Any) -> None:
     """After ``migrate``: build the search index when published resources lack entries.
@@ -30,7 +32,7 @@ def fill_search_index(*, using: str = "default", verbosity: int = 1, **_kwargs: 
             print(f"Library search index rebuilt: {count} resources.")  # noqa: T201
 
 
-class LibraryConfig(AppConfig):
+class LibraryConfig(PersonalDataFromServices, AppConfig):
     name = "cityexchange.library"
     label = "library"
     verbose_name = _("Library")
@@ -63,18 +65,6 @@ class LibraryConfig(AppConfig):
         from cityexchange.library.selectors import newest_resources
 
         return {"newest": list(newest_resources(user=user, limit=3))}
-
-    def personal_data(self, user: Any) -> dict[str, Any]:
-        """This app's part of a person's data export (``core.services.user_personal_data``)."""
-        from cityexchange.library.services import personal_data_of
-
-        return personal_data_of(user=user)
-
-    def erase_personal_data(self, user: Any) -> None:
-        """This app's part of erasing an account (``core.services.user_erase``)."""
-        from cityexchange.library.services import personal_data_erase
-
-        personal_data_erase(user=user)
 
     def account_sections(self, user: Any) -> list[Any]:
         """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
