@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import FullResultSet
 from django.db import connection
 from django.db.models import F, QuerySet
 from django.db.models.expressions import RawSQL
@@ -213,13 +214,21 @@ def _candidates(entries: QuerySet[SearchEntry], match: Match | None, *, newest: 
         scored = _matching(entries, match).annotate(score=_score(match))
         rows = scored.values_list("pk", "tags", "score", "published_on")[: COUNT_CAP + 1]
         return [(rid, tags, float(score), day) for rid, tags, score, day in rows]
-    among, params = entries.values("pk").query.sql_with_params()
+    # The ORM's own WHERE of ``entries`` on the joined entry: as ``IN (subquery)`` SQLite
+    # would first list every visible entry (12 of 19 ms at 10,000 resources).
+    try:
+        visible, params = entries.query.get_compiler(connection=connection).compile(
+            entries.query.where
+        )
+    except FullResultSet:  # no condition: every entry
+        visible, params = "1", []
     weights = [WEIGHTS[column] for column in ("title", "summary", "body", "concepts")]
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT e.resource_id, e.tags, -bm25(library_fts, %s, %s, %s, %s), e.published_on "  # noqa: S608 - the ORM's own SQL
-            "FROM library_fts JOIN library_searchentry e ON e.resource_id = library_fts.rowid "
-            f"WHERE library_fts MATCH %s AND e.resource_id IN ({among}) LIMIT %s",
+            "SELECT library_searchentry.resource_id, tags, -bm25(library_fts, %s, %s, %s, %s), "  # noqa: S608 - the ORM's own SQL
+            "published_on FROM library_fts "
+            "JOIN library_searchentry ON library_searchentry.resource_id = library_fts.rowid "
+            f"WHERE library_fts MATCH %s AND ({visible}) LIMIT %s",
             [*weights, _fts5_query(match), *params, COUNT_CAP + 1],
         )
         # Django's SQLite connection turns the date column into dates.
@@ -240,11 +249,10 @@ def find(match: Match | None, filters: Filters, *, newest: bool, offset: int, li
     rows = _candidates(visible_entries(filters), match, newest=newest)
     found = Found(count=min(len(rows), COUNT_CAP), capped=len(rows) > COUNT_CAP)
     rows = rows[:COUNT_CAP]
-    counted: Counter[tuple[str, str]] = Counter()
-    for _rid, tags, _score, _day in rows:
-        counted.update(tuple(tag.split(":", 1)) for tag in tags.split())  # type: ignore[misc]
     found.facets = {name: [] for name in FACET_NAMES}
-    for (name, value), n in counted.items():
+    # Tags are "name:value" (see ``Document.tags``): counted whole, split once each.
+    for tag, n in Counter(" ".join(row[1] for row in rows).split()).items():
+        name, _colon, value = tag.partition(":")
         if name in found.facets:
             found.facets[name].append((value, n))
     if not (match is None or newest):
