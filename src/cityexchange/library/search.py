@@ -10,10 +10,12 @@ and finds the second:
 * SQLite: the FTS5 table ``library_fts`` (migration 0007), matched with one
   ``MATCH`` and ranked by ``bm25`` with the same weights.
 
-Visibility and facet filters, counts and facet counts go through the ORM on both.
-A search looks at no more than ``COUNT_CAP`` matches: a broader query is shown as
-"1,000+", and its facets are counted and its page ranked over the first 1,000 of
-its matches the database finds (in the order it stores them). User input never reaches either engine's query syntax:
+Visibility and facet filters go through the ORM on both. A search looks at no more
+than ``COUNT_CAP`` matches: one statement reads up to COUNT_CAP + 1 of them with their
+facet values (``SearchEntry.tags``) and scores, and the count, facet counts and page
+are taken from those rows. A broader query is shown as "500+", and its facets are
+counted and its page ranked over the first 500 of its matches the database finds (in
+the order it stores them). User input never reaches either engine's query syntax:
 only tokens of ``[a-z0-9]`` are passed, inside a bound parameter.
 """
 
@@ -34,7 +36,7 @@ from cityexchange.library.analysis import Document
 from cityexchange.library.models import SearchEntry, SearchFacet
 
 # A search looks at no more than this many matches: counts, facets and ranks them.
-COUNT_CAP = 1000
+COUNT_CAP = 500
 _EPOCH = dt.date(1, 1, 1)
 FACET_NAMES = ("kind", "topic", "lang", "country", "year")
 # How strongly each column counts, the same on both engines.
@@ -212,8 +214,8 @@ def _candidates(entries: QuerySet[SearchEntry], match: Match | None, *, newest: 
         return [(rid, tags, 0.0, day) for rid, tags, day in rows]
     if _postgres():
         scored = _matching(entries, match).annotate(score=_score(match))
-        rows = scored.values_list("pk", "tags", "score", "published_on")[: COUNT_CAP + 1]
-        return [(rid, tags, float(score), day) for rid, tags, score, day in rows]
+        ranked = scored.values_list("pk", "tags", "score", "published_on")[: COUNT_CAP + 1]
+        return [(rid, tags, float(score), day) for rid, tags, score, day in ranked]
     # The ORM's own WHERE of ``entries`` on the joined entry: as ``IN (subquery)`` SQLite
     # would first list every visible entry (12 of 19 ms at 10,000 resources).
     try:

@@ -298,13 +298,17 @@ def test_a_broad_query_is_counted_up_to_the_cap_and_shown_as_more(
     assert result.count == search.COUNT_CAP and result.count_is_capped
     # Facets are counted over as many matches as were counted.
     assert sum(f.count for f in result.facets["kind"]) == search.COUNT_CAP
-    # Ranked among the first 1,000 matches found; the others are not shown.
+    # Ranked among the first COUNT_CAP matches found; the others are not shown.
     scores = [item.score for item in result.items]
     assert len(scores) == 10 and scores == sorted(scores, reverse=True)
     last = search_resources(query="water", language="en", page=result.pages)
-    assert last.items and not search_resources(query="water", language="en", page=101).items
+    assert (
+        last.items
+        and not search_resources(query="water", language="en", page=result.pages + 1).items
+    )
     assert result.pages == search.COUNT_CAP // 10
-    for language, shown in (("en", "1,000+ results"), ("de", "1.000+ Treffer")):
+    cap = f"{search.COUNT_CAP:,}"
+    for language, shown in (("en", f"{cap}+ results"), ("de", f"{cap.replace(',', '.')}+ Treffer")):
         with translation.override(language):
             address = reverse("library:search")
         page = client.get(address, {"q": "water"}).content.decode()
