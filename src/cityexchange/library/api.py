@@ -69,18 +69,18 @@ class SearchOut(Schema):
     items: list[SearchItemOut]
     count: int = Field(description="Number of matches; at least that many when count_is_estimate.")
     count_is_estimate: bool = Field(
-        description="True when there are more matches than were counted (1,000): count "
-        "is then a lower bound, shown as '1,000+'."
+        description="True when there are more matches than were counted (500): count "
+        "is then a lower bound, shown as '500+'."
     )
     page: int
     facets: dict[str, list[FacetOut]]
     facets_sampled: bool = Field(
-        description="True when facet counts come from the first 1,000 matches, not from "
+        description="True when facet counts come from the first 500 matches, not from "
         "all of them (as count_is_estimate)."
     )
     ranking_is_approximate: bool = Field(
         description="True when there were too many matches to rank them all (as "
-        "count_is_estimate): the first 1,000 the database finds are ranked."
+        "count_is_estimate): the first 500 the database finds are ranked."
     )
 
 

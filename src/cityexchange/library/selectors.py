@@ -72,7 +72,7 @@ class SearchResult:
     # True when no resource had every word and any word was enough.
     any_word: bool = False
     # True when there are more than ``count`` matches (it is then search.COUNT_CAP,
-    # shown as "1,000+"): the facets are counted, and the page ranked, over the first
+    # shown as "500+"): the facets are counted, and the page ranked, over the first
     # that many the database finds.
     count_is_capped: bool = False
 
