@@ -204,7 +204,8 @@ class RegistrationIn(Schema):
     model_config = ConfigDict(json_schema_extra=_notice_required)
 
     name: str = Field(..., min_length=1, max_length=200)
-    email: str = Field(..., min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    # Characters named one by one: JSON Schema's and pydantic's ``\s`` differ (U+0085).
+    email: str = Field(..., min_length=3, max_length=254, pattern=r"^[^@ \t\r\n]+@[^@ \t\r\n]+$")
     organisation: str = Field("", max_length=250)
     organisation_kind: str = Field(
         "", max_length=20, json_schema_extra=_enum("", *dict(ORGANISATION_KIND_CHOICES))
