@@ -32,6 +32,8 @@ BODIES: list[tuple[str, bytes]] = [
     ("application/json", b"[" * 5000 + b"]" * 5000),
     ("application/json", b"{not json"),
     ("text/plain", b"name=x"),
+    ("multipart/form-data", b"name=x"),  # no boundary
+    ("multipart/form-data; boundary=zz", b"--zz\r\nbroken"),
     ("application/json", b'{"description": "' + b"x" * (6 * 1024 * 1024) + b'"}'),
 ]
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -59,6 +60,9 @@ def _field_with_nul(request: HttpRequest) -> str | None:
             if NUL in text:
                 return name.replace(NUL, "") or "body"
     elif content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if request.path.startswith("/api/"):
+            # The API reads bodies as JSON; parsing a form here would use up the body.
+            return None
         for name, values in request.POST.lists():
             if NUL in name or any(NUL in value for value in values):
                 return name.replace(NUL, "")
@@ -99,6 +103,14 @@ class InputGuardMiddleware:
         except RequestDataTooBig:
             # A form field beyond DATA_UPLOAD_MAX_MEMORY_SIZE, found while reading it.
             too_large, field = True, None
+        except MultiPartParserError:
+            # "multipart/form-data" that is not (no boundary, a broken part).
+            return _refuse(
+                request,
+                400,
+                _("Invalid input"),
+                _("The request's form data could not be read."),
+            )
         if too_large:
             mb = settings.CITYEXCHANGE_MAX_UPLOAD_BYTES // (1024 * 1024)
             return _refuse(
