@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -132,8 +134,10 @@ def _validate(event: Event, data: RegistrationData) -> RegistrationData:
     data.email = data.email.strip().lower()
     if not data.name:
         raise RegistrationError(_("Please enter your name."), field="name")
-    if "@" not in data.email or len(data.email) > 254:
-        raise RegistrationError(_("Please enter a valid email address."), field="email")
+    try:
+        validate_email(data.email)
+    except ValidationError:
+        raise RegistrationError(_("Please enter a valid email address."), field="email") from None
     if not data.privacy_consent:
         raise RegistrationError(
             _("Registration needs your consent to the privacy notice."), field="privacy_consent"
