@@ -19,32 +19,6 @@ NAVIGATION = [
     ("assessments:start", _("Self-assessment")),
 ]
 
-# Time zones offered in the footer: those of the network's members and partners.
-COMMON_TIMEZONES = [
-    "UTC",
-    "Europe/Berlin",
-    "Europe/Lisbon",
-    "Europe/Madrid",
-    "Europe/Brussels",
-    "Europe/Tallinn",
-    "Europe/London",
-    "America/Sao_Paulo",
-    "America/Manaus",
-    "America/Mexico_City",
-    "America/Lima",
-    "America/Bogota",
-    "America/Buenos_Aires",
-    "America/New_York",
-    "America/Los_Angeles",
-    "Africa/Nairobi",
-    "Africa/Accra",
-    "Asia/Kolkata",
-    "Asia/Bangkok",
-    "Asia/Tokyo",
-    "Asia/Seoul",
-    "Australia/Sydney",
-]
-
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "es": "Español", "pt": "Português"}
 
 
@@ -76,5 +50,4 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "nav_items": navigation(request),
         "language_links": languages,
         "LANGUAGE_CODE": current,
-        "common_timezones": COMMON_TIMEZONES,
     }
