@@ -15,7 +15,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from django.utils.datastructures import MultiValueDict
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from cityexchange import openapi
@@ -35,6 +37,27 @@ class CityexchangeAPI(NinjaAPI):
         return openapi.complete(schema)
 
 
+class OneValueParser(Parser):
+    """Reads query and form parameters; one that takes a single value but is sent
+    several times is refused (422) rather than silently reduced to its last value,
+    which would let ``?topic=nonsense&topic=`` pass as "no topic"."""
+
+    def parse_querydict(
+        self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
+    ) -> dict[str, Any]:
+        repeated = [
+            key for key in data if key not in list_fields and len(data.getlist(key)) > 1
+        ]
+        if repeated:
+            raise ValidationError(
+                [
+                    {"loc": ("query", key), "msg": _("give this parameter only once")}
+                    for key in repeated
+                ]
+            )
+        return super().parse_querydict(data, list_fields, request)
+
+
 api = CityexchangeAPI(
     title="cityexchange API",
     version="1",
@@ -45,6 +68,7 @@ api = CityexchangeAPI(
     ),
     urls_namespace="api",
     renderer=JSONRenderer(),
+    parser=OneValueParser(),
 )
 
 
@@ -108,6 +132,10 @@ for _app, _prefix in [
     ("library", "/library"),
     ("directory", "/"),
     ("assessments", "/assessments"),
+    ("network", "/network"),
+    ("challenges", "/challenges"),
+    ("consultations", "/consultations"),
+    ("marketplace", "/market"),
 ]:
     try:
         _module = importlib.import_module(f"cityexchange.{_app}.api")

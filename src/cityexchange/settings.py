@@ -156,6 +156,10 @@ INSTALLED_APPS = [
     "cityexchange.events",
     "cityexchange.library",
     "cityexchange.assessments",
+    "cityexchange.network",
+    "cityexchange.challenges",
+    "cityexchange.consultations",
+    "cityexchange.marketplace",
     # Accounts (sign-up, verification, two-factor, single sign-on): cityexchange's own
     # templates for allauth's pages come first, so they win over allauth's.
     "cityexchange.accounts",

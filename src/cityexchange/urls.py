@@ -37,6 +37,10 @@ for _prefix, _app in [
     ("events/", "events"),
     ("library/", "library"),
     ("self-assessment/", "assessments"),
+    ("network/", "network"),
+    ("challenges/", "challenges"),
+    ("consultations/", "consultations"),
+    ("market/", "marketplace"),
 ]:
     if importlib.util.find_spec(f"cityexchange.{_app}.urls") is not None:
         _pages.append(path(_prefix, include(f"cityexchange.{_app}.urls")))

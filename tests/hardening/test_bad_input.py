@@ -212,3 +212,14 @@ def test_forms_posted_with_bad_input_never_give_a_server_error(
         response = client.post(url, "x=1", content_type="text/plain")
         problems.append(_problem(response, f"POST {url} text/plain"))
     assert not [p for p in problems if p], [p for p in problems if p]
+
+
+def test_a_single_value_parameter_sent_twice_is_refused_naming_it(
+    client: Client, world: dict[str, Any]
+) -> None:
+    """``?topic=nonsense&topic=`` once passed as "no topic" and listed every offer."""
+    response = client.get("/api/v1/offers?topic=nonsense&topic=", HTTP_ACCEPT_LANGUAGE="de")
+    assert response.status_code == 422
+    body = json.loads(response.content)
+    assert body["errors"] == [{"field": "topic", "message": "diesen Parameter nur einmal angeben"}]
+    assert client.get("/api/v1/offers?topic=").status_code == 200

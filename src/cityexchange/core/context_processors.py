@@ -17,6 +17,10 @@ NAVIGATION = [
     ("events:programme", _("Events")),
     ("library:home", _("Library")),
     ("assessments:start", _("Self-assessment")),
+    ("challenges:home", _("Challenges")),
+    ("consultations:home", _("Consultations")),
+    ("marketplace:home", _("Marketplace")),
+    ("network:home", _("Network")),
 ]
 
 LANGUAGE_NAMES = {"de": "Deutsch", "en": "English", "es": "Español", "pt": "Português"}

@@ -12,7 +12,18 @@ import pytest
 import cityexchange
 
 PACKAGE = Path(cityexchange.__file__).resolve().parent
-APPS = ["core", "directory", "events", "library", "assessments", "accounts"]
+APPS = [
+    "core",
+    "directory",
+    "events",
+    "library",
+    "assessments",
+    "accounts",
+    "network",
+    "challenges",
+    "consultations",
+    "marketplace",
+]
 
 
 def catalogues() -> list[Path]:
