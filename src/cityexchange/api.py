@@ -13,9 +13,9 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
-from django.utils.datastructures import MultiValueDict
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
@@ -45,9 +45,7 @@ class OneValueParser(Parser):
     def parse_querydict(
         self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest
     ) -> dict[str, Any]:
-        repeated = [
-            key for key in data if key not in list_fields and len(data.getlist(key)) > 1
-        ]
+        repeated = [key for key in data if key not in list_fields and len(data.getlist(key)) > 1]
         if repeated:
             raise ValidationError(
                 [
