@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
+# The suite runs on two processes (pytest-xdist), one per core of the CI machine;
+# PYTEST_ARGS="-n 0" runs it in one.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test install install-test lint typecheck pytest clean
 
