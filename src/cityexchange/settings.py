@@ -317,6 +317,9 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_LANGUAGES = ("de", "en", "es", "pt")
 # A missing translation falls back to English, then to whatever was written.
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en", "de", "es", "pt")}
+# The back office's translation tabs use the project's own tab script, not jQuery UI
+# from a public CDN (which the content security policy refuses).
+JQUERY_UI_URL = "core/admin/translation-tabs.js"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
