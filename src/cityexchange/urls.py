@@ -13,6 +13,8 @@ from cityexchange.core.views import favicon
 
 admin.site.site_header = "cityexchange"
 admin.site.site_title = "cityexchange"
+# The start page also links the staff pages outside the admin (reports, checks).
+admin.site.index_template = "admin/cityexchange_index.html"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),

@@ -60,3 +60,23 @@ def test_translated_fields_get_one_labelled_tab_per_language_without_a_third_par
 
     assert hosts <= {urlsplit(live_server.url).hostname}, hosts
     assert errors == []
+
+
+def test_the_back_office_links_the_staff_pages_outside_it(
+    live_server: Any, page: Any, staff: Any
+) -> None:
+    page.goto(f"{live_server.url}/de/admin/login/")
+    page.fill("#id_login", staff.email)
+    page.fill("#id_password", "correct horse battery")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_url(f"{live_server.url}/de/admin/")
+    pages = page.locator("#staff-pages")
+    screenshot(page, "admin-index-with-staff-pages")
+    pages.get_by_role("link", name="Hinweise zur Datenqualität").click()
+    assert page.locator("h1").inner_text() == "Hinweise zur Datenqualität"
+    page.go_back()
+    page.locator("#staff-pages").get_by_role(
+        "link", name="Suchen, die nichts oder wenig fanden"
+    ).click()
+    assert "/de/finder/searches-without-results/" in page.url
+    screenshot(page, "admin-staff-pages")

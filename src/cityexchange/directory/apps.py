@@ -22,3 +22,11 @@ class DirectoryConfig(PersonalDataFromServices, AppConfig):
         from cityexchange.directory.account import account_sections
 
         return account_sections(user)
+
+    def staff_pages(self, user: Any) -> list[tuple[str, str]]:
+        """Linked from the back office's start page (see ``core.templatetags.staff_pages``)."""
+        from django.urls import reverse
+
+        if not user.has_perm("directory.view_search_gaps"):
+            return []
+        return [(str(_("Searches that found nothing or little")), reverse("directory:search_gaps"))]

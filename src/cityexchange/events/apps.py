@@ -28,6 +28,14 @@ class EventsConfig(AppConfig):
             }
         )
 
+    def staff_pages(self, user: Any) -> list[tuple[str, str]]:
+        """Linked from the back office's start page (see ``core.templatetags.staff_pages``)."""
+        from django.urls import reverse
+
+        if not user.has_perm("events.manage_event"):
+            return []
+        return [(str(_("Data-quality warnings")), reverse("events:data_quality"))]
+
     def seed(self, *, demo: bool) -> list[str]:
         from cityexchange.events import seeding
 
