@@ -45,12 +45,12 @@ class MembersOut(Schema):
 def members(request: HttpRequest) -> dict[str, Any]:
     """Member countries as ISO codes and member organisations, today."""
     rows = list(selectors.members())
-    countries = [m.country.code for m in rows if m.country]
+    countries = [str(m.country) for m in rows if m.country]
     organisations = [
         {
             "slug": m.organisation.slug,
             "name": m.organisation.name,
-            "country": m.organisation.country.code or "",
+            "country": str(m.organisation.country or ""),
             "role": m.role,
         }
         for m in rows
@@ -192,7 +192,9 @@ class YearsIn(Schema):
     @classmethod
     def _range(cls, value: int) -> int:
         if not 1990 <= value <= 2100:
-            raise PydanticCustomError("year", "{message}", {"message": _("The year must be between 1990 and 2100.")})
+            raise PydanticCustomError(
+                "year", "{message}", {"message": _("The year must be between 1990 and 2100.")}
+            )
         return value
 
 
@@ -215,7 +217,9 @@ def budget(request: HttpRequest, years: Query[YearsIn]) -> dict[str, Any]:
             "paid": row.paid,
             "utilisation": row.utilisation,
             "change": row.change,
-            "reported_utilisation": row.reported_utilisation.value if row.reported_utilisation else None,
+            "reported_utilisation": row.reported_utilisation.value
+            if row.reported_utilisation
+            else None,
             "reported_change": row.reported_change.value if row.reported_change else None,
             "programmes": [p.__dict__ for p in row.programmes],
         }

@@ -57,7 +57,11 @@ def render_pdf(blocks: list[Block], *, title: str, language: str) -> bytes:
     for block in blocks:
         text = escape(block.text)
         if block.kind in ("h1", "h2", "h3"):
-            story.append(Paragraph(text, styles[{"h1": "Title", "h2": "Heading2", "h3": "Heading3"}[block.kind]]))
+            story.append(
+                Paragraph(
+                    text, styles[{"h1": "Title", "h2": "Heading2", "h3": "Heading3"}[block.kind]]
+                )
+            )
         elif block.kind == "flag":
             story.append(Paragraph("(!) " + text, flag))
         elif block.kind == "p":
@@ -86,7 +90,10 @@ def render_pdf(blocks: list[Block], *, title: str, language: str) -> bytes:
 
 def _widths(block: Block, width: float, columns: int) -> list[float]:
     # The longest texts get the room: a title column, not a number column.
-    longest = [max([len(block.headers[i])] + [len(r[i]) for r in block.rows if i < len(r)]) for i in range(columns)]
+    longest = [
+        max([len(block.headers[i])] + [len(r[i]) for r in block.rows if i < len(r)])
+        for i in range(columns)
+    ]
     total = sum(min(n, 60) + 6 for n in longest)
     return [width * (min(n, 60) + 6) / total for n in longest]
 
@@ -120,7 +127,9 @@ def render_xlsx(blocks: list[Block], *, title: str) -> bytes:
         else:
             sheet.append([("(!) " if block.kind == "flag" else "") + block.text])
             if block.kind.startswith("h"):
-                sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True, size={"h1": 14, "h2": 12}.get(block.kind, 11))
+                sheet.cell(row=sheet.max_row, column=1).font = Font(
+                    bold=True, size={"h1": 14, "h2": 12}.get(block.kind, 11)
+                )
     _as_text(sheet)
     sheet.column_dimensions["A"].width = 40
     sheet.column_dimensions["B"].width = 60
@@ -144,7 +153,7 @@ def render_docx(blocks: list[Block], *, title: str, language: str) -> bytes:
         elif block.kind == "p":
             doc.add_paragraph(block.text)
         else:
-            doc.add_paragraph(block.text).italic = True
+            doc.add_paragraph().add_run(block.text).italic = True
             table = doc.add_table(rows=1, cols=len(block.headers))
             table.style = "Table Grid"
             for i, h in enumerate(block.headers):

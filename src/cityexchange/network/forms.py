@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cityexchange.core.models import Organisation
-from cityexchange.network.models import ActivityKind, Body, BudgetLine, PartnershipKind, PartnershipStatus
+from cityexchange.network.models import (
+    ActivityKind,
+    Body,
+    BudgetLine,
+    PartnershipKind,
+    PartnershipStatus,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -24,10 +30,12 @@ class PeriodForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
         if start and end and end < start:
-            raise forms.ValidationError(_("The end of the period is before its start: dates must be in order."))
+            raise forms.ValidationError(
+                _("The end of the period is before its start: dates must be in order.")
+            )
         return data
 
 
@@ -35,7 +43,7 @@ class PartnershipForm(forms.Form):
     slug = forms.SlugField(label=_("Short address"), max_length=80)
     title = forms.CharField(label=_("Title"), max_length=250)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnershipKind.choices)
-    organisations = forms.ModelMultipleChoiceField(
+    organisations: forms.ModelMultipleChoiceField[Organisation] = forms.ModelMultipleChoiceField(
         label=_("Organisations"), queryset=Organisation.objects.order_by("name"), required=False
     )
     started_on = forms.DateField(label=_("First contact"), widget=DATE, required=False)
@@ -50,13 +58,17 @@ class MoveForm(forms.Form):
 class ActivityForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
     on = forms.DateField(label=_("Date"), widget=DATE)
-    participants = forms.CharField(label=_("Participants"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    participants = forms.CharField(
+        label=_("Participants"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     step = forms.CharField(label=_("Next step"), max_length=300, required=False)
     step_due = forms.DateField(label=_("Next step due"), widget=DATE, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("step") and not data.get("step_due"):
             self.add_error("step_due", _("Give the day the next step is due."))
         return data
@@ -65,32 +77,47 @@ class ActivityForm(forms.Form):
 class PublishForm(forms.Form):
     is_public = forms.BooleanField(label=_("Show on the public partnerships page"), required=False)
     public_description = forms.CharField(
-        label=_("Public description"), max_length=600, widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Public description"),
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
 
 class MeetingForm(forms.Form):
-    body = forms.ModelChoiceField(label=_("Body"), queryset=Body.objects.all())
+    body: forms.ModelChoiceField[Body] = forms.ModelChoiceField(
+        label=_("Body"), queryset=Body.objects.all()
+    )
     held_on = forms.DateField(label=_("Date"), widget=DATE)
     number = forms.IntegerField(label=_("Number"), min_value=1, max_value=100000, required=False)
     network_on_agenda = forms.NullBooleanField(
         label=_("Network on the agenda"),
-        widget=forms.Select(choices=[("unknown", _("not known")), ("true", _("yes")), ("false", _("no"))]),
+        widget=forms.Select(
+            choices=[("unknown", _("not known")), ("true", _("yes")), ("false", _("no"))]
+        ),
         required=False,
     )
     agenda = forms.CharField(
-        label=_("Agenda items (one per line)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Agenda items (one per line)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
-    decisions = forms.CharField(label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    decisions = forms.CharField(
+        label=_("Decisions"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     action = forms.CharField(label=_("Action item"), max_length=300, required=False)
     action_due = forms.DateField(label=_("Action item due"), widget=DATE, required=False)
 
 
 class PaymentForm(forms.Form):
-    line = forms.ModelChoiceField(label=_("Budget line"), queryset=BudgetLine.objects.all())
-    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100, initial=lambda: dt.date.today().year)  # noqa: DTZ011
+    line: forms.ModelChoiceField[BudgetLine] = forms.ModelChoiceField(
+        label=_("Budget line"), queryset=BudgetLine.objects.all()
+    )
+    year = forms.IntegerField(
+        label=_("Year"), min_value=1990, max_value=2100, initial=lambda: timezone.localdate().year
+    )
     paid_on = forms.DateField(label=_("Date of payment"), widget=DATE, required=False)
-    programme = forms.ModelChoiceField(
+    programme: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         label=_("Programme"), queryset=Organisation.objects.filter(kind="network"), required=False
     )
     amount = forms.CharField(label=_("Amount (EUR)"), max_length=30)
@@ -98,10 +125,14 @@ class PaymentForm(forms.Form):
 
 
 class AllocationForm(forms.Form):
-    line = forms.ModelChoiceField(label=_("Budget line"), queryset=BudgetLine.objects.all())
+    line: forms.ModelChoiceField[BudgetLine] = forms.ModelChoiceField(
+        label=_("Budget line"), queryset=BudgetLine.objects.all()
+    )
     year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
-    programme = forms.ModelChoiceField(
-        label=_("Programme (empty: the whole line)"), queryset=Organisation.objects.filter(kind="network"), required=False
+    programme: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Programme (empty: the whole line)"),
+        queryset=Organisation.objects.filter(kind="network"),
+        required=False,
     )
     amount = forms.CharField(label=_("Amount (EUR)"), max_length=30)
 

@@ -73,7 +73,11 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.organisation) if self.organisation_id else str(self.country.name)
+        return (
+            str(self.organisation)
+            if self.organisation_id
+            else str(getattr(self.country, "name", self.country))
+        )
 
 
 class PartnershipKind(models.TextChoices):
@@ -177,7 +181,9 @@ class ActivityKind(models.TextChoices):
 class Activity(models.Model):
     """A logged contact within a partnership: meeting, call, visit, event together."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="activities")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="activities"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=ActivityKind.choices)
     on = models.DateField(_("date"))
     participants = models.TextField(_("participants"), blank=True)
@@ -201,7 +207,9 @@ class Activity(models.Model):
 class NextStep(models.Model):
     """What happens next, who does it and by when; mailed to the owner when it falls due."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="next_steps")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="next_steps"
+    )
     activity = models.ForeignKey(
         Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="next_steps"
     )
@@ -491,7 +499,9 @@ class ReportedFigure(models.Model):
     value_max = models.DecimalField(
         _("upper value"), max_digits=8, decimal_places=1, null=True, blank=True
     )
-    unit = models.CharField(_("unit"), max_length=10, choices=[("persons", _("persons")), ("percent", "%")])
+    unit = models.CharField(
+        _("unit"), max_length=10, choices=[("persons", _("persons")), ("percent", "%")]
+    )
     countries = models.JSONField(_("countries"), default=list, blank=True)
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     period_note = models.CharField(_("period"), max_length=200, blank=True)

@@ -132,9 +132,12 @@ def _flag_text(w: Writer, flag: Flag) -> str:
             "other_date": w.date(d["next_date"]),
         }
     if flag.kind == "participants_outside":
-        return _(
-            "%(format)s: %(count)s editions have recorded participation outside the reported range."
-        ) % d
+        return (
+            _(
+                "%(format)s: %(count)s editions have recorded participation outside the reported range."
+            )
+            % d
+        )
     if flag.kind == "utilisation_differs":
         return _(
             "Budget %(year)s: the reported utilisation (%(reported)s) differs from the one the "
@@ -153,10 +156,16 @@ def document(report: Report, language: str) -> list[Block]:
 
 def _document(report: Report, language: str) -> list[Block]:
     w = Writer(language)
-    w.h(1, _("Programme report %(start)s – %(end)s") % {"start": w.date(report.start), "end": w.date(report.end)})
+    w.h(
+        1,
+        _("Programme report %(start)s – %(end)s")
+        % {"start": w.date(report.start), "end": w.date(report.end)},
+    )
     w.p(
-        _("Computed from the platform's data. Figures marked “reported” come from a source "
-          "that gives them only in aggregate; they stand beside the computed figures.")
+        _(
+            "Computed from the platform's data. Figures marked “reported” come from a source "
+            "that gives them only in aggregate; they stand beside the computed figures."
+        )
     )
     summary = ", ".join(
         _("%(count)s × %(format)s") % {"count": s.count, "format": s.name} for s in report.formats
@@ -175,7 +184,9 @@ def _document(report: Report, language: str) -> list[Block]:
         w.h(3, s.name)
         interpretation = ", ".join(str(LANGUAGE_NAMES.get(c, c)) for c in s.interpretation)
         w.p(
-            _("About %(minutes)s minutes, %(mode)s, held in %(language)s; interpretation on demand: %(interpretation)s.")
+            _(
+                "About %(minutes)s minutes, %(mode)s, held in %(language)s; interpretation on demand: %(interpretation)s."
+            )
             % {
                 "minutes": s.duration,
                 "mode": s.mode.lower(),
@@ -225,7 +236,9 @@ def _document(report: Report, language: str) -> list[Block]:
         rs = s.reported_share
         if rs is not None:
             w.p(
-                _("Share of international contributions, reported: %(share)s; countries: %(countries)s")
+                _(
+                    "Share of international contributions, reported: %(share)s; countries: %(countries)s"
+                )
                 % {
                     "share": _figure(w, rs),
                     "countries": ", ".join(w.country(c) for c in rs.countries) or _("none named"),
@@ -234,7 +247,9 @@ def _document(report: Report, language: str) -> list[Block]:
             )
         if s.speakers:
             w.p(
-                _("Speakers recorded: %(n)s, of them %(intl)s from abroad (%(share)s); countries: %(countries)s.")
+                _(
+                    "Speakers recorded: %(n)s, of them %(intl)s from abroad (%(share)s); countries: %(countries)s."
+                )
                 % {
                     "n": s.speakers,
                     "intl": s.international_speakers,
@@ -265,7 +280,11 @@ def _document(report: Report, language: str) -> list[Block]:
                     _("Utilisation (paid ÷ allocated)"),
                     w.pct(row.utilisation),
                     _figure(w, row.reported_utilisation)
-                    + (f" ({_source(row.reported_utilisation)})" if row.reported_utilisation else ""),
+                    + (
+                        f" ({_source(row.reported_utilisation)})"
+                        if row.reported_utilisation
+                        else ""
+                    ),
                 ],
                 [
                     _("Change of the line on the previous year"),
@@ -282,7 +301,11 @@ def _document(report: Report, language: str) -> list[Block]:
                 [[p.name, w.money(p.allocated), w.money(p.paid)] for p in row.programmes],
             )
         if row.allocated is None and row.paid:
-            w.p(_("No allocation is recorded for this year, so utilisation cannot be computed from the data."))
+            w.p(
+                _(
+                    "No allocation is recorded for this year, so utilisation cannot be computed from the data."
+                )
+            )
 
     w.h(2, _("Meetings of bodies"))
     if report.meetings:
@@ -308,7 +331,11 @@ def _document(report: Report, language: str) -> list[Block]:
         _("Partnerships by kind and status (current)"),
         [_("Kind"), *[str(s.label) for s in statuses], _("Total")],
         [
-            [str(kind.label), *[str(report.pipeline[kind][s]) for s in statuses], str(sum(report.pipeline[kind].values()))]
+            [
+                str(kind.label),
+                *[str(report.pipeline[kind][s]) for s in statuses],
+                str(sum(report.pipeline[kind].values())),
+            ]
             for kind in PartnershipKind
         ],
     )
@@ -325,7 +352,7 @@ def _document(report: Report, language: str) -> list[Block]:
         [_("Member"), _("Role"), _("Since"), _("Until")],
         [
             [
-                w.country(m.country.code) if m.country else str(m.organisation),
+                w.country(str(m.country)) if m.country else str(m.organisation),
                 str(MemberRole(m.role).label),
                 w.date(m.since) if m.since else _("not known"),
                 w.date(m.until) if m.until else "–",

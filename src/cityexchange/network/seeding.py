@@ -127,7 +127,9 @@ def load_partnerships(path: Path) -> tuple[int, int]:
             partnership.organisations.set(organisations)
             partnership.funding_options.set(offers)
             # The answer names the stage reached but not when: the change has no date.
-            StatusChange.objects.create(partnership=partnership, status=status, note=values["source"])
+            StatusChange.objects.create(
+                partnership=partnership, status=status, note=values["source"]
+            )
             created += 1
         else:
             # The status is staff's to move on; the file only sets where it started.
@@ -151,7 +153,9 @@ def load_bodies(path: Path) -> tuple[int, int]:
         changed += (not was_created) and _set(body, values)
         created += was_created
         for index, meeting_raw in enumerate(entry.data.get("meetings") or []):
-            m = Entry(path, {**meeting_raw, "_id": f"{entry.id} meeting #{index + 1}"}, id_field="_id")
+            m = Entry(
+                path, {**meeting_raw, "_id": f"{entry.id} meeting #{index + 1}"}, id_field="_id"
+            )
             try:
                 held_on = dt.date.fromisoformat(m.text("date"))
             except ValueError as exc:
@@ -179,7 +183,9 @@ def load_budget(path: Path) -> tuple[int, int]:
         created += was_created
         changed += (not was_created) and _set(line, values)
         for p_index, payment_raw in enumerate(entry.data.get("payments") or []):
-            p = Entry(path, {**payment_raw, "_id": f"{entry.id} payment #{p_index + 1}"}, id_field="_id")
+            p = Entry(
+                path, {**payment_raw, "_id": f"{entry.id} payment #{p_index + 1}"}, id_field="_id"
+            )
             reference = p.text("reference")
             if Payment.objects.filter(line=line, reference=reference).exists():
                 continue  # loaded before; staff may have corrected it since

@@ -67,7 +67,9 @@ def public_partnerships() -> QuerySet[Partnership]:
     )
 
 
-def partnerships_for_staff(*, status: str | None = None, kind: str | None = None) -> QuerySet[Partnership]:
+def partnerships_for_staff(
+    *, status: str | None = None, kind: str | None = None
+) -> QuerySet[Partnership]:
     qs = Partnership.objects.prefetch_related("organisations").annotate(
         open_steps=Count("next_steps", filter=Q(next_steps__done_at__isnull=True))
     )
@@ -157,7 +159,9 @@ def _line_allocations(years: list[int]) -> dict[tuple[int, int], Decimal]:
     """Allocation per (line, year): the line's own figure, else the sum of its programmes'."""
     own: dict[tuple[int, int], Decimal] = {}
     summed: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for a in Allocation.objects.filter(year__in=years).values("line_id", "year", "programme_id", "amount"):
+    for a in Allocation.objects.filter(year__in=years).values(
+        "line_id", "year", "programme_id", "amount"
+    ):
         key = (a["line_id"], a["year"])
         if a["programme_id"] is None:
             own[key] = a["amount"]
@@ -173,7 +177,9 @@ def budget_years(*, years: list[int], today: dt.date | None = None) -> list[Budg
     all_years = sorted(set(years) | {y - 1 for y in years})
     allocations = _line_allocations(all_years)
     programme_alloc: dict[tuple[int, int, str], Decimal] = {}
-    for a in Allocation.objects.filter(year__in=years, programme__isnull=False).select_related("programme"):
+    for a in Allocation.objects.filter(year__in=years, programme__isnull=False).select_related(
+        "programme"
+    ):
         programme_alloc[(a.line_id, a.year, a.programme.name if a.programme else "")] = a.amount
     paid_by: dict[tuple[int, int, str], Decimal] = defaultdict(Decimal)
     paid_total: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
@@ -186,9 +192,13 @@ def budget_years(*, years: list[int], today: dt.date | None = None) -> list[Budg
             dated[(p.line_id, p.year)] += p.amount
     committed = {
         (r["line_id"], r["year"]): r["total"] or Decimal(0)
-        for r in Commitment.objects.filter(year__in=years).values("line_id", "year").annotate(total=Sum("amount"))
+        for r in Commitment.objects.filter(year__in=years)
+        .values("line_id", "year")
+        .annotate(total=Sum("amount"))
     }
-    figures = list(ReportedFigure.objects.filter(kind__in=[FigureKind.UTILISATION, FigureKind.LINE_CHANGE]))
+    figures = list(
+        ReportedFigure.objects.filter(kind__in=[FigureKind.UTILISATION, FigureKind.LINE_CHANGE])
+    )
     result = []
     for line in lines:
         for year in years:
@@ -229,9 +239,13 @@ def budget_years(*, years: list[int], today: dt.date | None = None) -> list[Budg
                     else:
                         row.reported_change = f
             if year == today.year and allocated:
-                row.forecast = forecast_year_end(paid=dated.get((line.pk, year), Decimal(0)), today=today)
+                row.forecast = forecast_year_end(
+                    paid=dated.get((line.pk, year), Decimal(0)), today=today
+                )
                 row.forecast_utilisation = percent(row.forecast + row.undated_paid, allocated)
-            if any([allocated, paid, row.reported_utilisation, row.reported_change, row.programmes]):
+            if any(
+                [allocated, paid, row.reported_utilisation, row.reported_change, row.programmes]
+            ):
                 result.append(row)
     return result
 
@@ -313,7 +327,9 @@ class Report:
 
 
 def _edition_flags(section: FormatSection, flags: list[Flag]) -> None:
-    numbered = sorted((e for e in section.editions if e.number is not None), key=lambda e: e.number or 0)
+    numbered = sorted(
+        (e for e in section.editions if e.number is not None), key=lambda e: e.number or 0
+    )
     for before, after in zip(numbered, numbered[1:], strict=False):
         if after.day < before.day:
             # Which one is wrong cannot be told from two editions: name the later number,
@@ -344,19 +360,26 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
     from cityexchange.events.models import Event, EventStatus, Format, Speaker
 
     events = list(
-        Event.objects.filter(starts_at__date__gte=start - dt.timedelta(days=1), starts_at__date__lte=end + dt.timedelta(days=1))
+        Event.objects.filter(
+            starts_at__date__gte=start - dt.timedelta(days=1),
+            starts_at__date__lte=end + dt.timedelta(days=1),
+        )
         .exclude(status__in=[EventStatus.DRAFT, EventStatus.CANCELLED])
         .filter(is_demo=False)
         .annotate(
             attended_count=Count("registrations", filter=Q(registrations__attended=True)),
-            published_materials=Count("materials", filter=Q(materials__published=True), distinct=True),
+            published_materials=Count(
+                "materials", filter=Q(materials__published=True), distinct=True
+            ),
         )
         .order_by("starts_at")
     )
     # The day in the edition's own zone decides whether it belongs to the period.
     events = [e for e in events if start <= e.starts_on <= end]
     speakers = list(
-        Speaker.objects.filter(event__in=[e.pk for e in events]).values("event__format_id", "country")
+        Speaker.objects.filter(event__in=[e.pk for e in events]).values(
+            "event__format_id", "country"
+        )
     )
     figures = list(ReportedFigure.objects.filter(format__isnull=False))
     by_format: dict[int, list[Any]] = defaultdict(list)
@@ -374,7 +397,11 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
                 recorded.append(count)
             if e.documentation_published_at is not None or e.published_materials:
                 documented += 1
-            editions.append(Edition(number=e.edition, title=e.title, day=e.starts_on, participants=count or None))
+            editions.append(
+                Edition(
+                    number=e.edition, title=e.title, day=e.starts_on, participants=count or None
+                )
+            )
         editions.sort(key=lambda x: (x.number is None, x.number or 0, x.day))
         fmt_speakers = [s for s in speakers if s["event__format_id"] == fmt.pk and s["country"]]
         international = [s for s in fmt_speakers if s["country"] != HOME_COUNTRY]
@@ -388,16 +415,24 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
             cadence=fmt.cadence,
             editions=editions,
             reported_participants=next(
-                (f for f in figures if f.format_id == fmt.pk and f.kind == FigureKind.PARTICIPANTS), None
+                (f for f in figures if f.format_id == fmt.pk and f.kind == FigureKind.PARTICIPANTS),
+                None,
             ),
             reported_share=next(
-                (f for f in figures if f.format_id == fmt.pk and f.kind == FigureKind.INTERNATIONAL_SHARE), None
+                (
+                    f
+                    for f in figures
+                    if f.format_id == fmt.pk and f.kind == FigureKind.INTERNATIONAL_SHARE
+                ),
+                None,
             ),
             recorded_editions=len(recorded),
             participants_min=min(recorded) if recorded else None,
             participants_max=max(recorded) if recorded else None,
             participants_mean=(
-                (Decimal(sum(recorded)) / len(recorded)).quantize(Decimal("0.1")) if recorded else None
+                (Decimal(sum(recorded)) / len(recorded)).quantize(Decimal("0.1"))
+                if recorded
+                else None
             ),
             speakers=len(fmt_speakers),
             international_speakers=len(international),
@@ -410,7 +445,9 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
         if rp is not None and recorded and rp.value is not None and rp.value_max is not None:
             outside = [n for n in recorded if not rp.value <= n <= rp.value_max]
             if outside:
-                flags.append(Flag("participants_outside", {"format": section.name, "count": len(outside)}))
+                flags.append(
+                    Flag("participants_outside", {"format": section.name, "count": len(outside)})
+                )
         sections.append(section)
     budget = budget_years(years=list(range(start.year, end.year + 1)), today=today)
     for row in budget:
@@ -418,13 +455,19 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
         if reported is not None and reported.value is not None and row.utilisation is not None:
             if abs(row.utilisation - reported.value) >= 1:
                 flags.append(
-                    Flag("utilisation_differs", {"year": row.year, "reported": reported.value, "computed": row.utilisation})
+                    Flag(
+                        "utilisation_differs",
+                        {"year": row.year, "reported": reported.value, "computed": row.utilisation},
+                    )
                 )
         change = row.reported_change
         if change is not None and change.value is not None and row.change is not None:
             if abs(row.change - change.value) >= Decimal("0.1"):
                 flags.append(
-                    Flag("change_differs", {"year": row.year, "reported": change.value, "computed": row.change})
+                    Flag(
+                        "change_differs",
+                        {"year": row.year, "reported": change.value, "computed": row.change},
+                    )
                 )
     return Report(
         start=start,

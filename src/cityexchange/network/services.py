@@ -51,19 +51,27 @@ def parse_amount(raw: Any) -> Decimal:
     text = str(raw if raw is not None else "").strip().replace("\u00a0", "").replace(" ", "")
     if "," in text and "." in text:
         # 1.234,56 (German) or 1,234.56 (English): the later mark is the decimal one.
-        text = text.replace(".", "").replace(",", ".") if text.rfind(",") > text.rfind(".") else text.replace(",", "")
+        text = (
+            text.replace(".", "").replace(",", ".")
+            if text.rfind(",") > text.rfind(".")
+            else text.replace(",", "")
+        )
     elif "," in text:
         text = text.replace(",", ".")
     try:
         amount = Decimal(text)
     except InvalidOperation:
-        raise ValidationError(_("“%(value)s” is not an amount.") % {"value": str(raw)[:40]}) from None
+        raise ValidationError(
+            _("“%(value)s” is not an amount.") % {"value": str(raw)[:40]}
+        ) from None
     if not amount.is_finite():
         raise ValidationError(_("“%(value)s” is not an amount.") % {"value": str(raw)[:40]})
     if amount <= 0:
         raise ValidationError(_("The amount must be above zero."))
     if amount > MAX_AMOUNT or amount != amount.quantize(Decimal("0.01")):
-        raise ValidationError(_("The amount must be below one trillion, with at most two decimals."))
+        raise ValidationError(
+            _("The amount must be below one trillion, with at most two decimals.")
+        )
     return amount.quantize(Decimal("0.01"))
 
 
@@ -104,9 +112,14 @@ def partnership_create(
         )
         partnership.organisations.set(organisations)
         StatusChange.objects.create(
-            partnership=partnership, status=PartnershipStatus.CONTACT, on=started_on, recorded_by=_user(actor)
+            partnership=partnership,
+            status=PartnershipStatus.CONTACT,
+            on=started_on,
+            recorded_by=_user(actor),
         )
-        audit_record(actor=actor, action="partnership_create", obj=partnership, after=snapshot(partnership))
+        audit_record(
+            actor=actor, action="partnership_create", obj=partnership, after=snapshot(partnership)
+        )
     return partnership
 
 
@@ -130,10 +143,17 @@ def partnership_move(
             raise ValidationError(_("This partnership has ended; start a new one instead."))
         if wanted <= current:
             raise ValidationError(_("A partnership moves forward in the pipeline, or ends."))
-        last = locked.status_changes.exclude(on=None).order_by("-on").values_list("on", flat=True).first()
+        last = (
+            locked.status_changes.exclude(on=None)
+            .order_by("-on")
+            .values_list("on", flat=True)
+            .first()
+        )
         if last is not None and on < last:
             raise ValidationError(
-                _("The date is before the previous status change (%(date)s): dates must be in order.")
+                _(
+                    "The date is before the previous status change (%(date)s): dates must be in order."
+                )
                 % {"date": last.isoformat()}
             )
         before = snapshot(locked, ["status"])
@@ -142,7 +162,13 @@ def partnership_move(
         change = StatusChange.objects.create(
             partnership=locked, status=status, on=on, note=note, recorded_by=_user(actor)
         )
-        audit_record(actor=actor, action="partnership_move", obj=locked, before=before, after=snapshot(locked, ["status"]))
+        audit_record(
+            actor=actor,
+            action="partnership_move",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, ["status"]),
+        )
     partnership.status = status
     return change
 
@@ -190,7 +216,9 @@ def activity_log(
     for step in next_steps or []:
         if step.due_on < on:
             raise ValidationError(
-                _("A next step cannot fall due before the activity it follows: dates must be in order.")
+                _(
+                    "A next step cannot fall due before the activity it follows: dates must be in order."
+                )
             )
         if not step.description.strip():
             raise ValidationError(_("Describe the next step."))
@@ -220,7 +248,12 @@ def next_step_done(*, actor: Any, step: NextStep) -> NextStep:
         updated = NextStep.objects.filter(pk=step.pk, done_at=None).update(done_at=timezone.now())
         if updated:
             step.refresh_from_db()
-            audit_record(actor=actor, action="next_step_done", obj=step, after={"done_at": step.done_at.isoformat() if step.done_at else None})
+            audit_record(
+                actor=actor,
+                action="next_step_done",
+                obj=step,
+                after={"done_at": step.done_at.isoformat() if step.done_at else None},
+            )
     return step
 
 
@@ -279,13 +312,18 @@ def meeting_record(
         neighbours = Meeting.objects.filter(body=body, number__isnull=False)
         if neighbours.filter(number=number).exists():
             raise ValidationError(_("A meeting with this number exists already."))
-        if neighbours.filter(number__lt=number, held_on__gt=held_on).exists() or neighbours.filter(
-            number__gt=number, held_on__lt=held_on
-        ).exists():
-            raise ValidationError(_("The number and the date are out of order with the other meetings."))
+        if (
+            neighbours.filter(number__lt=number, held_on__gt=held_on).exists()
+            or neighbours.filter(number__gt=number, held_on__lt=held_on).exists()
+        ):
+            raise ValidationError(
+                _("The number and the date are out of order with the other meetings.")
+            )
     for action in actions or []:
         if action.due_on is not None and action.due_on < held_on:
-            raise ValidationError(_("An action item cannot fall due before its meeting: dates must be in order."))
+            raise ValidationError(
+                _("An action item cannot fall due before its meeting: dates must be in order.")
+            )
     with transaction.atomic():
         meeting = Meeting.objects.create(
             body=body,
@@ -298,7 +336,10 @@ def meeting_record(
             AgendaItem.objects.create(meeting=meeting, position=position, title=title.strip())
         for action in actions or []:
             ActionItem.objects.create(
-                meeting=meeting, description=action.description, due_on=action.due_on, owner=action.owner
+                meeting=meeting,
+                description=action.description,
+                due_on=action.due_on,
+                owner=action.owner,
             )
         audit_record(actor=actor, action="meeting_record", obj=meeting, after=snapshot(meeting))
     return meeting
@@ -313,21 +354,38 @@ def _check_year(year: int) -> None:
 
 
 def allocation_set(
-    *, actor: Any, line: BudgetLine, year: int, amount: Decimal, programme: Organisation | None = None, currency: str = Currency.EUR
+    *,
+    actor: Any,
+    line: BudgetLine,
+    year: int,
+    amount: Decimal,
+    programme: Organisation | None = None,
+    currency: str = Currency.EUR,
 ) -> Allocation:
     _check_year(year)
     amount = parse_amount(amount)
     with transaction.atomic():
         allocation, created = Allocation.objects.select_for_update().get_or_create(
-            line=line, year=year, programme=programme, defaults={"amount": amount, "currency": currency}
+            line=line,
+            year=year,
+            programme=programme,
+            defaults={"amount": amount, "currency": currency},
         )
         if created:
-            audit_record(actor=actor, action="allocation_set", obj=allocation, after=snapshot(allocation))
+            audit_record(
+                actor=actor, action="allocation_set", obj=allocation, after=snapshot(allocation)
+            )
         else:
             before = snapshot(allocation, ["amount"])
             allocation.amount = amount
             allocation.save(update_fields=["amount"])
-            audit_record(actor=actor, action="allocation_set", obj=allocation, before=before, after=snapshot(allocation, ["amount"]))
+            audit_record(
+                actor=actor,
+                action="allocation_set",
+                obj=allocation,
+                before=before,
+                after=snapshot(allocation, ["amount"]),
+            )
     return allocation
 
 
@@ -338,7 +396,9 @@ def _payment_values(
     if paid_on is not None and paid_on.year != year:
         raise ValidationError(_("The payment date must fall in the budget year."))
     if currency not in Currency.values:
-        raise ValidationError(_("Unknown currency: use %(allowed)s.") % {"allowed": ", ".join(Currency.values)})
+        raise ValidationError(
+            _("Unknown currency: use %(allowed)s.") % {"allowed": ", ".join(Currency.values)}
+        )
     return parse_amount(amount), currency
 
 
@@ -356,7 +416,13 @@ def payment_create(
     value, currency = _payment_values(year=year, paid_on=paid_on, amount=amount, currency=currency)
     with transaction.atomic():
         payment = Payment.objects.create(
-            line=line, year=year, paid_on=paid_on, programme=programme, amount=value, currency=currency, reference=reference
+            line=line,
+            year=year,
+            paid_on=paid_on,
+            programme=programme,
+            amount=value,
+            currency=currency,
+            reference=reference,
         )
         audit_record(actor=actor, action="payment_create", obj=payment, after=snapshot(payment))
     return payment
@@ -416,7 +482,9 @@ def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResul
     header = [str(c or "").strip().lower() for c in rows[0]]
     missing = [c for c in ("line", "year", "amount") if c not in header]
     if missing:
-        result.errors.append((1, _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}))
+        result.errors.append(
+            (1, _("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)})
+        )
         return result
     if len(rows) - 1 > MAX_IMPORT_ROWS:
         result.errors.append((0, _("At most %(n)d rows per file.") % {"n": MAX_IMPORT_ROWS}))
@@ -432,7 +500,9 @@ def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResul
             line_key = str(cells.get("line") or "").strip()
             line = lines.get(line_key)
             if line is None:
-                raise ValidationError(_("Unknown budget line “%(line)s”.") % {"line": line_key[:40]})
+                raise ValidationError(
+                    _("Unknown budget line “%(line)s”.") % {"line": line_key[:40]}
+                )
             try:
                 year = int(str(cells.get("year") or "").strip())
             except ValueError:
@@ -443,9 +513,13 @@ def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResul
             if programme_slug:
                 programme = programmes.get(programme_slug)
                 if programme is None:
-                    raise ValidationError(_("Unknown programme “%(slug)s”.") % {"slug": programme_slug[:40]})
+                    raise ValidationError(
+                        _("Unknown programme “%(slug)s”.") % {"slug": programme_slug[:40]}
+                    )
             currency = str(cells.get("currency") or Currency.EUR).strip().upper()
-            amount, currency = _payment_values(year=year, paid_on=paid_on, amount=cells.get("amount"), currency=currency)
+            amount, currency = _payment_values(
+                year=year, paid_on=paid_on, amount=cells.get("amount"), currency=currency
+            )
             prepared.append(
                 Payment(
                     line=line,
@@ -483,7 +557,9 @@ def _parse_date(raw: Any) -> dt.date | None:
             return parse(text)
         except ValueError:
             continue
-    raise ValidationError(_("“%(value)s” is not a date (YYYY-MM-DD or DD.MM.YYYY).") % {"value": text[:20]})
+    raise ValidationError(
+        _("“%(value)s” is not a date (YYYY-MM-DD or DD.MM.YYYY).") % {"value": text[:20]}
+    )
 
 
 # --- personal data -------------------------------------------------------------------
@@ -492,11 +568,20 @@ def _parse_date(raw: Any) -> dt.date | None:
 def personal_data_of(*, user: Any) -> list[dict[str, Any]]:
     """The next steps and action items an account owns, for the account's data export."""
     steps = [
-        {"kind": "next_step", "description": s.description, "due_on": s.due_on.isoformat(), "partnership": s.partnership.title}
+        {
+            "kind": "next_step",
+            "description": s.description,
+            "due_on": s.due_on.isoformat(),
+            "partnership": s.partnership.title,
+        }
         for s in NextStep.objects.filter(owner=user).select_related("partnership")
     ]
     actions = [
-        {"kind": "action_item", "description": a.description, "due_on": a.due_on.isoformat() if a.due_on else None}
+        {
+            "kind": "action_item",
+            "description": a.description,
+            "due_on": a.due_on.isoformat() if a.due_on else None,
+        }
         for a in ActionItem.objects.filter(owner=user)
     ]
     return steps + actions

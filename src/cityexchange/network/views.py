@@ -45,7 +45,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def public_partnerships(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "network/public_partnerships.html", {"partnerships": selectors.public_partnerships()}
+        request,
+        "network/public_partnerships.html",
+        {"partnerships": selectors.public_partnerships()},
     )
 
 
@@ -61,12 +63,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ]
     context["status_totals"] = totals
     context["pipeline_chart"] = bar_chart(
-        [Bar(label, n) for label, n in totals], title=_("Partnerships by status"), chart_id="pipeline"
+        [Bar(label, n) for label, n in totals],
+        title=_("Partnerships by status"),
+        chart_id="pipeline",
     )
     bars = [Bar(_("Pace needed"), float(context["pace"]))] + [
         Bar(f"{row.line.code}", float(row.utilisation or 0)) for row in context["budget"]
     ]
-    context["budget_chart"] = bar_chart(bars, title=_("Utilisation this year"), chart_id="budget", unit=" %")
+    context["budget_chart"] = bar_chart(
+        bars, title=_("Utilisation this year"), chart_id="budget", unit=" %"
+    )
     return render(request, "network/dashboard.html", context)
 
 
@@ -88,7 +94,9 @@ def report(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
         blocks = document(selectors.programme_report(start=start, end=end), get_language() or "en")
-    return render(request, "network/report.html", {"form": form, "blocks": blocks, "formats": FORMATS})
+    return render(
+        request, "network/report.html", {"form": form, "blocks": blocks, "formats": FORMATS}
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,7 +116,9 @@ def partnerships(request: HttpRequest) -> HttpResponse:
         request,
         "network/partnerships.html",
         {
-            "partnerships": selectors.partnerships_for_staff(status=status if status in dict(forms.PartnershipStatus.choices) else None),
+            "partnerships": selectors.partnerships_for_staff(
+                status=status if status in dict(forms.PartnershipStatus.choices) else None
+            ),
             "pipeline": selectors.pipeline_counts(),
             "form": form,
         },
@@ -136,7 +146,11 @@ def partnership(request: HttpRequest, slug: str) -> HttpResponse:
             if action == "activity" and activity.is_valid():
                 d = activity.cleaned_data
                 steps = (
-                    [services.StepInput(description=d["step"], due_on=d["step_due"], owner=request.user)]
+                    [
+                        services.StepInput(
+                            description=d["step"], due_on=d["step_due"], owner=request.user
+                        )
+                    ]
                     if d.get("step")
                     else []
                 )
@@ -151,10 +165,16 @@ def partnership(request: HttpRequest, slug: str) -> HttpResponse:
                 )
                 return _done(request, item, _("The activity was logged."))
             if action == "publish" and publish.is_valid():
-                services.partnership_publish(actor=request.user, partnership=item, **publish.cleaned_data)
+                services.partnership_publish(
+                    actor=request.user, partnership=item, **publish.cleaned_data
+                )
                 return _done(request, item, _("Saved."))
             if action == "done":
-                step = get_for_user(NextStep.objects.filter(partnership=item), user=request.user, pk=request.POST.get("step"))
+                step = get_for_user(
+                    NextStep.objects.filter(partnership=item),
+                    user=request.user,
+                    pk=request.POST.get("step"),
+                )
                 services.next_step_done(actor=request.user, step=step)
                 return _done(request, item, _("The next step is marked done."))
         except ValidationError as exc:
@@ -182,7 +202,9 @@ def meetings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         actions = (
-            [services.ActionInput(description=d["action"], due_on=d["action_due"])] if d.get("action") else []
+            [services.ActionInput(description=d["action"], due_on=d["action_due"])]
+            if d.get("action")
+            else []
         )
         try:
             services.meeting_record(
@@ -214,7 +236,9 @@ def budget(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     payment = forms.PaymentForm(request.POST if action == "payment" else None)
     allocation = forms.AllocationForm(request.POST if action == "allocation" else None)
-    upload = forms.ImportForm(request.POST if action == "import" else None, request.FILES if action == "import" else None)
+    upload = forms.ImportForm(
+        request.POST if action == "import" else None, request.FILES if action == "import" else None
+    )
     import_errors: list[tuple[int, str]] = []
     if request.method == "POST":
         try:
@@ -228,9 +252,13 @@ def budget(request: HttpRequest) -> HttpResponse:
                 return redirect("network:budget")
             if action == "import" and upload.is_valid():
                 file = upload.cleaned_data["file"]
-                result = services.payments_import(actor=request.user, filename=file.name, content=file.read())
+                result = services.payments_import(
+                    actor=request.user, filename=file.name, content=file.read()
+                )
                 if not result.errors:
-                    messages.success(request, _("%(n)d payments were imported.") % {"n": result.saved})
+                    messages.success(
+                        request, _("%(n)d payments were imported.") % {"n": result.saved}
+                    )
                     return redirect("network:budget")
                 import_errors = result.errors
         except ValidationError as exc:
@@ -248,4 +276,6 @@ def budget(request: HttpRequest) -> HttpResponse:
         "upload": upload,
         "import_errors": import_errors,
     }
-    return render(request, "network/budget.html", context, status=400 if request.method == "POST" else 200)
+    return render(
+        request, "network/budget.html", context, status=400 if request.method == "POST" else 200
+    )

@@ -31,7 +31,9 @@ def test_staff_endpoints_are_hidden_from_others(
     assert client.get(f"{BASE}{path}").status_code == 404
 
 
-def test_staff_read_partnerships_meetings_and_budget_with_a_token(network_data: Any, client: Client, staff_token: str) -> None:
+def test_staff_read_partnerships_meetings_and_budget_with_a_token(
+    network_data: Any, client: Client, staff_token: str
+) -> None:
     headers = {"HTTP_AUTHORIZATION": f"Bearer {staff_token}"}
     assert client.get(f"{BASE}/partnerships", **headers).json()["count"] == 5
     assert client.get(f"{BASE}/partnerships?status=contact", **headers).json()["count"] == 2
@@ -42,7 +44,9 @@ def test_staff_read_partnerships_meetings_and_budget_with_a_token(network_data: 
     assert row["paid"] == "1123000.00" and row["reported_utilisation"] == "85.0"
 
 
-def test_unknown_filters_and_years_are_422(network_data: Any, client: Client, staff_token: str) -> None:
+def test_unknown_filters_and_years_are_422(
+    network_data: Any, client: Client, staff_token: str
+) -> None:
     headers = {"HTTP_AUTHORIZATION": f"Bearer {staff_token}", "HTTP_ACCEPT_LANGUAGE": "en"}
     response = client.get(f"{BASE}/partnerships?status=dreaming", **headers)
     assert response.status_code == 422

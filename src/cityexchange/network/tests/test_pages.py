@@ -37,7 +37,9 @@ def test_the_members_page_lists_countries_and_counts(network_data: Any, client: 
     assert "5 member countries and 1 member organisations." in text
 
 
-def test_the_public_partnerships_page_shows_only_public_ones(network_data: Any, client: Client) -> None:
+def test_the_public_partnerships_page_shows_only_public_ones(
+    network_data: Any, client: Client
+) -> None:
     Partnership.objects.filter(slug="iscn-eurocities").update(is_public=False)
     text = client.get(reverse("network:public_partnerships")).content.decode()
     assert "Open &amp; Agile Smart Cities" in text
@@ -55,29 +57,39 @@ def test_staff_pages_are_404_to_outsiders(
 
 
 @pytest.mark.parametrize(("name", "kwargs"), STAFF_PAGES)
-def test_staff_pages_open_for_staff(network_data: Any, staff: Any, name: str, kwargs: dict[str, str]) -> None:
+def test_staff_pages_open_for_staff(
+    network_data: Any, staff: Any, name: str, kwargs: dict[str, str]
+) -> None:
     assert signed_in(staff).get(reverse(name, kwargs=kwargs)).status_code == 200
 
 
 def test_the_report_page_shows_the_counts_and_downloads(network_data: Any, staff: Any) -> None:
     client = signed_in(staff)
     url = reverse("network:report")
-    text = client.get(url, {"start": "2021-01-01", "end": "2024-04-30"}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    text = client.get(
+        url, {"start": "2021-01-01", "end": "2024-04-30"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "13 × ISCN Global Mixer" in text
     response = client.get(url, {"start": "2021-01-01", "end": "2024-04-30", "format": "pdf"})
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
-    response = client.get(url, {"start": "2024-01-01", "end": "2023-01-01"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        url, {"start": "2024-01-01", "end": "2023-01-01"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "dates must be in order" in response.content.decode()
 
 
-def test_a_status_change_dated_before_the_last_one_is_refused(network_data: Any, staff: Any) -> None:
+def test_a_status_change_dated_before_the_last_one_is_refused(
+    network_data: Any, staff: Any
+) -> None:
     partnership = Partnership.objects.get(slug="bilateral-japan")
     client = signed_in(staff)
     url = reverse("network:partnership", kwargs={"slug": partnership.slug})
     ok = client.post(url, {"action": "move", "status": "initiation", "on": "2025-03-01"})
     assert ok.status_code == 302
-    refused = client.post(url, {"action": "move", "status": "agreed", "on": "2025-02-01"}, HTTP_ACCEPT_LANGUAGE="en")
+    refused = client.post(
+        url, {"action": "move", "status": "agreed", "on": "2025-02-01"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert refused.status_code == 400
     assert "dates must be in order" in refused.content.decode()
     partnership.refresh_from_db()
@@ -91,13 +103,27 @@ def test_an_activity_with_a_next_step_is_logged(network_data: Any, staff: Any) -
     url = reverse("network:partnership", kwargs={"slug": partnership.slug})
     response = client.post(
         url,
-        {"action": "activity", "kind": "call", "on": "2025-01-10", "notes": "kick-off", "step": "Send minutes", "step_due": "2025-01-17"},
+        {
+            "action": "activity",
+            "kind": "call",
+            "on": "2025-01-10",
+            "notes": "kick-off",
+            "step": "Send minutes",
+            "step_due": "2025-01-17",
+        },
     )
     assert response.status_code == 302
     step = partnership.next_steps.get()
     assert step.owner == staff and step.due_on == dt.date(2025, 1, 17)
     early = client.post(
-        url, {"action": "activity", "kind": "call", "on": "2025-01-10", "step": "x", "step_due": "2025-01-01"}
+        url,
+        {
+            "action": "activity",
+            "kind": "call",
+            "on": "2025-01-10",
+            "step": "x",
+            "step_due": "2025-01-01",
+        },
     )
     assert early.status_code == 400
     assert partnership.activities.count() == 1
@@ -109,13 +135,20 @@ def test_a_negative_or_non_numeric_payment_is_refused(network_data: Any, staff: 
     before = Payment.objects.count()
     for amount in ("-5", "abc", "1e400", "12.345"):
         response = client.post(
-            reverse("network:budget"), {"action": "payment", "line": line.pk, "year": 2024, "amount": amount}
+            reverse("network:budget"),
+            {"action": "payment", "line": line.pk, "year": 2024, "amount": amount},
         )
         assert response.status_code == 400, amount
     assert Payment.objects.count() == before
     response = client.post(
         reverse("network:budget"),
-        {"action": "payment", "line": line.pk, "year": 2024, "paid_on": "2024-03-01", "amount": "1.234,50"},
+        {
+            "action": "payment",
+            "line": line.pk,
+            "year": 2024,
+            "paid_on": "2024-03-01",
+            "amount": "1.234,50",
+        },
     )
     assert response.status_code == 302
     assert Payment.objects.get(year=2024).amount == 123450 / 100
@@ -125,18 +158,25 @@ def test_an_import_with_one_bad_row_saves_nothing(network_data: Any, staff: Any)
     client = signed_in(staff)
     before = Payment.objects.count()
     content = (
-        "line,year,date,programme,amount,currency,reference\n"
-        "25 02/532 05,2024,2024-02-01,iscn,1000.00,EUR,A1\n"
-        "25 02/532 05,2024,2023-12-01,iscn,-3,EUR,A2\n"
-    ).encode()
+        b"line,year,date,programme,amount,currency,reference\n"
+        b"25 02/532 05,2024,2024-02-01,iscn,1000.00,EUR,A1\n"
+        b"25 02/532 05,2024,2023-12-01,iscn,-3,EUR,A2\n"
+    )
     upload = SimpleUploadedFile("payments.csv", content, content_type="text/csv")
-    response = client.post(reverse("network:budget"), {"action": "import", "file": upload}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("network:budget"), {"action": "import", "file": upload}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     text = response.content.decode()
     assert response.status_code == 400
     assert "Row 3" in text
     assert Payment.objects.count() == before
-    good = SimpleUploadedFile("payments.csv", content.split(b"\n25 02/532 05,2024,2023")[0], content_type="text/csv")
-    assert client.post(reverse("network:budget"), {"action": "import", "file": good}).status_code == 302
+    good = SimpleUploadedFile(
+        "payments.csv", content.split(b"\n25 02/532 05,2024,2023")[0], content_type="text/csv"
+    )
+    assert (
+        client.post(reverse("network:budget"), {"action": "import", "file": good}).status_code
+        == 302
+    )
     assert Payment.objects.count() == before + 1
 
 
@@ -152,7 +192,9 @@ def test_an_xlsx_import_is_read(network_data: Any, staff: Any) -> None:
     buffer = io.BytesIO()
     book.save(buffer)
     upload = SimpleUploadedFile("p.xlsx", buffer.getvalue())
-    response = signed_in(staff).post(reverse("network:budget"), {"action": "import", "file": upload})
+    response = signed_in(staff).post(
+        reverse("network:budget"), {"action": "import", "file": upload}
+    )
     assert response.status_code == 302
     assert str(Payment.objects.get(year=2024).amount) == "2500.50"
 
@@ -163,13 +205,22 @@ def test_a_meeting_out_of_order_is_refused(network_data: Any, staff: Any) -> Non
     body = Body.objects.get(slug="steering-group")
     client = signed_in(staff)
     response = client.post(
-        reverse("network:meetings"), {"body": body.pk, "held_on": "2022-01-01", "number": 9, "network_on_agenda": "unknown"}
+        reverse("network:meetings"),
+        {"body": body.pk, "held_on": "2022-01-01", "number": 9, "network_on_agenda": "unknown"},
     )
     assert response.status_code == 400
     assert Meeting.objects.filter(body=body).count() == 7
     response = client.post(
         reverse("network:meetings"),
-        {"body": body.pk, "held_on": "2024-07-01", "number": 9, "network_on_agenda": "true", "agenda": "ISCN\nOther", "action": "Prepare symposium", "action_due": "2024-08-01"},
+        {
+            "body": body.pk,
+            "held_on": "2024-07-01",
+            "number": 9,
+            "network_on_agenda": "true",
+            "agenda": "ISCN\nOther",
+            "action": "Prepare symposium",
+            "action_due": "2024-08-01",
+        },
     )
     assert response.status_code == 302
     meeting = Meeting.objects.get(body=body, number=9)

@@ -48,7 +48,15 @@ def test_the_german_report_states_editions_ranges_shares_and_budget(network_data
     assert "85 %" in text
     assert "-22,2 %" in text
     # the seven steering meetings
-    for day in ("30.08.2022", "24.11.2022", "23.02.2023", "22.05.2023", "23.08.2023", "26.01.2024", "12.04.2024"):
+    for day in (
+        "30.08.2022",
+        "24.11.2022",
+        "23.02.2023",
+        "22.05.2023",
+        "23.08.2023",
+        "26.01.2024",
+        "12.04.2024",
+    ):
         assert day in text
 
 
@@ -87,8 +95,18 @@ def test_an_edition_outside_the_period_is_not_counted(network_data: Any) -> None
 def test_the_command_writes_the_report(network_data: Any, tmp_path: Any, fmt: str) -> None:
     output = tmp_path / f"report.{fmt}"
     call_command(
-        "report", "--from", "2021-01-01", "--to", "2024-04-30", "--lang", "de", "--format", fmt,
-        "--output", str(output), stdout=io.StringIO(),
+        "report",
+        "--from",
+        "2021-01-01",
+        "--to",
+        "2024-04-30",
+        "--lang",
+        "de",
+        "--format",
+        fmt,
+        "--output",
+        str(output),
+        stdout=io.StringIO(),
     )
     content = output.read_bytes()
     if fmt == "pdf":
@@ -115,7 +133,15 @@ def test_the_command_refuses_dates_out_of_order(network_data: Any, tmp_path: Any
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="dates must be in order"):
-        call_command("report", "--from", "2024-01-01", "--to", "2023-01-01", "--output", str(tmp_path / "x.pdf"))
+        call_command(
+            "report",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2023-01-01",
+            "--output",
+            str(tmp_path / "x.pdf"),
+        )
 
 
 def test_loading_the_data_twice_changes_nothing(network_data: Any) -> None:

@@ -13,7 +13,9 @@ from cityexchange.network.models import NextStep, Partnership
 
 def make_step(staff: Any, due: dt.date) -> NextStep:
     partnership = Partnership.objects.get(slug="iscn-oasc")
-    return NextStep.objects.create(partnership=partnership, description="Send the minutes", owner=staff, due_on=due)
+    return NextStep.objects.create(
+        partnership=partnership, description="Send the minutes", owner=staff, due_on=due
+    )
 
 
 def test_a_due_step_is_mailed_once_in_the_owners_language(

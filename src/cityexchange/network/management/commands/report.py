@@ -29,7 +29,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", dest="fmt", default="pdf", choices=FORMATS)
         parser.add_argument("--output", required=True, help="file to write")
 
-    def handle(self, *args: Any, start: str, end: str, lang: str, fmt: str, output: str, **options: Any) -> None:
+    def handle(
+        self, *args: Any, start: str, end: str, lang: str, fmt: str, output: str, **options: Any
+    ) -> None:
         from cityexchange.network.report import report_file
 
         first, last = _date(start), _date(end)
