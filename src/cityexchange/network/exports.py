@@ -6,6 +6,7 @@ Each renderer takes the same blocks (``report.document``) and returns bytes.
 from __future__ import annotations
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from cityexchange.network.report import Block
@@ -36,6 +37,9 @@ def render_pdf(blocks: list[Block], *, title: str, language: str) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     styles = getSampleStyleSheet()
+    # A heading or a table's caption never ends a page apart from what it introduces.
+    for name in ("Title", "Heading2", "Heading3", "Italic"):
+        styles[name].keepWithNext = 1
     cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=8, leading=10)
     head = ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold")
     flag = ParagraphStyle(
@@ -84,7 +88,14 @@ def render_pdf(blocks: list[Block], *, title: str, language: str) -> bytes:
             story.append(Paragraph(escape(block.text), styles["Italic"]))
             story.append(table)
             story.append(Spacer(1, 6))
-    doc.build(story)
+
+    def page_number(canvas: Any, document: Any) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawRightString(A4[0] - 1.8 * cm, 1 * cm, f"{title} · {document.page}")
+        canvas.restoreState()
+
+    doc.build(story, onFirstPage=page_number, onLaterPages=page_number)
     return buffer.getvalue()
 
 

@@ -274,7 +274,7 @@ def _document(report: Report, language: str) -> list[Block]:
             [_("Figure"), _("Computed from the data"), _("Reported")],
             [
                 [_("Allocated"), w.money(row.allocated), "–"],
-                [_("Paid"), w.money(row.paid), "–"],
+                [_("Paid"), w.money(row.paid if row.paid or row.programmes else None), "–"],
                 [_("Committed"), w.money(row.committed), "–"],
                 [
                     _("Utilisation (paid ÷ allocated)"),

@@ -144,7 +144,7 @@ class BudgetYear:
     currency: str
     allocated: Decimal | None
     paid: Decimal
-    committed: Decimal
+    committed: Decimal | None
     programmes: list[ProgrammeUse]
     utilisation: Decimal | None
     change: Decimal | None
@@ -215,7 +215,7 @@ def budget_years(*, years: list[int], today: dt.date | None = None) -> list[Budg
                 currency="EUR",
                 allocated=allocated,
                 paid=paid,
-                committed=committed.get((line.pk, year), Decimal(0)),
+                committed=committed.get((line.pk, year)),
                 programmes=[
                     ProgrammeUse(
                         name=n,
