@@ -123,6 +123,29 @@ def partnership_create(
     return partnership
 
 
+def tandem_start(*, actor: Any, municipality: Organisation, partner: Organisation) -> Partnership:
+    """Start a city tandem from a matching suggestion: two municipalities, status contact."""
+    from django.utils.text import slugify
+
+    from cityexchange.network.models import PartnershipKind
+
+    if municipality.pk == partner.pk:
+        raise ValidationError(_("A partnership needs at least two parties."))
+    base = slugify(f"tandem-{municipality.slug}-{partner.slug}")[:72]
+    slug, n = base, 1
+    while Partnership.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return partnership_create(
+        actor=actor,
+        slug=slug,
+        title=f"{municipality.name} – {partner.name}",
+        kind=PartnershipKind.CITY_TANDEM,
+        organisations=[municipality, partner],
+        started_on=timezone.localdate(),
+    )
+
+
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 

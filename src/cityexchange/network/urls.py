@@ -15,4 +15,5 @@ urlpatterns = [
     path("staff/partnerships/<slug:slug>/", views.partnership, name="partnership"),
     path("staff/meetings/", views.meetings, name="meetings"),
     path("staff/budget/", views.budget, name="budget"),
+    path("staff/tandems/", views.tandems, name="tandems"),
 ]

@@ -279,3 +279,39 @@ def budget(request: HttpRequest) -> HttpResponse:
     return render(
         request, "network/budget.html", context, status=400 if request.method == "POST" else 200
     )
+
+
+@require_http_methods(["GET", "POST"])
+def tandems(request: HttpRequest) -> HttpResponse:
+    """Suggested tandem partners abroad for a municipality; staff start a partnership."""
+    _staff(request)
+    from cityexchange.core.models import Organisation, OrganisationKind
+    from cityexchange.network.matching import suggest_tandems
+
+    municipalities = Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY).order_by(
+        "name"
+    )
+    if request.method == "POST":
+        municipality = get_for_user(
+            municipalities, user=request.user, slug=request.POST.get("municipality")
+        )
+        partner = get_for_user(municipalities, user=request.user, slug=request.POST.get("partner"))
+        try:
+            created = services.tandem_start(
+                actor=request.user, municipality=municipality, partner=partner
+            )
+        except ValidationError as exc:
+            raise Http404 from exc
+        messages.success(request, _("The partnership was created."))
+        return redirect("network:partnership", slug=created.slug)
+    selected = None
+    suggestions: list[Any] = []
+    slug = request.GET.get("municipality")
+    if slug:
+        selected = get_for_user(municipalities, user=request.user, slug=slug)
+        suggestions = suggest_tandems(municipality=selected)
+    return render(
+        request,
+        "network/tandems.html",
+        {"municipalities": municipalities, "selected": selected, "suggestions": suggestions},
+    )
