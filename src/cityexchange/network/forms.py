@@ -7,8 +7,10 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
-from cityexchange.core.models import Organisation
+from cityexchange.core.models import Concept, Organisation
+from cityexchange.directory.models import Offer
 from cityexchange.network.models import (
     ActivityKind,
     Body,
@@ -18,6 +20,11 @@ from cityexchange.network.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _country_choices() -> list[tuple[str, str]]:
+    # Called per form, so the names are in the viewer's language.
+    return [(str(code), str(name)) for code, name in countries]
 
 
 class PeriodForm(forms.Form):
@@ -45,6 +52,19 @@ class PartnershipForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnershipKind.choices)
     organisations: forms.ModelMultipleChoiceField[Organisation] = forms.ModelMultipleChoiceField(
         label=_("Organisations"), queryset=Organisation.objects.order_by("name"), required=False
+    )
+    counterpart_countries = forms.MultipleChoiceField(
+        label=_("Counterpart countries (organisation not yet named)"),
+        choices=_country_choices,
+        required=False,
+    )
+    topics: forms.ModelMultipleChoiceField[Concept] = forms.ModelMultipleChoiceField(
+        label=_("Topics"), queryset=Concept.objects.order_by("key"), required=False
+    )
+    funding_options: forms.ModelMultipleChoiceField[Offer] = forms.ModelMultipleChoiceField(
+        label=_("Funding options considered"),
+        queryset=Offer.objects.filter(kind="funding").order_by("name"),
+        required=False,
     )
     started_on = forms.DateField(label=_("First contact"), widget=DATE, required=False)
 

@@ -86,6 +86,8 @@ def partnership_create(
     kind: str,
     organisations: Iterable[Organisation],
     counterpart_countries: list[str] | None = None,
+    topics: Iterable[Any] = (),
+    funding_options: Iterable[Any] = (),
     started_on: dt.date | None = None,
     is_public: bool = False,
     public_description: str = "",
@@ -111,6 +113,8 @@ def partnership_create(
             notes=notes,
         )
         partnership.organisations.set(organisations)
+        partnership.topics.set(list(topics))
+        partnership.funding_options.set([o for o in funding_options if o.kind == "funding"])
         StatusChange.objects.create(
             partnership=partnership,
             status=PartnershipStatus.CONTACT,

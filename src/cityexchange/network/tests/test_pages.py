@@ -225,3 +225,57 @@ def test_a_meeting_out_of_order_is_refused(network_data: Any, staff: Any) -> Non
     assert response.status_code == 302
     meeting = Meeting.objects.get(body=body, number=9)
     assert meeting.network_on_agenda is True and meeting.agenda_items.count() == 2
+
+
+def test_staff_create_a_partnership_with_funding_options(network_data: Any, staff: Any) -> None:
+    from cityexchange.core.models import Organisation
+    from cityexchange.directory.models import Offer
+
+    funding = Offer.objects.create(
+        slug="test-funding", kind="funding", name_en="Test funding", format="online", effort="low"
+    )
+    tool = Offer.objects.create(
+        slug="test-tool", kind="tool", name_en="Tool", format="online", effort="low"
+    )
+    iscn = Organisation.objects.get(slug="iscn")
+    client = signed_in(staff)
+    url = reverse("network:partnerships")
+    alone = client.post(
+        url, {"slug": "alone", "title": "Alone", "kind": "city_network", "organisations": [iscn.pk]}
+    )
+    assert alone.status_code == 200 and not Partnership.objects.filter(slug="alone").exists()
+    not_funding = client.post(
+        url,
+        {
+            "slug": "x",
+            "title": "X",
+            "kind": "bilateral",
+            "organisations": [iscn.pk],
+            "counterpart_countries": ["JP"],
+            "funding_options": [tool.pk],
+        },
+    )
+    assert not_funding.status_code == 200  # a tool is not a funding option
+    response = client.post(
+        url,
+        {
+            "slug": "iscn-japan",
+            "title": "ISCN – Japan",
+            "kind": "bilateral",
+            "organisations": [iscn.pk],
+            "counterpart_countries": ["JP"],
+            "funding_options": [funding.pk],
+        },
+    )
+    assert response.status_code == 302
+    created = Partnership.objects.get(slug="iscn-japan")
+    assert created.counterpart_countries == ["JP"]
+    assert list(created.funding_options.all()) == [funding]
+    assert created.status_changes.get().status == "contact"
+
+
+def test_an_unknown_partnership_is_404_even_for_staff(network_data: Any, staff: Any) -> None:
+    assert (
+        signed_in(staff).get(reverse("network:partnership", kwargs={"slug": "nope"})).status_code
+        == 404
+    )

@@ -148,3 +148,39 @@ def test_loading_the_data_twice_changes_nothing(network_data: Any) -> None:
     from cityexchange.network.seeding import load
 
     assert all(line.endswith(": 0 created, 0 changed") for line in load())
+
+
+def test_recorded_attendance_and_speakers_stand_beside_the_reported_figures(
+    network_data: Any,
+) -> None:
+    from cityexchange.core.tests.factories import PersonFactory
+    from cityexchange.events.models import Event, Speaker
+    from cityexchange.events.tests.factories import RegistrationFactory
+
+    symposium = Event.objects.get(format__slug="symposium", edition=3)
+    for n in range(40):
+        RegistrationFactory(event=symposium, attended=True, country="DE", name=f"P{n}")
+    for country in ("IN", "JP", "DE"):
+        Speaker.objects.create(event=symposium, person=PersonFactory(), country=country)
+    text = report_text("en")
+    assert "Participants per edition, reported: 50–120" in text
+    assert "Participants recorded for 1 editions: 40 to 40, mean 40" in text
+    assert "Speakers recorded: 3, of them 2 from abroad (66.7 %); countries: India, Japan." in text
+    assert (
+        "ISCN Symposium: 1 editions have recorded participation outside the reported range." in text
+    )
+
+
+def test_a_recorded_allocation_gives_utilisation_and_flags_a_disagreement(
+    network_data: Any,
+) -> None:
+    from cityexchange.network.models import Allocation, BudgetLine
+
+    line = BudgetLine.objects.get()
+    Allocation.objects.create(line=line, year=2023, amount=Decimal("1123000.00"))
+    text = report_text("en")
+    assert "Utilisation (paid ÷ allocated) | 100 %" in text
+    assert (
+        "Budget 2023: the reported utilisation (85 %) differs from the one the data gives (100 %)."
+        in text
+    )
