@@ -481,6 +481,57 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
     )
 
 
+@dataclass
+class TrendYear:
+    year: int
+    editions: int
+    recorded: list[int]
+
+    @property
+    def mean(self) -> Decimal | None:
+        if not self.recorded:
+            return None
+        return (Decimal(sum(self.recorded)) / len(self.recorded)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Trend:
+    name: str
+    slug: str
+    reported: ReportedFigure | None
+    years: list[TrendYear]
+    chart: Any = None
+
+
+def participation_trend() -> list[Trend]:
+    """Per format and year: editions held and the participation recorded for them."""
+    from cityexchange.events.models import Event, EventStatus, Format
+
+    events = (
+        Event.objects.filter(status=EventStatus.FINISHED, is_demo=False)
+        .annotate(attended_count=Count("registrations", filter=Q(registrations__attended=True)))
+        .only("format_id", "starts_at", "timezone", "reported_participants")
+    )
+    by_format: dict[int, dict[int, TrendYear]] = defaultdict(dict)
+    for e in events:
+        year = e.starts_on.year
+        row = by_format[e.format_id].setdefault(year, TrendYear(year=year, editions=0, recorded=[]))
+        row.editions += 1
+        count = e.attended_count or e.reported_participants
+        if count:
+            row.recorded.append(count)
+    figures = {f.format_id: f for f in ReportedFigure.objects.filter(kind=FigureKind.PARTICIPANTS)}
+    return [
+        Trend(
+            name=fmt.name,
+            slug=fmt.slug,
+            reported=figures.get(fmt.pk),
+            years=[by_format[fmt.pk][y] for y in sorted(by_format[fmt.pk])],
+        )
+        for fmt in Format.objects.filter(pk__in=by_format.keys()).order_by("position", "slug")
+    ]
+
+
 def dashboard(*, today: dt.date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     return {
@@ -489,4 +540,5 @@ def dashboard(*, today: dt.date | None = None) -> dict[str, Any]:
         "pipeline": pipeline_counts(),
         "budget": budget_years(years=[today.year], today=today),
         "pace": pace_needed(today=today),
+        "trends": participation_trend(),
     }

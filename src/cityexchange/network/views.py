@@ -70,6 +70,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     bars = [Bar(_("Pace needed"), float(context["pace"]))] + [
         Bar(f"{row.line.code}", float(row.utilisation or 0)) for row in context["budget"]
     ]
+    from cityexchange.events.charts import Range, range_chart
+
+    for trend in context["trends"]:
+        ranges = [
+            Range(str(y.year), min(y.recorded), float(y.mean or 0), max(y.recorded))
+            for y in trend.years
+            if y.recorded
+        ]
+        trend.chart = (
+            range_chart(
+                ranges,
+                title=_("Participation per edition: %(format)s") % {"format": trend.name},
+                chart_id=f"trend-{trend.slug}",
+            )
+            if ranges
+            else None
+        )
     context["budget_chart"] = bar_chart(
         bars, title=_("Utilisation this year"), chart_id="budget", unit=" %"
     )
