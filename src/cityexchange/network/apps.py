@@ -32,4 +32,7 @@ class NetworkConfig(PersonalDataFromServices, AppConfig):
         return seeding.seed(demo=demo)
 
     def account_sections(self, user: Any) -> list[Any]:
-        return []
+        """What "My cityexchange" shows of this app (see ``accounts.sections``)."""
+        from cityexchange.network.account import account_sections
+
+        return account_sections(user)

@@ -20,7 +20,9 @@ def queries(callable_: Any) -> int:
     return len(captured)
 
 
-def test_the_dashboard_shows_due_steps_pipeline_budget_and_participation(network_data: Any, staff: Any) -> None:
+def test_the_dashboard_shows_due_steps_pipeline_budget_and_participation(
+    network_data: Any, staff: Any
+) -> None:
     from cityexchange.events.models import Event
     from cityexchange.events.tests.factories import RegistrationFactory
 
@@ -31,7 +33,11 @@ def test_the_dashboard_shows_due_steps_pipeline_budget_and_participation(network
         due_on=dt.date.today() - dt.timedelta(days=1),  # noqa: DTZ011 - a calendar day
     )
     for n in range(12):
-        RegistrationFactory(event=Event.objects.get(format__slug="global-mixer", edition=1), attended=True, name=f"P{n}")
+        RegistrationFactory(
+            event=Event.objects.get(format__slug="global-mixer", edition=1),
+            attended=True,
+            name=f"P{n}",
+        )
     client = Client()
     client.force_login(staff)
     text = client.get(reverse("network:dashboard"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -42,7 +48,9 @@ def test_the_dashboard_shows_due_steps_pipeline_budget_and_participation(network
     assert "2023: minimum 12, mean 12, maximum 12" in text
 
 
-def test_the_members_page_and_api_cost_the_same_queries_with_more_members(network_data: Any, client: Client) -> None:
+def test_the_members_page_and_api_cost_the_same_queries_with_more_members(
+    network_data: Any, client: Client
+) -> None:
     def both() -> None:
         client.get(reverse("network:home"))
         client.get("/api/v1/network/members")
@@ -53,7 +61,9 @@ def test_the_members_page_and_api_cost_the_same_queries_with_more_members(networ
     for n in range(5):
         org = OrganisationFactory(name=f"Member town {n}")
         Membership.objects.create(organisation=org, role=MemberRole.MEMBER_CITY)
-        p = Partnership.objects.create(slug=f"p{n}", title=f"P{n}", kind="city_network", is_public=True, public_description="x")
+        p = Partnership.objects.create(
+            slug=f"p{n}", title=f"P{n}", kind="city_network", is_public=True, public_description="x"
+        )
         p.organisations.add(org)
     assert queries(both) == before
 

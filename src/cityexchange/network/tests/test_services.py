@@ -62,3 +62,19 @@ def test_amounts_are_parsed_as_decimals() -> None:
     for bad in ("0", "-1", "NaN", "Infinity", "", None, "1" * 30):
         with pytest.raises(ValidationError):
             services.parse_amount(bad)
+
+
+def test_my_cityexchange_lists_a_staff_members_open_steps(
+    network_data: Any, staff: Any, member: Any
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    make_step(staff, dt.date(2025, 5, 2))
+    client = Client()
+    client.force_login(staff)
+    text = client.get(reverse("accounts:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My next steps in partnerships" in text and "Send the minutes" in text
+    client.force_login(member)
+    text = client.get(reverse("accounts:home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My next steps in partnerships" not in text
