@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from pydantic import ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -21,6 +21,18 @@ from cityexchange.network import selectors
 from cityexchange.network.models import Meeting, Partnership, PartnershipKind, PartnershipStatus
 
 router = Router(tags=["network"])
+
+# Staff endpoints answer 404 to a signed-in client that is not network staff.
+NOT_STAFF = {
+    "responses": {
+        404: {
+            "description": "Not network staff: the same answer as for an address that does not exist.",
+            "content": {
+                "application/json": {"schema": {"$ref": "#/components/schemas/CityexchangeError"}}
+            },
+        }
+    }
+}
 
 
 def _staff(request: HttpRequest) -> None:
@@ -95,8 +107,8 @@ def _unknown(field: str, value: object, allowed: list[str]) -> PydanticCustomErr
 
 
 class PartnershipFilter(Schema):
-    status: str | None = None
-    kind: str | None = None
+    status: PartnershipStatus | None = None
+    kind: PartnershipKind | None = None
 
     @field_validator("status", "kind", mode="before")
     @classmethod
@@ -127,7 +139,9 @@ class PartnershipOut(PublicPartnershipOut):
     open_steps: int
 
 
-@router.get("/partnerships", response=list[PartnershipOut], auth=token_or_session)
+@router.get(
+    "/partnerships", response=list[PartnershipOut], auth=token_or_session, openapi_extra=NOT_STAFF
+)
 @paginate
 def partnerships(request: HttpRequest, filters: Query[PartnershipFilter]) -> QuerySet[Partnership]:
     """Every partnership with its internal notes (network staff only)."""
@@ -152,7 +166,7 @@ class MeetingOut(Schema):
         return [a.title for a in obj.agenda_items.all()]
 
 
-@router.get("/meetings", response=list[MeetingOut], auth=token_or_session)
+@router.get("/meetings", response=list[MeetingOut], auth=token_or_session, openapi_extra=NOT_STAFF)
 @paginate
 def meetings(request: HttpRequest) -> QuerySet[Meeting]:
     _staff(request)
@@ -185,28 +199,18 @@ class BudgetOut(Schema):
 
 
 class YearsIn(Schema):
-    year_from: int = 2023
-    year_to: int = 2024
+    """The years from one to the other, whichever is given first."""
 
-    @field_validator("year_from", "year_to")
-    @classmethod
-    def _range(cls, value: int) -> int:
-        if not 1990 <= value <= 2100:
-            raise PydanticCustomError(
-                "year", "{message}", {"message": _("The year must be between 1990 and 2100.")}
-            )
-        return value
+    year_from: int = Field(2023, ge=1990, le=2100)
+    year_to: int = Field(2024, ge=1990, le=2100)
 
 
-@router.get("/budget", response=BudgetOut, auth=token_or_session)
+@router.get("/budget", response=BudgetOut, auth=token_or_session, openapi_extra=NOT_STAFF)
 def budget(request: HttpRequest, years: Query[YearsIn]) -> dict[str, Any]:
     """Use of every budget line per year (network staff only); amounts as decimal strings."""
     _staff(request)
-    if years.year_to < years.year_from:
-        from ninja.errors import HttpError
-
-        raise HttpError(422, _("year_to is before year_from: years must be in order."))
-    rows = selectors.budget_years(years=list(range(years.year_from, years.year_to + 1)))
+    first, last = sorted((years.year_from, years.year_to))
+    rows = selectors.budget_years(years=list(range(first, last + 1)))
     items = [
         {
             "line": row.line.code,
