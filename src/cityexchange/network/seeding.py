@@ -257,5 +257,61 @@ def load(path: Path | None = None) -> list[str]:
     return report
 
 
+DEMO_SLUG = "demo-tandem-lindenau-villa-sol"
+DEMO_TITLE = {
+    "de": "Demo: Tandem Lindenau – Villa Sol",
+    "en": "Demo: tandem Lindenau – Villa Sol",
+    "es": "Demo: tándem Lindenau – Villa Sol",
+    "pt": "Demo: tandem Lindenau – Villa Sol",
+}
+
+
+def load_demo() -> str:
+    """A demo city tandem with a call and a next step, to try the pipeline and reminders."""
+    from django.utils import timezone
+
+    from cityexchange.core.models import User
+    from cityexchange.network.models import Activity, NextStep
+
+    if Partnership.objects.filter(slug=DEMO_SLUG).exists():
+        return "demo tandem: already there"
+    towns = list(Organisation.objects.filter(slug__in=["demo-lindenau", "demo-villa-sol"]))
+    if len(towns) != 2:
+        return "demo tandem: demo towns not loaded"
+    today = timezone.localdate()
+    with transaction.atomic():
+        partnership = Partnership.objects.create(
+            slug=DEMO_SLUG,
+            kind=PartnershipKind.CITY_TANDEM,
+            status=PartnershipStatus.CONTACT,
+            is_demo=True,
+            notes="Demo content.",
+            **_translated("title", DEMO_TITLE),
+        )
+        partnership.organisations.set(towns)
+        StatusChange.objects.create(
+            partnership=partnership,
+            status=PartnershipStatus.CONTACT,
+            on=today - dt.timedelta(days=14),
+        )
+        activity = Activity.objects.create(
+            partnership=partnership,
+            kind="call",
+            on=today - dt.timedelta(days=7),
+            notes="Demo call.",
+        )
+        NextStep.objects.create(
+            partnership=partnership,
+            activity=activity,
+            description="Demo: agree on a first topic",
+            owner=User.objects.filter(email="staff@demo.invalid").first(),
+            due_on=today + dt.timedelta(days=5),
+        )
+    return "demo tandem: created"
+
+
 def seed(*, demo: bool) -> list[str]:
-    return load()
+    report = load()
+    if demo:
+        report.append(load_demo())
+    return report

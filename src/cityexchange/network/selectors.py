@@ -91,10 +91,13 @@ def partnership_detail(queryset: QuerySet[Partnership] | None = None) -> QuerySe
     )
 
 
-def pipeline_counts() -> dict[str, dict[str, int]]:
+def pipeline_counts(*, include_demo: bool = True) -> dict[str, dict[str, int]]:
     """Partnerships by kind and status: {kind: {status: n}}, every cell present."""
     table = {k: dict.fromkeys(STATUS_ORDER, 0) for k in PartnershipKind.values}
-    for row in Partnership.objects.order_by().values("kind", "status").annotate(n=Count("id")):
+    partnerships = (
+        Partnership.objects.all() if include_demo else Partnership.objects.filter(is_demo=False)
+    )
+    for row in partnerships.order_by().values("kind", "status").annotate(n=Count("id")):
         table[row["kind"]][row["status"]] += row["n"]
     return table
 
@@ -475,8 +478,9 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
         formats=sections,
         budget=budget,
         meetings=list(meetings(start=start, end=end)),
-        pipeline=pipeline_counts(),
-        members=members_in_period(start=start, end=end),
+        # Demo content never reaches a report.
+        pipeline=pipeline_counts(include_demo=False),
+        members=[m for m in members_in_period(start=start, end=end) if not m.is_demo],
         flags=flags,
     )
 

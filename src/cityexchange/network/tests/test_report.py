@@ -184,3 +184,19 @@ def test_a_recorded_allocation_gives_utilisation_and_flags_a_disagreement(
         "Budget 2023: the reported utilisation (85 %) differs from the one the data gives (100 %)."
         in text
     )
+
+
+def test_demo_content_is_loaded_only_on_request_and_marked(network_data: Any) -> None:
+    from cityexchange.core.seeding import load_demo as core_demo
+    from cityexchange.network.models import Partnership
+    from cityexchange.network.seeding import load_demo
+
+    assert not Partnership.objects.filter(is_demo=True).exists()
+    core_demo()
+    assert load_demo() == "demo tandem: created"
+    assert load_demo() == "demo tandem: already there"
+    demo = Partnership.objects.get(is_demo=True)
+    assert demo.title.startswith("Demo")
+    assert demo.next_steps.count() == 1
+    report = programme_report(start=START, end=END)
+    assert report.pipeline["city_tandem"]["contact"] == 0  # demo content stays out of reports
