@@ -51,6 +51,11 @@ def test_dashboard_and_report_have_no_accessibility_violations(
         due_on=timezone.localdate() + dt.timedelta(days=3),
     )
     base = live_server.url
+    # The public members page, before signing in.
+    page.goto(f"{base}/{language}/network/")
+    assert page.locator("h1").count() == 1
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
     _sign_in(page, base, language, staff)
     assert page.locator("h1").count() == 1
     assert "Send the minutes" in page.content()
@@ -65,3 +70,9 @@ def test_dashboard_and_report_have_no_accessibility_violations(
     screenshot(page, f"network-report-{language}")
     violations = axe_violations(page)
     assert violations == [], describe_violations(violations)
+
+    # The staff pages with forms: a partnership and the budget.
+    for path in ("partnerships/iscn-oasc/", "budget/", "meetings/", "tandems/"):
+        page.goto(f"{base}/{language}/network/staff/{path}")
+        violations = axe_violations(page)
+        assert violations == [], f"{path}: " + describe_violations(violations)
