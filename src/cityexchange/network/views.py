@@ -96,7 +96,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def report(request: HttpRequest) -> HttpResponse:
     _staff(request)
     today = timezone.localdate()
-    data = request.GET if "start" in request.GET else {"start": DEFAULT_START, "end": today}
+    data = (
+        request.GET
+        if "start" in request.GET
+        else {"start": DEFAULT_START, "end": today, "language": get_language()}
+    )
     form = forms.PeriodForm(data)
     blocks = None
     if form.is_valid():
