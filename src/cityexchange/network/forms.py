@@ -9,7 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from cityexchange.core.models import Concept, Organisation
+from cityexchange.core.models import Concept, Organisation, User
+from cityexchange.core.roles import Role
 from cityexchange.directory.models import Offer
 from cityexchange.network.models import (
     ActivityKind,
@@ -85,6 +86,13 @@ class ActivityForm(forms.Form):
         label=_("Notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     step = forms.CharField(label=_("Next step"), max_length=300, required=False)
+    step_owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Owner of the next step (empty: you)"),
+        queryset=User.objects.filter(groups__name=Role.NETWORK_STAFF, is_active=True).order_by(
+            "full_name"
+        ),
+        required=False,
+    )
     step_due = forms.DateField(label=_("Next step due"), widget=DATE, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -137,6 +145,19 @@ class PaymentForm(forms.Form):
         label=_("Year"), min_value=1990, max_value=2100, initial=lambda: timezone.localdate().year
     )
     paid_on = forms.DateField(label=_("Date of payment"), widget=DATE, required=False)
+    programme: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        label=_("Programme"), queryset=Organisation.objects.filter(kind="network"), required=False
+    )
+    amount = forms.CharField(label=_("Amount (EUR)"), max_length=30)
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
+
+
+class CommitmentForm(forms.Form):
+    line: forms.ModelChoiceField[BudgetLine] = forms.ModelChoiceField(
+        label=_("Budget line"), queryset=BudgetLine.objects.all()
+    )
+    year = forms.IntegerField(label=_("Year"), min_value=1990, max_value=2100)
+    committed_on = forms.DateField(label=_("Date of commitment"), widget=DATE, required=False)
     programme: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
         label=_("Programme"), queryset=Organisation.objects.filter(kind="network"), required=False
     )

@@ -31,6 +31,7 @@ from cityexchange.network.models import (
     Allocation,
     Body,
     BudgetLine,
+    Commitment,
     Currency,
     Meeting,
     NextStep,
@@ -453,6 +454,35 @@ def payment_create(
         )
         audit_record(actor=actor, action="payment_create", obj=payment, after=snapshot(payment))
     return payment
+
+
+def commitment_create(
+    *,
+    actor: Any,
+    line: BudgetLine,
+    year: int,
+    amount: Any,
+    committed_on: dt.date | None = None,
+    programme: Organisation | None = None,
+    reference: str = "",
+) -> Commitment:
+    value, currency = _payment_values(
+        year=year, paid_on=committed_on, amount=amount, currency=Currency.EUR
+    )
+    with transaction.atomic():
+        commitment = Commitment.objects.create(
+            line=line,
+            year=year,
+            committed_on=committed_on,
+            programme=programme,
+            amount=value,
+            currency=currency,
+            reference=reference,
+        )
+        audit_record(
+            actor=actor, action="commitment_create", obj=commitment, after=snapshot(commitment)
+        )
+    return commitment
 
 
 def payment_correct(*, actor: Any, payment: Payment, amount: Any) -> Payment:

@@ -169,7 +169,9 @@ def partnership(request: HttpRequest, slug: str) -> HttpResponse:
                 steps = (
                     [
                         services.StepInput(
-                            description=d["step"], due_on=d["step_due"], owner=request.user
+                            description=d["step"],
+                            due_on=d["step_due"],
+                            owner=d.get("step_owner") or request.user,
                         )
                     ]
                     if d.get("step")
@@ -257,6 +259,7 @@ def budget(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     payment = forms.PaymentForm(request.POST if action == "payment" else None)
     allocation = forms.AllocationForm(request.POST if action == "allocation" else None)
+    commitment = forms.CommitmentForm(request.POST if action == "commitment" else None)
     upload = forms.ImportForm(
         request.POST if action == "import" else None, request.FILES if action == "import" else None
     )
@@ -266,6 +269,10 @@ def budget(request: HttpRequest) -> HttpResponse:
             if action == "payment" and payment.is_valid():
                 services.payment_create(actor=request.user, **payment.cleaned_data)
                 messages.success(request, _("The payment was saved."))
+                return redirect("network:budget")
+            if action == "commitment" and commitment.is_valid():
+                services.commitment_create(actor=request.user, **commitment.cleaned_data)
+                messages.success(request, _("The commitment was saved."))
                 return redirect("network:budget")
             if action == "allocation" and allocation.is_valid():
                 services.allocation_set(actor=request.user, **allocation.cleaned_data)
@@ -283,7 +290,12 @@ def budget(request: HttpRequest) -> HttpResponse:
                     return redirect("network:budget")
                 import_errors = result.errors
         except ValidationError as exc:
-            target = {"payment": payment, "allocation": allocation, "import": upload}.get(action)
+            target = {
+                "payment": payment,
+                "allocation": allocation,
+                "commitment": commitment,
+                "import": upload,
+            }.get(action)
             if target is None:
                 raise Http404 from exc
             target.add_error(None, exc)
@@ -294,6 +306,7 @@ def budget(request: HttpRequest) -> HttpResponse:
         "pace": selectors.pace_needed(today=today),
         "payment": payment,
         "allocation": allocation,
+        "commitment": commitment,
         "upload": upload,
         "import_errors": import_errors,
     }

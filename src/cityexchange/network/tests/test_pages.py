@@ -279,3 +279,80 @@ def test_an_unknown_partnership_is_404_even_for_staff(network_data: Any, staff: 
         signed_in(staff).get(reverse("network:partnership", kwargs={"slug": "nope"})).status_code
         == 404
     )
+
+
+def test_the_budget_page_shows_utilisation_change_and_forecast(
+    network_data: Any, staff: Any
+) -> None:
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from cityexchange.network.models import Allocation, BudgetLine
+    from cityexchange.network.selectors import budget_years, forecast_year_end
+
+    line = BudgetLine.objects.get()
+    today = timezone.localdate()
+    Allocation.objects.create(line=line, year=today.year - 1, amount=Decimal("1000000.00"))
+    Allocation.objects.create(line=line, year=today.year, amount=Decimal("778000.00"))
+    client = signed_in(staff)
+    response = client.post(
+        reverse("network:budget"),
+        {
+            "action": "payment",
+            "line": line.pk,
+            "year": today.year,
+            "paid_on": dt.date(today.year, 1, 1).isoformat(),
+            "amount": "77800",
+        },
+    )
+    assert response.status_code == 302
+    assert (
+        client.post(
+            reverse("network:budget"),
+            {"action": "commitment", "line": line.pk, "year": today.year, "amount": "5000"},
+        ).status_code
+        == 302
+    )
+    (row,) = [r for r in budget_years(years=[today.year], today=today)]
+    assert row.utilisation == Decimal("10.0")
+    assert row.change == Decimal("-22.2")
+    assert row.committed == Decimal("5000.00")
+    assert row.forecast == forecast_year_end(paid=Decimal("77800.00"), today=today)
+    text = client.get(reverse("network:budget")).content.decode()
+    assert "-22.2 %" in text or "-22,2 %" in text
+
+
+def test_the_pace_forecast_extrapolates_the_months_gone() -> None:
+    from decimal import Decimal
+
+    from cityexchange.network.selectors import forecast_year_end, pace_needed
+
+    # Seven months gone by the end of July: 70,000 paid at that pace makes 120,000 by year-end.
+    assert forecast_year_end(paid=Decimal("70000"), today=dt.date(2024, 7, 31)) == Decimal(
+        "120000.00"
+    )
+    assert forecast_year_end(paid=Decimal("0"), today=dt.date(2024, 6, 15)) == Decimal("0.00")
+    assert pace_needed(today=dt.date(2023, 12, 31)) == Decimal("100.0")
+    assert pace_needed(today=dt.date(2023, 1, 1)) == Decimal("0.3")
+
+
+def test_a_next_step_can_be_given_to_another_staff_member(network_data: Any, staff: Any) -> None:
+    from cityexchange.core.roles import Role
+    from cityexchange.core.tests.factories import UserFactory
+
+    colleague = UserFactory(roles=[Role.NETWORK_STAFF])
+    partnership = Partnership.objects.get(slug="iscn-oasc")
+    response = signed_in(staff).post(
+        reverse("network:partnership", kwargs={"slug": partnership.slug}),
+        {
+            "action": "activity",
+            "kind": "visit",
+            "on": "2025-01-10",
+            "step": "Book rooms",
+            "step_due": "2025-02-01",
+            "step_owner": colleague.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert partnership.next_steps.get().owner == colleague
