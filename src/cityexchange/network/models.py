@@ -147,6 +147,12 @@ class Partnership(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def counterpart_country_names(self) -> list[str]:
+        from django_countries import countries
+
+        return [str(countries.name(code)) or code for code in self.counterpart_countries]
+
 
 class StatusChange(models.Model):
     """One step of a partnership through the pipeline; the date may be unknown for old ones."""

@@ -44,6 +44,7 @@ def test_the_public_partnerships_page_shows_only_public_ones(
     text = client.get(reverse("network:public_partnerships")).content.decode()
     assert "Open &amp; Agile Smart Cities" in text
     assert "Eurocities" not in text
+    assert "counterparts in Japan" in text
 
 
 @pytest.mark.parametrize(("name", "kwargs"), STAFF_PAGES)
