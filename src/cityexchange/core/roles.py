@@ -39,6 +39,15 @@ STAFF_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "*": ALL,
     },
     "assessments": {"*": VIEW},
+    "network": {"*": EDIT},
 }
 # Administrators get every permission of these apps, and may manage accounts and groups.
-ADMIN_APPS = ("core", "events", "library", "directory", "assessments", "auth")
+ADMIN_APPS = (
+    "core",
+    "events",
+    "library",
+    "directory",
+    "assessments",
+    "network",
+    "auth",
+)
