@@ -773,3 +773,6 @@ def personal_data_erase(*, user: Any) -> None:
                 ]
             )
             audit_record(actor=None, action="order.erase", obj=order)
+        # The account no longer acts for shops or towns.
+        user.market_shops.clear()
+        user.market_towns.clear()
