@@ -206,9 +206,7 @@ def shops(request: HttpRequest, slug: str) -> QuerySet[Shop]:
 
 @router.get("/towns/{slug}/products", response=list[ProductOut], auth=None)
 @paginate
-def products(
-    request: HttpRequest, slug: str, filters: Query[ProductFilter]
-) -> QuerySet[Product]:
+def products(request: HttpRequest, slug: str, filters: Query[ProductFilter]) -> QuerySet[Product]:
     town = _town(slug)
     if filters.category:
         allowed = list(town.categories.values_list("slug", flat=True))
@@ -317,7 +315,10 @@ def shop_order_update(
     order = get_for_user(Order.objects.filter(shop=shop), user=None, number=number[:20])
     try:
         services.order_transition(
-            order=order, status=OrderStatus(payload.status), actor=request.user, reason=payload.reason
+            order=order,
+            status=OrderStatus(payload.status),
+            actor=request.user,
+            reason=payload.reason,
         )
     except services.MarketError as exc:
         return Status(422, {"detail": str(exc)})

@@ -82,7 +82,11 @@ def read_rows(data: bytes, filename: str) -> list[dict[str, str]]:
     if len(rows) - 1 > MAX_ROWS:
         raise ImportRefused(_("At most %(max)d rows per file.") % {"max": MAX_ROWS})
     return [
-        {header[i]: str(cell if cell is not None else "").strip() for i, cell in enumerate(row) if i < len(header)}
+        {
+            header[i]: str(cell if cell is not None else "").strip()
+            for i, cell in enumerate(row)
+            if i < len(header)
+        }
         for row in rows[1:]
         if any(str(c or "").strip() for c in row)
     ]
@@ -157,16 +161,28 @@ def _check_row(
             fail(column, _("Give a number, for example 4.50."))
             continue
         if amount < 0 or amount > upper or amount.as_tuple().exponent < -2:  # type: ignore[operator]
-            fail(column, _("Give a number from 0 to %(max)s with at most two decimals.") % {"max": upper})
+            fail(
+                column,
+                _("Give a number from 0 to %(max)s with at most two decimals.") % {"max": upper},
+            )
             continue
         values[column] = amount
     stock = row.get("stock", "")
-    if stock == "" or stock.lower() in {"on request", "auf anfrage", "bajo pedido", "sob encomenda"}:
+    if stock == "" or stock.lower() in {
+        "on request",
+        "auf anfrage",
+        "bajo pedido",
+        "sob encomenda",
+    }:
         values["stock"] = None
     elif stock.isdigit() and int(stock) <= MAX_STOCK:
         values["stock"] = int(stock)
     else:
-        fail("stock", _("Give a whole number from 0 to %(max)d, or leave it empty for “on request”.") % {"max": MAX_STOCK})
+        fail(
+            "stock",
+            _("Give a whole number from 0 to %(max)d, or leave it empty for “on request”.")
+            % {"max": MAX_STOCK},
+        )
     available = row.get("available", "").lower()
     if available in YES:
         values["is_available"] = True
@@ -177,7 +193,11 @@ def _check_row(
     category = row.get("category", "")
     if category:
         if category not in categories:
-            fail("category", _("Unknown category; use one of: %(allowed)s.") % {"allowed": ", ".join(sorted(categories))})
+            fail(
+                "category",
+                _("Unknown category; use one of: %(allowed)s.")
+                % {"allowed": ", ".join(sorted(categories))},
+            )
         else:
             values["category"] = categories[category]
     else:
@@ -249,7 +269,9 @@ def products_import(*, shop: Shop, data: bytes, filename: str, actor: Any) -> Im
 
 def product_rows(shop: Shop) -> list[list[Any]]:
     rows: list[list[Any]] = [list(COLUMNS)]
-    for p in Product.objects.filter(shop=shop).select_related("category", "variant_of").order_by("pk"):
+    for p in (
+        Product.objects.filter(shop=shop).select_related("category", "variant_of").order_by("pk")
+    ):
         rows.append(
             [
                 spreadsheet_safe(p.sku),
@@ -277,8 +299,7 @@ def as_xlsx(rows: list[list[Any]]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
+    sheet = workbook.active or workbook.create_sheet()
     for row in rows:
         sheet.append(row)
     out = io.BytesIO()
@@ -298,7 +319,9 @@ def order_rows(orders: Any) -> list[list[Any]]:
                 order.created_at.date().isoformat(),
                 order.get_status_display(),
                 spreadsheet_safe(order.name),
-                spreadsheet_safe("; ".join(f"{line.quantity} × {line.name}" for line in order.lines.all())),
+                spreadsheet_safe(
+                    "; ".join(f"{line.quantity} × {line.name}" for line in order.lines.all())
+                ),
                 str(order.total),
             ]
         )

@@ -26,9 +26,9 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, categories: list[Category], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = [("", _("All categories"))] + [
-            (c.slug, c.name) for c in categories
-        ]
+        field = self.fields["category"]
+        if isinstance(field, forms.ChoiceField):
+            field.choices = [("", _("All categories"))] + [(c.slug, c.name) for c in categories]
 
 
 class AddToCartForm(forms.Form):
@@ -47,17 +47,23 @@ class CheckoutForm(forms.Form):
     email = forms.EmailField(label=_("E-mail"), max_length=254)
     phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
     fulfilment = forms.ChoiceField(
-        label=_("Pickup or delivery"), choices=Fulfilment.choices, widget=forms.RadioSelect,
+        label=_("Pickup or delivery"),
+        choices=Fulfilment.choices,
+        widget=forms.RadioSelect,
         initial=Fulfilment.PICKUP,
     )
     address = forms.CharField(
-        label=_("Delivery address"), max_length=300, required=False,
+        label=_("Delivery address"),
+        max_length=300,
+        required=False,
         help_text=_("Only for delivery."),
     )
     postcode = forms.CharField(label=_("Postcode"), max_length=20, required=False)
     payment = forms.ChoiceField(label=_("Payment"), choices=Payment.choices)
 
-    def __init__(self, *args: Any, shops: list[Any], slots: dict[int, list[Any]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, shops: list[Any], slots: dict[int, list[Any]], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.shops = shops
         for shop in shops:
@@ -80,10 +86,12 @@ class ApplicationForm(forms.Form):
         label=_("Business registration number"), max_length=60, required=False
     )
     description = forms.CharField(
-        label=_("What you sell"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        label=_("What you sell"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
         max_length=4000,
     )
-    categories = forms.ModelMultipleChoiceField(
+    categories: forms.ModelMultipleChoiceField[Category] = forms.ModelMultipleChoiceField(
         label=_("Categories"),
         queryset=Category.objects.none(),
         widget=forms.CheckboxSelectMultiple,
@@ -103,11 +111,14 @@ class DeclineForm(forms.Form):
 
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(
-        choices=[("accepted", "accepted"), ("ready", "ready"), ("collected", "collected"), ("declined", "declined")]
+        choices=[
+            ("accepted", "accepted"),
+            ("ready", "ready"),
+            ("collected", "collected"),
+            ("declined", "declined"),
+        ]
     )
-    reason = forms.CharField(
-        label=_("Reason (for declining)"), max_length=1000, required=False
-    )
+    reason = forms.CharField(label=_("Reason (for declining)"), max_length=1000, required=False)
 
 
 class ProductForm(forms.Form):
@@ -117,27 +128,42 @@ class ProductForm(forms.Form):
     name_es = forms.CharField(label=_("Name (Spanish)"), max_length=200, required=False)
     name_pt = forms.CharField(label=_("Name (Portuguese)"), max_length=200, required=False)
     description_en = forms.CharField(
-        label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, max_length=4000,
+        label=_("Description (English)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
     )
     price = forms.DecimalField(
-        label=_("Price"), min_value=Decimal("0"), max_value=MAX_PRICE, max_digits=7, decimal_places=2
+        label=_("Price"),
+        min_value=Decimal("0"),
+        max_value=MAX_PRICE,
+        max_digits=7,
+        decimal_places=2,
     )
     tax_rate = forms.DecimalField(
-        label=_("Tax rate (%)"), min_value=Decimal("0"), max_value=Decimal("50"),
-        max_digits=4, decimal_places=2, initial=Decimal("0"),
+        label=_("Tax rate (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("50"),
+        max_digits=4,
+        decimal_places=2,
+        initial=Decimal("0"),
     )
-    category = forms.ModelChoiceField(
+    category: forms.ModelChoiceField[Category] = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.none(), required=False
     )
     stock = forms.IntegerField(
-        label=_("Stock"), min_value=0, max_value=MAX_STOCK, required=False,
+        label=_("Stock"),
+        min_value=0,
+        max_value=MAX_STOCK,
+        required=False,
         help_text=_("Empty: on request (no stock is counted)."),
     )
-    variant_of = forms.ModelChoiceField(
+    variant_of: forms.ModelChoiceField[Product] = forms.ModelChoiceField(
         label=_("Variant of"), queryset=Product.objects.none(), required=False
     )
-    variant = forms.CharField(label=_("Variant (for example a size)"), max_length=60, required=False)
+    variant = forms.CharField(
+        label=_("Variant (for example a size)"), max_length=60, required=False
+    )
     is_available = forms.BooleanField(label=_("Available"), required=False, initial=True)
     photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP, at most 5 MB)"), required=False)
 
@@ -161,37 +187,53 @@ class ImportForm(forms.Form):
 
 class ShopSettingsForm(forms.Form):
     description_en = forms.CharField(
-        label=_("Description (English)"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, max_length=4000,
+        label=_("Description (English)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
     )
     description_de = forms.CharField(
-        label=_("Description (German)"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, max_length=4000,
+        label=_("Description (German)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
     )
     description_es = forms.CharField(
-        label=_("Description (Spanish)"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, max_length=4000,
+        label=_("Description (Spanish)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
     )
     description_pt = forms.CharField(
-        label=_("Description (Portuguese)"), widget=forms.Textarea(attrs={"rows": 3}),
-        required=False, max_length=4000,
+        label=_("Description (Portuguese)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
     )
     offers_pickup = forms.BooleanField(label=_("Pickup at the shop"), required=False)
     offers_delivery = forms.BooleanField(label=_("Local delivery"), required=False)
     delivery_fee = forms.DecimalField(
-        label=_("Delivery fee"), min_value=Decimal("0"), max_value=MAX_PRICE, max_digits=7,
+        label=_("Delivery fee"),
+        min_value=Decimal("0"),
+        max_value=MAX_PRICE,
+        max_digits=7,
         decimal_places=2,
     )
     delivery_minimum = forms.DecimalField(
-        label=_("Minimum order for delivery"), min_value=Decimal("0"), max_value=MAX_PRICE,
-        max_digits=7, decimal_places=2,
+        label=_("Minimum order for delivery"),
+        min_value=Decimal("0"),
+        max_value=MAX_PRICE,
+        max_digits=7,
+        decimal_places=2,
     )
     pays_cash = forms.BooleanField(label=_("Cash at pickup"), required=False)
     pays_card = forms.BooleanField(label=_("Card at the counter"), required=False)
     pays_transfer = forms.BooleanField(label=_("Bank transfer"), required=False)
     bank_details = forms.CharField(
-        label=_("Bank details for transfers"), widget=forms.Textarea(attrs={"rows": 2}),
-        required=False, max_length=1000,
+        label=_("Bank details for transfers"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=1000,
     )
 
 
@@ -202,11 +244,13 @@ class HoursForm(forms.Form):
         super().__init__(*args, **kwargs)
         for number, label in WEEKDAYS:
             self.fields[f"opens_{number}"] = forms.TimeField(
-                label=_("%(day)s from") % {"day": label}, required=False,
+                label=_("%(day)s from") % {"day": label},
+                required=False,
                 widget=forms.TimeInput(attrs={"type": "time"}),
             )
             self.fields[f"closes_{number}"] = forms.TimeField(
-                label=_("%(day)s until") % {"day": label}, required=False,
+                label=_("%(day)s until") % {"day": label},
+                required=False,
                 widget=forms.TimeInput(attrs={"type": "time"}),
             )
 
@@ -228,6 +272,10 @@ class HoursForm(forms.Form):
 
 class ExceptionForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    opens = forms.TimeField(label=_("Opens"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    closes = forms.TimeField(label=_("Closes"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    opens = forms.TimeField(
+        label=_("Opens"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    closes = forms.TimeField(
+        label=_("Closes"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
     note = forms.CharField(label=_("Note (for example a holiday)"), max_length=200, required=False)

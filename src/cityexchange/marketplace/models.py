@@ -92,9 +92,7 @@ class Town(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Berlin")
     terms = models.TextField(_("terms of use"), blank=True)
     imprint = models.TextField(_("imprint"), blank=True)
-    delivery_postcodes = models.JSONField(
-        _("delivery area (postcodes)"), default=list, blank=True
-    )
+    delivery_postcodes = models.JSONField(_("delivery area (postcodes)"), default=list, blank=True)
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("town staff"),

@@ -61,4 +61,6 @@ rules.add_perm("marketplace.review_shop", is_town_staff_of_shop | is_admin)
 rules.add_perm("marketplace.manage_shop", is_shop_staff | is_admin)
 # Selling (products, orders) only once the town has approved the shop.
 rules.add_perm("marketplace.sell", (is_shop_staff | is_admin) & is_approved)
-rules.add_perm("marketplace.view_shop", is_approved | is_shop_staff | is_town_staff_of_shop | is_admin)
+rules.add_perm(
+    "marketplace.view_shop", is_approved | is_shop_staff | is_town_staff_of_shop | is_admin
+)

@@ -54,7 +54,11 @@ def load_demo(path: Path = DATA_FILE) -> int:
             categories = {}
             for position, c in enumerate(raw["categories"]):
                 categories[c["slug"]] = Category.objects.create(
-                    town=town, slug=c["slug"], name=c["en"], position=position, **_translated("name", c)
+                    town=town,
+                    slug=c["slug"],
+                    name=c["en"],
+                    position=position,
+                    **_translated("name", c),
                 )
             for s in raw["shops"]:
                 shop = Shop.objects.create(

@@ -78,9 +78,7 @@ def search_products(
     """Available products of the town's approved shops, optionally matching ``q`` in
     the resident's language (and the fallback languages), a category or a shop."""
     products = (
-        Product.objects.filter(
-            shop__town=town, shop__status=ShopStatus.APPROVED, is_available=True
-        )
+        Product.objects.filter(shop__town=town, shop__status=ShopStatus.APPROVED, is_available=True)
         .select_related("shop", "category")
         .order_by("name", "variant", "pk")
     )
@@ -103,9 +101,7 @@ def categories_with_counts(town: Town) -> QuerySet[Category]:
     return Category.objects.filter(town=town).annotate(
         count=Count(
             "products",
-            filter=Q(
-                products__is_available=True, products__shop__status=ShopStatus.APPROVED
-            ),
+            filter=Q(products__is_available=True, products__shop__status=ShopStatus.APPROVED),
         )
     )
 
@@ -126,11 +122,7 @@ def shop_orders(shop: Shop, *, status: str = "") -> QuerySet[Order]:
 
 
 def order_by_token(token: str) -> Order:
-    return (
-        Order.objects.select_related("shop__town")
-        .prefetch_related("lines")
-        .get(token=token)
-    )
+    return Order.objects.select_related("shop__town").prefetch_related("lines").get(token=token)
 
 
 COUNTED = [OrderStatus.NEW, OrderStatus.ACCEPTED, OrderStatus.READY, OrderStatus.COLLECTED]

@@ -274,7 +274,9 @@ def _mail_shop(shop: Shop, template: str, **context: Any) -> None:
 def shop_update(*, shop: Shop, actor: Any, **changes: Any) -> Shop:
     if changes.get("offers_delivery") is False and changes.get("offers_pickup") is False:
         raise MarketError({"offers_pickup": _("Offer pickup, delivery or both.")})
-    if not any(changes.get(k, getattr(shop, k)) for k in ("pays_cash", "pays_card", "pays_transfer")):
+    if not any(
+        changes.get(k, getattr(shop, k)) for k in ("pays_cash", "pays_card", "pays_transfer")
+    ):
         raise MarketError({"pays_cash": _("Offer at least one way to pay.")})
     with transaction.atomic():
         audited_update(_lock_shop(shop), actor=actor, action="shop.update", **changes)
@@ -358,7 +360,9 @@ def product_save(
     with transaction.atomic():
         if product is None:
             candidate.save()
-            audit_record(actor=actor, action="product.create", obj=candidate, after=snapshot(candidate))
+            audit_record(
+                actor=actor, action="product.create", obj=candidate, after=snapshot(candidate)
+            )
         else:
             audited_update(candidate, actor=actor, action="product.update", fields=list(values))
         if picture is not None:
@@ -424,14 +428,18 @@ def _check_customer(customer: Customer) -> None:
 
 def taken_slots(shop: Shop) -> Counter[dt.datetime]:
     now = timezone.now()
-    return Counter(
-        Order.objects.filter(shop=shop, status__in=OPEN_STATUSES, pickup_at__gte=now).values_list(
-            "pickup_at", flat=True
-        )
-    )
+    taken: Counter[dt.datetime] = Counter()
+    for when in Order.objects.filter(
+        shop=shop, status__in=OPEN_STATUSES, pickup_at__gte=now
+    ).values_list("pickup_at", flat=True):
+        if when is not None:
+            taken[when] += 1
+    return taken
 
 
-def free_slots(shop: Shop, *, now: dt.datetime | None = None, limit: int = 200) -> list[dt.datetime]:
+def free_slots(
+    shop: Shop, *, now: dt.datetime | None = None, limit: int = 200
+) -> list[dt.datetime]:
     """The pickup slots of ``shop`` that still have room, earliest first."""
     taken = taken_slots(shop)
     result = []
@@ -453,7 +461,10 @@ def _choose_slot(shop: Shop, wanted: dt.datetime | None) -> dt.datetime:
     if wanted is None:
         if not free:
             raise MarketError(
-                {"pickup_slot": _("%(shop)s has no free pickup time in the next two weeks.") % {"shop": shop.name}}
+                {
+                    "pickup_slot": _("%(shop)s has no free pickup time in the next two weeks.")
+                    % {"shop": shop.name}
+                }
             )
         return free[0]
     if timezone.is_naive(wanted):
@@ -557,7 +568,9 @@ def _order_create(
     subtotal = sum((p.price * wanted[p.pk] for p in products), Decimal("0"))
     payment = customer.payment or (shop.payment_methods or [Payment.CASH])[0]
     if payment not in shop.payment_methods:
-        raise MarketError({"payment": _("%(shop)s does not offer this way to pay.") % {"shop": shop.name}})
+        raise MarketError(
+            {"payment": _("%(shop)s does not offer this way to pay.") % {"shop": shop.name}}
+        )
     fee = Decimal("0")
     pickup_at = None
     if customer.fulfilment == Fulfilment.PICKUP:
@@ -576,7 +589,10 @@ def _order_create(
             raise MarketError(
                 {
                     "fulfilment": _("%(shop)s delivers from an order of %(minimum)s.")
-                    % {"shop": shop.name, "minimum": money(shop.delivery_minimum, shop.town.currency)}
+                    % {
+                        "shop": shop.name,
+                        "minimum": money(shop.delivery_minimum, shop.town.currency),
+                    }
                 }
             )
         fee = shop.delivery_fee
@@ -674,7 +690,11 @@ def order_cancel(*, order: Order, actor: Any = None) -> Order:
             return current
         if current.status != OrderStatus.NEW:
             raise MarketError(
-                {"status": _("The shop has already accepted this order; call the shop to change it.")}
+                {
+                    "status": _(
+                        "The shop has already accepted this order; call the shop to change it."
+                    )
+                }
             )
         audited_update(current, actor=actor, action="order.cancel", status=OrderStatus.CANCELLED)
         _release(current)
@@ -692,7 +712,9 @@ def order_transition(*, order: Order, status: str, actor: Any, reason: str = "")
                     "status": _("An order that is “%(now)s” cannot become “%(next)s”.")
                     % {
                         "now": OrderStatus(current.status).label,
-                        "next": OrderStatus(status).label if status in OrderStatus.values else status,
+                        "next": OrderStatus(status).label
+                        if status in OrderStatus.values
+                        else status,
                     }
                 }
             )
@@ -738,7 +760,11 @@ def personal_data_of(*, user: Any) -> list[dict[str, Any]]:
             "total": str(o.total),
             "currency": o.shop.town.currency,
             "lines": [
-                {"product": line.name, "quantity": line.quantity, "unit_price": str(line.unit_price)}
+                {
+                    "product": line.name,
+                    "quantity": line.quantity,
+                    "unit_price": str(line.unit_price),
+                }
                 for line in o.lines.all()
             ],
         }

@@ -8,6 +8,7 @@ town's back office gets the same 404 as for one that does not exist.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -92,7 +93,11 @@ def town_home(request: HttpRequest, town: str) -> HttpResponse:
     categories = list(selectors.categories_with_counts(place))
     form = SearchForm(request.GET or None, categories=categories)
     results = None
-    if form.is_bound and form.is_valid() and (form.cleaned_data["q"] or form.cleaned_data["category"]):
+    if (
+        form.is_bound
+        and form.is_valid()
+        and (form.cleaned_data["q"] or form.cleaned_data["category"])
+    ):
         paginator = Paginator(
             selectors.search_products(
                 place, q=form.cleaned_data["q"], category=form.cleaned_data["category"]
@@ -224,7 +229,7 @@ def checkout(request: HttpRequest, town: str) -> HttpResponse:
     for shop in shops:
         shop.town = place
         slots[shop.pk] = [
-            (s, formats.date_format(_local(s, place), "D j M, H:i"))
+            (s, formats.date_format(s.astimezone(opening.zone(place.timezone)), "D j M, H:i"))
             for s in services.free_slots(shop, limit=60)
         ]
     form = CheckoutForm(request.POST or None, shops=shops, slots=slots)
@@ -358,7 +363,9 @@ def shop_manage(request: HttpRequest, shop_id: int) -> HttpResponse:
     shop = _own_shop(request, shop_id)
     if request.method == "POST":
         form = TransitionForm(request.POST)
-        order = get_for_user(Order.objects.filter(shop=shop), user=None, pk=request.POST.get("order"))
+        order = get_for_user(
+            Order.objects.filter(shop=shop), user=None, pk=request.POST.get("order")
+        )
         if form.is_valid():
             try:
                 services.order_transition(
@@ -401,7 +408,9 @@ def shop_manage(request: HttpRequest, shop_id: int) -> HttpResponse:
 def shop_products(request: HttpRequest, shop_id: int, pk: int | None = None) -> HttpResponse:
     shop = _own_shop(request, shop_id)
     product = (
-        get_for_user(Product.objects.filter(shop=shop), user=None, pk=pk) if pk is not None else None
+        get_for_user(Product.objects.filter(shop=shop), user=None, pk=pk)
+        if pk is not None
+        else None
     )
     initial: dict[str, Any] = {"is_available": True}
     if product is not None:
@@ -426,7 +435,9 @@ def shop_products(request: HttpRequest, shop_id: int, pk: int | None = None) -> 
                 form.add_error(key if key in form.fields else None, message)
         else:
             messages.success(request, _("Product saved."))
-            return HttpResponseRedirect(reverse("marketplace:products", kwargs={"shop_id": shop.pk}))
+            return HttpResponseRedirect(
+                reverse("marketplace:products", kwargs={"shop_id": shop.pk})
+            )
     return render(
         request,
         "marketplace/products.html",
@@ -458,7 +469,9 @@ def shop_import(request: HttpRequest, shop_id: int) -> HttpResponse:
                 _("Imported: %(created)d new, %(updated)d changed.")
                 % {"created": result.created, "updated": result.updated},
             )
-            return HttpResponseRedirect(reverse("marketplace:products", kwargs={"shop_id": shop.pk}))
+            return HttpResponseRedirect(
+                reverse("marketplace:products", kwargs={"shop_id": shop.pk})
+            )
     return render(
         request,
         "marketplace/import.html",
@@ -539,9 +552,7 @@ def town_staff(request: HttpRequest, town: str) -> HttpResponse:
         selectors.towns(), user=request.user, perm="marketplace.manage_town", slug=town
     )
     if request.method == "POST":
-        shop = get_for_user(
-            Shop.objects.filter(town=place), user=None, pk=request.POST.get("shop")
-        )
+        shop = get_for_user(Shop.objects.filter(town=place), user=None, pk=request.POST.get("shop"))
         if request.POST.get("decision") == "approve":
             services.shop_approve(shop=shop, actor=request.user)
             messages.success(request, _("%(shop)s approved.") % {"shop": shop.name})
@@ -560,7 +571,7 @@ def town_staff(request: HttpRequest, town: str) -> HttpResponse:
         {
             "week": w["week"],
             "orders": w["orders"],
-            "revenue": money(w["revenue"] or 0, place.currency),
+            "revenue": money(w["revenue"] or Decimal("0"), place.currency),
         }
         for w in report["weeks"]
     ]
@@ -572,7 +583,9 @@ def town_staff(request: HttpRequest, town: str) -> HttpResponse:
         "marketplace/town_staff.html",
         {
             "town": place,
-            "applications": Shop.objects.filter(town=place, status=ShopStatus.APPLIED).prefetch_related("categories"),
+            "applications": Shop.objects.filter(
+                town=place, status=ShopStatus.APPLIED
+            ).prefetch_related("categories"),
             "shops": Shop.objects.filter(town=place).exclude(status=ShopStatus.APPLIED),
             "report": report,
             "weeks": weeks,

@@ -65,16 +65,23 @@ def test_products_are_paged_searchable_and_filtered(
     client: Client, town: Any, shop: Any, other_shop: Any
 ) -> None:
     bread = CategoryFactory(town=town, slug="bread")
-    ProductFactory(shop=shop, name_en="Rye bread", name_es="Pan de centeno", category=bread, stock=3)
+    ProductFactory(
+        shop=shop, name_en="Rye bread", name_es="Pan de centeno", category=bread, stock=3
+    )
     ProductFactory(shop=other_shop, name_en="Atlas", stock=None)
     ProductFactory(shop=shop, name_en="Hidden", is_available=False)
     body = client.get(f"{BASE}/towns/{town.slug}/products").json()
     assert body["count"] == 2
     item = next(i for i in body["items"] if i["name"] == "Rye bread")
     assert item["shop"] == shop.slug and item["stock"] == 3 and item["price"] == "4.50"
-    assert {i["name"] for i in client.get(f"{BASE}/towns/{town.slug}/products?q=centeno").json()["items"]} == {"Rye bread"}
+    assert {
+        i["name"]
+        for i in client.get(f"{BASE}/towns/{town.slug}/products?q=centeno").json()["items"]
+    } == {"Rye bread"}
     assert client.get(f"{BASE}/towns/{town.slug}/products?category=bread").json()["count"] == 1
-    assert client.get(f"{BASE}/towns/{town.slug}/products?shop={other_shop.slug}").json()["count"] == 1
+    assert (
+        client.get(f"{BASE}/towns/{town.slug}/products?shop={other_shop.slug}").json()["count"] == 1
+    )
     wrong = client.get(f"{BASE}/towns/{town.slug}/products?category=nonsense")
     assert wrong.status_code == 422 and "bread" in wrong.json()["detail"]
     assert client.get(f"{BASE}/towns/{town.slug}/products?shop=nonsense").status_code == 422
@@ -176,7 +183,9 @@ def placed(town: Any, shop: Any) -> Order:
     return order
 
 
-def _update(client: Client, order: Order, status: str, token: str | None = None, **extra: Any) -> Any:
+def _update(
+    client: Client, order: Order, status: str, token: str | None = None, **extra: Any
+) -> Any:
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     return _post(
         client,
@@ -186,7 +195,9 @@ def _update(client: Client, order: Order, status: str, token: str | None = None,
     )
 
 
-def test_shop_staff_move_an_order_with_a_token(client: Client, placed: Order, retailer: Any) -> None:
+def test_shop_staff_move_an_order_with_a_token(
+    client: Client, placed: Order, retailer: Any
+) -> None:
     _token, raw = api_token_create(user=retailer, name="till")
     assert _update(client, placed, "accepted", raw).json()["status"] == "accepted"
     assert _update(client, placed, "collected", raw).status_code == 422
@@ -209,9 +220,7 @@ def test_other_shops_town_staff_and_outsiders_cannot_see_or_change_a_shops_order
     user = request.getfixturevalue(who)
     _token, raw = api_token_create(user=user, name="x")
     assert _update(client, placed, "accepted", raw).status_code == 404
-    listed = client.get(
-        f"{BASE}/shops/{placed.shop_id}/orders", HTTP_AUTHORIZATION=f"Bearer {raw}"
-    )
+    listed = client.get(f"{BASE}/shops/{placed.shop_id}/orders", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert listed.status_code == 404
     placed.refresh_from_db()
     assert placed.status == "new"

@@ -19,11 +19,13 @@ GOOD = (
     "sku,name_en,name_es,price,tax_rate,category,stock,available,variant_of,variant\n"
     "T-1,Shirt,Camisa,12.50,19,clothes,3,yes,,\n"
     "T-1-M,Shirt,Camisa,12.50,19,clothes,2,yes,T-1,M\n"
-    "V-1,Voucher,Vale,\"20,00\",0,,,no,,\n"
+    'V-1,Voucher,Vale,"20,00",0,,,no,,\n'
 )
 
 
-def _import(shop: Any, text: str, filename: str = "p.csv", actor: Any = None) -> exports.ImportResult:
+def _import(
+    shop: Any, text: str, filename: str = "p.csv", actor: Any = None
+) -> exports.ImportResult:
     return exports.products_import(shop=shop, data=text.encode(), filename=filename, actor=actor)
 
 
@@ -98,6 +100,8 @@ def test_xlsx_round_trip_keeps_every_product(shop: Any) -> None:
 
 def test_exports_keep_formula_payloads_as_text(shop: Any) -> None:
     ProductFactory(shop=shop, sku="=cmd|'/c calc'!A1", name_en="@SUM(1+1)", name="@SUM(1+1)")
-    rows = list(csv.reader(io.StringIO(exports.as_csv(exports.product_rows(shop)).decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(exports.as_csv(exports.product_rows(shop)).decode("utf-8-sig")))
+    )
     assert rows[1][0].startswith("'=")
     assert rows[1][2].startswith("'@")

@@ -111,7 +111,9 @@ def test_absurd_cart_quantities_are_form_errors(
     client: Client, town: Any, shop: Any, quantity: str
 ) -> None:
     product = ProductFactory(shop=shop)
-    response = client.post(f"/en/market/{town.slug}/{shop.slug}/{product.pk}/", {"quantity": quantity})
+    response = client.post(
+        f"/en/market/{town.slug}/{shop.slug}/{product.pk}/", {"quantity": quantity}
+    )
     assert response.status_code == 200
     assert client.session.get("market_cart", {}).get(town.slug) in (None, {})
 
@@ -237,8 +239,14 @@ def test_the_retailer_moves_orders_along_and_declines_with_a_reason(
     assert order.status == "declined"
     assert Product.objects.get(pk=product.pk).stock == 5
     other_order = Order.objects.create(
-        shop=ShopFactory(town=town), number="X1", token="t" * 40, name="B", email="b@example.org",
-        fulfilment="pickup", payment="cash", total=Decimal("1"),
+        shop=ShopFactory(town=town),
+        number="X1",
+        token="t" * 40,
+        name="B",
+        email="b@example.org",
+        fulfilment="pickup",
+        payment="cash",
+        total=Decimal("1"),
     )
     assert client.post(url, {"order": other_order.pk, "status": "accepted"}).status_code == 404
 
@@ -299,9 +307,14 @@ def test_the_retailer_sets_opening_hours_and_a_holiday(
     url = f"/en/market/manage/{shop.pk}/settings/"
     bad = client.post(url, {"hours": "1", "opens_0": "18:00", "closes_0": "09:00"})
     assert bad.status_code == 200
-    assert client.post(url, {"hours": "1", "opens_0": "09:00", "closes_0": "18:00"}).status_code == 302
+    assert (
+        client.post(url, {"hours": "1", "opens_0": "09:00", "closes_0": "18:00"}).status_code == 302
+    )
     assert list(shop.opening_hours.values_list("weekday", flat=True)) == [0]
-    assert client.post(url, {"exception": "1", "date": "2031-12-25", "note": "Christmas"}).status_code == 302
+    assert (
+        client.post(url, {"exception": "1", "date": "2031-12-25", "note": "Christmas"}).status_code
+        == 302
+    )
     assert shop.exceptions.get().opens is None
 
 

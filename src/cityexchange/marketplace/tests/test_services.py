@@ -34,7 +34,11 @@ def _customer(**overrides: Any) -> services.Customer:
 
 def _checkout(town: Any, items: list[tuple[int, int]], **kwargs: Any) -> list[Order]:
     return services.checkout(
-        town=town, items=items, customer=kwargs.pop("customer", _customer()), language="es", **kwargs
+        town=town,
+        items=items,
+        customer=kwargs.pop("customer", _customer()),
+        language="es",
+        **kwargs,
     )
 
 
@@ -125,7 +129,9 @@ def test_checkout_makes_one_order_per_shop_reserves_stock_and_mails_everyone(
     recipients = sorted(m.to[0] for m in mail.outbox)
     assert recipients.count("ana@example.org") == 2
     assert shop.contact_email in recipients and other_shop.contact_email in recipients
-    confirmation = next(m for m in mail.outbox if at_bakery.number in m.subject and m.to == ["ana@example.org"])
+    confirmation = next(
+        m for m in mail.outbox if at_bakery.number in m.subject and m.to == ["ana@example.org"]
+    )
     assert "pedido" in confirmation.subject.lower()
     assert at_bakery.token in confirmation.body
 
@@ -264,7 +270,9 @@ def test_declining_needs_a_reason_and_releases_the_stock(
     with pytest.raises(services.MarketError):
         services.order_transition(order=order, status="declined", actor=retailer)
     with sent():
-        services.order_transition(order=order, status="declined", actor=retailer, reason="Sin harina")
+        services.order_transition(
+            order=order, status="declined", actor=retailer, reason="Sin harina"
+        )
     product.refresh_from_db()
     assert product.stock == 3
     assert "Sin harina" in mail.outbox[-1].body
