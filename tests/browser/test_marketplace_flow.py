@@ -54,7 +54,9 @@ def test_apply_approve_import_order_decline_and_collect_at_phone_width(
     )
 
     base = live_server.url
-    town = TownFactory(slug="san-aurelio", name="San Aurelio", name_es="San Aurelio", currency="MXN")
+    town = TownFactory(
+        slug="san-aurelio", name="San Aurelio", name_es="San Aurelio", currency="MXN"
+    )
     CategoryFactory(town=town, slug="food", name_es="Alimentos", name_pt="Alimentos")
     office = UserFactory(email="office@example.org", language="pt")
     town.staff.add(office)

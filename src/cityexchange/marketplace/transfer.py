@@ -71,7 +71,7 @@ def town_data(town: Town) -> dict[str, Any]:
             "currency": town.currency,
             "timezone": town.timezone,
             "delivery_postcodes": list(town.delivery_postcodes),
-            "logo": Path(town.logo.name).name if town.logo else "",
+            "logo": Path(town.logo.name or "").name if town.logo else "",
             "is_demo": town.is_demo,
         },
         "categories": [
@@ -133,7 +133,7 @@ def _shop_data(shop: Shop) -> dict[str, Any]:
                 "variant": p.variant,
                 "is_available": p.is_available,
                 "is_demo": p.is_demo,
-                "photo": f"{shop.slug}/{Path(p.photo.name).name}" if p.photo else "",
+                "photo": f"{shop.slug}/{Path(p.photo.name or '').name}" if p.photo else "",
                 "_variant_of_id": p.variant_of_id,
                 "_id": p.pk,
             }
@@ -164,7 +164,8 @@ def export_town(town: Town, target: Path) -> dict[str, int]:
                 if product.photo:
                     with product.photo.open("rb") as handle:
                         archive.writestr(
-                            f"photos/{shop.slug}/{Path(product.photo.name).name}", handle.read()
+                            f"photos/{shop.slug}/{Path(product.photo.name or '').name}",
+                            handle.read(),
                         )
                     photos += 1
     return {"shops": len(data["shops"]), "photos": photos}
@@ -279,7 +280,10 @@ def _import_shop(
     shop.save()
     shop.categories.set([categories[c] for c in raw["categories"]])
     OpeningHours.objects.bulk_create(
-        OpeningHours(shop=shop, weekday=w, opens=_t(o), closes=_t(c)) for w, o, c in raw["hours"]
+        OpeningHours(
+            shop=shop, weekday=w, opens=dt.time.fromisoformat(o), closes=dt.time.fromisoformat(c)
+        )
+        for w, o, c in raw["hours"]
     )
     OpeningException.objects.bulk_create(
         OpeningException(
