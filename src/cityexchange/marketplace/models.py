@@ -301,7 +301,11 @@ class Product(models.Model):
             models.UniqueConstraint(fields=["shop", "sku"], name="market_product_sku_unique"),
             models.CheckConstraint(condition=models.Q(price__gte=0), name="market_price_positive"),
         ]
-        indexes = [models.Index(fields=["shop", "is_available"])]
+        indexes = [
+            models.Index(fields=["shop", "is_available"]),
+            # The listing's order: pages come from the index instead of a sort of every row.
+            models.Index(fields=["name", "variant", "id"], name="market_product_listing"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.variant})" if self.variant else self.name

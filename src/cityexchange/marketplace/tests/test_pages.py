@@ -324,3 +324,14 @@ def test_the_dashboard_lists_only_the_users_own_shops(
     client.force_login(retailer)
     page = client.get("/en/market/my-shops/").content.decode()
     assert shop.name in page and other_shop.name not in page
+
+
+def test_the_towns_colour_comes_as_a_stylesheet_because_inline_styles_are_not_allowed(
+    client: Client, town: Any
+) -> None:
+    Town = type(town)
+    Town.objects.filter(pk=town.pk).update(colour="#7a1f3d")
+    page = client.get(f"/en/market/{town.slug}/").content.decode()
+    assert f"/en/market/{town.slug}/town.css" in page and 'style="' not in page
+    css = client.get(f"/en/market/{town.slug}/town.css")
+    assert css["Content-Type"] == "text/css" and "#7a1f3d" in css.content.decode()

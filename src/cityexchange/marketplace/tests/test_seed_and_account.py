@@ -15,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_seed_makes_two_towns_in_different_currencies_marked_demo_and_runs_twice() -> None:
-    assert seeding.seed(demo=False) == ["marketplace: nothing to load (each town configures its own)"]
+    assert seeding.seed(demo=False) == [
+        "marketplace: nothing to load (each town configures its own)"
+    ]
     assert not Town.objects.exists()
     seeding.seed(demo=True)
     seeding.seed(demo=True)
