@@ -19,6 +19,10 @@ from ninja.pagination import paginate
 from cityexchange.core.access import get_for_user
 from cityexchange.core.api import token_or_session
 from cityexchange.core.i18n import current_language
+
+# The events app's address pattern: what Django's validate_email (the service's check)
+# accepts, in ASCII classes JSON Schema and pydantic read alike.
+from cityexchange.events.api import EMAIL_PATTERN
 from cityexchange.marketplace import selectors, services
 from cityexchange.marketplace.models import MAX_QUANTITY, Order, OrderStatus, Product, Shop, Town
 
@@ -121,7 +125,7 @@ class ItemIn(Schema):
 class OrderIn(Schema):
     items: list[ItemIn] = Field(min_length=1, max_length=services.MAX_ITEMS)
     name: str = Field(min_length=1, max_length=200)
-    email: str = Field(min_length=3, max_length=254)
+    email: str = Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)
     phone: str = Field("", max_length=40)
     fulfilment: Literal["pickup", "delivery"] = "pickup"
     address: str = Field("", max_length=300)
@@ -171,6 +175,9 @@ class OrdersOut(Schema):
 
 
 class RanOutOut(Schema):
+    """Nothing was ordered: ``products`` names those with too few units left; when it is
+    empty, ``detail`` says what the shops cannot do as asked."""
+
     detail: str
     products: list[dict[str, Any]]
 
@@ -188,10 +195,6 @@ def _town(slug: str) -> Town:
     return get_for_user(selectors.towns(), user=None, slug=slug)
 
 
-def _refuse(exc: services.MarketError) -> HttpError:
-    return HttpError(422, str(exc))
-
-
 @router.get("/towns", response=list[TownOut], auth=None)
 @paginate
 def towns(request: HttpRequest) -> QuerySet[Town]:
@@ -204,16 +207,18 @@ def shops(request: HttpRequest, slug: str) -> QuerySet[Shop]:
     return selectors.approved_shops(_town(slug)).select_related("town")
 
 
-@router.get("/towns/{slug}/products", response=list[ProductOut], auth=None)
+@router.get("/towns/{slug}/products", response={200: list[ProductOut], 404: ErrorOut}, auth=None)
 @paginate
 def products(request: HttpRequest, slug: str, filters: Query[ProductFilter]) -> QuerySet[Product]:
     town = _town(slug)
+    # Categories and shops are each town's own data, so the schema cannot list them:
+    # an unknown one is a 404 that names what exists, not a schema error.
     if filters.category:
         allowed = list(town.categories.values_list("slug", flat=True))
         if filters.category not in allowed:
-            raise HttpError(422, f"category: choose one of {', '.join(allowed)}")
+            raise HttpError(404, f"category: no such category here; known: {', '.join(allowed)}")
     if filters.shop and not Shop.objects.filter(town=town, slug=filters.shop).exists():
-        raise HttpError(422, "shop: no shop with this short address in this town")
+        raise HttpError(404, "shop: no shop with this short address in this town")
     return selectors.search_products(
         town, q=filters.q, category=filters.category, shop=filters.shop
     ).select_related("shop__town")
@@ -221,7 +226,7 @@ def products(request: HttpRequest, slug: str, filters: Query[ProductFilter]) -> 
 
 @router.post(
     "/towns/{slug}/orders",
-    response={201: OrdersOut, 409: RanOutOut, 422: ErrorOut},
+    response={201: OrdersOut, 409: RanOutOut},
     auth=None,
 )
 def order_create(request: HttpRequest, slug: str, payload: OrderIn) -> Status:
@@ -261,7 +266,9 @@ def order_create(request: HttpRequest, slug: str, payload: OrderIn) -> Status:
             },
         )
     except services.MarketError as exc:
-        return Status(422, {"detail": str(exc)})
+        # Well-formed, but not what the shops can do (a pickup time outside the opening
+        # hours, a postcode outside the delivery area ...): a conflict, nothing ordered.
+        return Status(409, {"detail": str(exc), "products": []})
     for order in orders:
         order.shop.town = town
     return Status(201, {"orders": orders})
@@ -282,13 +289,13 @@ def order_status(request: HttpRequest, token: str) -> Order:
     return _order(token)
 
 
-@router.post("/orders/{token}/cancel", response={200: OrderOut, 422: ErrorOut}, auth=None)
+@router.post("/orders/{token}/cancel", response={200: OrderOut, 409: ErrorOut}, auth=None)
 def order_cancel(request: HttpRequest, token: str) -> Status:
     order = _order(token)
     try:
         services.order_cancel(order=order)
     except services.MarketError as exc:
-        return Status(422, {"detail": str(exc)})
+        return Status(409, {"detail": str(exc)})
     return Status(200, _order(token))
 
 
@@ -305,7 +312,7 @@ def shop_orders(
 
 @router.post(
     "/shops/{shop_id}/orders/{number}",
-    response={200: OrderOut, 422: ErrorOut},
+    response={200: OrderOut, 409: ErrorOut},
     auth=token_or_session,
 )
 def shop_order_update(
@@ -321,5 +328,6 @@ def shop_order_update(
             reason=payload.reason,
         )
     except services.MarketError as exc:
-        return Status(422, {"detail": str(exc)})
+        # The order's state does not allow this step (or a decline without a reason).
+        return Status(409, {"detail": str(exc)})
     return Status(200, _order(order.token))

@@ -83,8 +83,8 @@ def test_products_are_paged_searchable_and_filtered(
         client.get(f"{BASE}/towns/{town.slug}/products?shop={other_shop.slug}").json()["count"] == 1
     )
     wrong = client.get(f"{BASE}/towns/{town.slug}/products?category=nonsense")
-    assert wrong.status_code == 422 and "bread" in wrong.json()["detail"]
-    assert client.get(f"{BASE}/towns/{town.slug}/products?shop=nonsense").status_code == 422
+    assert wrong.status_code == 404 and "bread" in wrong.json()["detail"]
+    assert client.get(f"{BASE}/towns/{town.slug}/products?shop=nonsense").status_code == 404
 
 
 def test_the_product_list_costs_the_same_queries_for_few_and_many(
@@ -148,12 +148,15 @@ def test_absurd_order_items_are_422(client: Client, town: Any, items: Any) -> No
     assert response.json()["detail"]
 
 
-def test_a_pickup_slot_outside_opening_hours_is_422(client: Client, town: Any) -> None:
+def test_a_pickup_slot_outside_opening_hours_is_409_and_nothing_is_ordered(
+    client: Client, town: Any
+) -> None:
     shop = ShopFactory(town=town, always_open=False)
     product = ProductFactory(shop=shop)
     body = _order_body((product.pk, 1), pickup_slot="2031-01-01T03:00:00+00:00")
     response = _post(client, f"{BASE}/towns/{town.slug}/orders", body)
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert response.json()["products"] == [] and "pickup" in response.json()["detail"]
     assert Order.objects.count() == 0
 
 
@@ -164,6 +167,8 @@ def test_a_resident_cancels_by_the_personal_link_only_while_new(
     response = _post(client, f"{BASE}/towns/{town.slug}/orders", _order_body((product.pk, 2)))
     token = Order.objects.get().token
     assert client.post(f"{BASE}/orders/{token}/cancel").json()["status"] == "cancelled"
+    Order.objects.filter(token=token).update(status="accepted")
+    assert client.post(f"{BASE}/orders/{token}/cancel").status_code == 409
     assert Product.objects.get(pk=product.pk).stock == 2
     assert client.get(f"{BASE}/orders/not-a-token").status_code == 404
     assert response.status_code == 201
@@ -200,7 +205,7 @@ def test_shop_staff_move_an_order_with_a_token(
 ) -> None:
     _token, raw = api_token_create(user=retailer, name="till")
     assert _update(client, placed, "accepted", raw).json()["status"] == "accepted"
-    assert _update(client, placed, "collected", raw).status_code == 422
+    assert _update(client, placed, "collected", raw).status_code == 409
     listed = client.get(
         f"{BASE}/shops/{placed.shop_id}/orders?status=accepted", HTTP_AUTHORIZATION=f"Bearer {raw}"
     )
@@ -209,7 +214,7 @@ def test_shop_staff_move_an_order_with_a_token(
 
 def test_declining_by_api_needs_a_reason(client: Client, placed: Order, retailer: Any) -> None:
     client.force_login(retailer)
-    assert _update(client, placed, "declined").status_code == 422
+    assert _update(client, placed, "declined").status_code == 409
     assert _update(client, placed, "declined", reason="closed").json()["decline_reason"] == "closed"
 
 
