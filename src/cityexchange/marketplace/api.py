@@ -19,11 +19,13 @@ from ninja.pagination import paginate
 from cityexchange.core.access import get_for_user
 from cityexchange.core.api import token_or_session
 from cityexchange.core.i18n import current_language
+from cityexchange.core.ratelimit import check_api
 
 # The events app's address pattern: what Django's validate_email (the service's check)
 # accepts, in ASCII classes JSON Schema and pydantic read alike.
 from cityexchange.events.api import EMAIL_PATTERN
 from cityexchange.marketplace import selectors, services
+from cityexchange.marketplace.limits import CHECKOUT_LIMIT
 from cityexchange.marketplace.models import MAX_QUANTITY, Order, OrderStatus, Product, Shop, Town
 
 router = Router(tags=["marketplace"])
@@ -226,11 +228,12 @@ def products(request: HttpRequest, slug: str, filters: Query[ProductFilter]) -> 
 
 @router.post(
     "/towns/{slug}/orders",
-    response={201: OrdersOut, 409: RanOutOut},
+    response={201: OrdersOut, 409: RanOutOut, 429: ErrorOut},
     auth=None,
 )
 def order_create(request: HttpRequest, slug: str, payload: OrderIn) -> Status:
     town = _town(slug)
+    check_api(request, CHECKOUT_LIMIT)
     customer = services.Customer(
         name=payload.name,
         email=payload.email,

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
+from cityexchange.core.ratelimit import exceeded, too_many_page
 from cityexchange.marketplace import exports, selectors, services
 from cityexchange.marketplace import hours as opening
 from cityexchange.marketplace.forms import (
@@ -39,6 +40,7 @@ from cityexchange.marketplace.forms import (
     ShopSettingsForm,
     TransitionForm,
 )
+from cityexchange.marketplace.limits import APPLICATION_LIMIT, CHECKOUT_LIMIT
 from cityexchange.marketplace.models import (
     MAX_QUANTITY,
     Order,
@@ -248,6 +250,8 @@ def checkout(request: HttpRequest, town: str) -> HttpResponse:
         ]
     form = CheckoutForm(request.POST or None, shops=shops, slots=slots)
     ran_out: list[Product] = []
+    if request.method == "POST" and exceeded(request, CHECKOUT_LIMIT):
+        return too_many_page(request, CHECKOUT_LIMIT)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         chosen = {
@@ -337,6 +341,8 @@ def order_status(request: HttpRequest, token: str) -> HttpResponse:
 def apply(request: HttpRequest, town: str) -> HttpResponse:
     place = _town(town)
     form = ApplicationForm(request.POST or None, town=place)
+    if request.method == "POST" and exceeded(request, APPLICATION_LIMIT):
+        return too_many_page(request, APPLICATION_LIMIT)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.shop_apply(

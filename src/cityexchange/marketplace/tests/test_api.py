@@ -238,3 +238,14 @@ def test_anonymous_shop_side_calls_are_401(client: Client, placed: Order) -> Non
 def test_prices_are_decimals_in_the_answer(client: Client, town: Any, shop: Any) -> None:
     ProductFactory(shop=shop, price=Decimal("0.10"))
     assert client.get(f"{BASE}/towns/{town.slug}/products").json()["items"][0]["price"] == "0.10"
+
+
+def test_one_address_cannot_reserve_stock_with_endless_orders(
+    client: Client, town: Any, shop: Any, settings: Any, frozen_rate_window: None
+) -> None:
+    settings.RATELIMIT_ENABLE = True
+    product = ProductFactory(shop=shop, stock=100)
+    url = f"{BASE}/towns/{town.slug}/orders"
+    codes = [_post(client, url, _order_body((product.pk, 1))).status_code for _ in range(11)]
+    assert codes == [201] * 10 + [429]
+    assert Order.objects.count() == 10
