@@ -335,3 +335,21 @@ def test_the_towns_colour_comes_as_a_stylesheet_because_inline_styles_are_not_al
     assert f"/en/market/{town.slug}/town.css" in page and 'style="' not in page
     css = client.get(f"/en/market/{town.slug}/town.css")
     assert css["Content-Type"] == "text/css" and "#7a1f3d" in css.content.decode()
+
+
+def test_the_town_page_costs_the_same_queries_for_few_and_many_shops(
+    client: Client, town: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/en/market/{town.slug}/?q=bread").status_code == 200
+        return len(queries)
+
+    ProductFactory(shop=ShopFactory(town=town), name_en="bread 1")
+    few = count()
+    for n in range(12):
+        ProductFactory(shop=ShopFactory(town=town), name_en=f"bread {n + 2}")
+    assert count() == few
