@@ -11,6 +11,20 @@ class MarketplaceConfig(PersonalDataFromServices, AppConfig):
     label = "marketplace"
     verbose_name = _("Local marketplace")
 
+    def ready(self) -> None:
+        from celery.schedules import crontab
+
+        from cityexchange.celery import app
+
+        app.conf.beat_schedule.update(
+            {
+                "marketplace-anonymise-orders": {
+                    "task": "cityexchange.marketplace.tasks.anonymise_orders",
+                    "schedule": crontab(hour=3, minute=41),
+                }
+            }
+        )
+
     def seed(self, *, demo: bool) -> list[str]:
         from cityexchange.marketplace import seeding
 

@@ -779,26 +779,52 @@ def personal_data_erase(*, user: Any) -> None:
         for order in _orders_of(user).filter(status=OrderStatus.NEW):
             order_cancel(order=order, actor=None)
         for order in _orders_of(user):
-            order.name = ""
-            order.email = ""
-            order.phone = ""
-            order.delivery_address = ""
-            order.delivery_postcode = ""
-            order.user = None
-            order.token = secrets.token_urlsafe(32)
-            order.save(
-                update_fields=[
-                    "name",
-                    "email",
-                    "phone",
-                    "delivery_address",
-                    "delivery_postcode",
-                    "user",
-                    "token",
-                    "updated_at",
-                ]
-            )
-            audit_record(actor=None, action="order.erase", obj=order)
+            _anonymise(order, action="order.erase")
         # The account no longer acts for shops or towns.
         user.market_shops.clear()
         user.market_towns.clear()
+
+
+def _anonymise(order: Order, *, action: str) -> None:
+    order.name = ""
+    order.email = ""
+    order.phone = ""
+    order.delivery_address = ""
+    order.delivery_postcode = ""
+    order.user = None
+    order.token = secrets.token_urlsafe(32)
+    order.save(
+        update_fields=[
+            "name",
+            "email",
+            "phone",
+            "delivery_address",
+            "delivery_postcode",
+            "user",
+            "token",
+            "updated_at",
+        ]
+    )
+    audit_record(actor=None, action=action, obj=order)
+
+
+FINISHED = [OrderStatus.COLLECTED, OrderStatus.CANCELLED, OrderStatus.DECLINED]
+
+
+def orders_anonymise_expired(*, now: dt.datetime | None = None) -> int:
+    """Finished orders keep the resident's details only for the retention period
+    (``CITYEXCHANGE_RETENTION_DAYS``); after that the shop keeps the anonymous order.
+    Safe to run twice: an anonymised order has no e-mail left to match."""
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.CITYEXCHANGE_RETENTION_DAYS)
+    count = 0
+    with transaction.atomic():
+        for order in (
+            Order.objects.select_for_update()
+            .filter(status__in=FINISHED, updated_at__lt=cutoff)
+            .exclude(email="")
+        ):
+            _anonymise(order, action="order.anonymise")
+            count += 1
+    return count

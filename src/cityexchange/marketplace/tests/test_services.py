@@ -341,3 +341,22 @@ def test_personal_data_export_and_erasure_cover_orders_placed_with_the_accounts_
     assert done.email == "" and done.status == "accepted"
     product.refresh_from_db()
     assert product.stock == 4
+
+
+def test_finished_orders_lose_personal_details_after_the_retention_period_once(
+    town: Any, shop: Any, retailer: Any, settings: Any
+) -> None:
+    from cityexchange.marketplace.tasks import anonymise_orders
+
+    settings.CITYEXCHANGE_RETENTION_DAYS = 30
+    product = ProductFactory(shop=shop, stock=5)
+    done, still_open = (_checkout(town, [(product.pk, 1)])[0] for _ in range(2))
+    services.order_transition(order=done, status="declined", actor=retailer, reason="closed")
+    old = timezone.now() - dt.timedelta(days=31)
+    Order.objects.filter(pk__in=[done.pk, still_open.pk]).update(updated_at=old)
+    assert anonymise_orders() == 1
+    assert anonymise_orders() == 0
+    done.refresh_from_db()
+    still_open.refresh_from_db()
+    assert done.email == "" and done.name == "" and done.total == Decimal("4.50")
+    assert still_open.email == "ana@example.org"
