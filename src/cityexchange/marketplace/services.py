@@ -616,11 +616,16 @@ def _order_create(
     order.number = order_number(order)
     order.save(update_fields=["number"])
     lines = []
+    running_low = []
     for product in products:
         quantity = wanted[product.pk]
         if product.stock is not None:
+            before = product.stock
             product.stock -= quantity
             product.save(update_fields=["stock"])
+            # Warned once, when this order takes the stock to the threshold or below.
+            if before > product.low_stock >= product.stock:
+                running_low.append(product)
         lines.append(
             OrderLine(
                 order=order,
@@ -636,6 +641,8 @@ def _order_create(
     audit_record(actor=user, action="order.create", obj=order, after=snapshot(order))
     _mail_resident(order, "marketplace/mail/order_confirmation")
     _mail_shop(order.shop, "marketplace/mail/order_new", order=order, lines=lines)
+    if running_low:
+        _mail_shop(order.shop, "marketplace/mail/low_stock", products=running_low)
     return order
 
 

@@ -360,3 +360,21 @@ def test_finished_orders_lose_personal_details_after_the_retention_period_once(
     still_open.refresh_from_db()
     assert done.email == "" and done.name == "" and done.total == Decimal("4.50")
     assert still_open.email == "ana@example.org"
+
+
+def test_the_shop_is_warned_once_when_an_order_takes_stock_to_the_threshold(
+    town: Any, shop: Any, sent: Any
+) -> None:
+    product = ProductFactory(shop=shop, stock=5, low_stock=2, name_en="Rye")
+    with sent():
+        _checkout(town, [(product.pk, 2)])
+    assert not [
+        m for m in mail.outbox if "stock" in m.subject.lower() or "existencias" in m.subject.lower()
+    ]
+    with sent():
+        _checkout(town, [(product.pk, 2)])
+    warnings = [m for m in mail.outbox if m.to == [shop.contact_email] and "Rye: 1" in m.body]
+    assert len(warnings) == 1
+    with sent():
+        _checkout(town, [(product.pk, 1)])
+    assert len([m for m in mail.outbox if "Rye: " in m.body]) == 1
