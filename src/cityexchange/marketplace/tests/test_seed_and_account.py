@@ -67,3 +67,26 @@ def test_my_cityexchange_lists_the_accounts_orders_and_shops(
     (section,) = account_sections(retailer)
     assert section.extra["shops"] == [shop]
     assert section.items == []
+
+
+def test_my_cityexchange_page_and_data_export_show_the_marketplace(
+    client: Client, town: Any, shop: Any, retailer: Any
+) -> None:
+    import json
+
+    from cityexchange.marketplace import services
+    from cityexchange.marketplace.tests.factories import ProductFactory
+
+    product = ProductFactory(shop=shop, stock=3)
+    (order,) = services.checkout(
+        town=town,
+        items=[(product.pk, 1)],
+        customer=services.Customer(name="Baker", email=retailer.email),
+        language="en",
+        user=retailer,
+    )
+    client.force_login(retailer)
+    page = client.get("/en/account/").content.decode()
+    assert order.number in page and shop.name in page
+    exported = json.loads(client.get("/en/account/export.json").content)
+    assert [o["number"] for o in exported["marketplace"]] == [order.number]
