@@ -116,6 +116,13 @@ def generate(shops: int, products: int) -> None:
                 )
             )
         Product.objects.bulk_create(batch, batch_size=1000)
+    from django.db import connection
+
+    # PostgreSQL plans from statistics autovacuum gathers a while after a bulk load;
+    # gather them now, as a running installation would have them.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     print(f"generated: 1 town, {shops} shops, {products} products")
 
 
