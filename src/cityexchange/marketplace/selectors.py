@@ -1,0 +1,168 @@
+"""Every read of the marketplace that is more than a ``get``.
+
+Lists cost a constant number of queries whatever their length: relations are
+joined or prefetched, never read row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
+from django.utils import timezone
+
+from cityexchange.core.i18n import LANGUAGES, current_language
+from cityexchange.marketplace import hours as opening
+from cityexchange.marketplace.models import (
+    Category,
+    OpeningException,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Product,
+    Shop,
+    ShopStatus,
+    Town,
+)
+from cityexchange.marketplace.rules import shop_ids, town_ids
+
+
+def towns() -> QuerySet[Town]:
+    return Town.objects.filter(is_active=True).order_by("name")
+
+
+def town_by_slug(slug: str) -> Town:
+    return towns().get(slug=slug)
+
+
+def approved_shops(town: Town) -> QuerySet[Shop]:
+    today = timezone.now().date()
+    return (
+        Shop.objects.filter(town=town, status=ShopStatus.APPROVED)
+        .prefetch_related(
+            "opening_hours",
+            Prefetch(
+                "exceptions",
+                queryset=OpeningException.objects.filter(
+                    date__gte=today - dt.timedelta(days=1), date__lte=today + dt.timedelta(days=15)
+                ),
+            ),
+            "categories",
+        )
+        .order_by("name")
+    )
+
+
+def shop_is_open(shop: Shop, *, now: dt.datetime | None = None) -> bool:
+    return opening.is_open(
+        now or timezone.now(),
+        opening.zone(shop.town.timezone),
+        shop.opening_hours.all(),
+        shop.exceptions.all(),
+    )
+
+
+def open_now(shops: list[Shop]) -> list[Shop]:
+    return [s for s in shops if shop_is_open(s)]
+
+
+def search_products(
+    town: Town,
+    *,
+    q: str = "",
+    category: str = "",
+    shop: str = "",
+) -> QuerySet[Product]:
+    """Available products of the town's approved shops, optionally matching ``q`` in
+    the resident's language (and the fallback languages), a category or a shop."""
+    products = (
+        Product.objects.filter(shop__town=town, shop__status=ShopStatus.APPROVED, is_available=True)
+        .select_related("shop", "category")
+        .order_by("name", "variant", "pk")
+    )
+    if q:
+        language = current_language()
+        fields = [f"name_{language}", *(f"name_{c}" for c in LANGUAGES if c != language)]
+        match = Q()
+        for name in fields:
+            match |= Q(**{f"{name}__icontains": q})
+        match |= Q(**{f"description_{language}__icontains": q}) | Q(shop__name__icontains=q)
+        products = products.filter(match)
+    if category:
+        products = products.filter(category__slug=category)
+    if shop:
+        products = products.filter(shop__slug=shop)
+    return products
+
+
+def categories_with_counts(town: Town) -> QuerySet[Category]:
+    return Category.objects.filter(town=town).annotate(
+        count=Count(
+            "products",
+            filter=Q(products__is_available=True, products__shop__status=ShopStatus.APPROVED),
+        )
+    )
+
+
+def shops_of_user(user: Any) -> QuerySet[Shop]:
+    return Shop.objects.filter(pk__in=shop_ids(user)).select_related("town").order_by("name")
+
+
+def towns_of_staff(user: Any) -> QuerySet[Town]:
+    return Town.objects.filter(pk__in=town_ids(user)).order_by("name")
+
+
+def shop_orders(shop: Shop, *, status: str = "") -> QuerySet[Order]:
+    orders = Order.objects.filter(shop=shop).prefetch_related("lines")
+    if status:
+        orders = orders.filter(status=status)
+    return orders
+
+
+def order_by_token(token: str) -> Order:
+    return Order.objects.select_related("shop__town").prefetch_related("lines").get(token=token)
+
+
+COUNTED = [OrderStatus.NEW, OrderStatus.ACCEPTED, OrderStatus.READY, OrderStatus.COLLECTED]
+
+
+def shop_statistics(shop: Shop) -> dict[str, Any]:
+    weeks = (
+        Order.objects.filter(shop=shop, status__in=COUNTED)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(orders=Count("pk"), revenue=Sum("total"))
+        .order_by("-week")[:12]
+    )
+    top = (
+        OrderLine.objects.filter(order__shop=shop, order__status__in=COUNTED)
+        .values("name")
+        .annotate(quantity=Sum("quantity"))
+        .order_by("-quantity", "name")[:10]
+    )
+    return {"weeks": list(weeks), "top": list(top)}
+
+
+def town_report(town: Town) -> dict[str, Any]:
+    shops = Shop.objects.filter(town=town)
+    weeks = (
+        Order.objects.filter(shop__town=town, status__in=COUNTED)
+        .annotate(week=TruncWeek("created_at"))
+        .values("week")
+        .annotate(orders=Count("pk"), revenue=Sum("total"))
+        .order_by("-week")[:12]
+    )
+    return {
+        "active": shops.filter(status=ShopStatus.APPROVED).count(),
+        "waiting": shops.filter(status=ShopStatus.APPLIED).count(),
+        "weeks": list(weeks),
+        "categories": list(categories_with_counts(town)),
+    }
+
+
+def low_stock(shop: Shop) -> QuerySet[Product]:
+    from django.db.models import F
+
+    return Product.objects.filter(shop=shop, stock__isnull=False, stock__lte=F("low_stock"))
