@@ -40,6 +40,7 @@ STAFF_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "assessments": {"*": VIEW},
     "network": {"*": EDIT},
+    "marketplace": {"order": VIEW, "*": ALL},
 }
 # Administrators get every permission of these apps, and may manage accounts and groups.
 ADMIN_APPS = (
@@ -49,5 +50,6 @@ ADMIN_APPS = (
     "directory",
     "assessments",
     "network",
+    "marketplace",
     "auth",
 )
