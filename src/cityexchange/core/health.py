@@ -68,7 +68,7 @@ def check_broker(timeout: float = 3.0) -> str:
     from cityexchange.celery import app
 
     try:
-        with app.connection_for_write() as conn:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=timeout)
     except Exception:
         return "unreachable"

@@ -130,9 +130,11 @@ class Scheduler:
         run: Callable[[str, Mapping[str, Any]], None] = dispatch,
         name: str | None = None,
     ) -> None:
-        if schedule is None:
-            from cityexchange.celery import app
+        from cityexchange.celery import app
 
+        # The apps' tasks modules, which Celery otherwise imports only in a worker.
+        app.loader.import_default_modules()
+        if schedule is None:
             schedule = app.conf.beat_schedule
         self.schedule = schedule
         self.run = run

@@ -61,7 +61,8 @@ class Command(BaseCommand):
 
     def _check(self, timeout: float) -> None:
         try:
-            replies = app.control.ping(timeout=timeout)
+            with app.connection_for_write(url=settings.CELERY_BROKER_URL) as connection:
+                replies = app.control.ping(timeout=timeout, connection=connection)
         except Exception as exc:  # the broker itself does not answer
             self.stderr.write(f"The broker does not answer: {type(exc).__name__}.")
             sys.exit(1)
