@@ -63,7 +63,9 @@ def test_readiness_is_503_while_a_migration_is_unapplied(client: Client) -> None
 
 
 def test_readiness_is_503_when_the_cache_is_unreachable(client: Client) -> None:
-    caches = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DEAD}}
+    caches = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": DEAD}
+    }
     with override_settings(CACHES=caches):
         response = client.get("/api/v1/ready")
     assert response.status_code == 503

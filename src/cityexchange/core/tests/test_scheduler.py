@@ -46,9 +46,11 @@ def test_a_crontab_period_starts_at_its_last_matching_minute() -> None:
 
 def test_every_periodic_task_of_the_apps_has_a_schedule_the_scheduler_understands() -> None:
     schedule = app.conf.beat_schedule
-    assert {"events-send-reminders", "events-anonymise-registrations", "library-send-digests"} <= set(
-        schedule
-    )
+    assert {
+        "events-send-reminders",
+        "events-anonymise-registrations",
+        "library-send-digests",
+    } <= set(schedule)
     now = timezone.now()
     app.loader.import_default_modules()
     for entry in schedule.values():
