@@ -415,8 +415,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env_int(
         "CITYEXCHANGE_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=5, maximum=86400 * 7
-    )
+    ),
+    # Look for such tasks every 10 s (Redis' default: every 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
 }
+# Several installations can share one broker, each with its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CITYEXCHANGE_TASK_QUEUE", "celery")
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -52,6 +52,12 @@ class Command(BaseCommand):
         if check:
             self._check(timeout)
             return
+        if settings.LOG_FORMAT == "json":
+            from celery.signals import setup_logging
+
+            # Celery leaves the logging alone when someone answers this signal: the
+            # worker's lines then go through settings.LOGGING's JSON formatter.
+            setup_logging.connect(_keep_logging, weak=False, dispatch_uid="cx-logging")
         if not no_beat:
             from celery.signals import worker_ready
 
@@ -78,3 +84,7 @@ def _start_scheduler(**kwargs: Any) -> None:
     from cityexchange.core.scheduler import start_in_background
 
     start_in_background()
+
+
+def _keep_logging(**kwargs: Any) -> None:
+    return None
