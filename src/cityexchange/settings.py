@@ -104,6 +104,8 @@ def env_database(name: str, default: str) -> dict[str, Any]:
             # open by Django would only hold a pool slot (PgBouncer does the pooling).
             config["DISABLE_SERVER_SIDE_CURSORS"] = True
             config["CONN_MAX_AGE"] = 0
+            # Nor may a prepared statement: it lives on one server connection.
+            config.setdefault("OPTIONS", {})["prepare_threshold"] = None
     return config
 
 
