@@ -153,7 +153,13 @@ class Scheduler:
                 continue
             if period_claim(task=name, period=period, by=self.name):
                 logger.info("Periodic task %s for the period from %s", name, period.isoformat())
-                self.run(name, entry)
+                try:
+                    self.run(name, entry)
+                except Exception:
+                    # Not sent (the broker is away): give the period back, so that the
+                    # next tick of any scheduler sends it.
+                    ScheduledRun.objects.filter(task=name, period=period).delete()
+                    raise
                 ran.append(name)
             self._seen[name] = period
         return ran

@@ -88,6 +88,22 @@ def test_two_schedulers_run_a_period_once_and_the_next_period_again() -> None:
     ]
 
 
+@pytest.mark.django_db
+def test_a_period_whose_task_could_not_be_sent_is_sent_at_the_next_tick() -> None:
+    runs = Recorder()
+
+    def broker_away(name: str, entry: Mapping[str, Any]) -> None:
+        raise ConnectionError("broker unreachable")
+
+    with pytest.raises(ConnectionError):
+        Scheduler(schedule=ENTRIES, run=broker_away, name="a").tick(at("2026-03-02 10:01"))
+    assert not ScheduledRun.objects.exists()
+    assert Scheduler(schedule=ENTRIES, run=runs, name="b").tick(at("2026-03-02 10:02")) == [
+        "demo-every-five-minutes"
+    ]
+    assert runs.calls == ["demo-every-five-minutes"]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_schedulers_ticking_at_the_same_moment_run_the_period_once() -> None:
     runs = Recorder()
