@@ -263,17 +263,6 @@ def system(
             **extra,
         }
 
-    setup_env = {
-        k: v
-        for k, v in env("setup").items()
-        if k not in ("CITYEXCHANGE_METRICS_TOKEN", "PROMETHEUS_MULTIPROC_DIR")
-    }
-    subprocess.run(
-        [sys.executable, "-m", "cityexchange", "shell", "-c", SETUP],
-        env=setup_env,
-        check=True,
-        timeout=120,
-    )
     logs = root / "logs"
     logs.mkdir()
     ports = [_free_port(), _free_port()]
@@ -295,6 +284,17 @@ def system(
                 env(f"web{index}"),
                 logs,
             )
+        setup_env = {
+            k: v
+            for k, v in env("setup").items()
+            if k not in ("CITYEXCHANGE_METRICS_TOKEN", "PROMETHEUS_MULTIPROC_DIR")
+        }
+        # The events the tests use, written while the app servers start.
+        setup = subprocess.Popen(
+            [sys.executable, "-m", "cityexchange", "shell", "-c", SETUP], env=setup_env
+        )
+        assert setup.wait(timeout=120) == 0, "the set-up of the test's events failed"
+        # The schedulers start once the reminder they are to send exists.
         processes["worker"] = Process(
             "worker", ["worker", "--concurrency", "2"], env("worker"), logs
         )
@@ -306,9 +306,11 @@ def system(
         system["privacy_version"] = privacy.json()["version"]
         yield system
     finally:
-        for process in processes.values():
-            if not process._log.closed:
-                process.stop()
+        running = [process for process in processes.values() if not process._log.closed]
+        for process in running:  # all at once: each warm shutdown takes seconds
+            process._signal(signal.SIGTERM)
+        for process in running:
+            process.stop()
         _admin_sql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
@@ -516,7 +518,6 @@ def test_a_worker_killed_mid_task_loses_no_mail(system: dict[str, Any]) -> None:
             system["logs"],
         )
         processes["worker-stuck"] = stuck
-        _wait_for_worker(env("check"))
         answer = _register(system, 1, "killed", "kai@lima.example", "198.51.100.90")
         assert answer.status_code == 202
         _wait("the worker connecting to the mail server", lambda: hung, timeout=60)
