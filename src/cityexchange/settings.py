@@ -98,6 +98,14 @@ def env_database(name: str, default: str) -> dict[str, Any]:
         config["CONN_MAX_AGE"] = 0
     else:
         config["CONN_HEALTH_CHECKS"] = True
+        if env_bool("CITYEXCHANGE_PGBOUNCER", False):
+            # PgBouncer in transaction mode hands each transaction to any server
+            # connection: no cursor may outlive its transaction, and a connection kept
+            # open by Django would only hold a pool slot (PgBouncer does the pooling).
+            config["DISABLE_SERVER_SIDE_CURSORS"] = True
+            config["CONN_MAX_AGE"] = 0
+            # Nor may a prepared statement: it lives on one server connection.
+            config.setdefault("OPTIONS", {})["prepare_threshold"] = None
     return config
 
 
@@ -190,6 +198,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "cityexchange.core.middleware.TimezoneMiddleware",
 ]
+# First of all: the request id, the JSON request line and the metrics see every answer.
+MIDDLEWARE.insert(0, "cityexchange.core.requestlog.RequestLogMiddleware")
 
 ROOT_URLCONF = "cityexchange.urls"
 WSGI_APPLICATION = "cityexchange.wsgi.application"
@@ -402,7 +412,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# The apps add their periodic tasks here; ``core.scheduler`` runs each once per period.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, Any]] = {}
+# A task whose worker died runs again elsewhere (with acks_late): at once on RabbitMQ,
+# which sees the connection drop; on Redis after this many seconds without an
+# acknowledgement, so it must exceed the longest task.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int(
+        "CITYEXCHANGE_BROKER_VISIBILITY_TIMEOUT", 3600, minimum=5, maximum=86400 * 7
+    ),
+    # Look for such tasks every 10 s (Redis' default: every 100 s).
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
+# Several installations can share one broker, each with its own queue.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CITYEXCHANGE_TASK_QUEUE", "celery")
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# How often a scheduler looks for due periodic work (seconds).
+CITYEXCHANGE_SCHEDULER_TICK = env_int("CITYEXCHANGE_SCHEDULER_TICK", 15, minimum=1, maximum=300)
+# Without a broker, `serve` runs the scheduler in its app server processes (the
+# embedded default); `off` when cron or another process runs the periodic work.
+CITYEXCHANGE_SCHEDULER = env_choice("CITYEXCHANGE_SCHEDULER", "on", ("on", "off")) == "on"
 
 # Mail: a file per message under var/mail by default (never the server log, which would
 # keep names and personal links), SMTP when configured; console only on request.
@@ -412,7 +444,7 @@ EMAIL_BACKEND = {
     "smtp": "django.core.mail.backends.smtp.EmailBackend",
     "memory": "django.core.mail.backends.locmem.EmailBackend",
 }[env_choice("CITYEXCHANGE_EMAIL", "file", ("console", "file", "smtp", "memory"))]
-EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_FILE_PATH = Path(os.environ.get("CITYEXCHANGE_MAIL_DIR") or VAR_DIR / "mail")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
@@ -445,14 +477,41 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 # How long registration data is kept after an event before it is anonymised.
 CITYEXCHANGE_RETENTION_DAYS = env_int("CITYEXCHANGE_RETENTION_DAYS", 365, minimum=1)
 
+# Logs: text by default; `json` gives one JSON object per line (one per request, with
+# its request id, which tasks queued by the request carry too), for log collectors.
+LOG_FORMAT = env_choice("CITYEXCHANGE_LOG_FORMAT", "text", ("text", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Personal links carry their token in the path; no log line keeps one.
-    "filters": {"tokens": {"()": "cityexchange.core.accesslog.RedactTokens"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["tokens"]}},
+    "filters": {
+        "tokens": {"()": "cityexchange.core.accesslog.RedactTokens"},
+        "request_id": {"()": "cityexchange.core.requestlog.RequestIdFilter"},
+    },
+    "formatters": {"json": {"()": "cityexchange.core.requestlog.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["tokens", "request_id"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {
         "handlers": ["console"],
         "level": env_choice("LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper(),
     },
 }
+# In JSON, Celery's workers log through the same handler and format instead of their own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Prometheus metrics at /api/v1/metrics: off unless a token is set; scrapers send it
+# as `Authorization: Bearer <token>`.
+METRICS_TOKEN = env_str("CITYEXCHANGE_METRICS_TOKEN", "")
+if METRICS_TOKEN and len(METRICS_TOKEN) < 20:
+    raise ImproperlyConfigured("CITYEXCHANGE_METRICS_TOKEN must be at least 20 characters long.")
+if METRICS_TOKEN:
+    # Every process of the machine (gunicorn's workers, Celery's pool) writes its
+    # counts here and a scrape adds them up; read by prometheus-client when imported.
+    _metrics_dir = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or VAR_DIR / "metrics")
+    _metrics_dir.mkdir(parents=True, exist_ok=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_metrics_dir)

@@ -122,3 +122,28 @@ def test_personal_link_tokens_never_reach_the_logs(served: dict[str, Any]) -> No
     log = served["log"].read_text()
     assert "/registration/[token]/" in log
     assert token not in log
+
+
+def test_the_embedded_scheduler_runs_each_periodic_task_once_for_both_workers(
+    served: dict[str, Any],
+) -> None:
+    import sqlite3
+
+    from cityexchange.celery import app
+
+    expected = set(app.conf.beat_schedule)
+    deadline = time.monotonic() + 60
+    while True:
+        with sqlite3.connect(served["var"] / "db.sqlite3", timeout=30) as db:
+            rows = db.execute("SELECT task, period FROM core_scheduledrun").fetchall()
+        if {task for task, _ in rows} >= expected or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert {task for task, _ in rows} == expected
+    # Both app server processes run a scheduler; each period was claimed once.
+    import re
+
+    started = set(re.findall(r"Scheduler (\S+) started", served["log"].read_text()))
+    assert len(started) == 2, started
+    periods_per_task = {task: sum(1 for t, _ in rows if t == task) for task in expected}
+    assert periods_per_task["events-anonymise-registrations"] == 1

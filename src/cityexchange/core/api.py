@@ -1,4 +1,4 @@
-"""Core API: health, topics (thesaurus) and organisations; shared auth for all routers.
+"""Core API: health and readiness, topics (thesaurus) and organisations; shared auth for all routers.
 
 No ``from __future__ import annotations`` here: django-ninja reads the
 annotations at import time to build its request schemas.
@@ -6,14 +6,18 @@ annotations at import time to build its request schemas.
 
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import AuthenticationError
 from ninja.pagination import paginate
 from ninja.security import HttpBearer, django_auth
 
+from cityexchange.core.health import readiness
 from cityexchange.core.i18n import current_language
+from cityexchange.core.metrics import authorised as metrics_authorised
+from cityexchange.core.metrics import exposition as metrics_exposition
 from cityexchange.core.models import Concept, Organisation, OrganisationKind, User
 from cityexchange.core.services import api_token_authenticate
 
@@ -35,19 +39,44 @@ router = Router(tags=["core"])
 
 
 class HealthOut(Schema):
-    status: str
-    database: str
+    status: str = Field(..., examples=["ok"])
 
 
-@router.get("/health", response={200: HealthOut, 503: HealthOut}, auth=None)
-def health(request: HttpRequest) -> Status:
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-            cursor.fetchone()
-    except Exception:  # any driver error means the database is not reachable
-        return Status(503, {"status": "error", "database": "unreachable"})
-    return Status(200, {"status": "ok", "database": connection.vendor})
+@router.get("/health", response=HealthOut, auth=None)
+def health(request: HttpRequest) -> dict[str, str]:
+    """Liveness: the process answers. Asks nothing else, so a slow database never
+    gets healthy app servers restarted; readiness is ``/ready``."""
+    return {"status": "ok"}
+
+
+class ReadyChecksOut(Schema):
+    database: str = Field(..., examples=["ok"])
+    migrations: str = Field(..., examples=["ok"], description='"ok" or "<n> unapplied"')
+    cache: str = Field(..., examples=["ok"])
+    broker: str = Field(..., examples=["ok"], description='"ok" or "not configured" or a fault')
+
+
+class ReadyOut(Schema):
+    status: str = Field(..., examples=["ready"], description='"ready" or "not ready"')
+    checks: ReadyChecksOut
+
+
+@router.get("/ready", response={200: ReadyOut, 503: ReadyOut}, auth=None)
+def ready(request: HttpRequest) -> Status:
+    """Readiness: database, cache and broker (when configured) answer and every
+    migration is applied; 503 with the failing check named otherwise."""
+    is_ready, answer = readiness()
+    return Status(200 if is_ready else 503, answer)
+
+
+@router.get("/metrics", auth=None, include_in_schema=False)
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics (``core.metrics``): 404 while off, 401 without the token."""
+    if not settings.METRICS_TOKEN:
+        raise Http404
+    if not metrics_authorised(request):
+        raise AuthenticationError
+    return metrics_exposition()
 
 
 class MeOut(Schema):

@@ -18,6 +18,12 @@ class CoreConfig(AppConfig):
         # After auth has created an app's permissions, give the roles theirs.
         post_migrate.connect(_sync_role_groups, dispatch_uid="cityexchange-role-groups")
 
+        from cityexchange.core import metrics, requestlog
+
+        # Request ids travel with tasks; tasks and registrations are counted.
+        requestlog.connect_task_signals()
+        metrics.connect_signals()
+
 
 def _sync_role_groups(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
     from cityexchange.core.services import role_groups_sync

@@ -7,15 +7,19 @@ no import of ``core.tasks``; that module only re-exports it for the worker.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -54,7 +58,26 @@ def render_message(
     )
 
 
+def _delivery_key() -> str | None:
+    """The cache key that marks this worker task's mail as delivered, or None inline.
+
+    With late acknowledgement a task whose worker died before acknowledging runs
+    again (same task id) on another worker; the mark keeps the message from being
+    sent twice when the first run had delivered it.
+    """
+    from celery import current_task
+
+    if not current_task or getattr(current_task.request, "is_eager", True):
+        return None
+    task_id = getattr(current_task.request, "id", None)
+    return f"cityexchange:mail-delivered:{task_id}" if task_id else None
+
+
 def deliver(message: Message) -> None:
+    key = _delivery_key()
+    if key and cache.get(key):
+        logger.info("Mail of this task was delivered before; not sent again")
+        return
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body,
@@ -67,6 +90,10 @@ def deliver(message: Message) -> None:
     for attachment in message.attachments:
         email.attach(attachment.filename, attachment.content, attachment.mimetype)
     email.send()
+    if key:
+        cache.set(key, 1, timeout=7 * 24 * 3600)
+    # No address, no subject: the request id (core.requestlog) tells which request it was.
+    logger.info("Mail delivered")
 
 
 def _payload(message: Message) -> dict[str, Any]:

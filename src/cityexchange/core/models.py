@@ -324,3 +324,27 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_repr}"
+
+
+class ScheduledRun(models.Model):
+    """One period of one piece of periodic work, claimed by the scheduler that runs it.
+
+    The unique constraint is what makes periodic work run once per period however many
+    schedulers are running (two workers with their schedulers, the app server's in the
+    embedded default, a spare during a deployment): the first insert wins, the others
+    see the conflict and leave that period alone. Internal bookkeeping, not personal data.
+    """
+
+    task = models.CharField(max_length=200)
+    period = models.DateTimeField(help_text="The start of the period this run belongs to.")
+    claimed_at = models.DateTimeField(default=django_timezone.now)
+    claimed_by = models.CharField(max_length=200, help_text="host:process of the scheduler.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["task", "period"], name="scheduled_run_once")
+        ]
+        ordering = ["-period", "task"]
+
+    def __str__(self) -> str:
+        return f"{self.task} @ {self.period:%Y-%m-%d %H:%M} UTC"

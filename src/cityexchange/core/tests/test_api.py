@@ -14,14 +14,6 @@ from cityexchange.core.tests.factories import OrganisationFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_health_reports_ok_with_the_database(client: Client) -> None:
-    response = client.get("/api/v1/health")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ok"
-    assert body["database"] in ("sqlite", "postgresql")
-
-
 def test_lists_have_items_and_count_and_paginate(client: Client) -> None:
     for n in range(25):
         OrganisationFactory(name=f"Town {n:02d}", name_en=f"Town {n:02d}", country="PE")

@@ -23,6 +23,8 @@ class Command(BaseCommand):
             sys.exit(2)
         self.stdout.write(f"cityexchange is serving on http://{host}:{port}/ (Ctrl-C stops it)")
         sys.stdout.flush()
+        from django.conf import settings
+
         argv = [
             sys.executable,
             "-m",
@@ -34,10 +36,14 @@ class Command(BaseCommand):
             workers,
             "--threads",
             "4",
-            "--access-logfile",
-            "-",
+            # The scheduler of periodic work in the embedded default (see the module).
+            "--config",
+            "python:cityexchange.core.gunicorn_hooks",
             # Personal-link tokens never reach the access log.
             "--logger-class",
             "cityexchange.core.accesslog.AccessLogger",
         ]
+        if settings.LOG_FORMAT != "json":
+            # In JSON the application writes the request line itself (core.requestlog).
+            argv += ["--access-logfile", "-"]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
