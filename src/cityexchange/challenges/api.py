@@ -22,10 +22,19 @@ from pydantic_core import PydanticCustomError
 from cityexchange.challenges import selectors, services
 from cityexchange.challenges.models import Challenge, PilotProposal, Round
 from cityexchange.core.access import get_for_user
-from cityexchange.core.api import token_or_session
+from cityexchange.core.api import TokenAuth, token_or_session
 from cityexchange.core.models import Concept, Organisation, User
 
 router = Router(tags=["challenges"])
+
+
+def _anyone(request: HttpRequest) -> bool:
+    return True
+
+
+# Reads that are public for some objects and private for others: a token or the
+# session says who is asking, and without either the visitor is anonymous.
+token_session_or_anonymous = [TokenAuth(), *token_or_session[1:], _anyone]
 
 
 def _unknown(field: str, value: object, allowed: list[str]) -> PydanticCustomError:
@@ -260,7 +269,7 @@ def _refuse(exc: services.ChallengeError) -> HttpError:
     return HttpError(409, str(exc))
 
 
-@router.get("/{int:challenge_id}", response=ChallengeOut, auth=None)
+@router.get("/{int:challenge_id}", response=ChallengeOut, auth=token_session_or_anonymous)
 def challenge_detail(request: HttpRequest, challenge_id: int) -> Challenge:
     """A challenge: public once published, before that only for its city and staff."""
     return get_for_user(

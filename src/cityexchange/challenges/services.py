@@ -323,10 +323,11 @@ def interest_add(
     _require_member(user, city.pk)
     if challenge.city_id == city.pk:
         raise ChallengeError(_("A city cannot show interest in its own challenge."))
-    if challenge.status != ChallengeStatus.PUBLISHED:
-        raise ChallengeError(_("Interest can only be shown in a published challenge."))
     with transaction.atomic():
         round_ = _lock_round(challenge.round)
+        # Read after the lock: the status the city saw may have changed since.
+        if Challenge.objects.get(pk=challenge.pk).status != ChallengeStatus.PUBLISHED:
+            raise ChallengeError(_("Interest can only be shown in a published challenge."))
         require_stage_open(round_, StageKind.INTEREST, now=now)
         if Interest.objects.filter(challenge=challenge, city=city).exists():
             raise ChallengeError(_("Your city has already shown interest in this challenge."))
@@ -818,14 +819,15 @@ def scores_save(
                 _("A score for “%(criterion)s” must be between 0 and %(max)d.")
                 % {"criterion": item.criterion.name, "max": item.criterion.max_score}
             )
-    if proposal.status not in (ProposalStatus.SUBMITTED,):
-        raise ChallengeError(_("Only a handed-in proposal can be scored."))
-    if Conflict.objects.filter(evaluator=evaluator, proposal=proposal).exists():
-        raise ChallengeError(_("You declared a conflict of interest for this proposal."))
     if Stage.objects.filter(round_id=proposal.round_id, kind=StageKind.EVALUATION).exists():
         require_stage_open(proposal.round, StageKind.EVALUATION, now=now)
     saved = []
     with transaction.atomic():
+        # Read inside the transaction: a decision or a declared conflict may have come since.
+        if PilotProposal.objects.get(pk=proposal.pk).status != ProposalStatus.SUBMITTED:
+            raise ChallengeError(_("Only a handed-in proposal can be scored."))
+        if Conflict.objects.filter(evaluator=evaluator, proposal=proposal).exists():
+            raise ChallengeError(_("You declared a conflict of interest for this proposal."))
         for item in scores:
             score, _created = Score.objects.update_or_create(
                 evaluator=evaluator,
