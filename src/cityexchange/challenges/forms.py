@@ -152,6 +152,8 @@ class ProposalForm(forms.Form):
         lead.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by(
             "name"
         )
+        if len(organisations) == 1:
+            lead.initial = organisations[0].slug
         size = self.fields["size"]
         idea = self.fields["idea"]
         assert isinstance(size, forms.ChoiceField) and isinstance(idea, forms.ChoiceField)  # noqa: S101
