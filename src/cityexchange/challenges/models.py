@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from cityexchange.core.models import Concept, Organisation
 
@@ -433,9 +434,9 @@ class PartnerRole(models.TextChoices):
 
 
 class InvitationStatus(models.TextChoices):
-    INVITED = "invited", _("Invited")
-    ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    INVITED = "invited", pgettext_lazy("invitation", "Invited")
+    ACCEPTED = "accepted", pgettext_lazy("invitation", "Accepted")
+    DECLINED = "declined", pgettext_lazy("invitation", "Declined")
 
 
 class ConsortiumMember(models.Model):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import number_format
 
 from cityexchange.challenges.models import (
     Challenge,
@@ -338,3 +339,117 @@ def staff_counts(round_: Round) -> dict[str, Any]:
         .exclude(status=ProposalStatus.DRAFT)
         .count(),
     }
+
+
+# ---------------------------------------------------------------- partner suggestions
+
+
+@dataclass
+class PartnerSuggestion:
+    city: Organisation
+    score: int
+    reasons: list[str]
+
+
+def partner_suggestions(challenge: Challenge, *, limit: int = 5) -> list[PartnerSuggestion]:
+    """Cities that fit as co-pilots for ``challenge``, ranked, each with its reasons.
+
+    Candidates are cities with a signal: interest shown in this challenge, challenges
+    of their own on the same topics in this round, or the same topics in their Finder
+    profile. Similar size and helping to meet the round's country rules add to the
+    rank. A constant number of queries whatever the number of cities.
+    """
+    from django.utils.translation import gettext as _
+
+    from cityexchange.directory.models import MunicipalityProfile
+
+    topics = {t.pk: t.label for t in challenge.topics.all()}
+    found: dict[int, PartnerSuggestion] = {}
+
+    def add(city: Organisation, points: int, reason: str) -> None:
+        entry = found.setdefault(city.pk, PartnerSuggestion(city=city, score=0, reasons=[]))
+        entry.score += points
+        if reason not in entry.reasons:
+            entry.reasons.append(reason)
+
+    for interest in challenge.interests.select_related("city"):
+        add(interest.city, 3, _("showed interest in this challenge"))
+    if topics:
+        others = (
+            Challenge.objects.filter(round_id=challenge.round_id, topics__in=list(topics))
+            .exclude(city_id=challenge.city_id)
+            .exclude(status__in=[ChallengeStatus.DRAFT, ChallengeStatus.WITHDRAWN])
+            .select_related("city")
+            .prefetch_related("topics")
+            .distinct()
+        )
+        for other in others:
+            shared = sorted(topics[t.pk] for t in other.topics.all() if t.pk in topics)
+            add(
+                other.city,
+                len(shared),
+                _("handed in a challenge on the same topics: %(topics)s")
+                % {"topics": ", ".join(shared)},
+            )
+        profiles = (
+            MunicipalityProfile.objects.filter(topics__in=list(topics))
+            .exclude(organisation_id=challenge.city_id)
+            .filter(organisation__kind__in=CITY_KINDS)
+            .select_related("organisation")
+            .prefetch_related("topics")
+            .distinct()
+        )
+        for profile in profiles:
+            shared = sorted(topics[t.pk] for t in profile.topics.all() if t.pk in topics)
+            add(
+                profile.organisation,
+                len(shared),
+                _("works on the same topics: %(topics)s") % {"topics": ", ".join(shared)},
+            )
+    own_country = str(challenge.city.country)
+    population = challenge.population or challenge.city.population
+    for rule in challenge.round.rules.all():
+        for entry in found.values():
+            country = str(entry.city.country)
+            if (
+                rule.kind == "min_cities_from"
+                and own_country != rule.country
+                and country == rule.country
+            ):
+                entry.score += 2
+                entry.reasons.append(
+                    _("a city from %(country)s, which the round's rules ask for")
+                    % {"country": entry.city.country.name}
+                )
+            if (
+                rule.kind == "min_cities_outside"
+                and own_country == rule.country
+                and country != rule.country
+            ):
+                entry.score += 2
+                entry.reasons.append(
+                    _("a city from outside %(country)s, which the round's rules ask for")
+                    % {"country": challenge.city.country.name}
+                )
+    if population:
+        for entry in found.values():
+            other = entry.city.population
+            if other and population / 2 <= other <= population * 2:
+                entry.score += 1
+                entry.reasons.append(
+                    _("a similar size (%(n)s inhabitants)")
+                    % {"n": number_format(other, force_grouping=True)}
+                )
+    ranked = sorted(found.values(), key=lambda s: (-s.score, s.city.name))
+    return ranked[:limit]
+
+
+def handed_in(round_: Round) -> QuerySet[Challenge]:
+    """The round's challenges past the draft stage, for staff exports."""
+    return (
+        challenge_queryset()
+        .filter(round=round_)
+        .exclude(status__in=[ChallengeStatus.DRAFT])
+        .prefetch_related("interests")
+        .order_by("city__country", "city__name", "pk")
+    )

@@ -1,6 +1,6 @@
 """Pages of the challenge programme, mounted at /<lang>/challenges/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from cityexchange.challenges import views
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("rounds/<slug:slug>/proposals/new/", views.proposal_new, name="proposal_new"),
     path("rounds/<slug:slug>/evaluation/", views.workspace, name="workspace"),
     path("rounds/<slug:slug>/panel/", views.panel, name="panel"),
+    re_path(
+        r"^rounds/(?P<slug>[-\w]+)/challenges\.(?P<fmt>csv|xlsx)$", views.export, name="export"
+    ),
     path("challenge/<int:pk>/", views.challenge_detail, name="challenge"),
     path("challenge/<int:pk>/edit/", views.challenge_edit, name="challenge_edit"),
     path("challenge/<int:pk>/withdraw/", views.challenge_withdraw, name="challenge_withdraw"),

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_countries import countries as all_countries
 
-from cityexchange.challenges import selectors, services
+from cityexchange.challenges import exports, selectors, services
 from cityexchange.challenges.forms import (
     AnswerForm,
     BudgetForm,
@@ -260,6 +260,9 @@ def challenge_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_change": user.has_perm("challenges.change_challenge", challenge),
             "can_review": user.has_perm("challenges.review_challenge", challenge),
             "interests": selectors.interests_of(challenge)
+            if user.has_perm("challenges.view_interests", challenge)
+            else None,
+            "suggestions": selectors.partner_suggestions(challenge)
             if user.has_perm("challenges.view_interests", challenge)
             else None,
             "interested": challenge.pk in mine,
@@ -648,3 +651,15 @@ def consensus(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect("challenges:panel", slug=proposal.round.slug)
+
+
+@login_required
+def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The round's handed-in challenges as CSV or XLSX, for staff."""
+    round_ = _round(slug)
+    if not request.user.has_perm("challenges.manage_round"):
+        raise Http404
+    rows = selectors.handed_in(round_)
+    if fmt == "xlsx":
+        return exports.challenges_xlsx(round_, rows)
+    return exports.challenges_csv(round_, rows)

@@ -84,3 +84,26 @@ def test_an_outsider_cannot_show_interest_for_a_city_they_do_not_belong_to(
 ) -> None:
     with pytest.raises(services.ChallengeError):
         services.interest_add(challenge=published, city=tartu, user=outsider)
+
+
+def test_partner_suggestions_are_ranked_and_explained(
+    published: Challenge, tartu: Any, ee_member: Any, topic: Any, round_: Any, staff: Any
+) -> None:
+    from cityexchange.challenges import selectors
+    from cityexchange.core.services import membership_add
+    from cityexchange.core.tests.factories import OrganisationFactory, UserFactory
+
+    # A city with a challenge on the same topic, and Tartu, which showed interest.
+    riga = OrganisationFactory(name="Riga test", country="LV", population=600000)
+    riga_user = UserFactory()
+    membership_add(user=riga_user, organisation=riga)
+    own = services.challenge_create(
+        round=round_, city=riga, user=riga_user, data=challenge_data(topics=[topic])
+    )
+    services.challenge_submit(challenge=own, user=riga_user)
+    services.interest_add(challenge=published, city=tartu, user=ee_member)
+    suggestions = selectors.partner_suggestions(published)
+    assert [s.city for s in suggestions] == [tartu, riga]
+    assert "showed interest in this challenge" in suggestions[0].reasons
+    assert "a city from Estonia, which the round's rules ask for" in suggestions[0].reasons
+    assert suggestions[1].reasons == ["handed in a challenge on the same topics: Flooding"]

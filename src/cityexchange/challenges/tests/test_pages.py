@@ -299,3 +299,29 @@ def test_staff_publish_from_the_round_page(draft: Challenge, owner: Any, staff: 
     assert _client(owner).post(url).status_code == 404
     _client(staff).post(url)
     assert Challenge.objects.get(pk=draft.pk).status == ChallengeStatus.PUBLISHED
+
+
+@pytest.mark.parametrize(("who", "status"), [("owner", 404), ("outsider", 404), ("staff", 200)])
+def test_the_export_is_for_staff_and_guards_against_formulas(
+    draft: Challenge,
+    owner: Any,
+    who: str,
+    status: int,
+    request: Any,
+    round_: Any,
+    municipality: Any,
+) -> None:
+    from cityexchange.challenges.tests.conftest import challenge_data
+
+    evil = services.challenge_create(
+        round=round_, city=municipality, user=owner, data=challenge_data(title="=HYPERLINK(1)")
+    )
+    services.challenge_submit(challenge=evil, user=owner)
+    client = _client(request.getfixturevalue(who))
+    response = client.get(_url("export", slug=round_.slug, fmt="csv"))
+    assert response.status_code == status
+    if status == 200:
+        text = response.content.decode()
+        assert "'=HYPERLINK(1)" in text and draft.title not in text
+        xlsx = client.get(_url("export", slug=round_.slug, fmt="xlsx"))
+        assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
