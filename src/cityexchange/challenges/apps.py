@@ -11,6 +11,19 @@ class ChallengesConfig(PersonalDataFromServices, AppConfig):
     label = "challenges"
     verbose_name = _("Challenge programme")
 
+    def ready(self) -> None:
+        from cityexchange.celery import app
+
+        app.conf.beat_schedule.update(
+            {
+                # Hourly: a reminder is at most an hour late, and a second run sends nothing.
+                "challenges-send-reminders": {
+                    "task": "cityexchange.challenges.tasks.send_reminders",
+                    "schedule": 3600.0,
+                },
+            }
+        )
+
     def seed(self, *, demo: bool) -> list[str]:
         from cityexchange.challenges import seeding
 

@@ -255,3 +255,59 @@ class RevisionForm(forms.Form):
     note = forms.CharField(
         label=_("What should be revised"), max_length=3000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class IdeaForm(forms.Form):
+    organisation: forms.ModelChoiceField[Organisation] = forms.ModelChoiceField(
+        queryset=Organisation.objects.none(), to_field_name="slug", label=_("Your organisation")
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    challenges = forms.MultipleChoiceField(
+        label=_("Challenges the idea addresses"), widget=forms.CheckboxSelectMultiple
+    )
+    approach = forms.CharField(
+        label=_("Approach"), max_length=6000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    novelty = forms.CharField(
+        label=_("What is new"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    team = forms.CharField(
+        label=_("Team"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    expected_results = forms.CharField(
+        label=_("Expected results"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    scalability = forms.CharField(
+        label=_("Scalability"),
+        max_length=4000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    summary = forms.CharField(
+        label=_("Public summary"),
+        max_length=1500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Shown to everyone once the idea has been selected."),
+    )
+
+    def __init__(
+        self, *args: Any, organisations: list[Organisation], challenges: list[Any], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["organisation"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
+        field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in organisations]).order_by(
+            "name"
+        )
+        if len(organisations) == 1:
+            field.initial = organisations[0].slug
+        chosen = self.fields["challenges"]
+        assert isinstance(chosen, forms.MultipleChoiceField)  # noqa: S101
+        chosen.choices = [(str(c.pk), f"{c.title} – {c.city.name}") for c in challenges]

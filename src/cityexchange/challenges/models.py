@@ -578,3 +578,24 @@ class Pilot(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReminderSent(models.Model):
+    """A deadline reminder already sent for a draft, so a reminder run twice sends once."""
+
+    stage = models.ForeignKey(Stage, on_delete=models.CASCADE, related_name="+")
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="+")
+    days_before = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["stage", "challenge", "days_before"], name="challenge_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.challenge} −{self.days_before}d"

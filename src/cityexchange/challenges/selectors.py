@@ -453,3 +453,23 @@ def handed_in(round_: Round) -> QuerySet[Challenge]:
         .prefetch_related("interests")
         .order_by("city__country", "city__name", "pk")
     )
+
+
+def ideas_handed_in(round_: Round) -> list[SolutionIdea]:
+    return list(
+        SolutionIdea.objects.filter(round=round_)
+        .exclude(status__in=[IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN])
+        .select_related("organisation")
+        .prefetch_related("challenges")
+        .order_by("title", "pk")
+    )
+
+
+def my_ideas(user: Any, round_: Round) -> list[SolutionIdea]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        SolutionIdea.objects.filter(round=round_, organisation__memberships__user=user)
+        .select_related("organisation")
+        .order_by("-created_at")
+    )

@@ -981,3 +981,66 @@ def personal_data_erase(*, user: User) -> None:
     ConsortiumMember.objects.filter(answered_by=user).update(answered_by=None)
     Conflict.objects.filter(evaluator__user=user).update(reason="")
     Score.objects.filter(evaluator__user=user).update(comment="")
+
+
+# ---------------------------------------------------------------- reminders
+
+REMINDER_DAYS = (7, 1)
+
+
+def reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Remind the teams of cities with a draft a week and a day before the call for
+    challenges closes; returns how many mails were queued. Idempotent: each reminder
+    is recorded before its mail is queued, so a second run sends nothing again."""
+    from django.db import IntegrityError
+
+    from cityexchange.challenges.models import ReminderSent
+
+    now = now or timezone.now()
+    sent = 0
+    stages = Stage.objects.filter(
+        kind=StageKind.CHALLENGES,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        closes_at__lte=now + dt.timedelta(days=max(REMINDER_DAYS)),
+    ).select_related("round")
+    for stage in stages:
+        left = stage.closes_at - now
+        days = min(d for d in REMINDER_DAYS if left <= dt.timedelta(days=d))
+        drafts = Challenge.objects.filter(
+            round=stage.round, status=ChallengeStatus.DRAFT
+        ).select_related("city")
+        for draft in drafts:
+            try:
+                with transaction.atomic():
+                    ReminderSent.objects.create(stage=stage, challenge=draft, days_before=days)
+                    for membership in Membership.objects.filter(
+                        organisation_id=draft.city_id, user__is_active=True
+                    ).select_related("user"):
+                        recipient = membership.user
+                        with timezone.override(zoneinfo_for(recipient)):
+                            send_after_commit(
+                                render_message(
+                                    to=recipient.email,
+                                    language=recipient.language,
+                                    template="challenges/mail/reminder",
+                                    context={
+                                        "challenge": draft,
+                                        "stage": stage,
+                                        "closes": stage.closes_at,
+                                    },
+                                )
+                            )
+                        sent += 1
+            except IntegrityError:
+                continue  # recorded by an earlier run
+    return sent
+
+
+def zoneinfo_for(user: User) -> Any:
+    import zoneinfo
+
+    try:
+        return zoneinfo.ZoneInfo(user.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")

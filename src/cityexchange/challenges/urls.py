@@ -13,6 +13,9 @@ urlpatterns = [
     path("rounds/<slug:slug>/challenges/", views.catalogue, name="catalogue"),
     path("rounds/<slug:slug>/challenges/new/", views.challenge_new, name="challenge_new"),
     path("rounds/<slug:slug>/proposals/new/", views.proposal_new, name="proposal_new"),
+    path("rounds/<slug:slug>/ideas/", views.ideas, name="ideas"),
+    path("rounds/<slug:slug>/ideas/new/", views.idea_new, name="idea_new"),
+    path("idea/<int:pk>/select/", views.idea_select, name="idea_select"),
     path("rounds/<slug:slug>/evaluation/", views.workspace, name="workspace"),
     path("rounds/<slug:slug>/panel/", views.panel, name="panel"),
     re_path(

@@ -27,6 +27,7 @@ from cityexchange.challenges.forms import (
     ChallengeForm,
     ConflictForm,
     ConsensusForm,
+    IdeaForm,
     InviteForm,
     ProposalForm,
     RevisionForm,
@@ -38,6 +39,7 @@ from cityexchange.challenges.models import (
     Criterion,
     PilotProposal,
     Round,
+    SolutionIdea,
     StageKind,
 )
 from cityexchange.core.access import get_for_user
@@ -663,3 +665,89 @@ def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if fmt == "xlsx":
         return exports.challenges_xlsx(round_, rows)
     return exports.challenges_csv(round_, rows)
+
+
+# ---------------------------------------------------------------- solution ideas
+
+
+def ideas(request: HttpRequest, slug: str) -> HttpResponse:
+    """Selected ideas for everyone; staff also see what was handed in and select."""
+    round_ = _round(slug)
+    is_staff = request.user.has_perm("challenges.manage_round")
+    return render(
+        request,
+        "challenges/ideas.html",
+        {
+            "round": round_,
+            "selected": list(selectors.public_ideas(round_)),
+            "handed_in": selectors.ideas_handed_in(round_) if is_staff else [],
+            "mine": selectors.my_ideas(request.user, round_),
+            "can_propose": StageKind.IDEAS in selectors.open_stages(round_)
+            and bool(selectors.organisations_of(request.user)),
+        },
+    )
+
+
+@login_required
+def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
+    round_ = _round(slug)
+    organisations = selectors.organisations_of(request.user)
+    if not organisations:
+        return render(request, "challenges/no_city.html", {"round": round_}, status=403)
+    published = list(selectors.catalogue(round_=round_))
+    form = IdeaForm(request.POST or None, organisations=organisations, challenges=published)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        data = services.IdeaInput(
+            title=form.cleaned_data["title"],
+            approach=form.cleaned_data["approach"],
+            novelty=form.cleaned_data["novelty"],
+            team=form.cleaned_data["team"],
+            expected_results=form.cleaned_data["expected_results"],
+            scalability=form.cleaned_data["scalability"],
+            summary=form.cleaned_data["summary"],
+            challenges=[c for c in published if str(c.pk) in form.cleaned_data["challenges"]],
+        )
+        try:
+            idea = services.idea_create(
+                round=round_,
+                organisation=form.cleaned_data["organisation"],
+                user=_user(request),
+                data=data,
+            )
+        except services.ChallengeError as exc:
+            error = str(exc)
+        else:
+            try:
+                services.idea_submit(idea=idea, user=_user(request))
+            except services.ChallengeError as exc:
+                messages.error(
+                    request,
+                    _("Your draft has been saved, but not handed in: %(reason)s") % {"reason": exc},
+                )
+            else:
+                messages.success(request, _("Your idea has been handed in."))
+            return redirect("challenges:ideas", slug=round_.slug)
+    return render(
+        request,
+        "challenges/idea_form.html",
+        {"round": round_, "form": form, "error": error},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def idea_select(request: HttpRequest, pk: int) -> HttpResponse:
+    idea = get_for_user(SolutionIdea.objects.select_related("round"), user=request.user, pk=pk)
+    if not request.user.has_perm("challenges.manage_round"):
+        raise Http404
+    try:
+        services.idea_select(
+            idea=idea, user=_user(request), selected=request.POST.get("action") == "select"
+        )
+    except services.ChallengeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("challenges:ideas", slug=idea.round.slug)

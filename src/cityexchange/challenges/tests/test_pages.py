@@ -325,3 +325,33 @@ def test_the_export_is_for_staff_and_guards_against_formulas(
         assert "'=HYPERLINK(1)" in text and draft.title not in text
         xlsx = client.get(_url("export", slug=round_.slug, fmt="xlsx"))
         assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_a_team_hands_in_an_idea_and_staff_select_it_for_everyone_to_see(
+    published: Challenge, researcher: Any, research: Any, staff: Any, outsider: Any, round_: Any
+) -> None:
+    from cityexchange.challenges.models import SolutionIdea
+
+    client = _client(researcher)
+    assert client.get(_url("idea_new", slug=round_.slug)).status_code == 200
+    response = client.post(
+        _url("idea_new", slug=round_.slug),
+        {
+            "organisation": research.slug,
+            "title": "Sensor network",
+            "approach": "Cheap sensors",
+            "challenges": [str(published.pk)],
+        },
+    )
+    assert response.status_code == 302
+    idea = SolutionIdea.objects.get(title="Sensor network")
+    assert idea.status == "submitted" and list(idea.challenges.all()) == [published]
+    assert (
+        "Sensor network" not in _client(None).get(_url("ideas", slug=round_.slug)).content.decode()
+    )
+    assert (
+        _client(outsider).post(_url("idea_select", pk=idea.pk), {"action": "select"}).status_code
+        == 404
+    )
+    _client(staff).post(_url("idea_select", pk=idea.pk), {"action": "select"})
+    assert "Sensor network" in _client(None).get(_url("ideas", slug=round_.slug)).content.decode()
