@@ -63,7 +63,7 @@ class RoundAdmin(TabbedTranslationAdmin):
     inlines = (StageInline, SizeInline, RuleInline, CriterionInline, EvaluatorInline)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ReadOnlyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

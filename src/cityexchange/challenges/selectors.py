@@ -351,6 +351,10 @@ class PartnerSuggestion:
     reasons: list[str]
 
 
+def _country_name(organisation: Organisation) -> str:
+    return str(getattr(organisation.country, "name", organisation.country))
+
+
 def partner_suggestions(challenge: Challenge, *, limit: int = 5) -> list[PartnerSuggestion]:
     """Cities that fit as co-pilots for ``challenge``, ranked, each with its reasons.
 
@@ -419,7 +423,7 @@ def partner_suggestions(challenge: Challenge, *, limit: int = 5) -> list[Partner
                 entry.score += 2
                 entry.reasons.append(
                     _("a city from %(country)s, which the round's rules ask for")
-                    % {"country": entry.city.country.name}
+                    % {"country": _country_name(entry.city)}
                 )
             if (
                 rule.kind == "min_cities_outside"
@@ -429,16 +433,16 @@ def partner_suggestions(challenge: Challenge, *, limit: int = 5) -> list[Partner
                 entry.score += 2
                 entry.reasons.append(
                     _("a city from outside %(country)s, which the round's rules ask for")
-                    % {"country": challenge.city.country.name}
+                    % {"country": _country_name(challenge.city)}
                 )
     if population:
         for entry in found.values():
-            other = entry.city.population
-            if other and population / 2 <= other <= population * 2:
+            size = entry.city.population
+            if size and population / 2 <= size <= population * 2:
                 entry.score += 1
                 entry.reasons.append(
                     _("a similar size (%(n)s inhabitants)")
-                    % {"n": number_format(other, force_grouping=True)}
+                    % {"n": number_format(size, force_grouping=True)}
                 )
     ranked = sorted(found.values(), key=lambda s: (-s.score, s.city.name))
     return ranked[:limit]
