@@ -311,3 +311,10 @@ class IdeaForm(forms.Form):
         chosen = self.fields["challenges"]
         assert isinstance(chosen, forms.MultipleChoiceField)  # noqa: S101
         chosen.choices = [(str(c.pk), f"{c.title} – {c.city.name}") for c in challenges]
+
+
+class AttachmentForm(forms.Form):
+    title = forms.CharField(label=_("Title of the file"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("PDF file"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
+    )

@@ -8,6 +8,7 @@ non-trivial read through ``challenges.selectors``.
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -282,6 +283,35 @@ class Challenge(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in (ChallengeStatus.DRAFT, ChallengeStatus.REVISION)
+
+
+def attachment_upload_to(instance: ChallengeAttachment, filename: str) -> str:
+    return f"challenges/{instance.challenge_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class ChallengeAttachment(models.Model):
+    """A PDF that comes with a challenge; served only through a view that checks permission."""
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="attachments")
+    title = models.CharField(_("title"), max_length=200)
+    file = models.FileField(_("file"), upload_to=attachment_upload_to, max_length=400)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
 
 
 class Interest(models.Model):

@@ -10,6 +10,7 @@ draft is saved whatever the date, so nothing a city wrote is lost.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +27,7 @@ from django_countries import countries
 from cityexchange.challenges.models import (
     COUNTED_STATUSES,
     Challenge,
+    ChallengeAttachment,
     ChallengeStatus,
     Conflict,
     ConsortiumMember,
@@ -944,6 +946,9 @@ def personal_data_of(*, user: User) -> dict[str, Any]:
         "challenges_submitted": list(
             Challenge.objects.filter(submitted_by=user).values_list("pk", flat=True)
         ),
+        "attachments_uploaded": list(
+            ChallengeAttachment.objects.filter(uploaded_by=user).values("challenge_id", "title")
+        ),
         "interests": list(
             Interest.objects.filter(created_by=user).values("challenge_id", "city__slug")
         ),
@@ -974,6 +979,7 @@ def personal_data_erase(*, user: User) -> None:
     person; the person's scores stay with the committee's result, unnamed."""
     Challenge.objects.filter(created_by=user).update(created_by=None)
     Challenge.objects.filter(submitted_by=user).update(submitted_by=None)
+    ChallengeAttachment.objects.filter(uploaded_by=user).update(uploaded_by=None)
     Interest.objects.filter(created_by=user).update(created_by=None)
     SolutionIdea.objects.filter(created_by=user).update(created_by=None)
     PilotProposal.objects.filter(created_by=user).update(created_by=None)
@@ -1044,3 +1050,75 @@ def zoneinfo_for(user: User) -> Any:
         return zoneinfo.ZoneInfo(user.timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         return zoneinfo.ZoneInfo("UTC")
+
+
+# ---------------------------------------------------------------- attachments
+
+MAX_ATTACHMENTS = 5
+
+
+def attachment_add(
+    *, challenge: Challenge, user: User, upload: Any, title: str = ""
+) -> ChallengeAttachment:
+    """Attach a PDF to a draft: size within the limit, content really a readable PDF."""
+    from django.conf import settings
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+
+    _require_member(user, challenge.city_id)
+    limit = settings.CITYEXCHANGE_MAX_UPLOAD_BYTES
+    size = upload.size or 0
+    if size == 0 or size > limit:
+        raise ChallengeError(
+            _("A file must not be empty or larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+        )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    if not data.startswith(b"%PDF-"):
+        raise ChallengeError(_("Only PDF files can be attached."))
+    try:
+        PdfReader(io.BytesIO(data)).pages[0]  # noqa: B018 - reading the first page is the check
+    except (PyPdfError, ValueError, KeyError, TypeError, IndexError, OSError) as exc:
+        raise ChallengeError(_("This PDF cannot be read.")) from exc
+    with transaction.atomic():
+        locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
+        if not locked.is_editable:
+            raise ChallengeError(
+                _("Only a draft or a challenge sent back for revision can change.")
+            )
+        if ChallengeAttachment.objects.filter(challenge=locked).count() >= MAX_ATTACHMENTS:
+            raise ChallengeError(
+                _("A challenge can have at most %(count)d attachments.")
+                % {"count": MAX_ATTACHMENTS}
+            )
+        attachment = ChallengeAttachment(
+            challenge=locked,
+            title=(title.strip() or upload.name or "file")[:200],
+            size=size,
+            uploaded_by=user,
+        )
+        attachment.file.save(upload.name or "file.pdf", upload, save=False)
+        attachment.save()
+        audit_record(
+            actor=user,
+            action="challenge.attach",
+            obj=attachment,
+            after={"challenge": locked.pk, "size": size},
+        )
+    return attachment
+
+
+def attachment_remove(*, attachment: ChallengeAttachment, user: User) -> None:
+    _require_member(user, attachment.challenge.city_id)
+    if not attachment.challenge.is_editable:
+        raise ChallengeError(_("Only a draft or a challenge sent back for revision can change."))
+    with transaction.atomic():
+        audit_record(
+            actor=user,
+            action="challenge.detach",
+            obj=attachment,
+            before={"title": attachment.title},
+        )
+        attachment.file.delete(save=False)
+        attachment.delete()

@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,6 +22,7 @@ from django_countries import countries as all_countries
 from cityexchange.challenges import exports, selectors, services
 from cityexchange.challenges.forms import (
     AnswerForm,
+    AttachmentForm,
     BudgetForm,
     CatalogueFilter,
     ChallengeForm,
@@ -35,6 +36,7 @@ from cityexchange.challenges.forms import (
 )
 from cityexchange.challenges.models import (
     Challenge,
+    ChallengeAttachment,
     ConsortiumMember,
     Criterion,
     PilotProposal,
@@ -243,7 +245,14 @@ def challenge_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "challenges/challenge_form.html",
-        {"round": challenge.round, "form": form, "error": error, "challenge": challenge},
+        {
+            "round": challenge.round,
+            "form": form,
+            "error": error,
+            "challenge": challenge,
+            "attachment_form": AttachmentForm(),
+            "attachments": list(challenge.attachments.all()),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -751,3 +760,64 @@ def idea_select(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect("challenges:ideas", slug=idea.round.slug)
+
+
+# ---------------------------------------------------------------- attachments
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    challenge = _challenge(request, pk)
+    if not request.user.has_perm("challenges.change_challenge", challenge):
+        raise PermissionDenied
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a PDF file."))
+    else:
+        try:
+            services.attachment_add(
+                challenge=challenge,
+                user=_user(request),
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except services.ChallengeError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("The file has been attached."))
+    return redirect("challenges:challenge_edit", pk=challenge.pk)
+
+
+def _attachment(request: HttpRequest, pk: int) -> ChallengeAttachment:
+    attachment = get_for_user(
+        ChallengeAttachment.objects.select_related("challenge"), user=request.user, pk=pk
+    )
+    # Whoever may see the challenge may read its files; everyone else gets 404.
+    _challenge(request, attachment.challenge_id)
+    return attachment
+
+
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    attachment = _attachment(request, pk)
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=(attachment.file.name or "file.pdf").rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+
+
+@login_required
+@require_POST
+def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    attachment = _attachment(request, pk)
+    if not request.user.has_perm("challenges.change_challenge", attachment.challenge):
+        raise PermissionDenied
+    try:
+        services.attachment_remove(attachment=attachment, user=_user(request))
+    except services.ChallengeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The file has been removed."))
+    return redirect("challenges:challenge_edit", pk=attachment.challenge_id)
