@@ -7,8 +7,9 @@ may not see is a 404, as on the pages.
 """
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
+from django.db import DatabaseError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -22,19 +23,26 @@ from pydantic_core import PydanticCustomError
 from cityexchange.challenges import selectors, services
 from cityexchange.challenges.models import Challenge, PilotProposal, Round
 from cityexchange.core.access import get_for_user
-from cityexchange.core.api import TokenAuth, token_or_session
+from cityexchange.core.api import token_or_session
 from cityexchange.core.models import Concept, Organisation, User
+from cityexchange.core.services import api_token_authenticate
 
 router = Router(tags=["challenges"])
 
+# Ids beyond what every database column holds are a 422, not a database error.
+MAX_ID = 2**31 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
-def _anyone(request: HttpRequest) -> bool:
-    return True
 
-
-# Reads that are public for some objects and private for others: a token or the
-# session says who is asking, and without either the visitor is anonymous.
-token_session_or_anonymous = [TokenAuth(), *token_or_session[1:], _anyone]
+def _viewer(request: HttpRequest) -> Any:
+    """Who asks, on reads that are public for some objects and private for others:
+    a valid bearer token's owner, else the session's user (possibly anonymous)."""
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        user = api_token_authenticate(raw=header[7:].strip())
+        if user is not None:
+            return user
+    return request.user
 
 
 def _unknown(field: str, value: object, allowed: list[str]) -> PydanticCustomError:
@@ -151,238 +159,6 @@ def round_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     }
 
 
-# ---------------------------------------------------------------- challenges
-
-
-class ChallengeOut(Schema):
-    id: int
-    round: str
-    city: str
-    city_name: str
-    country: str
-    title: str
-    problem: str
-    affected: str
-    current_situation: str
-    data_available: str
-    tried: str
-    desired_outcome: str
-    constraints: str
-    topics: list[str]
-    population: int | None
-    language: str
-    status: str
-    is_demo: bool
-
-    @staticmethod
-    def resolve_round(obj: Challenge) -> str:
-        return obj.round.slug
-
-    @staticmethod
-    def resolve_city(obj: Challenge) -> str:
-        return obj.city.slug
-
-    @staticmethod
-    def resolve_city_name(obj: Challenge) -> str:
-        return obj.city.name
-
-    @staticmethod
-    def resolve_country(obj: Challenge) -> str:
-        return _code(obj.city.country)
-
-    @staticmethod
-    def resolve_topics(obj: Challenge) -> list[str]:
-        return [t.key for t in obj.topics.all()]
-
-
-class ChallengeFilter(Schema):
-    round: str | None = Field(None, max_length=80, description="a round's slug")
-    topic: str | None = Field(
-        None, max_length=80, description="a topic key from GET /api/v1/topics"
-    )
-    country: str | None = Field(
-        None, max_length=2, description="ISO 3166 code of the city's country"
-    )
-
-    @field_validator("round", mode="before")
-    @classmethod
-    def _round(cls, value: Any) -> Any:
-        if value in (None, ""):
-            return None
-        allowed = sorted(Round.objects.values_list("slug", flat=True))
-        if value not in allowed:
-            raise _unknown("round", value, allowed)
-        return value
-
-    @field_validator("topic", mode="before")
-    @classmethod
-    def _topic(cls, value: Any) -> Any:
-        if value in (None, ""):
-            return None
-        if not isinstance(value, str) or not Concept.objects.filter(key=value).exists():
-            used = [c.key for c in selectors.catalogue_topics()]
-            raise _unknown("topic", value, used or ["GET /api/v1/topics"])
-        return value
-
-    @field_validator("country", mode="before")
-    @classmethod
-    def _country(cls, value: Any) -> Any:
-        if value in (None, ""):
-            return None
-        code = str(value).upper()
-        if code not in dict(countries):
-            raise _unknown("country", value, selectors.catalogue_countries() or ["ISO 3166"])
-        return code
-
-
-@router.get("", response=list[ChallengeOut], auth=None)
-@paginate
-def challenge_list(request: HttpRequest, filters: Query[ChallengeFilter]) -> QuerySet[Challenge]:
-    """Published challenges, filtered by round, topic and the city's country."""
-    round_ = Round.objects.get(slug=filters.round) if filters.round else None
-    return selectors.catalogue(round_=round_, topic=filters.topic, country=filters.country)
-
-
-class ChallengeIn(Schema):
-    round: str = Field(..., max_length=80)
-    city: str = Field(..., max_length=80, description="slug of one of your cities")
-    title: str = Field(..., min_length=1, max_length=200)
-    problem: str = Field(..., min_length=1, max_length=6000)
-    affected: str = Field("", max_length=3000)
-    current_situation: str = Field("", max_length=4000)
-    data_available: str = Field("", max_length=4000)
-    tried: str = Field("", max_length=4000)
-    desired_outcome: str = Field("", max_length=4000)
-    constraints: str = Field("", max_length=4000)
-    topics: list[str] = Field(default_factory=list, max_length=20)
-    population: int | None = Field(None, ge=1, le=100_000_000)
-    language: str = Field("en", min_length=2, max_length=2)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # noqa: S101 - guaranteed by the route's auth
-    return user
-
-
-def _refuse(exc: services.ChallengeError) -> HttpError:
-    return HttpError(409, str(exc))
-
-
-@router.get("/{int:challenge_id}", response=ChallengeOut, auth=token_session_or_anonymous)
-def challenge_detail(request: HttpRequest, challenge_id: int) -> Challenge:
-    """A challenge: public once published, before that only for its city and staff."""
-    return get_for_user(
-        selectors.challenge_queryset(),
-        user=request.user,
-        perm="challenges.view_challenge",
-        pk=challenge_id,
-    )
-
-
-@router.post("", response={201: ChallengeOut}, auth=token_or_session)
-def challenge_create(request: HttpRequest, payload: ChallengeIn) -> Status:
-    """Save a draft challenge of one of your cities (any date: drafts are never lost)."""
-    user = _user(request)
-    round_ = get_for_user(Round.objects.all(), user=user, slug=payload.round)
-    city = Organisation.objects.filter(slug=payload.city, memberships__user=user).first()
-    if city is None:
-        raise HttpError(422, _("“%(city)s” is not one of your cities.") % {"city": payload.city})
-    topics = list(Concept.objects.filter(key__in=payload.topics))
-    if len(topics) != len(set(payload.topics)):
-        wrong = sorted(set(payload.topics) - {t.key for t in topics})
-        raise HttpError(422, _("unknown topics: %(topics)s") % {"topics": ", ".join(wrong)})
-    data = services.ChallengeInput(
-        title=payload.title,
-        problem=payload.problem,
-        affected=payload.affected,
-        current_situation=payload.current_situation,
-        data_available=payload.data_available,
-        tried=payload.tried,
-        desired_outcome=payload.desired_outcome,
-        constraints=payload.constraints,
-        topics=topics,
-        population=payload.population,
-        language=payload.language,
-    )
-    try:
-        challenge = services.challenge_create(round=round_, city=city, user=user, data=data)
-    except services.ChallengeError as exc:
-        raise HttpError(422, str(exc)) from exc
-    return Status(201, selectors.challenge_queryset().get(pk=challenge.pk))
-
-
-def _own_challenge(request: HttpRequest, challenge_id: int) -> Challenge:
-    challenge = challenge_detail(request, challenge_id)
-    if not request.user.has_perm("challenges.change_challenge", challenge):
-        raise HttpError(403, _("Only the city's members can change its challenge."))
-    return challenge
-
-
-@router.post("/{int:challenge_id}/submit", response=ChallengeOut, auth=token_or_session)
-def challenge_submit(request: HttpRequest, challenge_id: int) -> Challenge:
-    """Hand the challenge in: refused (409, nothing changed) after the deadline or the limit."""
-    challenge = _own_challenge(request, challenge_id)
-    try:
-        services.challenge_submit(challenge=challenge, user=_user(request))
-    except services.ChallengeError as exc:
-        raise _refuse(exc) from exc
-    return selectors.challenge_queryset().get(pk=challenge.pk)
-
-
-@router.post("/{int:challenge_id}/withdraw", response=ChallengeOut, auth=token_or_session)
-def challenge_withdraw(request: HttpRequest, challenge_id: int) -> Challenge:
-    challenge = _own_challenge(request, challenge_id)
-    try:
-        services.challenge_withdraw(challenge=challenge, user=_user(request))
-    except services.ChallengeError as exc:
-        raise _refuse(exc) from exc
-    return selectors.challenge_queryset().get(pk=challenge.pk)
-
-
-class InterestIn(Schema):
-    city: str = Field(..., max_length=80, description="slug of one of your cities")
-    note: str = Field("", max_length=500)
-
-
-class InterestOut(Schema):
-    challenge: int
-    city: str
-
-
-@router.post("/{int:challenge_id}/interest", response={201: InterestOut}, auth=token_or_session)
-def interest_add(request: HttpRequest, challenge_id: int, payload: InterestIn) -> Status:
-    """Your city shows interest in another city's published challenge."""
-    user = _user(request)
-    challenge = challenge_detail(request, challenge_id)
-    city = Organisation.objects.filter(slug=payload.city, memberships__user=user).first()
-    if city is None:
-        raise HttpError(422, _("“%(city)s” is not one of your cities.") % {"city": payload.city})
-    try:
-        services.interest_add(challenge=challenge, city=city, user=user, note=payload.note)
-    except services.ChallengeError as exc:
-        raise _refuse(exc) from exc
-    return Status(201, {"challenge": challenge.pk, "city": city.slug})
-
-
-class InterestedOut(Schema):
-    city: str
-    city_name: str
-    country: str
-
-
-@router.get("/{int:challenge_id}/interests", response=list[InterestedOut], auth=token_or_session)
-def interests(request: HttpRequest, challenge_id: int) -> list[dict[str, str]]:
-    """Who is interested: for the challenge's city and staff only."""
-    challenge = challenge_detail(request, challenge_id)
-    if not request.user.has_perm("challenges.view_interests", challenge):
-        raise HttpError(404, _("Not found."))
-    return [
-        {"city": i.city.slug, "city_name": i.city.name, "country": _code(i.city.country)}
-        for i in selectors.interests_of(challenge)
-    ]
-
-
 # ---------------------------------------------------------------- ideas, proposals, pilots
 
 
@@ -470,8 +246,8 @@ class ProposalOut(Schema):
     rules: list[CheckOut]
 
 
-@router.get("/proposals/{int:proposal_id}", response=ProposalOut, auth=token_or_session)
-def proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
+@router.get("/proposals/{proposal_id}", response=ProposalOut, auth=token_or_session)
+def proposal(request: HttpRequest, proposal_id: Id) -> dict[str, Any]:
     """A proposal with its consortium and the rule check: for its consortium, staff and
     unconflicted evaluators."""
     found: PilotProposal = get_for_user(
@@ -501,3 +277,291 @@ def proposal(request: HttpRequest, proposal_id: int) -> dict[str, Any]:
             for c in services.consortium_check(found)
         ],
     }
+
+
+# ---------------------------------------------------------------- challenges
+
+
+class ChallengeOut(Schema):
+    id: int
+    round: str
+    city: str
+    city_name: str
+    country: str
+    title: str
+    problem: str
+    affected: str
+    current_situation: str
+    data_available: str
+    tried: str
+    desired_outcome: str
+    constraints: str
+    topics: list[str]
+    population: int | None
+    language: str
+    status: str
+    is_demo: bool
+
+    @staticmethod
+    def resolve_round(obj: Challenge) -> str:
+        return obj.round.slug
+
+    @staticmethod
+    def resolve_city(obj: Challenge) -> str:
+        return obj.city.slug
+
+    @staticmethod
+    def resolve_city_name(obj: Challenge) -> str:
+        return obj.city.name
+
+    @staticmethod
+    def resolve_country(obj: Challenge) -> str:
+        return _code(obj.city.country)
+
+    @staticmethod
+    def resolve_topics(obj: Challenge) -> list[str]:
+        return [t.key for t in obj.topics.all()]
+
+
+def _with_enum(schema: dict[str, Any], values: list[str]) -> None:
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "string":
+            option["enum"] = ["", *values]
+
+
+def _round_slugs(schema: dict[str, Any]) -> None:
+    try:
+        _with_enum(schema, sorted(Round.objects.values_list("slug", flat=True)))
+    except DatabaseError:  # a database not migrated yet: the schema names no slugs
+        return
+
+
+def _topic_keys(schema: dict[str, Any]) -> None:
+    try:
+        _with_enum(schema, sorted(Concept.objects.values_list("key", flat=True)))
+    except DatabaseError:
+        return
+
+
+def _topic_items(schema: dict[str, Any]) -> None:
+    try:
+        keys = sorted(Concept.objects.values_list("key", flat=True))
+    except DatabaseError:
+        return
+    if keys:
+        schema["items"] = {"type": "string", "enum": keys}
+
+
+def _country_codes(schema: dict[str, Any]) -> None:
+    _with_enum(schema, sorted(code for code, _name in countries))
+
+
+class ChallengeFilter(Schema):
+    round: str | None = Field(
+        None, max_length=80, description="a round's slug", json_schema_extra=_round_slugs
+    )
+    topic: str | None = Field(
+        None,
+        max_length=80,
+        description="a topic key from GET /api/v1/topics",
+        json_schema_extra=_topic_keys,
+    )
+    country: str | None = Field(
+        None,
+        max_length=2,
+        description="ISO 3166 code of the city's country",
+        json_schema_extra=_country_codes,
+    )
+
+    @field_validator("round", mode="before")
+    @classmethod
+    def _round(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        allowed = sorted(Round.objects.values_list("slug", flat=True))
+        if value not in allowed:
+            raise _unknown("round", value, allowed)
+        return value
+
+    @field_validator("topic", mode="before")
+    @classmethod
+    def _topic(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        if not isinstance(value, str) or not Concept.objects.filter(key=value).exists():
+            used = [c.key for c in selectors.catalogue_topics()]
+            raise _unknown("topic", value, used or ["GET /api/v1/topics"])
+        return value
+
+    @field_validator("country", mode="before")
+    @classmethod
+    def _country(cls, value: Any) -> Any:
+        if value in (None, ""):
+            return None
+        code = str(value).upper()
+        if code not in dict(countries):
+            raise _unknown("country", value, selectors.catalogue_countries() or ["ISO 3166"])
+        return code
+
+
+@router.get("", response=list[ChallengeOut], auth=None)
+@paginate
+def challenge_list(request: HttpRequest, filters: Query[ChallengeFilter]) -> QuerySet[Challenge]:
+    """Published challenges, filtered by round, topic and the city's country."""
+    round_ = Round.objects.get(slug=filters.round) if filters.round else None
+    return selectors.catalogue(round_=round_, topic=filters.topic, country=filters.country)
+
+
+class ChallengeIn(Schema):
+    round: str = Field(..., max_length=80)
+    city: str = Field(..., max_length=80, description="slug of one of your cities")
+    title: str = Field(..., min_length=1, max_length=200)
+    problem: str = Field(..., min_length=1, max_length=6000)
+    affected: str = Field("", max_length=3000)
+    current_situation: str = Field("", max_length=4000)
+    data_available: str = Field("", max_length=4000)
+    tried: str = Field("", max_length=4000)
+    desired_outcome: str = Field("", max_length=4000)
+    constraints: str = Field("", max_length=4000)
+    topics: list[str] = Field(default_factory=list, max_length=20, json_schema_extra=_topic_items)
+    population: int | None = Field(None, ge=1, le=100_000_000)
+    language: Literal["de", "en", "es", "pt"] = "en"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)  # noqa: S101 - guaranteed by the route's auth
+    return user
+
+
+def _refuse(exc: services.ChallengeError) -> HttpError:
+    return HttpError(409, str(exc))
+
+
+@router.get("/{challenge_id}", response=ChallengeOut, auth=None)
+def challenge_detail(request: HttpRequest, challenge_id: Id) -> Challenge:
+    """A challenge: public once published, before that only for its city and staff."""
+    return get_for_user(
+        selectors.challenge_queryset(),
+        user=_viewer(request),
+        perm="challenges.view_challenge",
+        pk=challenge_id,
+    )
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+# Writes answer 403 (not yours), 404 (not found or not visible) and 409 (refused by
+# the round: deadline, limit, state; nothing changed), each with a readable detail.
+REFUSALS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+@router.post("", response={201: ChallengeOut, **REFUSALS}, auth=token_or_session)
+def challenge_create(request: HttpRequest, payload: ChallengeIn) -> Status:
+    """Save a draft challenge of one of your cities (any date: drafts are never lost)."""
+    user = _user(request)
+    round_ = get_for_user(Round.objects.all(), user=user, slug=payload.round)
+    city = Organisation.objects.filter(slug=payload.city, memberships__user=user).first()
+    if city is None:
+        raise HttpError(403, _("“%(city)s” is not one of your cities.") % {"city": payload.city})
+    topics = list(Concept.objects.filter(key__in=payload.topics))
+    if len(topics) != len(set(payload.topics)):
+        wrong = sorted(set(payload.topics) - {t.key for t in topics})
+        raise HttpError(422, _("unknown topics: %(topics)s") % {"topics": ", ".join(wrong)})
+    data = services.ChallengeInput(
+        title=payload.title,
+        problem=payload.problem,
+        affected=payload.affected,
+        current_situation=payload.current_situation,
+        data_available=payload.data_available,
+        tried=payload.tried,
+        desired_outcome=payload.desired_outcome,
+        constraints=payload.constraints,
+        topics=topics,
+        population=payload.population,
+        language=payload.language,
+    )
+    try:
+        challenge = services.challenge_create(round=round_, city=city, user=user, data=data)
+    except services.ChallengeError as exc:
+        raise _refuse(exc) from exc
+    return Status(201, selectors.challenge_queryset().get(pk=challenge.pk))
+
+
+def _own_challenge(request: HttpRequest, challenge_id: Id) -> Challenge:
+    challenge = challenge_detail(request, challenge_id)
+    if not request.user.has_perm("challenges.change_challenge", challenge):
+        raise HttpError(403, _("Only the city's members can change its challenge."))
+    return challenge
+
+
+@router.post(
+    "/{challenge_id}/submit", response={200: ChallengeOut, **REFUSALS}, auth=token_or_session
+)
+def challenge_submit(request: HttpRequest, challenge_id: Id) -> Challenge:
+    """Hand the challenge in: refused (409, nothing changed) after the deadline or the limit."""
+    challenge = _own_challenge(request, challenge_id)
+    try:
+        services.challenge_submit(challenge=challenge, user=_user(request))
+    except services.ChallengeError as exc:
+        raise _refuse(exc) from exc
+    return selectors.challenge_queryset().get(pk=challenge.pk)
+
+
+@router.post(
+    "/{challenge_id}/withdraw", response={200: ChallengeOut, **REFUSALS}, auth=token_or_session
+)
+def challenge_withdraw(request: HttpRequest, challenge_id: Id) -> Challenge:
+    challenge = _own_challenge(request, challenge_id)
+    try:
+        services.challenge_withdraw(challenge=challenge, user=_user(request))
+    except services.ChallengeError as exc:
+        raise _refuse(exc) from exc
+    return selectors.challenge_queryset().get(pk=challenge.pk)
+
+
+class InterestIn(Schema):
+    city: str = Field(..., max_length=80, description="slug of one of your cities")
+    note: str = Field("", max_length=500)
+
+
+class InterestOut(Schema):
+    challenge: int
+    city: str
+
+
+@router.post(
+    "/{challenge_id}/interest", response={201: InterestOut, **REFUSALS}, auth=token_or_session
+)
+def interest_add(request: HttpRequest, challenge_id: Id, payload: InterestIn) -> Status:
+    """Your city shows interest in another city's published challenge."""
+    user = _user(request)
+    challenge = challenge_detail(request, challenge_id)
+    city = Organisation.objects.filter(slug=payload.city, memberships__user=user).first()
+    if city is None:
+        raise HttpError(403, _("“%(city)s” is not one of your cities.") % {"city": payload.city})
+    try:
+        services.interest_add(challenge=challenge, city=city, user=user, note=payload.note)
+    except services.ChallengeError as exc:
+        raise _refuse(exc) from exc
+    return Status(201, {"challenge": challenge.pk, "city": city.slug})
+
+
+class InterestedOut(Schema):
+    city: str
+    city_name: str
+    country: str
+
+
+@router.get("/{challenge_id}/interests", response=list[InterestedOut], auth=token_or_session)
+def interests(request: HttpRequest, challenge_id: Id) -> list[dict[str, str]]:
+    """Who is interested: for the challenge's city and staff only."""
+    challenge = challenge_detail(request, challenge_id)
+    if not request.user.has_perm("challenges.view_interests", challenge):
+        raise HttpError(404, _("Not found."))
+    return [
+        {"city": i.city.slug, "city_name": i.city.name, "country": _code(i.city.country)}
+        for i in selectors.interests_of(challenge)
+    ]

@@ -112,7 +112,7 @@ def test_writes_need_sign_in_and_ownership(
     payload = {"round": round_.slug, "city": municipality.slug, "title": "x", "problem": "y"}
     assert client.post(API, payload, content_type="application/json").status_code == 401
     response = client.post(API, payload, content_type="application/json", **_bearer(outsider))
-    assert response.status_code == 422
+    assert response.status_code == 403
     assert client.post(f"{API}/{draft.pk}/submit", **_bearer(outsider)).status_code == 404
     assert client.post(f"{API}/{draft.pk}/submit", **_bearer(staff)).status_code == 403
     assert Challenge.objects.get(pk=draft.pk).status == ChallengeStatus.DRAFT
@@ -149,11 +149,21 @@ def test_bad_input_is_a_422_never_a_500(round_: Any, owner: Any, municipality: A
             "city": municipality.slug,
             "title": "x",
             "problem": "y",
-            "language": "de",
+            "language": "xx",
         },
     ):
         response = client.post(API, payload, content_type="application/json", **headers)
         assert response.status_code == 422, (payload, response.content)
+    # A language the platform knows but the round does not accept: refused by the round.
+    payload = {
+        "round": round_.slug,
+        "city": municipality.slug,
+        "title": "x",
+        "problem": "y",
+        "language": "de",
+    }
+    response = client.post(API, payload, content_type="application/json", **headers)
+    assert response.status_code == 409 and "en" in response.json()["detail"]
     assert not Challenge.objects.exists()
 
 
