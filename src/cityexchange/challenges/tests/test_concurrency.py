@@ -103,3 +103,36 @@ def test_two_evaluators_saving_at_once_lose_nothing() -> None:
     assert sorted(Score.objects.values_list("evaluator__user_id", "value")) == sorted(
         [(evaluators[0].pk, 3)] * 2 + [(evaluators[1].pk, 5)] * 2
     )
+
+
+def test_cities_handing_in_together_at_the_deadline_lose_nothing() -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cityexchange.challenges.models import Stage, StageKind
+
+    round_ = make_round(max_challenges_per_city=3)
+    pairs = []
+    for n in range(6):
+        city = OrganisationFactory()
+        user = UserFactory()
+        membership_add(user=user, organisation=city)
+        draft = services.challenge_create(
+            round=round_, city=city, user=user, data=challenge_data(title=f"C{n}")
+        )
+        pairs.append((draft, user))
+    deadline = timezone.now() + dt.timedelta(minutes=5)
+    Stage.objects.filter(round=round_, kind=StageKind.CHALLENGES).update(closes_at=deadline)
+    # Four arrive in the last second before the deadline, two in the first after it.
+    on_time = [deadline - dt.timedelta(milliseconds=500)] * 4
+    late = [deadline + dt.timedelta(milliseconds=1)] * 2
+    jobs = [
+        (lambda d=d, u=u, at=at: services.challenge_submit(challenge=d, user=u, now=at))
+        for (d, u), at in zip(pairs, on_time + late, strict=True)
+    ]
+    results = race(jobs)
+    assert [isinstance(r, Challenge) for r in results] == [True] * 4 + [False] * 2, results
+    assert all("deadline" in str(r) for r in results[4:])
+    statuses = [Challenge.objects.get(pk=d.pk).status for d, _u in pairs]
+    assert statuses == ["submitted"] * 4 + ["draft"] * 2

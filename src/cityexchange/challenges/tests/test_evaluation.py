@@ -139,3 +139,19 @@ def test_the_budget_of_the_round_is_never_exceeded(
     with pytest.raises(services.ChallengeError, match="budget"):
         services.proposal_decide(proposal=submitted_proposal, user=staff, funded=True)
     assert not Pilot.objects.exists()
+
+
+def test_scores_after_the_evaluation_deadline_are_refused(
+    submitted_proposal: Any, evaluator: Any
+) -> None:
+    from cityexchange.challenges.models import StageKind
+    from cityexchange.challenges.tests.conftest import close_stage
+
+    close_stage(submitted_proposal.round, StageKind.EVALUATION)
+    with pytest.raises(services.ChallengeError, match="deadline"):
+        services.scores_save(
+            proposal=submitted_proposal,
+            user=evaluator,
+            scores=_scores(submitted_proposal.round, (3, 3)),
+        )
+    assert not Score.objects.exists()
