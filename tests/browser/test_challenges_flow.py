@@ -73,6 +73,10 @@ def test_a_round_from_challenge_to_panel(
     page.fill("#id_problem", "Heavy rain floods two underpasses within minutes.")
     page.select_option("#id_topics", "flooding")
     _accessible(page, f"challenges-form-{language}")
+    # Saved as a draft first: the edit page adds the attachment form.
+    page.click("button[value=save]")
+    page.wait_for_selector("#id_file")
+    _accessible(page, f"challenges-draft-{language}")
     page.click("button[value=submit]")
     page.wait_for_selector("#challenge-status")
     challenge = Challenge.objects.get(title="Flooded underpasses")
