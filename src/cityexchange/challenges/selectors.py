@@ -1,0 +1,479 @@
+"""Reads of the challenge programme: rounds and their timeline, the catalogue,
+what a person's organisations handed in, the evaluator's list and the panel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+from django.utils.formats import number_format
+
+from cityexchange.challenges.models import (
+    Challenge,
+    ChallengeStatus,
+    ConsortiumMember,
+    Criterion,
+    Evaluator,
+    IdeaStatus,
+    Interest,
+    Pilot,
+    PilotProposal,
+    ProposalStatus,
+    Round,
+    Score,
+    SolutionIdea,
+    Stage,
+)
+from cityexchange.challenges.services import CITY_KINDS
+from cityexchange.core.models import Organisation
+
+
+def round_queryset() -> QuerySet[Round]:
+    return Round.objects.select_related("organiser").prefetch_related(
+        "stages", "sizes", "rules", "topics", "criteria"
+    )
+
+
+def rounds_list() -> QuerySet[Round]:
+    return round_queryset().order_by("-created_at", "slug")
+
+
+@dataclass
+class TimelineEntry:
+    stage: Stage
+    state: str  # "past", "current" or "future"
+
+
+def timeline(round_: Round, *, now: dt.datetime | None = None) -> list[TimelineEntry]:
+    """The round's stages in order, each marked past, current (open now) or future."""
+    now = now or timezone.now()
+    entries = []
+    for stage in sorted(round_.stages.all(), key=lambda s: (s.opens_at, s.closes_at)):
+        if stage.closes_at <= now:
+            state = "past"
+        elif stage.opens_at <= now:
+            state = "current"
+        else:
+            state = "future"
+        entries.append(TimelineEntry(stage=stage, state=state))
+    return entries
+
+
+def open_stages(round_: Round, *, now: dt.datetime | None = None) -> set[str]:
+    return {e.stage.kind for e in timeline(round_, now=now) if e.state == "current"}
+
+
+def challenge_queryset() -> QuerySet[Challenge]:
+    return Challenge.objects.select_related("round", "city").prefetch_related("topics")
+
+
+def catalogue(
+    *,
+    round_: Round | None = None,
+    topic: str | None = None,
+    country: str | None = None,
+    query: str | None = None,
+) -> QuerySet[Challenge]:
+    """Published challenges, filtered by round, topic key, the city's country and words."""
+    queryset = challenge_queryset().filter(status=ChallengeStatus.PUBLISHED)
+    if round_ is not None:
+        queryset = queryset.filter(round=round_)
+    if topic:
+        queryset = queryset.filter(topics__key=topic)
+    if country:
+        queryset = queryset.filter(city__country=country)
+    if query:
+        for word in query.split()[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(problem__icontains=word)
+                | Q(desired_outcome__icontains=word)
+            )
+    return queryset.annotate(interest_count=Count("interests", distinct=True)).order_by(
+        "city__country", "city__name", "pk"
+    )
+
+
+def catalogue_countries(round_: Round | None = None) -> list[str]:
+    queryset = Challenge.objects.filter(status=ChallengeStatus.PUBLISHED)
+    if round_ is not None:
+        queryset = queryset.filter(round=round_)
+    return sorted(set(queryset.values_list("city__country", flat=True)) - {""})
+
+
+def catalogue_topics(round_: Round | None = None) -> list[Any]:
+    from cityexchange.core.models import Concept
+
+    queryset = Concept.objects.filter(challenges__status=ChallengeStatus.PUBLISHED)
+    if round_ is not None:
+        queryset = queryset.filter(challenges__round=round_)
+    return list(queryset.distinct().order_by("key"))
+
+
+def cities_of(user: Any) -> list[Organisation]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        Organisation.objects.filter(memberships__user=user, kind__in=CITY_KINDS).order_by("name")
+    )
+
+
+def organisations_of(user: Any) -> list[Organisation]:
+    if not user.is_authenticated:
+        return []
+    return list(Organisation.objects.filter(memberships__user=user).order_by("name"))
+
+
+def interests_of(challenge: Challenge) -> list[Interest]:
+    return list(challenge.interests.select_related("city").order_by("created_at"))
+
+
+def my_challenges(user: Any) -> list[Challenge]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        challenge_queryset()
+        .filter(city__memberships__user=user)
+        .order_by("round__slug", "-created_at")
+    )
+
+
+def my_interests(user: Any, round_: Round) -> set[int]:
+    """Ids of the round's challenges that one of the user's cities is interested in."""
+    if not user.is_authenticated:
+        return set()
+    return set(
+        Interest.objects.filter(challenge__round=round_, city__memberships__user=user).values_list(
+            "challenge_id", flat=True
+        )
+    )
+
+
+def proposal_queryset() -> QuerySet[PilotProposal]:
+    return PilotProposal.objects.select_related("round", "size", "lead", "idea").prefetch_related(
+        Prefetch("members", queryset=ConsortiumMember.objects.select_related("organisation")),
+        "round__rules",
+    )
+
+
+def my_proposals(user: Any) -> list[PilotProposal]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        proposal_queryset()
+        .filter(Q(lead__memberships__user=user) | Q(members__organisation__memberships__user=user))
+        .exclude(members__status="declined", members__organisation__memberships__user=user)
+        .distinct()
+        .order_by("-created_at")
+    )
+
+
+def public_ideas(round_: Round | None = None) -> QuerySet[SolutionIdea]:
+    queryset = SolutionIdea.objects.filter(status=IdeaStatus.SELECTED).select_related(
+        "organisation", "round"
+    )
+    if round_ is not None:
+        queryset = queryset.filter(round=round_)
+    return queryset.prefetch_related("challenges").order_by("pk")
+
+
+def public_pilots(round_: Round | None = None) -> QuerySet[Pilot]:
+    queryset = Pilot.objects.select_related("proposal__round", "proposal__lead", "proposal__size")
+    if round_ is not None:
+        queryset = queryset.filter(proposal__round=round_)
+    return queryset.order_by("pk")
+
+
+def ideas_for_proposal(round_: Round) -> list[SolutionIdea]:
+    return list(round_.ideas.filter(status=IdeaStatus.SELECTED).order_by("title"))
+
+
+def partner_candidates(proposal: PilotProposal) -> list[Organisation]:
+    """Organisations that could join: cities, research and development, others."""
+    taken = {m.organisation_id for m in proposal.members.all() if m.status != "declined"}
+    return list(
+        Organisation.objects.exclude(pk__in=taken)
+        .only("pk", "name", "country", "kind")
+        .order_by("country", "name")
+    )
+
+
+# ---------------------------------------------------------------- evaluation
+
+
+def evaluator_of(round_: Round, user: Any) -> Evaluator | None:
+    if not user.is_authenticated:
+        return None
+    return Evaluator.objects.filter(round=round_, user=user).first()
+
+
+@dataclass
+class WorkItem:
+    proposal: PilotProposal
+    conflicted: bool
+    scored: int  # criteria scored by this evaluator
+
+
+def workspace(evaluator: Evaluator) -> list[WorkItem]:
+    """The evaluator's proposals: every handed-in one, with conflicts and progress."""
+    conflicts = set(evaluator.conflicts.values_list("proposal_id", flat=True))
+    scored = dict(
+        Score.objects.filter(evaluator=evaluator)
+        .values("proposal_id")
+        .annotate(n=Count("pk"))
+        .values_list("proposal_id", "n")
+    )
+    proposals = (
+        PilotProposal.objects.filter(round_id=evaluator.round_id)
+        .exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN])
+        .select_related("lead", "size")
+        .order_by("title", "pk")
+    )
+    return [
+        WorkItem(
+            proposal=p,
+            conflicted=p.pk in conflicts,
+            # A conflicted evaluator sees the proposal's existence, never its content.
+            scored=0 if p.pk in conflicts else scored.get(p.pk, 0),
+        )
+        for p in proposals
+    ]
+
+
+def scores_of(evaluator: Evaluator, proposal: PilotProposal) -> dict[int, Score]:
+    return {s.criterion_id: s for s in Score.objects.filter(evaluator=evaluator, proposal=proposal)}
+
+
+@dataclass
+class PanelRow:
+    proposal: PilotProposal
+    totals: list[int] = field(default_factory=list)  # one per evaluator who scored everything
+    partial: int = 0  # evaluators who scored some criteria only
+    conflicts: int = 0
+    mean: Decimal | None = None
+    spread: int | None = None
+    disagree: bool = False
+    criterion_means: dict[int, Decimal] = field(default_factory=dict)
+
+
+def panel(round_: Round) -> list[PanelRow]:
+    """Each handed-in proposal's totals per evaluator, mean, spread and a disagreement flag.
+
+    A total counts only when the evaluator scored every criterion; the flag is raised
+    when the highest and lowest totals differ by more than the round's margin.
+    Ranked by consensus score, then mean.
+    """
+    criteria = list(Criterion.objects.filter(round=round_))
+    proposals = list(
+        PilotProposal.objects.filter(round=round_)
+        .exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN])
+        .select_related("lead", "size")
+        .annotate(conflict_count=Count("conflicts", distinct=True))
+    )
+    per: dict[tuple[int, int], list[Score]] = {}
+    for score in Score.objects.filter(proposal__in=proposals):
+        per.setdefault((score.proposal_id, score.evaluator_id), []).append(score)
+    rows = []
+    for proposal in proposals:
+        row = PanelRow(proposal=proposal, conflicts=proposal.conflict_count)
+        by_criterion: dict[int, list[int]] = {}
+        for (proposal_id, _evaluator), scores in per.items():
+            if proposal_id != proposal.pk:
+                continue
+            for s in scores:
+                by_criterion.setdefault(s.criterion_id, []).append(s.value)
+            if criteria and len(scores) == len(criteria):
+                row.totals.append(sum(s.value for s in scores))
+            else:
+                row.partial += 1
+        row.criterion_means = {
+            cid: Decimal(str(round(statistics.mean(values), 2)))
+            for cid, values in by_criterion.items()
+        }
+        if row.totals:
+            row.totals.sort()
+            row.mean = Decimal(str(round(statistics.mean(row.totals), 2)))
+            row.spread = row.totals[-1] - row.totals[0]
+            row.disagree = Decimal(row.spread) > round_.disagreement_margin
+        rows.append(row)
+    rows.sort(
+        key=lambda r: (
+            -(
+                r.proposal.consensus_score
+                if r.proposal.consensus_score is not None
+                else Decimal(-1)
+            ),
+            -(r.mean if r.mean is not None else Decimal(-1)),
+            r.proposal.pk,
+        )
+    )
+    return rows
+
+
+def staff_counts(round_: Round) -> dict[str, Any]:
+    """Counts for the staff overview: challenges per status, per country and per topic."""
+    challenges = Challenge.objects.filter(round=round_)
+    return {
+        "by_status": dict(
+            challenges.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+        ),
+        "by_country": sorted(
+            challenges.exclude(status__in=[ChallengeStatus.DRAFT, ChallengeStatus.WITHDRAWN])
+            .values_list("city__country")
+            .annotate(n=Count("pk"))
+            .values_list("city__country", "n")
+        ),
+        "by_topic": sorted(
+            challenges.exclude(status__in=[ChallengeStatus.DRAFT, ChallengeStatus.WITHDRAWN])
+            .values_list("topics__key")
+            .annotate(n=Count("pk"))
+            .exclude(topics__key=None)
+            .values_list("topics__key", "n")
+        ),
+        "proposals": PilotProposal.objects.filter(round=round_)
+        .exclude(status=ProposalStatus.DRAFT)
+        .count(),
+    }
+
+
+# ---------------------------------------------------------------- partner suggestions
+
+
+@dataclass
+class PartnerSuggestion:
+    city: Organisation
+    score: int
+    reasons: list[str]
+
+
+def _country_name(organisation: Organisation) -> str:
+    return str(getattr(organisation.country, "name", organisation.country))
+
+
+def partner_suggestions(challenge: Challenge, *, limit: int = 5) -> list[PartnerSuggestion]:
+    """Cities that fit as co-pilots for ``challenge``, ranked, each with its reasons.
+
+    Candidates are cities with a signal: interest shown in this challenge, challenges
+    of their own on the same topics in this round, or the same topics in their Finder
+    profile. Similar size and helping to meet the round's country rules add to the
+    rank. A constant number of queries whatever the number of cities.
+    """
+    from django.utils.translation import gettext as _
+
+    from cityexchange.directory.models import MunicipalityProfile
+
+    topics = {t.pk: t.label for t in challenge.topics.all()}
+    found: dict[int, PartnerSuggestion] = {}
+
+    def add(city: Organisation, points: int, reason: str) -> None:
+        entry = found.setdefault(city.pk, PartnerSuggestion(city=city, score=0, reasons=[]))
+        entry.score += points
+        if reason not in entry.reasons:
+            entry.reasons.append(reason)
+
+    for interest in challenge.interests.select_related("city"):
+        add(interest.city, 3, _("showed interest in this challenge"))
+    if topics:
+        others = (
+            Challenge.objects.filter(round_id=challenge.round_id, topics__in=list(topics))
+            .exclude(city_id=challenge.city_id)
+            .exclude(status__in=[ChallengeStatus.DRAFT, ChallengeStatus.WITHDRAWN])
+            .select_related("city")
+            .prefetch_related("topics")
+            .distinct()
+        )
+        for other in others:
+            shared = sorted(topics[t.pk] for t in other.topics.all() if t.pk in topics)
+            add(
+                other.city,
+                len(shared),
+                _("handed in a challenge on the same topics: %(topics)s")
+                % {"topics": ", ".join(shared)},
+            )
+        profiles = (
+            MunicipalityProfile.objects.filter(topics__in=list(topics))
+            .exclude(organisation_id=challenge.city_id)
+            .filter(organisation__kind__in=CITY_KINDS)
+            .select_related("organisation")
+            .prefetch_related("topics")
+            .distinct()
+        )
+        for profile in profiles:
+            shared = sorted(topics[t.pk] for t in profile.topics.all() if t.pk in topics)
+            add(
+                profile.organisation,
+                len(shared),
+                _("works on the same topics: %(topics)s") % {"topics": ", ".join(shared)},
+            )
+    own_country = str(challenge.city.country)
+    population = challenge.population or challenge.city.population
+    for rule in challenge.round.rules.all():
+        for entry in found.values():
+            country = str(entry.city.country)
+            if (
+                rule.kind == "min_cities_from"
+                and own_country != rule.country
+                and country == rule.country
+            ):
+                entry.score += 2
+                entry.reasons.append(
+                    _("a city from %(country)s, which the round's rules ask for")
+                    % {"country": _country_name(entry.city)}
+                )
+            if (
+                rule.kind == "min_cities_outside"
+                and own_country == rule.country
+                and country != rule.country
+            ):
+                entry.score += 2
+                entry.reasons.append(
+                    _("a city from outside %(country)s, which the round's rules ask for")
+                    % {"country": _country_name(challenge.city)}
+                )
+    if population:
+        for entry in found.values():
+            size = entry.city.population
+            if size and population / 2 <= size <= population * 2:
+                entry.score += 1
+                entry.reasons.append(
+                    _("a similar size (%(n)s inhabitants)")
+                    % {"n": number_format(size, force_grouping=True)}
+                )
+    ranked = sorted(found.values(), key=lambda s: (-s.score, s.city.name))
+    return ranked[:limit]
+
+
+def handed_in(round_: Round) -> QuerySet[Challenge]:
+    """The round's challenges past the draft stage, for staff exports."""
+    return (
+        challenge_queryset()
+        .filter(round=round_)
+        .exclude(status__in=[ChallengeStatus.DRAFT])
+        .prefetch_related("interests")
+        .order_by("city__country", "city__name", "pk")
+    )
+
+
+def ideas_handed_in(round_: Round) -> list[SolutionIdea]:
+    return list(
+        SolutionIdea.objects.filter(round=round_)
+        .exclude(status__in=[IdeaStatus.DRAFT, IdeaStatus.WITHDRAWN])
+        .select_related("organisation")
+        .prefetch_related("challenges")
+        .order_by("title", "pk")
+    )
+
+
+def my_ideas(user: Any, round_: Round) -> list[SolutionIdea]:
+    if not user.is_authenticated:
+        return []
+    return list(
+        SolutionIdea.objects.filter(round=round_, organisation__memberships__user=user)
+        .select_related("organisation")
+        .order_by("-created_at")
+    )

@@ -1,0 +1,101 @@
+"""The shipped 2023 round loads idempotently with its public facts; demo content only
+with --demo; a person's part is exported and unlinked on erasure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from cityexchange.challenges import seeding, services
+from cityexchange.challenges.models import Challenge, PilotProposal, Round, Score
+from cityexchange.core.services import user_erase, user_personal_data
+from cityexchange.core.tests.factories import OrganisationFactory
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "finest-smart-city-challenge-2023"
+TALLINN = zoneinfo.ZoneInfo("Europe/Tallinn")
+
+
+@pytest.fixture
+def finest(db: Any) -> Any:
+    return OrganisationFactory(
+        slug="finest-centre", name="FinEst Centre", kind="research", country="EE"
+    )
+
+
+def test_the_2023_round_is_loaded_with_its_dates_sizes_and_rules(finest: Any) -> None:
+    assert seeding.seed(demo=False) == [f"round {SLUG}: created"]
+    assert seeding.seed(demo=False) == [f"round {SLUG}: updated"]
+    round_ = Round.objects.get(slug=SLUG)
+    assert round_.organiser == finest
+    assert (round_.max_challenges_per_city, round_.max_interests_per_city) == (3, 5)
+    assert round_.budget is None and round_.languages == ["en"]
+    stages = {s.kind: s for s in round_.stages.all()}
+    assert stages["challenges"].closes_at.astimezone(TALLINN).date() == dt.date(2023, 9, 30)
+    assert stages["interest"].opens_at.astimezone(TALLINN).date() == dt.date(2023, 10, 1)
+    assert stages["interest"].closes_at.astimezone(TALLINN).date() == dt.date(2023, 10, 18)
+    assert stages["pilot_proposals"].closes_at.astimezone(TALLINN).date() == dt.date(2024, 2, 29)
+    assert stages["evaluation"].closes_at.astimezone(TALLINN).date() == dt.date(2024, 9, 12)
+    assert stages["pilots"].opens_at.astimezone(TALLINN).date() == dt.date(2024, 11, 1)
+    sizes = [(s.key, s.duration_months, s.amount, s.count) for s in round_.sizes.all()]
+    assert sizes == [("large", 36, Decimal("1260000"), 2), ("mid-sized", 24, Decimal("860000"), 2)]
+    assert [(r.kind, r.count, r.country) for r in round_.rules.all()] == [
+        ("min_cities", 2, ""),
+        ("min_cities_from", 1, "EE"),
+        ("min_cities_outside", 1, "EE"),
+        ("min_research", 1, ""),
+    ]
+    assert Round.objects.count() == 1 and round_.stages.count() == 8
+    assert not Challenge.objects.exists()
+
+
+def test_without_the_organiser_the_round_is_skipped(db: Any) -> None:
+    assert "skipped" in seeding.seed(demo=False)[0]
+
+
+def test_demo_content_is_marked_and_loaded_once(finest: Any) -> None:
+    for slug, country in (("demo-hafenberg", "DE"), ("demo-villa-sol", "PE")):
+        OrganisationFactory(slug=slug, country=country)
+    seeding.seed(demo=True)
+    seeding.seed(demo=True)
+    assert Challenge.objects.count() == 2
+    assert all(c.is_demo and "(demo)" in c.title for c in Challenge.objects.all())
+    proposal = PilotProposal.objects.get()
+    assert proposal.is_demo
+    # The demo consortium breaks the rules on purpose: no Estonian city, no research partner.
+    assert [c.kind for c in services.consortium_check(proposal) if not c.met] == [
+        "min_cities_from",
+        "min_research",
+    ]
+
+
+def test_a_persons_part_is_exported_and_unlinked_on_erasure(
+    submitted_proposal: Any, owner: Any, evaluator: Any, draft: Any
+) -> None:
+    criteria = list(submitted_proposal.round.criteria.all())
+    services.scores_save(
+        proposal=submitted_proposal,
+        user=evaluator,
+        scores=[
+            services.ScoreInput(criterion=c, value=3, comment="Private remark") for c in criteria
+        ],
+    )
+    data = user_personal_data(user=owner)["challenges"]
+    assert [c["title"] for c in data["challenges_created"]] == [draft.title]
+    assert [p["title"] for p in data["proposals_created"]] == [submitted_proposal.title]
+    scored = user_personal_data(user=evaluator)["challenges"]
+    assert scored["evaluator_of"] == [submitted_proposal.round.slug]
+    assert {s["comment"] for s in scored["scores"]} == {"Private remark"}
+
+    user_erase(user=owner)
+    user_erase(user=evaluator)
+    kept = Challenge.objects.get(pk=draft.pk)
+    assert kept.created_by is None and kept.title == draft.title
+    assert PilotProposal.objects.get(pk=submitted_proposal.pk).created_by is None
+    assert set(Score.objects.values_list("comment", flat=True)) == {""}
+    assert user_personal_data(user=owner)["challenges"]["challenges_created"] == []
