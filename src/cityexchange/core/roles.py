@@ -41,6 +41,8 @@ STAFF_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "assessments": {"*": VIEW},
     "network": {"*": EDIT},
     "marketplace": {"order": VIEW, "*": ALL},
+    # Scores and conflicts of interest belong to the evaluators: staff do not edit them.
+    "challenges": {"score": (), "conflict": (), "remindersent": (), "*": ALL},
 }
 # Administrators get every permission of these apps, and may manage accounts and groups.
 ADMIN_APPS = (
@@ -51,5 +53,6 @@ ADMIN_APPS = (
     "assessments",
     "network",
     "marketplace",
+    "challenges",
     "auth",
 )
