@@ -315,10 +315,15 @@ def panel(round_: Round) -> list[PanelRow]:
     return rows
 
 
-def staff_counts(round_: Round) -> dict[str, Any]:
-    """Counts for the staff overview: challenges per status, per country and per topic."""
+def staff_counts(round_: Round, *, language: str) -> dict[str, Any]:
+    """Counts for the staff overview: challenges per status, per country and per topic
+    (countries and topics by their names in ``language``)."""
+    from django_countries import countries
+
+    from cityexchange.core.text import thesaurus
+
     challenges = Challenge.objects.filter(round=round_)
-    return {
+    counts = {
         "by_status": dict(
             challenges.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
         ),
@@ -339,6 +344,14 @@ def staff_counts(round_: Round) -> dict[str, Any]:
         .exclude(status=ProposalStatus.DRAFT)
         .count(),
     }
+    counts["by_status"] = {
+        str(ChallengeStatus(status).label): n for status, n in counts["by_status"].items()
+    }
+    counts["by_country"] = [
+        (str(countries.name(code)) if code else "", n) for code, n in counts["by_country"]
+    ]
+    counts["by_topic"] = [(thesaurus().label(key, language), n) for key, n in counts["by_topic"]]
+    return counts
 
 
 # ---------------------------------------------------------------- partner suggestions

@@ -45,6 +45,7 @@ from cityexchange.challenges.models import (
     StageKind,
 )
 from cityexchange.core.access import get_for_user
+from cityexchange.core.i18n import current_language
 from cityexchange.core.models import User
 
 
@@ -109,7 +110,7 @@ def round_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "is_evaluator": selectors.evaluator_of(round_, request.user) is not None,
             "cities": selectors.cities_of(request.user),
             "organisations": selectors.organisations_of(request.user),
-            "counts": selectors.staff_counts(round_)
+            "counts": selectors.staff_counts(round_, language=current_language())
             if request.user.has_perm("challenges.manage_round")
             else None,
             "ideas": list(selectors.public_ideas(round_)),

@@ -355,3 +355,17 @@ def test_a_team_hands_in_an_idea_and_staff_select_it_for_everyone_to_see(
     )
     _client(staff).post(_url("idea_select", pk=idea.pk), {"action": "select"})
     assert "Sensor network" in _client(None).get(_url("ideas", slug=round_.slug)).content.decode()
+
+
+def test_staff_counts_name_countries_and_topics_in_the_page_language(
+    published: Challenge, topic: Any, round_: Any, staff: Any
+) -> None:
+    from cityexchange.core.models import ConceptLabel
+
+    ConceptLabel.objects.create(concept=topic, language="de", text="Hochwasser", preferred=True)
+    published.topics.add(topic)
+    page = _client(staff).get(f"/de{_url('round', slug=round_.slug)[3:]}").content.decode()
+    assert '<th scope="row">Deutschland</th><td>1</td>' in page
+    assert '<th scope="row">Hochwasser</th><td>1</td>' in page
+    assert '<th scope="row">Veröffentlicht</th><td>1</td>' in page
+    assert '<th scope="row">flooding</th>' not in page
