@@ -238,6 +238,9 @@ class Event(models.Model):
         help_text=_("For past editions without registrations in this system."),
     )
     is_demo = models.BooleanField(_("demo content"), default=False)
+    # The calendar revision (iCalendar SEQUENCE): raised by events.services whenever
+    # something a calendar shows changes, so calendar programs replace their copy.
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

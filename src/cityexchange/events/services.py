@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
@@ -203,6 +203,16 @@ EVENTS_CACHE = "events"
 # Fields nobody outside the back office sees; changing only these bumps nothing.
 _PRIVATE_FIELDS = frozenset({"join_url", "data_quality_note", "data_quality_confirmed_at"})
 _CAPACITY_FIELDS = ("capacity_online", "capacity_onsite")
+# What a calendar entry shows (translated variants included): a change raises the
+# event's calendar revision (SEQUENCE), so calendar programs replace their copy.
+_CALENDAR_FIELDS = frozenset(
+    {"starts_at", "duration_minutes", "time_known", "timezone", "mode", "status", "join_url"}
+)
+_CALENDAR_TEXT_FIELDS = ("title", "abstract", "venue")
+
+
+def _shows_in_calendar(name: str) -> bool:
+    return name in _CALENDAR_FIELDS or name.split("_", 1)[0] in _CALENDAR_TEXT_FIELDS
 
 
 def event_create(*, event: Event, actor: Any) -> Event:
@@ -243,7 +253,11 @@ def event_update(
                 actor=actor,
             )
         entry = audited_update(event, actor=actor, action="event.update", fields=other, **changes)
-        if entry is not None and set(entry.after or {}) - _PRIVATE_FIELDS:
+        changed = set(entry.after or {}) if entry is not None else set()
+        if any(_shows_in_calendar(name) for name in changed):
+            Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
+            event.sequence = Event.objects.values_list("sequence", flat=True).get(pk=event.pk)
+        if changed - _PRIVATE_FIELDS:
             caching.bump(EVENTS_CACHE)
     return promoted
 
