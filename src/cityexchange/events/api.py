@@ -35,11 +35,24 @@ class EventOut(Schema):
     title: str
     format: str
     edition: int | None
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    # False for editions whose sources give only the day: starts_at is then the
-    # start of that day in the reference zone, and no time should be shown.
-    time_known: bool
+    date: dt.date = Field(
+        ...,
+        description=(
+            "The day of the edition in the event's own time zone (not UTC). For "
+            "editions whose sources give only the day (time_known false) this is all "
+            "that is known."
+        ),
+        examples=["2021-04-27"],
+    )
+    starts_at: dt.datetime | None = Field(
+        ..., description="The start in UTC; null when only the day is known (time_known false)."
+    )
+    ends_at: dt.datetime | None = Field(
+        ..., description="The end in UTC; null when only the day is known (time_known false)."
+    )
+    time_known: bool = Field(
+        ..., description="False for editions whose sources give only the day: see date."
+    )
     duration_minutes: int
     mode: str
     languages: list[str]
@@ -52,6 +65,20 @@ class EventOut(Schema):
     @staticmethod
     def resolve_format(obj: Event) -> str:
         return obj.format.slug
+
+    @staticmethod
+    def resolve_date(obj: Event) -> dt.date:
+        return obj.starts_on
+
+    # A date-only edition is stored at midnight in its zone, which is the evening
+    # before in UTC: a time would mislead a reader into the previous day.
+    @staticmethod
+    def resolve_starts_at(obj: Event) -> dt.datetime | None:
+        return obj.starts_at if obj.time_known else None
+
+    @staticmethod
+    def resolve_ends_at(obj: Event) -> dt.datetime | None:
+        return obj.ends_at if obj.time_known else None
 
     @staticmethod
     def resolve_languages(obj: Event) -> list[str]:
