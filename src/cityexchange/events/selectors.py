@@ -223,7 +223,7 @@ def event_for_page(queryset: QuerySet[Event]) -> QuerySet[Event]:
     """Everything the event page shows, in a constant number of queries."""
     return with_seats(queryset).prefetch_related(
         "topics",
-        Prefetch("speakers", queryset=Speaker.objects.select_related("person")),
+        Prefetch("speakers", queryset=Speaker.objects.select_related("person__organisation")),
         Prefetch("materials", queryset=Material.objects.filter(published=True)),
         Prefetch(
             "registrations",

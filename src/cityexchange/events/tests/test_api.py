@@ -312,7 +312,11 @@ def test_a_date_only_edition_comes_out_as_its_own_day_not_the_evening_before_in_
     assert items["mixer-2021"]["date"] == "2021-04-27"
     assert items["mixer-2021"]["starts_at"] is None and items["mixer-2021"]["ends_at"] is None
     detail = client.get("/api/v1/events/mixer-2021").json()
-    assert (detail["date"], detail["starts_at"], detail["time_known"]) == ("2021-04-27", None, False)
+    assert (detail["date"], detail["starts_at"], detail["time_known"]) == (
+        "2021-04-27",
+        None,
+        False,
+    )
     # A timed edition keeps its moment (UTC) and names its own day in its zone.
     assert items["timed"]["date"] == "2021-04-28"
     assert items["timed"]["starts_at"].startswith("2021-04-27T22:30:00")
