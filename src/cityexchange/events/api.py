@@ -110,6 +110,10 @@ class MaterialOut(Schema):
     title: str
     url: str
     summary: str
+    duration_minutes: int | None = Field(None, description="A recording's length.")
+    captions_language: str | None = Field(
+        None, description="The language of a recording's captions; null: none."
+    )
 
 
 class EventDetailOut(EventOut):
@@ -153,6 +157,8 @@ class EventDetailOut(EventOut):
                 "kind": m.kind,
                 "title": m.title,
                 "summary": m.summary,
+                "duration_minutes": m.duration_minutes,
+                "captions_language": m.captions_language or None,
                 "url": m.url
                 or (
                     reverse("events:material", kwargs={"slug": obj.slug, "pk": m.pk})

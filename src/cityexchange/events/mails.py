@@ -29,7 +29,7 @@ from django.utils import translation
 from cityexchange.core.mail import Attachment, Message, deliver, render_message
 from cityexchange.events import selectors
 from cityexchange.events.ical import mail_calendar
-from cityexchange.events.links import event_url, manage_url
+from cityexchange.events.links import event_url, manage_url, resource_url
 from cityexchange.events.models import EventStatus, Registration, RegistrationStatus
 
 logger = logging.getLogger(__name__)
@@ -118,6 +118,8 @@ def render(
             "event_url": event_url(event, language),
             **extra,
         }
+        if extra.get("resource_slug"):
+            context["documentation_url"] = resource_url(str(extra["resource_slug"]), language)
     return render_message(
         to=registration.email,
         language=language,
@@ -144,6 +146,8 @@ def _calendar_attachments(
     2(v + 1), all on top of the event's revision.
     """
     event = registration.event
+    if template == "documentation":
+        return []  # after the event: nothing to put in a calendar
     if template == "cancelled" or status == RegistrationStatus.CANCELLED:
         # Only a seat that was theirs was ever in their calendar.
         if registration.confirmed_at is None:
