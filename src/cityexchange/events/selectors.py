@@ -157,6 +157,7 @@ _REGISTRATION_FIELDS = (
     "requires_approval",
     "capacity_online",
     "capacity_onsite",
+    "sequence",  # the calendar attachment's SEQUENCE
 )
 
 
