@@ -24,16 +24,24 @@ class Command(BaseCommand):
         documentation: dict[str, tuple[list[str], str]] = {}
         if apps.is_installed("cityexchange.library"):
             resource_model = apps.get_model("library", "Resource")
-            for resource in (
+            rows = (
                 resource_model.objects.filter(event__isnull=False)
                 .select_related("event")
                 .prefetch_related("topics")
-            ):
-                text = " ".join([resource.title_en or "", resource.summary_en or "", resource.body])
-                documentation[resource.event.slug] = (
-                    [t.key for t in resource.topics.all()],
-                    text,
+            )
+            for resource in rows:
+                text = " ".join(
+                    [
+                        getattr(resource, "title_en", "") or "",
+                        getattr(resource, "summary_en", "") or "",
+                        resource.body,
+                    ]
                 )
+                if resource.event is not None:
+                    documentation[resource.event.slug] = (
+                        [t.key for t in resource.topics.all()],
+                        text,
+                    )
         index = thesaurus()
         known = set(index.labels)
         for raw in load_yaml(DATA_DIR / "past_editions.yaml", key="editions"):
