@@ -96,6 +96,7 @@ class EventOut(Schema):
 class SpeakerOut(Schema):
     name: str
     role: str
+    organisation: str | None = None
     country: str | None
 
 
@@ -145,7 +146,12 @@ class EventDetailOut(EventOut):
     def resolve_speakers(obj: Event) -> list[dict[str, Any]]:
         # Only people who agreed to a public profile are named.
         return [
-            {"name": s.person.name, "role": s.role, "country": str(s.country or "") or None}
+            {
+                "name": s.person.name,
+                "role": s.role,
+                "organisation": s.person.organisation.name if s.person.organisation else None,
+                "country": str(s.country or "") or None,
+            }
             for s in obj.speakers.all()
             if s.person.public_profile
         ]

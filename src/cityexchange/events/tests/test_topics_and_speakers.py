@@ -83,6 +83,14 @@ def test_demo_editions_have_topics_and_demo_speakers_that_neighbours_and_pages_s
     page = client.get("/pt/events/demo-advisory-programme/").content.decode()
     assert "Lucía Ejemplo (Demo)" in page and "Villa del Sol (demo)" in page
     assert load_demo() == "demo editions: 0 created, 0 with updated texts"
+    speakers = client.get("/api/v1/events/demo-advisory-programme").json()["speakers"]
+    assert speakers[0] == {
+        "name": "Lucía Ejemplo (Demo)",
+        "role": "speaker",
+        "organisation": "Villa del Sol (demo)",
+        "country": "PE",
+    }
+    assert client.get("/api/v1/events/demo-advisory-programme").json()["topics"]
 
 
 def test_topic_suggestions_come_from_the_title_and_the_documentation(thesaurus: None) -> None:
