@@ -293,3 +293,38 @@ def test_check_in_is_for_staff_only(client: Any, member: Any) -> None:
     assert answer.status_code == 404
     registration.refresh_from_db()
     assert registration.checked_in_at is None
+
+
+def test_an_offer_page_lists_its_editions_in_the_same_queries_whatever_their_number(
+    client: Any,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    fmt = EventFactory(starts_at=timezone.now() - dt.timedelta(days=1)).format
+    Offer.objects.create(
+        slug="iscn-global-mixer",
+        kind="exchange_format",
+        name="ISCN Global Mixer",
+        format="online",
+        effort="low",
+        events_format=fmt.slug,
+    )
+
+    def count() -> int:
+        client.get("/en/offers/iscn-global-mixer/")  # warm the process caches
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/en/offers/iscn-global-mixer/").status_code == 200
+        return len(queries.captured_queries)
+
+    few = count()
+    for n in range(15):
+        event = EventFactory(format=fmt, starts_at=timezone.now() - dt.timedelta(days=n + 2))
+        Resource.objects.create(
+            slug=f"doc-{n}",
+            kind="event_documentation",
+            title=f"Doc {n}",
+            event=event,
+            status="published",
+        )
+    assert count() == few
