@@ -142,6 +142,7 @@ def test_publishing_makes_the_library_page_links_both_ways_and_tells_the_partici
     event_page = client.get(f"/de/events/{past_edition.slug}/").content.decode()
     assert f'href="/de/library/r/{resource.slug}/"' in event_page
     assert "31 Minuten" in event_page and "Untertitel: Englisch" in event_page
+    assert "Verdolmetschung auf Anfrage: Spanisch, Portugiesisch" in event_page
     resource_page = client.get(f"/de/library/r/{resource.slug}/").content.decode()
     assert f'href="/de/events/{past_edition.slug}/"' in resource_page
     # Only the confirmed participant is told, in their language, with the library link.
