@@ -125,7 +125,10 @@ SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Links in mails point where `make run` serves (PORT) unless SITE_URL says otherwise.
+SITE_URL = env_str(
+    "SITE_URL", f"http://127.0.0.1:{env_int('PORT', 8000, minimum=1, maximum=65535)}"
+).rstrip("/")
 
 HTTPS = env_bool("CITYEXCHANGE_HTTPS", False)
 SESSION_COOKIE_SECURE = HTTPS

@@ -163,6 +163,17 @@ def upcoming_events_for(topics: list[str], limit: int = 3) -> list[Any]:
         return []
 
 
+def format_overview_for(slug: str, user: Any) -> Any:
+    """The editions and documentation of an events format, when the events app provides them."""
+    if not slug:
+        return None
+    try:
+        from cityexchange.events.selectors import format_overview
+    except ImportError:
+        return None
+    return format_overview(slug=slug, user=user)
+
+
 def search_gaps(*, limit: int = 200) -> list[SearchGap]:
     return list(SearchGap.objects.order_by("-month", "-count", "concepts")[:limit])
 

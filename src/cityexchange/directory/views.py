@@ -192,6 +192,8 @@ def offer_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "interpretation": [names.get(code, code) for code in offer.interpretation_languages],
             "events": events,
             "resources": resources,
+            # An exchange format of the events app: its editions and their documentation.
+            "format_overview": selectors.format_overview_for(offer.events_format, request.user),
         },
     )
 

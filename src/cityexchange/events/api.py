@@ -35,11 +35,24 @@ class EventOut(Schema):
     title: str
     format: str
     edition: int | None
-    starts_at: dt.datetime
-    ends_at: dt.datetime
-    # False for editions whose sources give only the day: starts_at is then the
-    # start of that day in the reference zone, and no time should be shown.
-    time_known: bool
+    date: dt.date = Field(
+        ...,
+        description=(
+            "The day of the edition in the event's own time zone (not UTC). For "
+            "editions whose sources give only the day (time_known false) this is all "
+            "that is known."
+        ),
+        examples=["2021-04-27"],
+    )
+    starts_at: dt.datetime | None = Field(
+        ..., description="The start in UTC; null when only the day is known (time_known false)."
+    )
+    ends_at: dt.datetime | None = Field(
+        ..., description="The end in UTC; null when only the day is known (time_known false)."
+    )
+    time_known: bool = Field(
+        ..., description="False for editions whose sources give only the day: see date."
+    )
     duration_minutes: int
     mode: str
     languages: list[str]
@@ -52,6 +65,20 @@ class EventOut(Schema):
     @staticmethod
     def resolve_format(obj: Event) -> str:
         return obj.format.slug
+
+    @staticmethod
+    def resolve_date(obj: Event) -> dt.date:
+        return obj.starts_on
+
+    # A date-only edition is stored at midnight in its zone, which is the evening
+    # before in UTC: a time would mislead a reader into the previous day.
+    @staticmethod
+    def resolve_starts_at(obj: Event) -> dt.datetime | None:
+        return obj.starts_at if obj.time_known else None
+
+    @staticmethod
+    def resolve_ends_at(obj: Event) -> dt.datetime | None:
+        return obj.ends_at if obj.time_known else None
 
     @staticmethod
     def resolve_languages(obj: Event) -> list[str]:
@@ -69,6 +96,7 @@ class EventOut(Schema):
 class SpeakerOut(Schema):
     name: str
     role: str
+    organisation: str | None = None
     country: str | None
 
 
@@ -83,6 +111,10 @@ class MaterialOut(Schema):
     title: str
     url: str
     summary: str
+    duration_minutes: int | None = Field(None, description="A recording's length.")
+    captions_language: str | None = Field(
+        None, description="The language of a recording's captions; null: none."
+    )
 
 
 class EventDetailOut(EventOut):
@@ -114,7 +146,12 @@ class EventDetailOut(EventOut):
     def resolve_speakers(obj: Event) -> list[dict[str, Any]]:
         # Only people who agreed to a public profile are named.
         return [
-            {"name": s.person.name, "role": s.role, "country": str(s.country or "") or None}
+            {
+                "name": s.person.name,
+                "role": s.role,
+                "organisation": s.person.organisation.name if s.person.organisation else None,
+                "country": str(s.country or "") or None,
+            }
             for s in obj.speakers.all()
             if s.person.public_profile
         ]
@@ -126,6 +163,8 @@ class EventDetailOut(EventOut):
                 "kind": m.kind,
                 "title": m.title,
                 "summary": m.summary,
+                "duration_minutes": m.duration_minutes,
+                "captions_language": m.captions_language or None,
                 "url": m.url
                 or (
                     reverse("events:material", kwargs={"slug": obj.slug, "pk": m.pk})

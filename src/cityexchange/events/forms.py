@@ -184,6 +184,19 @@ class MaterialForm(forms.Form):
     summary = forms.CharField(
         label=_("Text"), required=False, widget=forms.Textarea(attrs={"rows": 5})
     )
+    duration_minutes = forms.IntegerField(
+        label=_("Length (minutes)"),
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+        help_text=_("For recordings."),
+    )
+    captions_language = forms.ChoiceField(
+        label=_("Captions"),
+        required=False,
+        choices=[("", _("No captions")), *LANGUAGE_CHOICES],
+        help_text=_("The language of a recording's captions."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

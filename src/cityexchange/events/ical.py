@@ -17,22 +17,40 @@ from icalendar import Event as ICalEvent
 from cityexchange.events.models import Event, EventStatus
 
 
+def event_uid(event: Event) -> str:
+    """The entry's identity in every calendar: the same for the event's whole life."""
+    host = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
+    return f"event-{event.pk}@{host}"
+
+
 def calendar_for(
-    events: Iterable[Event], *, language: str, join_url: str = "", name: str = ""
+    events: Iterable[Event],
+    *,
+    language: str,
+    join_url: str = "",
+    name: str = "",
+    cancel: bool = False,
+    sequence_offset: int = 0,
 ) -> str:
-    """An .ics text; the join link only when given (a confirmed participant's own copy)."""
+    """An .ics text; the join link only when given (a confirmed participant's own copy).
+
+    ``cancel``: the entry is withdrawn for the recipient (METHOD:CANCEL, STATUS:CANCELLED),
+    so a calendar program removes it instead of adding it again. An event cancelled
+    for everyone is also STATUS:CANCELLED in a published feed. SEQUENCE is the event's
+    calendar revision plus ``sequence_offset`` (a participant's own revisions).
+    """
     calendar = Calendar()
     calendar.add("prodid", "-//cityexchange//events//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "PUBLISH")
+    calendar.add("method", "CANCEL" if cancel else "PUBLISH")
     if name:
         calendar.add("x-wr-calname", name)
     stamp = timezone.now()
     with translation.override(language):
         for event in events:
             item = ICalEvent()
-            host = settings.SITE_URL.split("://", 1)[-1]
-            item.add("uid", f"event-{event.pk}@{host}")
+            item.add("uid", event_uid(event))
+            item.add("sequence", event.sequence + sequence_offset)
             item.add("dtstamp", stamp)
             if event.time_known:
                 item.add("dtstart", event.starts_at)
@@ -51,9 +69,8 @@ def calendar_for(
             elif event.venue:
                 item.add("location", event.venue)
             item.add("description", description)
-            item.add(
-                "status", "CANCELLED" if event.status == EventStatus.CANCELLED else "CONFIRMED"
-            )
+            withdrawn = cancel or event.status == EventStatus.CANCELLED
+            item.add("status", "CANCELLED" if withdrawn else "CONFIRMED")
             calendar.add_component(item)
     return calendar.to_ical().decode("utf-8")
 
@@ -69,7 +86,14 @@ _mail_calendars: dict[tuple[Any, ...], tuple[float, str]] = {}
 _mail_calendars_lock = threading.Lock()
 
 
-def mail_calendar(event: Event, *, language: str, join_url: str = "") -> str:
+def mail_calendar(
+    event: Event,
+    *,
+    language: str,
+    join_url: str = "",
+    cancel: bool = False,
+    sequence_offset: int = 0,
+) -> str:
     """The .ics attached to a participant mail (see calendar_for), memoised briefly."""
     with translation.override(language):
         key = (
@@ -83,6 +107,9 @@ def mail_calendar(event: Event, *, language: str, join_url: str = "") -> str:
             event.abstract,
             event.venue,
             event.status,
+            event.sequence,
+            cancel,
+            sequence_offset,
             join_url,
             language,
             settings.SITE_URL,
@@ -91,7 +118,14 @@ def mail_calendar(event: Event, *, language: str, join_url: str = "") -> str:
     cached = _mail_calendars.get(key)
     if cached is not None and now - cached[0] < MAIL_CALENDAR_SECONDS:
         return cached[1]
-    text = calendar_for([event], language=language, join_url=join_url, name=event.title)
+    text = calendar_for(
+        [event],
+        language=language,
+        join_url=join_url,
+        name=event.title,
+        cancel=cancel,
+        sequence_offset=sequence_offset,
+    )
     with _mail_calendars_lock:
         if len(_mail_calendars) >= _MAIL_CALENDAR_LIMIT:
             _mail_calendars.clear()

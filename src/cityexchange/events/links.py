@@ -60,3 +60,10 @@ def event_url(event: Event, language: str) -> str:
     with translation.override(language):
         path = reverse("events:detail", kwargs={"slug": event.slug})
     return f"{settings.SITE_URL}{path}"
+
+
+def resource_url(slug: str, language: str) -> str:
+    """A library page, for the documentation mail (the library names it by its slug)."""
+    with translation.override(language):
+        path = reverse("library:resource", kwargs={"slug": slug})
+    return f"{settings.SITE_URL}{path}"

@@ -29,8 +29,8 @@ from django.utils import translation
 from cityexchange.core.mail import Attachment, Message, deliver, render_message
 from cityexchange.events import selectors
 from cityexchange.events.ical import mail_calendar
-from cityexchange.events.links import event_url, manage_url
-from cityexchange.events.models import Registration, RegistrationStatus
+from cityexchange.events.links import event_url, manage_url, resource_url
+from cityexchange.events.models import EventStatus, Registration, RegistrationStatus
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +102,9 @@ def render(
         # A repeat's mail tells the place in the queue as it is now.
         extra = {**extra, "waitlist_position": selectors.waitlist_position(registration)}
     with translation.override(language):
-        ics = mail_calendar(event, language=language, join_url=join_url)
+        attachments = _calendar_attachments(
+            registration, template=template, status=status, join_url=join_url
+        )
         context = {
             "registration": registration,
             "event": event,
@@ -116,15 +118,54 @@ def render(
             "event_url": event_url(event, language),
             **extra,
         }
+        if extra.get("resource_slug"):
+            context["documentation_url"] = resource_url(str(extra["resource_slug"]), language)
     return render_message(
         to=registration.email,
         language=language,
         template=f"events/mail/{template}",
         context=context,
-        attachments=[
-            Attachment(filename=f"{event.slug}.ics", content=ics, mimetype="text/calendar")
-        ],
+        attachments=attachments,
     )
+
+
+def _calendar_attachments(
+    registration: Registration, *, template: str, status: str, join_url: str
+) -> list[Attachment]:
+    """The calendar entry a mail carries: only for a seat that is the person's, or withdrawn.
+
+    A waiting, pending or rejected place gets none, nor the cancellation of one, (it would put an event in the
+    calendar the person may not attend). A cancellation, of the registration or of the
+    whole event, withdraws the entry (METHOD:CANCEL) under the same UID.
+
+    SEQUENCE must grow with each message about the same UID, or calendar programs
+    ignore it. The event's revision grows with every change of the event; each
+    registration the person takes up again (``link_version``) adds two, and a
+    cancellation one more than the invitation it withdraws. So for one person the
+    numbers only grow: invitation 2v, its cancellation 2v + 1, the next invitation
+    2(v + 1), all on top of the event's revision.
+    """
+    event = registration.event
+    if template == "documentation":
+        return []  # after the event: nothing to put in a calendar
+    if template == "cancelled" or status == RegistrationStatus.CANCELLED:
+        # Only a seat that was theirs was ever in their calendar.
+        if registration.confirmed_at is None:
+            return []
+        cancel = True
+    elif status == RegistrationStatus.CONFIRMED:
+        cancel = event.status == EventStatus.CANCELLED
+    else:
+        return []
+    offset = 2 * registration.link_version + (1 if cancel else 0)
+    ics = mail_calendar(
+        event,
+        language=registration.language,
+        join_url="" if cancel else join_url,
+        cancel=cancel,
+        sequence_offset=offset,
+    )
+    return [Attachment(filename=f"{event.slug}.ics", content=ics, mimetype="text/calendar")]
 
 
 # Named as when it lived in events.tasks, so mails queued before an upgrade still run.

@@ -238,6 +238,9 @@ class Event(models.Model):
         help_text=_("For past editions without registrations in this system."),
     )
     is_demo = models.BooleanField(_("demo content"), default=False)
+    # The calendar revision (iCalendar SEQUENCE): raised by events.services whenever
+    # something a calendar shows changes, so calendar programs replace their copy.
+    sequence = models.PositiveIntegerField(_("calendar revision"), default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -454,6 +457,16 @@ class Material(models.Model):
         _("file"), upload_to=material_upload_to, storage=private_storage, blank=True
     )
     url = models.URLField(_("link"), blank=True)
+    duration_minutes = models.PositiveIntegerField(
+        _("length (minutes)"), null=True, blank=True, help_text=_("For recordings.")
+    )
+    captions_language = models.CharField(
+        _("captions"),
+        max_length=2,
+        choices=LANGUAGE_CHOICES,
+        blank=True,
+        help_text=_("The language of a recording's captions; empty: none."),
+    )
     published = models.BooleanField(_("published"), default=False)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -468,3 +481,8 @@ class Material(models.Model):
 
     def as_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "title": self.title, "url": self.url}
+
+    @property
+    def is_media(self) -> bool:
+        """A recording or slides: shown first, with their length and captions."""
+        return self.kind in (MaterialKind.RECORDING, MaterialKind.SLIDES)

@@ -17,8 +17,16 @@ from django.utils import timezone
 
 from cityexchange.core import caching
 from cityexchange.core.datafiles import LANGUAGES, Entry, load_yaml
-from cityexchange.core.models import Organisation
-from cityexchange.events.models import Event, EventStatus, Format, Mode, Series
+from cityexchange.core.models import Concept, Organisation, Person
+from cityexchange.events.models import (
+    Event,
+    EventStatus,
+    Format,
+    Mode,
+    Series,
+    Speaker,
+    SpeakerRole,
+)
 from cityexchange.events.services import EVENTS_CACHE
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -90,6 +98,7 @@ def load_past_editions(path: Path | None = None) -> list[str]:
         format_values[entry.id] = _format_values(entry, organiser)
     zone = zoneinfo.ZoneInfo(REFERENCE_ZONE)
     editions: list[tuple[str, int, dict[str, Any]]] = []
+    edition_topics: dict[tuple[str, int], list[str]] = {}
     seen: set[tuple[str, int]] = set()
     for index, raw in enumerate(raw_editions):
         entry = Entry(path, {**raw, "_id": f"#{index + 1}"}, id_field="_id")
@@ -104,6 +113,7 @@ def load_past_editions(path: Path | None = None) -> list[str]:
         except ValueError as exc:
             raise entry.error("date", f"is not a YYYY-MM-DD date: {exc}") from exc
         title = entry.text("title")
+        edition_topics[(fmt, number)] = entry.text_list("topics")
         editions.append(
             (
                 fmt,
@@ -176,12 +186,41 @@ def load_past_editions(path: Path | None = None) -> list[str]:
             if fields := _apply(event, values):
                 event.save(update_fields=fields)
                 changed += 1
-        if created_formats or changed_formats or created or changed:
+        with_topics = _load_topics(path, edition_topics)
+        if created_formats or changed_formats or created or changed or with_topics:
             caching.bump(EVENTS_CACHE)
     return [
         f"formats: {created_formats} created, {changed_formats} changed",
-        f"past editions: {created} created, {changed} changed",
+        f"past editions: {created} created, {changed} changed, {with_topics} given topics",
     ]
+
+
+def _load_topics(path: Path, wanted: dict[tuple[str, int], list[str]]) -> int:
+    """Give the shipped topics to editions that have none; staff's choices are kept.
+
+    Unknown concept ids are a data error, named with the file (the thesaurus must
+    be loaded first: core seeds before events).
+    """
+    concepts = {
+        c.key: c
+        for c in Concept.objects.filter(key__in={k for keys in wanted.values() for k in keys})
+    }
+    if not concepts:
+        return 0
+    for (fmt, number), keys in wanted.items():
+        unknown = [k for k in keys if k not in concepts]
+        if unknown:
+            raise ValueError(f"{path.name}: {fmt} {number}: unknown topics {unknown}")
+    events = Event.objects.filter(
+        format__slug__in={fmt for fmt, _n in wanted}, edition__isnull=False, topics__isnull=True
+    ).select_related("format")
+    given = 0
+    for event in events:
+        keys = wanted.get((event.format.slug, event.edition or 0), [])
+        if keys:
+            event.topics.set([concepts[k] for k in keys])
+            given += 1
+    return given
 
 
 # The demo editions start at 15:00 in Berlin: mid-morning in Brazil, Mexico and Peru,
@@ -222,6 +261,9 @@ class DemoEdition:
     capacity_online: int | None
     capacity_onsite: int | None
     requires_approval: bool
+    topics: tuple[str, ...] = ()
+    # (name of a demo person from core/data/demo.yaml, role)
+    speakers: tuple[tuple[str, str], ...] = ()
 
 
 DEMO = [
@@ -238,6 +280,8 @@ DEMO = [
         5,
         None,
         False,
+        topics=("heatwaves", "climate-adaptation", "resilience"),
+        speakers=(("Anna Beispiel (Demo)", SpeakerRole.SPEAKER),),
     ),
     DemoEdition(
         "advisory-programme",
@@ -252,6 +296,11 @@ DEMO = [
         8,
         None,
         False,
+        topics=("urban-data-platform", "open-data", "small-towns"),
+        speakers=(
+            ("Lucía Ejemplo (Demo)", SpeakerRole.SPEAKER),
+            ("Anna Beispiel (Demo)", SpeakerRole.MODERATOR),
+        ),
     ),
     DemoEdition(
         "symposium",
@@ -266,6 +315,11 @@ DEMO = [
         10,
         4,
         True,
+        topics=("smart-region", "rural-areas", "small-towns"),
+        speakers=(
+            ("Anna Beispiel (Demo)", SpeakerRole.PANELLIST),
+            ("Lucía Ejemplo (Demo)", SpeakerRole.PANELLIST),
+        ),
     ),
 ]
 
@@ -310,10 +364,12 @@ def load_demo() -> str:
                 if changed:
                     existing.save(update_fields=[*changed, "updated_at"])
                     updated += 1
+                if _demo_people_and_topics(existing, demo):
+                    updated += 1
                 continue
             if Event.objects.filter(slug=demo.slug).exists():
                 continue
-            Event.objects.create(
+            event = Event.objects.create(
                 slug=demo.slug,
                 format=fmt,
                 series=series,
@@ -332,10 +388,35 @@ def load_demo() -> str:
                 status=EventStatus.PUBLISHED,
                 is_demo=True,
             )
+            _demo_people_and_topics(event, demo)
             created += 1
         if created or updated:
             caching.bump(EVENTS_CACHE)
     return f"demo editions: {created} created, {updated} with updated texts"
+
+
+def _demo_people_and_topics(event: Event, demo: DemoEdition) -> bool:
+    """Topics and the demo people as speakers, where the demo edition has none yet."""
+    changed = False
+    if demo.topics and not event.topics.exists():
+        concepts = list(Concept.objects.filter(key__in=demo.topics))
+        if concepts:
+            event.topics.set(concepts)
+            changed = True
+    if demo.speakers and not event.speakers.exists():
+        people = {p.name: p for p in Person.objects.filter(is_demo=True)}
+        for position, (name, role) in enumerate(demo.speakers):
+            person = people.get(name)
+            if person is not None:
+                Speaker.objects.create(
+                    event=event,
+                    person=person,
+                    role=role,
+                    country=person.country,
+                    position=position,
+                )
+                changed = True
+    return changed
 
 
 def seed(*, demo: bool) -> list[str]:

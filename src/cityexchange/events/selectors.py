@@ -13,9 +13,12 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_countries import countries
 
 from cityexchange.events import links
 from cityexchange.events.models import (
@@ -154,6 +157,7 @@ _REGISTRATION_FIELDS = (
     "requires_approval",
     "capacity_online",
     "capacity_onsite",
+    "sequence",  # the calendar attachment's SEQUENCE
 )
 
 
@@ -223,7 +227,7 @@ def event_for_page(queryset: QuerySet[Event]) -> QuerySet[Event]:
     """Everything the event page shows, in a constant number of queries."""
     return with_seats(queryset).prefetch_related(
         "topics",
-        Prefetch("speakers", queryset=Speaker.objects.select_related("person")),
+        Prefetch("speakers", queryset=Speaker.objects.select_related("person__organisation")),
         Prefetch("materials", queryset=Material.objects.filter(published=True)),
         Prefetch(
             "registrations",
@@ -440,3 +444,60 @@ def statistics_as_dict(figures: list[FormatFigures], *, language: str) -> list[d
             }
         )
     return result
+
+
+def documentation_of(*, event_ids: list[int], user: Any) -> dict[int, list[Any]]:
+    """Library pages documenting these events that ``user`` may see, by event (one query)."""
+    if not event_ids or not apps.is_installed("cityexchange.library"):
+        return {}
+    from cityexchange.library.selectors import documentation_for_events
+
+    return documentation_for_events(event_ids=event_ids, user=user)
+
+
+def country_name(code: str) -> str:
+    """The country's name in the active language; the API keeps the ISO codes."""
+    if code == "EU":
+        # The European level is no country, and django-countries does not know it.
+        return str(_("European Union"))
+    return str(countries.name(code)) or code
+
+
+@dataclass
+class FormatOverview:
+    """What an offer page shows of a format: its editions, their documentation, speakers."""
+
+    format: Format
+    upcoming: list[Event]
+    past: list[Event]
+    documentation: dict[int, list[Any]]
+    speaker_countries: list[str]
+
+    @property
+    def past_rows(self) -> list[tuple[Event, list[Any]]]:
+        return [(event, self.documentation.get(event.pk, [])) for event in self.past]
+
+
+def format_overview(
+    *, slug: str, user: Any, now: dt.datetime | None = None
+) -> FormatOverview | None:
+    """The editions of the format ``slug`` (newest first) with their library pages; None if unknown.
+
+    A constant number of queries whatever the number of editions.
+    """
+    fmt = Format.objects.filter(slug=slug).first()
+    if fmt is None:
+        return None
+    now = now or timezone.now()
+    editions = list(
+        Event.objects.filter(format=fmt, status__in=VISIBLE).order_by("-starts_at", "slug")
+    )
+    for event in editions:
+        event.format = fmt  # the one format row, not a query per edition
+    return FormatOverview(
+        format=fmt,
+        upcoming=sorted((e for e in editions if e.starts_at >= now), key=lambda e: e.starts_at),
+        past=[e for e in editions if e.starts_at < now],
+        documentation=documentation_of(event_ids=[e.pk for e in editions], user=user),
+        speaker_countries=[country_name(code) for code in fmt.reported_speaker_countries],
+    )

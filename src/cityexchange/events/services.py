@@ -17,17 +17,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from cityexchange.core import caching
+from cityexchange.core.models import LANGUAGE_CHOICES
 from cityexchange.core.services import audit_record, audited_update, snapshot
 from cityexchange.events import mails, selectors
 from cityexchange.events.models import (
@@ -203,6 +205,16 @@ EVENTS_CACHE = "events"
 # Fields nobody outside the back office sees; changing only these bumps nothing.
 _PRIVATE_FIELDS = frozenset({"join_url", "data_quality_note", "data_quality_confirmed_at"})
 _CAPACITY_FIELDS = ("capacity_online", "capacity_onsite")
+# What a calendar entry shows (translated variants included): a change raises the
+# event's calendar revision (SEQUENCE), so calendar programs replace their copy.
+_CALENDAR_FIELDS = frozenset(
+    {"starts_at", "duration_minutes", "time_known", "timezone", "mode", "status", "join_url"}
+)
+_CALENDAR_TEXT_FIELDS = ("title", "abstract", "venue")
+
+
+def _shows_in_calendar(name: str) -> bool:
+    return name in _CALENDAR_FIELDS or name.split("_", 1)[0] in _CALENDAR_TEXT_FIELDS
 
 
 def event_create(*, event: Event, actor: Any) -> Event:
@@ -243,7 +255,11 @@ def event_update(
                 actor=actor,
             )
         entry = audited_update(event, actor=actor, action="event.update", fields=other, **changes)
-        if entry is not None and set(entry.after or {}) - _PRIVATE_FIELDS:
+        changed = set(entry.after or {}) if entry is not None else set()
+        if any(_shows_in_calendar(name) for name in changed):
+            Event.objects.filter(pk=event.pk).update(sequence=F("sequence") + 1)
+            event.sequence = Event.objects.values_list("sequence", flat=True).get(pk=event.pk)
+        if changed - _PRIVATE_FIELDS:
             caching.bump(EVENTS_CACHE)
     return promoted
 
@@ -984,10 +1000,19 @@ def attendance_import(*, event: Event, content: str, actor: Any) -> AttendanceRe
 
 
 def registration_check_in(*, registration: Registration, actor: Any) -> Registration:
-    """On-site check-in at a hybrid or on-site event."""
-    if registration.status != RegistrationStatus.CONFIRMED:
-        raise RegistrationError(_("Only confirmed participants can be checked in."))
+    """On-site check-in at a hybrid or on-site event; a second check-in changes nothing.
+
+    Decided on the row as it is now (locked): a registration cancelled meanwhile on
+    another page is not checked in.
+    """
+    if not registration.event.has_onsite:
+        raise RegistrationError(_("Only hybrid and on-site events have a check-in."))
     with transaction.atomic():
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status != RegistrationStatus.CONFIRMED:
+            raise RegistrationError(_("Only confirmed participants can be checked in."))
+        registration.status = current.status
+        registration.checked_in_at, registration.attended = current.checked_in_at, current.attended
         if registration.checked_in_at is None:
             registration.checked_in_at = timezone.now()
             registration.attended = True
@@ -1027,6 +1052,9 @@ def _validate_upload(upload: UploadedFile) -> None:
         )
 
 
+MAX_MATERIAL_MINUTES = 24 * 60
+
+
 def material_add(
     *,
     event: Event,
@@ -1037,9 +1065,21 @@ def material_add(
     url: str = "",
     summary: str = "",
     published: bool = False,
+    duration_minutes: int | None = None,
+    captions_language: str = "",
 ) -> Material:
+    """Add one piece of an edition's documentation (unpublished until staff publish)."""
     if kind not in MaterialKind.values:
         raise RegistrationError(_("Unknown kind of material."), field="kind")
+    if duration_minutes is not None and not 1 <= duration_minutes <= MAX_MATERIAL_MINUTES:
+        raise RegistrationError(
+            _("A length between 1 and %(max)s minutes, please.") % {"max": MAX_MATERIAL_MINUTES},
+            field="duration_minutes",
+        )
+    if captions_language and captions_language not in dict(LANGUAGE_CHOICES):
+        raise RegistrationError(_("Unknown captions language."), field="captions_language")
+    if kind == MaterialKind.RECORDING and upload is None and not url:
+        raise RegistrationError(_("A recording needs a link or a file."), field="url")
     if not title.strip():
         raise RegistrationError(_("Please give the material a title."), field="title")
     if upload is None and not url and not summary.strip():
@@ -1054,6 +1094,8 @@ def material_add(
             url=url,
             summary=summary.strip(),
             published=published,
+            duration_minutes=duration_minutes,
+            captions_language=captions_language,
         )
         if upload is not None:
             material.file.save(Path(upload.name or "file").name, upload, save=False)
@@ -1063,17 +1105,49 @@ def material_add(
 
 
 def documentation_publish(*, event: Event, actor: Any) -> Event:
-    """Publish the edition's materials; the library links its resource to the event."""
+    """Publish the edition's materials, its library page, and tell those who registered.
+
+    The library's documentation page is made or brought up to date in the same
+    transaction (linked to the event both ways, in the event's language, with its
+    topics; the next digest brings it to the subscribers of those topics). People
+    with a confirmed seat get a mail in their language when something new is
+    published: the first time, or when materials were added since.
+    """
     with transaction.atomic():
-        event.materials.update(published=True)
+        # The whole row: the library page reads titles, abstract and organiser.
+        locked = Event.objects.select_for_update().get(pk=event.pk)
+        newly = locked.materials.filter(published=False).update(published=True)
+        first = locked.documentation_published_at is None
         audited_update(
-            event,
+            locked,
             actor=actor,
             action="event.documentation_publish",
             documentation_published_at=timezone.now(),
         )
+        resource = _library_page(locked, actor=actor)
+        if first or newly:
+            recipients = Registration.objects.filter(
+                event=locked, status=RegistrationStatus.CONFIRMED, anonymised_at__isnull=True
+            ).exclude(email="")
+            for registration in recipients:
+                registration.event = locked
+                mails.queue(
+                    registration,
+                    "documentation",
+                    resource_slug=resource.slug if resource is not None else "",
+                )
         caching.bump(EVENTS_CACHE)
+    event.documentation_published_at = locked.documentation_published_at
     return event
+
+
+def _library_page(event: Event, *, actor: Any) -> Any:
+    """The library's page for the edition's documentation, when the library is installed."""
+    if not apps.is_installed("cityexchange.library"):
+        return None
+    from cityexchange.library.services import resource_from_event_documentation
+
+    return resource_from_event_documentation(event=event, actor=actor)
 
 
 def event_data_confirm(*, event: Event, actor: Any) -> Event:

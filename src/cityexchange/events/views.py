@@ -21,11 +21,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
-from django_countries import countries
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
-from cityexchange.core.models import Concept
+from cityexchange.core.models import LANGUAGE_CHOICES, Concept
 from cityexchange.core.ratelimit import exceeded, too_many_page
 from cityexchange.events import charts, exports, links, selectors, services
 from cityexchange.events.forms import (
@@ -174,6 +173,13 @@ def _detail_context(
         "participants": selectors.listed_participants(event),
         "materials": list(event.materials.all()),
         "topics": list(event.topics.all()),
+        # Language names, never bare codes.
+        "interpretation_names": [
+            str(dict(LANGUAGE_CHOICES).get(code, code)) for code in event.interpretation_languages
+        ],
+        "library_pages": selectors.documentation_of(event_ids=[event.pk], user=request.user).get(
+            event.pk, []
+        ),
         "json_ld": _json_ld(request, event),
         "is_past": event.starts_at < timezone.now(),
         "can_manage": request.user.has_perm("events.manage_event", event),
@@ -386,12 +392,7 @@ def manage_export(request: HttpRequest, token: str) -> HttpResponse:
 # ---------------------------------------------------------------- statistics
 
 
-def _country_name(code: str) -> str:
-    """The country's name in the viewer's language; the API keeps the ISO codes."""
-    if code == "EU":
-        # The European level is no country, and django-countries does not know it.
-        return _("European Union")
-    return str(countries.name(code)) or code
+_country_name = selectors.country_name
 
 
 def _named(counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
@@ -622,7 +623,13 @@ def staff_materials(request: HttpRequest, slug: str) -> HttpResponse:
     form = MaterialForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and request.POST.get("action") == "publish":
         services.documentation_publish(event=event, actor=request.user)
-        messages.success(request, _("The documentation is published."))
+        messages.success(
+            request,
+            _(
+                "The documentation is published, on the event page and in the library; "
+                "confirmed participants are told by mail."
+            ),
+        )
         return HttpResponseRedirect(request.path)
     if request.method == "POST" and form.is_valid():
         try:
@@ -633,6 +640,8 @@ def staff_materials(request: HttpRequest, slug: str) -> HttpResponse:
                 upload=form.cleaned_data["file"],
                 url=form.cleaned_data["url"],
                 summary=form.cleaned_data["summary"],
+                duration_minutes=form.cleaned_data["duration_minutes"],
+                captions_language=form.cleaned_data["captions_language"] or "",
                 actor=request.user,
             )
         except services.RegistrationError as exc:
@@ -643,7 +652,14 @@ def staff_materials(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "events/staff/materials.html",
-        {"event": event, "form": form, "materials": list(event.materials.all())},
+        {
+            "event": event,
+            "form": form,
+            "materials": list(event.materials.all()),
+            "library_pages": selectors.documentation_of(
+                event_ids=[event.pk], user=request.user
+            ).get(event.pk, []),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -46,14 +46,17 @@ def subscription_from_token(token: str) -> Subscription | None:
 
 
 def _matching_resources(subscription: Subscription, since: dt.datetime) -> list[Resource]:
+    from django.db.models import Q
+
     from cityexchange.library.rules import may_see_members_content
 
-    queryset = Resource.objects.filter(status=ResourceStatus.PUBLISHED, created_at__gte=since)
+    # New, or announced again (an edition's documentation published into its page).
+    queryset = Resource.objects.filter(
+        Q(created_at__gte=since) | Q(announced_at__gte=since), status=ResourceStatus.PUBLISHED
+    )
     if not may_see_members_content(subscription.user):
         queryset = queryset.filter(visibility=Visibility.PUBLIC)
     topic_ids = [t.pk for t in subscription.topics.all()]
-    from django.db.models import Q
-
     condition = Q()
     if topic_ids:
         condition |= Q(topics__in=topic_ids)

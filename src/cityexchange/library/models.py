@@ -98,6 +98,10 @@ class Resource(models.Model):
         _("status"), max_length=10, choices=ResourceStatus.choices, default=ResourceStatus.DRAFT
     )
     view_count = models.PositiveIntegerField(_("views"), default=0)
+    # When an edition's documentation was last published into it: the next digest
+    # carries it to the subscribers of its topics again (a new resource counts by
+    # its creation time).
+    announced_at = models.DateTimeField(_("announced to subscribers"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo content"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -401,6 +401,21 @@ def resource_for_page(queryset: QuerySet[Resource] | None = None) -> QuerySet[Re
     )
 
 
+def documentation_for_events(*, event_ids: list[int], user: Any) -> dict[int, list[Resource]]:
+    """The library resources documenting each of these events that ``user`` may see (one query)."""
+    found: dict[int, list[Resource]] = {}
+    if not event_ids:
+        return found
+    for resource in (
+        visible_resources(user=user)
+        .filter(event_id__in=event_ids)
+        .only("id", "slug", "kind", "title", *(f"title_{lang}" for lang in LANGUAGES), "event_id")
+        .order_by("kind", "slug")
+    ):
+        found.setdefault(int(resource.event_id or 0), []).append(resource)
+    return found
+
+
 def resources_for_topics(*, topics: list[str], limit: int = 5) -> list[Resource]:
     """Public resources sharing the most of ``topics`` (concept keys), newest first."""
     if not topics:

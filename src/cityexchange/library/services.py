@@ -350,6 +350,74 @@ def resource_withdraw(*, resource: Resource, actor: Any) -> Resource:
     )
 
 
+# --------------------------------------------------------------------------- event documentation
+
+
+def _free_slug(base: str) -> str:
+    slug, n = base[:110], 2
+    while Resource.objects.filter(slug=slug).exists():
+        slug, n = f"{base[:105]}-{n}", n + 1
+    return slug
+
+
+def _documentation_text(materials: Sequence[Any]) -> str:
+    """The page text made of an edition's published materials: a heading and text each."""
+    parts = []
+    for material in materials:
+        text = (material.summary or "").strip()
+        parts.append(f"## {material.title}\n\n{text}".strip())
+    return "\n\n".join(parts)
+
+
+def resource_from_event_documentation(*, event: Any, actor: Any) -> Resource:
+    """The edition's documentation page in the library, made or brought up to date.
+
+    Called by the events app when staff publish an edition's documentation, inside
+    its transaction (the event row is locked there, so two publications cannot both
+    make a page). A new page is public and published, titled like the edition in
+    each language, in the edition's working language, with its topics and the text
+    of its materials. An existing page (the shipped ones are written by editors)
+    keeps its texts; it gains the edition's topics, is published, and is announced
+    again, so the next digest brings it to the subscribers of its topics.
+    """
+    now = dt.datetime.now(dt.UTC)
+    topics = list(event.topics.all())
+    materials = list(event.materials.filter(published=True).order_by("position", "id"))
+    existing = (
+        Resource.objects.filter(event=event, kind=ResourceKind.EVENT_DOCUMENTATION)
+        .order_by("pk")
+        .first()
+    )
+    if existing is None:
+        return resource_create(
+            actor=actor,
+            slug=_free_slug(f"doc-{event.slug}"),
+            kind=ResourceKind.EVENT_DOCUMENTATION,
+            title={lang: getattr(event, f"title_{lang}", "") or event.title for lang in LANGUAGES},
+            summary={lang: getattr(event, f"abstract_{lang}", "") or "" for lang in LANGUAGES},
+            topics=topics,
+            organisations=[event.organiser] if event.organiser_id else [],
+            body=_documentation_text(materials),
+            languages=[event.language],
+            published_on=now.date(),
+            status=ResourceStatus.PUBLISHED,
+            visibility=Visibility.PUBLIC,
+            event=event,
+            is_demo=event.is_demo,
+        )
+    known = {t.pk for t in existing.topics.all()}
+    return resource_update(
+        resource=existing,
+        actor=actor,
+        topics=[*existing.topics.all(), *(t for t in topics if t.pk not in known)],
+        status=ResourceStatus.PUBLISHED,
+        published_on=existing.published_on or now.date(),
+        languages=existing.languages or [event.language],
+        body=existing.body or _documentation_text(materials),
+        announced_at=now,
+    )
+
+
 def resource_record_view(*, resource: Resource) -> None:
     """Count a page view; one atomic UPDATE, so concurrent views are never lost."""
     Resource.objects.filter(pk=resource.pk).update(view_count=F("view_count") + 1)

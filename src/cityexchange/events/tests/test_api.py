@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 
 import pytest
 from django.core import mail
@@ -33,6 +34,7 @@ CONTRACT = {
     "status",
     "url",
     "time_known",
+    "date",
 }
 
 
@@ -291,3 +293,38 @@ def test_the_schema_documents_the_privacy_notice_version_and_the_api_tells_it(cl
     assert "privacy notice" in field["description"] and field["examples"]
     notice = client.get("/api/v1/events/privacy-notice").json()
     assert notice["version"] == privacy_notice_version() and notice["url"]
+
+
+def test_a_date_only_edition_comes_out_as_its_own_day_not_the_evening_before_in_utc(client):
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    EventFactory(
+        slug="mixer-2021",
+        starts_at=dt.datetime(2021, 4, 27, tzinfo=berlin),
+        time_known=False,
+        timezone="Europe/Berlin",
+    )
+    EventFactory(
+        slug="timed",
+        starts_at=dt.datetime(2021, 4, 28, 0, 30, tzinfo=berlin),
+        timezone="Europe/Berlin",
+    )
+    items = {e["slug"]: e for e in client.get("/api/v1/events").json()["items"]}
+    assert items["mixer-2021"]["date"] == "2021-04-27"
+    assert items["mixer-2021"]["starts_at"] is None and items["mixer-2021"]["ends_at"] is None
+    detail = client.get("/api/v1/events/mixer-2021").json()
+    assert (detail["date"], detail["starts_at"], detail["time_known"]) == (
+        "2021-04-27",
+        None,
+        False,
+    )
+    # A timed edition keeps its moment (UTC) and names its own day in its zone.
+    assert items["timed"]["date"] == "2021-04-28"
+    assert items["timed"]["starts_at"].startswith("2021-04-27T22:30:00")
+
+
+def test_the_schema_documents_the_date_and_that_a_start_may_be_unknown(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    fields = schema["components"]["schemas"]["EventOut"]["properties"]
+    assert fields["date"]["format"] == "date" and "time zone" in fields["date"]["description"]
+    starts = fields["starts_at"]
+    assert {"type": "null"} in starts["anyOf"] and "null" in starts["description"]

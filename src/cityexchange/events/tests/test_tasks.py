@@ -88,7 +88,7 @@ def test_the_historical_programme_loads_idempotently_with_the_global_mixer_10_wa
     assert gm10.has_data_quality_warning
     assert load_past_editions() == [
         "formats: 0 created, 0 changed",
-        "past editions: 0 created, 0 changed",
+        "past editions: 0 created, 0 changed, 0 given topics",
     ]
     load_demo()
     assert Event.objects.filter(is_demo=True, starts_at__gt=timezone.now()).count() == 3
@@ -184,7 +184,7 @@ def test_a_reload_turns_editions_loaded_with_an_invented_time_into_date_only():
     # A time staff entered on purpose is theirs and stays.
     corrected = dt.datetime(2023, 3, 1, 15, 30, tzinfo=berlin)
     Event.objects.filter(slug="global-mixer-02").update(time_known=True, starts_at=corrected)
-    assert load_past_editions()[1] == "past editions: 0 created, 1 changed"
+    assert load_past_editions()[1] == "past editions: 0 created, 1 changed, 0 given topics"
     first = Event.objects.get(slug="global-mixer-01")
     assert not first.time_known and first.starts_at_reference.time() == dt.time(0)
     second = Event.objects.get(slug="global-mixer-02")
