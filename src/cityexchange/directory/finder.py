@@ -258,8 +258,13 @@ class Ranked:
     relevance: float
     reasons: list[tuple[Any, ...]]
     # The parts of the score that measure what the offer has in common with the
-    # need (concepts, words, goals), for the evaluation and for tests.
+    # need (concepts, words, goals), and "fit": the score before a membership
+    # lowered it in the list, which the band is read from.
     parts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def band(self) -> str:
+        return fit_band(self.parts.get("fit", self.score))
 
 
 @dataclass
@@ -437,7 +442,10 @@ def _national_elsewhere(profile: OfferProfile, country: str) -> bool:
     """A national programme (its geography is one country) seen from another country."""
     region_countries = REGION_COUNTRIES.get(profile.region)
     return bool(
-        country and region_countries and len(region_countries) == 1 and country not in region_countries
+        country
+        and region_countries
+        and len(region_countries) == 1
+        and country not in region_countries
     )
 
 
@@ -460,8 +468,7 @@ def blocked(
     if not _open_on(profile, today):
         return "closed"
     if profile.index not in unlocked and (
-        not _country_allows(profile, query.country)
-        or _national_elsewhere(profile, query.country)
+        not _country_allows(profile, query.country) or _national_elsewhere(profile, query.country)
     ):
         return "country"
     if (
@@ -821,6 +828,8 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
             score -= LANGUAGE_PENALTY
             caveats.append(("language_barrier", list(profile.languages)))
         membership: tuple[Any, ...] | None = None
+        # How well it fits is judged before the membership lowers it in the list.
+        fit_score = score
         if position in member_positions:
             score -= ALREADY_MEMBER_PENALTY
             membership = ("member", profile.kind)
@@ -838,8 +847,9 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         if profile.eligibility == Eligibility.ENROLLED_STUDENTS:
             caveats.append(("enrolment",))
         score = round(max(score, 0.0), 4)
-        parts[position] = {"concept": concept, "text": text, "goal": goal_fit}
-        if score < SHOW_THRESHOLD:
+        fit_score = max(fit_score, score)
+        parts[position] = {"concept": concept, "text": text, "goal": goal_fit, "fit": fit_score}
+        if fit_score < SHOW_THRESHOLD:
             continue
         scored.append((score, profile.slug, position, relevance, membership, caveats))
     ranked: list[Ranked] = []
@@ -1127,7 +1137,7 @@ def finder_run(
         for r in result.ranked:
             profile = r.profile
             fits, notes = split_reasons(r.reasons)
-            band = fit_band(r.score)
+            band = r.band
             items.append(
                 {
                     "offer": {
@@ -1180,6 +1190,29 @@ def finder_run(
         },
         "advice": advice,
     }
+
+
+def understood_lines(understood: dict[str, Any]) -> list[str]:
+    """Time budget, mode and scope read from the text, in words (active language)."""
+    lines: list[str] = []
+    if understood.get("time_budget_minutes"):
+        lines.append(
+            _("Time per session: about %(minutes)d minutes")
+            % {"minutes": understood["time_budget_minutes"]}
+        )
+    mode = {"online": _("Taking part: online"), "on_site": _("Taking part: in person")}
+    if understood.get("mode") in mode:
+        lines.append(str(mode[understood["mode"]]))
+    scope = {
+        "national": _("Reach: national"),
+        "eu": _("Reach: European"),
+        "international": _("Reach: international"),
+    }
+    if understood.get("scope") in scope:
+        lines.append(str(scope[understood["scope"]]))
+    if understood.get("low_resources"):
+        lines.append(_("Little staff time or budget: low-effort offers first"))
+    return lines
 
 
 def advice_for(result: FinderResult) -> list[str]:

@@ -538,7 +538,14 @@ SCOPE_CUES: dict[str, dict[str, list[str]]] = {
         "pt": ["na ue", "europa", "europeu", "europeia", "união europeia"],
     },
     "international": {
-        "de": ["international", "ausland", "weltweit", "andere länder", "anderen ländern", "global"],
+        "de": [
+            "international",
+            "ausland",
+            "weltweit",
+            "andere länder",
+            "anderen ländern",
+            "global",
+        ],
         "en": ["international", "abroad", "worldwide", "other countries", "global"],
         "es": ["internacional", "extranjero", "otros países", "mundial", "global"],
         "pt": ["internacional", "exterior", "outros países", "mundial", "global"],
