@@ -119,6 +119,7 @@ MAX_DOCUMENT_FREQUENCY = 100
 # How many offers reach the detailed scoring after the cheap first pass.
 SHORTLIST = 80
 CONCEPT_MASS_FLOOR = 2.0
+TEXT_MASS_FLOOR = 3.0
 SMALL_TOWN = 20000
 # An offer the municipality already takes part in is shown lower, not hidden:
 # it may still be the right answer, but rarely the news the town is looking for.
@@ -663,6 +664,9 @@ def _relevance(
             for position, value in best.items():
                 text_scores[position] += value
     if text_mass:
+        # One matching word in a short request is weak evidence: the mass is at least
+        # that of TEXT_MASS_FLOOR rare words, so a single hit cannot make a full match.
+        text_mass = max(text_mass, TEXT_MASS_FLOOR * math.log(1 + len(index.profiles)))
         for position in text_scores:
             text_scores[position] = min(1.0, text_scores[position] / text_mass * 1.5)
     return concept_scores, text_scores, matched
