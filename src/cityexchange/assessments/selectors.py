@@ -235,7 +235,6 @@ def peer_groups(assessment: Assessment) -> list[PeerGroup]:
     for org_id, population, org_country, scores in rows:
         if org_id not in latest:
             latest[org_id] = (planning.size_class(population), org_country or "", scores or {})
-    groups = []
     definitions = [
         ("size", own_class is not None, lambda c, k: c == own_class),
         ("country", bool(country), lambda c, k: k == country),

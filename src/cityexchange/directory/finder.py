@@ -712,25 +712,29 @@ def _time_fit(profile: OfferProfile, budget: int | None) -> float:
         return 0.0
     if profile.duration_minutes:
         return 1.0 if profile.duration_minutes <= budget else -0.5
-    return {Effort.LOW: 0.3, Effort.MEDIUM: -0.3, Effort.HIGH: -1.0}.get(profile.effort, 0.0)
+    by_effort: dict[str, float] = {Effort.LOW: 0.3, Effort.MEDIUM: -0.3, Effort.HIGH: -1.0}
+    return by_effort.get(profile.effort, 0.0)
 
 
 def _mode_fit(profile: OfferProfile, mode: str) -> float:
+    fits: dict[str, float]
     if mode == "online":
-        return {
+        fits = {
             Format.ONLINE: 1.0,
             Format.SELF_PACED: 0.8,
             Format.HYBRID: 0.4,
             Format.ON_SITE: -1.0,
-        }.get(profile.format, 0.0)
+        }
+        return fits.get(profile.format, 0.0)
     if mode == "on_site":
-        return {
+        fits = {
             Format.ON_SITE: 1.0,
             Format.HYBRID: 0.7,
             Format.MIXED: 0.3,
             Format.ONLINE: -0.5,
             Format.SELF_PACED: -0.5,
-        }.get(profile.format, 0.0)
+        }
+        return fits.get(profile.format, 0.0)
     return 0.0
 
 
@@ -909,7 +913,8 @@ def _reasons(
     if level_fit > 0:
         reasons.append(("level", understanding.experience))
     reasons.append(("format", profile.format, profile.duration_minutes))
-    if profile.languages:
+    # Held in one of the town's languages: a reason; in none, a note (added by ``rank``).
+    if profile.languages and (not query.languages or _language_allows(profile, query.languages)):
         reasons.append(("language", list(profile.languages), list(profile.interpretation)))
     if effort_fit > 0 and profile.effort == Effort.LOW and understanding.low_resources:
         reasons.append(("low_effort",))

@@ -133,9 +133,8 @@ def test_a_broken_file_is_refused_with_file_entry_and_field(
 
 def test_seeding_with_demo_adds_a_submitted_assessment_for_lindenau(topics: None) -> None:
     from cityexchange.assessments.seeding import seed
-    from cityexchange.core.tests.factories import OrganisationFactory
-
     from cityexchange.core.models import Organisation
+    from cityexchange.core.tests.factories import OrganisationFactory
 
     OrganisationFactory(slug="demo-lindenau", name="Lindenau (demo)", population=8200, country="DE")
     first = seed(demo=True, path=FIXTURE)
