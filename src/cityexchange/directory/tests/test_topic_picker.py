@@ -42,7 +42,7 @@ def test_the_finder_form_shows_grouped_checkboxes_and_a_summary(
     html = Client().get(f"/{language}/finder/").content.decode()
     assert '<select name="topics"' not in html
     assert len(re.findall(r'type="checkbox" name="topics"', html)) == 157
-    assert html.count("<details class=\"topic-group\"") == len(topic_choices(language))
+    assert html.count('<details class="topic-group"') == len(topic_choices(language))
     assert "topic-picker.js" in html
     assert "data-filter-wrap" in html and "hidden data-filter-wrap" in html  # JS shows it
     none_chosen = {"de": "Noch kein Thema gewählt.", "pt": "Ainda não escolheu nenhum tema."}
