@@ -339,9 +339,18 @@ def _best(
 
 
 def links_for_activities(
-    activities: Sequence[Activity], *, user: Any = None, limit: int = LINKS_PER_ACTIVITY
+    activities: Sequence[Activity],
+    *,
+    user: Any = None,
+    limit: int = LINKS_PER_ACTIVITY,
+    country: str = "",
 ) -> dict[int, dict[str, list[dict[str, str]]]]:
     """Fitting directory offers and library resources per activity, when those apps exist.
+
+    Offers are only those a municipality in ``country`` may take up (the
+    directory's eligibility: no EU-only offer outside the EU, no other
+    country's national programme, nothing by invitation only); without a
+    country, restricted offers are left out as well.
 
     One query for the offers and one for the resources on any of the
     activities' topics (each with one more for their topics), whatever the
@@ -356,7 +365,12 @@ def links_for_activities(
     if not wanted:
         return links
     topic_keys = Prefetch("topics", queryset=Concept.objects.only("pk", "key"))
+    # For the eligibility of members-only offers: their organisers' member countries.
+    organisers = Prefetch(
+        "organisers", queryset=Organisation.objects.only("pk", "member_countries")
+    )
     try:
+        from cityexchange.directory.finder import offer_open_to
         from cityexchange.directory.selectors import offer_list
     except ImportError:
         pass
@@ -368,7 +382,9 @@ def links_for_activities(
             .distinct()
             # Only the topic keys are needed here, not the organisers offer_list fetches.
             .prefetch_related(None)
-            .prefetch_related(topic_keys)
+            .prefetch_related(topic_keys, organisers)
+            if offer_open_to(offer, country)
+            and (country or offer.eligibility in ("open", "enrolled_students"))
         ]
         for activity in activities:
             kinds = set(activity.offer_kinds)

@@ -446,7 +446,11 @@ def _reason_texts(item: RoadmapItem) -> list[str]:
 def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     items = selectors.roadmap_items(assessment)
     members = [(u.pk, u.get_full_name()) for u in selectors.team_members(assessment)]
-    links = selectors.links_for_activities([item.activity for item in items], user=request.user)
+    links = selectors.links_for_activities(
+        [item.activity for item in items],
+        user=request.user,
+        country=str(assessment.organisation.country or ""),
+    )
     entries: list[dict[str, Any]] = []
     for item in items:
         entries.append(

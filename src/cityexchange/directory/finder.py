@@ -389,14 +389,23 @@ def _build_index() -> FinderIndex:
 # --------------------------------------------------------------------------- filters
 
 
-def _country_allows(profile: OfferProfile, country: str) -> bool:
+def _eligible(eligibility: str, countries: frozenset[str], region: str, country: str) -> bool:
+    """The country rules: EU-only, members' or named countries, another country's
+    national programme. Without a country nothing is ruled out here."""
     if not country:
         return True
-    if profile.eligibility in (Eligibility.EU_MUNICIPALITIES, Eligibility.EU_MEMBER_STATES):
-        return country in EU_COUNTRIES
-    if profile.eligibility in (Eligibility.MEMBERS, Eligibility.COUNTRIES) and profile.countries:
-        return country in profile.countries
-    return True
+    if eligibility in (Eligibility.EU_MUNICIPALITIES, Eligibility.EU_MEMBER_STATES):
+        if country not in EU_COUNTRIES:
+            return False
+    elif eligibility in (Eligibility.MEMBERS, Eligibility.COUNTRIES) and countries:
+        if country not in countries:
+            return False
+    region_countries = REGION_COUNTRIES.get(region)
+    return not (region_countries and len(region_countries) == 1 and country not in region_countries)
+
+
+def _country_allows(profile: OfferProfile, country: str) -> bool:
+    return _eligible(profile.eligibility, profile.countries, profile.region, country)
 
 
 def _language_allows(profile: OfferProfile, languages: Iterable[str]) -> bool:
@@ -437,17 +446,6 @@ def memberships_of(index: FinderIndex, query: FinderQuery) -> tuple[set[int], di
             if shared:
                 unlocked[position] = organisers[shared[0]]
     return members, unlocked
-
-
-def _national_elsewhere(profile: OfferProfile, country: str) -> bool:
-    """A national programme (its geography is one country) seen from another country."""
-    region_countries = REGION_COUNTRIES.get(profile.region)
-    return bool(
-        country
-        and region_countries
-        and len(region_countries) == 1
-        and country not in region_countries
-    )
 
 
 def language_is_caveat(profile: OfferProfile) -> bool:
@@ -1108,6 +1106,30 @@ def offer_name(slug: str, language: str) -> str:
     if offer is None:
         return slug
     return str(getattr(offer, f"name_{language}", "") or offer.name)
+
+
+def offer_open_to(offer: Offer, country: str, *, today: dt.date | None = None) -> bool:
+    """Whether a municipality in ``country`` can take up ``offer`` now: open, the
+    country eligible (the Finder's own country rules), and not by invitation only.
+
+    Other apps (the roadmap's "offers that fit") ask this instead of re-implementing
+    it. Members-only offers without their own country list take their organisers'
+    member countries: prefetch ``organisers`` when calling this for many offers.
+    """
+    if offer.eligibility == Eligibility.INVITATION:
+        return False
+    today = today or timezone.localdate()
+    if (
+        offer.status != OfferStatus.ACTIVE
+        or (offer.deadline and offer.deadline < today)
+        or (offer.ends_on and offer.ends_on < today)
+    ):
+        return False
+    countries = {c.upper() for c in offer.eligible_countries or []}
+    if offer.eligibility == Eligibility.MEMBERS and not countries:
+        for organiser in offer.organisers.all():
+            countries.update(c.upper() for c in organiser.member_countries or [])
+    return _eligible(offer.eligibility, frozenset(countries), offer.region, country.upper())
 
 
 def offer_url(slug: str, language: str) -> str:

@@ -270,7 +270,8 @@ def test_the_roadmap_page_costs_the_same_queries_with_more_data(
         client.get(url)
 
 
-ROADMAP_QUERIES = 14
+# 15: one more than before for the offers' organisers (eligibility of members-only offers).
+ROADMAP_QUERIES = 15
 
 
 def test_each_activity_links_fitting_offers_and_library_resources(
@@ -319,3 +320,40 @@ def test_without_the_library_app_the_roadmap_shows_no_resources(
     response = _client(owner).get(reverse("assessments:roadmap", kwargs={"id": submitted.pk}))
     assert response.status_code == 200
     assert "Knowledge from the library" not in response.content.decode()
+
+
+def test_the_roadmap_links_only_offers_the_town_may_take_up(submitted: Any, owner: Any) -> None:
+    # Lindenau is a German town: another country's national programme, an offer for
+    # India only and an invitation-only forum are never "offers that fit".
+    from cityexchange.core.caching import bump
+
+    _offer("manager-course", "training", ["governance"])
+    india = _offer("india-programme", "training", ["governance"])
+    india.eligibility, india.eligible_countries = "countries", ["IN"]
+    india.save()
+    invited = _offer("invited-forum", "training", ["governance"])
+    invited.eligibility = "invitation"
+    invited.save()
+    peru = _offer("peru-national-course", "training", ["governance"])
+    peru.region = "latin_america"
+    peru.eligibility, peru.eligible_countries = "countries", ["PE"]
+    peru.save()
+    bump("directory")
+    municipality = submitted.organisation
+    municipality.country = "DE"
+    municipality.save()
+    page = (
+        _client(owner)
+        .get(reverse("assessments:roadmap", kwargs={"id": submitted.pk}))
+        .content.decode()
+    )
+    assert "Manager course" in page
+    for name in ("India programme", "Invited forum", "Peru national course"):
+        assert name not in page
+    from cityexchange.assessments.selectors import links_for_activities
+
+    items = _items(submitted)
+    indian = links_for_activities([items["appoint-manager"].activity], user=owner, country="IN")[
+        items["appoint-manager"].activity_id
+    ]["offers"]
+    assert "India programme" in [o["title"] for o in indian]
