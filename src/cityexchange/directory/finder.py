@@ -466,9 +466,7 @@ def blocked(
     """
     if not _open_on(profile, today):
         return "closed"
-    if profile.index not in unlocked and (
-        not _country_allows(profile, query.country) or _national_elsewhere(profile, query.country)
-    ):
+    if profile.index not in unlocked and not _country_allows(profile, query.country):
         return "country"
     if (
         query.languages
