@@ -32,7 +32,7 @@ def topic_choices(language: str) -> list[tuple[str, list[tuple[str, str]]]]:
     def top(key: str) -> str:
         seen = {key}
         while broader.get(key) and broader[key] not in seen:
-            key = broader[key]  # type: ignore[assignment]
+            key = broader[key]
             seen.add(key)
         return key
 
