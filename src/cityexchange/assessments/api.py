@@ -124,6 +124,9 @@ class PeerOut(Schema):
     group: str
     municipalities: int
     shown: bool
+    withheld: str = Field(
+        "", description="why the means are withheld: too_few | overlap (differencing), or empty"
+    )
     means: dict[str, float]
 
 
@@ -434,6 +437,7 @@ def results(request: HttpRequest, assessment_id: int) -> Any:
                 "group": g.key,
                 "municipalities": g.count,
                 "shown": g.shown,
+                "withheld": g.withheld,
                 "means": g.means if g.shown else {},
             }
             for g in peers

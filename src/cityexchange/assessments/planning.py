@@ -284,3 +284,18 @@ def schedule(
 def over_capacity(efforts_by_year: Mapping[int, int], capacity: int) -> list[int]:
     """The years whose planned effort exceeds the capacity (kept decisions may cause it)."""
     return [year for year, effort in sorted(efforts_by_year.items()) if effort > capacity]
+
+
+def indicative_years(efforts: Sequence[int], capacity: int, start: int = YEARS + 1) -> list[int]:
+    """Years for the unscheduled activities, in their order, if the capacity stayed the same.
+
+    Only for reading the plan as a whole (a council sees year 5, 6… instead of one
+    long "later" list); nothing is stored and the team's decisions are untouched.
+    """
+    year, used, years = start, 0, []
+    for effort in efforts:
+        if used and used + effort > max(capacity, 1):
+            year, used = year + 1, 0
+        years.append(year)
+        used += effort
+    return years

@@ -9,10 +9,55 @@ from django.db import transaction
 from cityexchange.assessments import selectors, services
 from cityexchange.assessments.loading import DATA_FILE, load_model
 from cityexchange.assessments.models import Assessment, Indicator, MaturityModel
-from cityexchange.core.models import Organisation, User
+from cityexchange.core.datafiles import Entry, load_yaml
+from cityexchange.core.i18n import LANGUAGES
+from cityexchange.core.models import Organisation, OrganisationKind, User
 
 DEMO_MUNICIPALITY = "demo-lindenau"
 DEMO_MEMBER = "member@demo.invalid"
+DEMO_PEERS = Path(__file__).resolve().parent / "data" / "demo_peers.yaml"
+
+
+def load_demo_peers(model: MaturityModel, path: Path = DEMO_PEERS) -> str:
+    """Invented demo municipalities with one submitted assessment each, so the demo
+    member sees the peer comparison; idempotent (a town that has one keeps it)."""
+    indicators = list(Indicator.objects.filter(maturity_model=model).order_by("position"))
+    created = 0
+    for raw in load_yaml(path, key="towns"):
+        entry = Entry(path, raw, id_field="slug")
+        names = entry.data["name"]
+        organisation, _new = Organisation.objects.get_or_create(
+            slug=entry.id,
+            defaults={
+                "kind": OrganisationKind.MUNICIPALITY,
+                "country": entry.data["country"],
+                "population": int(entry.data["population"]),
+                "is_demo": True,
+                "name": names["en"],
+                **{f"name_{language}": names[language] for language in LANGUAGES},
+            },
+        )
+        if Assessment.objects.filter(
+            organisation=organisation, maturity_model=model, is_demo=True
+        ).exists():
+            continue
+        pattern = list(entry.data["pattern"])
+        with transaction.atomic():
+            assessment = Assessment.objects.create(
+                organisation=organisation, maturity_model=model, is_demo=True
+            )
+            answers = [
+                services.AnswerInput(
+                    indicator=indicator,
+                    level=pattern[index % len(pattern)],
+                    dont_know=pattern[index % len(pattern)] is None,
+                )
+                for index, indicator in enumerate(indicators)
+            ]
+            services.answers_save(assessment=assessment, answers=answers, user=None)
+            services.assessment_submit(assessment=assessment, user=None)
+        created += 1
+    return f"demo peer assessments: {created} created"
 
 
 def load_demo_assessment(model: MaturityModel) -> str:
@@ -53,4 +98,5 @@ def seed(*, demo: bool, path: Path | None = None) -> list[str]:
     if demo:
         current = selectors.model_current()
         report.append(load_demo_assessment(current or model))
+        report.append(load_demo_peers(current or model))
     return report

@@ -169,10 +169,29 @@ class PeerGroup:
     country: str
     count: int
     means: dict[str, float]  # dimension key -> mean score
+    # Why the means are withheld: "too_few" (under PEER_MINIMUM) or "overlap"
+    # (another shown group differs from it by fewer than PEER_MINIMUM towns).
+    withheld: str = ""
 
     @property
     def shown(self) -> bool:
-        return self.count >= PEER_MINIMUM
+        return not self.withheld and self.count >= PEER_MINIMUM
+
+
+def _differencing_safe(members: frozenset[int], shown: list[frozenset[int]]) -> bool:
+    """Whether a group's means may be shown next to the groups already shown.
+
+    When one group holds the other, their counts and means give the sum of the
+    scores of the towns in the larger one only (7 x 1.9 - 6 x 1.6 is one town's
+    score): that difference must be empty or hold at least ``PEER_MINIMUM``
+    towns. Groups that only partly overlap give a difference of two sums, which
+    singles nobody out.
+    """
+    for other in shown:
+        if members <= other or other <= members:
+            if 0 < abs(len(members) - len(other)) < PEER_MINIMUM:
+                return False
+    return True
 
 
 def peer_groups(assessment: Assessment) -> list[PeerGroup]:
@@ -181,6 +200,13 @@ def peer_groups(assessment: Assessment) -> list[PeerGroup]:
     Each municipality counts once (its latest submission); a group is only
     shown when at least ``PEER_MINIMUM`` municipalities are in it, so no single
     town's scores can be read off the means.
+
+    Groups overlap (the same size and country is inside both the same size and
+    the same country), so subtracting one group's sum from another's could
+    single a town out: a group is withheld when it differs from a group already
+    shown by fewer than ``PEER_MINIMUM`` towns (``_differencing_safe``); larger
+    groups are considered first. Within a group a dimension's mean is shown only
+    when every town in it has a score for that dimension, for the same reason.
 
     Only assessments of the same model version are compared: a dimension key
     kept in a new version may hold other indicators or level statements, so
@@ -205,10 +231,10 @@ def peer_groups(assessment: Assessment) -> list[PeerGroup]:
         )
     )
     latest: dict[int, tuple[str | None, str, dict[str, float]]] = {}
+    # ``latest`` keeps the database's order, which is by organisation id.
     for org_id, population, org_country, scores in rows:
         if org_id not in latest:
             latest[org_id] = (planning.size_class(population), org_country or "", scores or {})
-    groups = []
     definitions = [
         ("size", own_class is not None, lambda c, k: c == own_class),
         ("country", bool(country), lambda c, k: k == country),
@@ -221,21 +247,31 @@ def peer_groups(assessment: Assessment) -> list[PeerGroup]:
     keys = list(assessment.dimension_scores or {}) or [
         d.key for d in assessment.maturity_model.dimensions.order_by("position")
     ]
+    candidates: list[tuple[str, frozenset[int]]] = []
     for name, applicable, match in definitions:
         if not applicable:
             continue
-        members = [scores for cls, ctry, scores in latest.values() if match(cls, ctry)]
-        means = {}
-        for key in keys:
-            values = [s[key] for s in members if key in s]
-            if len(values) >= PEER_MINIMUM:
-                means[key] = round(sum(values) / len(values), 1)
-        groups.append(
-            PeerGroup(
-                key=name, size_class=own_class, country=country, count=len(members), means=means
-            )
+        ids = frozenset(
+            org_id for org_id, (cls, ctry, _scores) in latest.items() if match(cls, ctry)
         )
-    return groups
+        candidates.append((name, ids))
+    shown: list[frozenset[int]] = []
+    decided: dict[str, PeerGroup] = {}
+    for name, ids in sorted(candidates, key=lambda item: -len(item[1])):
+        group = PeerGroup(key=name, size_class=own_class, country=country, count=len(ids), means={})
+        if len(ids) < PEER_MINIMUM:
+            group.withheld = "too_few"
+        elif not _differencing_safe(ids, shown):
+            group.withheld = "overlap"
+        else:
+            shown.append(ids)
+            members = [latest[org_id][2] for org_id in ids]
+            for key in keys:
+                values = [scores[key] for scores in members if key in scores]
+                if len(values) == len(members):
+                    group.means[key] = round(sum(values) / len(values), 1)
+        decided[name] = group
+    return [decided[name] for name, _ids in candidates]
 
 
 def roadmap_items(assessment: Assessment) -> list[RoadmapItem]:
@@ -303,9 +339,18 @@ def _best(
 
 
 def links_for_activities(
-    activities: Sequence[Activity], *, user: Any = None, limit: int = LINKS_PER_ACTIVITY
+    activities: Sequence[Activity],
+    *,
+    user: Any = None,
+    limit: int = LINKS_PER_ACTIVITY,
+    country: str = "",
 ) -> dict[int, dict[str, list[dict[str, str]]]]:
     """Fitting directory offers and library resources per activity, when those apps exist.
+
+    Offers are only those a municipality in ``country`` may take up (the
+    directory's eligibility: no EU-only offer outside the EU, no other
+    country's national programme, nothing by invitation only); without a
+    country, restricted offers are left out as well.
 
     One query for the offers and one for the resources on any of the
     activities' topics (each with one more for their topics), whatever the
@@ -320,7 +365,12 @@ def links_for_activities(
     if not wanted:
         return links
     topic_keys = Prefetch("topics", queryset=Concept.objects.only("pk", "key"))
+    # For the eligibility of members-only offers: their organisers' member countries.
+    organisers = Prefetch(
+        "organisers", queryset=Organisation.objects.only("pk", "member_countries")
+    )
     try:
+        from cityexchange.directory.finder import offer_open_to
         from cityexchange.directory.selectors import offer_list
     except ImportError:
         pass
@@ -332,7 +382,9 @@ def links_for_activities(
             .distinct()
             # Only the topic keys are needed here, not the organisers offer_list fetches.
             .prefetch_related(None)
-            .prefetch_related(topic_keys)
+            .prefetch_related(topic_keys, organisers)
+            if offer_open_to(offer, country)
+            and (country or offer.eligibility in ("open", "enrolled_students"))
         ]
         for activity in activities:
             kinds = set(activity.offer_kinds)

@@ -446,7 +446,11 @@ def _reason_texts(item: RoadmapItem) -> list[str]:
 def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, Any]:
     items = selectors.roadmap_items(assessment)
     members = [(u.pk, u.get_full_name()) for u in selectors.team_members(assessment)]
-    links = selectors.links_for_activities([item.activity for item in items], user=request.user)
+    links = selectors.links_for_activities(
+        [item.activity for item in items],
+        user=request.user,
+        country=str(assessment.organisation.country or ""),
+    )
     entries: list[dict[str, Any]] = []
     for item in items:
         entries.append(
@@ -476,11 +480,26 @@ def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, 
     for year in years:
         year["effort"] = efforts[year["year"]]
         year["over_capacity"] = year["year"] in over
+    later = [e for e in entries if e["item"].year is None]
+    later_years: list[dict[str, Any]] = []
+    for entry, indicative in zip(
+        later,
+        planning.indicative_years([e["item"].activity.effort for e in later], capacity),
+        strict=True,
+    ):
+        if not later_years or later_years[-1]["year"] != indicative:
+            later_years.append({"year": indicative, "entries": []})
+        later_years[-1]["entries"].append(entry)
     return {
         "assessment": assessment,
         "years": years,
         "over_capacity": over,
-        "later": [e for e in entries if e["item"].year is None],
+        "later": later,
+        "later_years": later_years,
+        "overview": _overview(years, later_years),
+        "this_year": [
+            e for e in years[0]["entries"] if e["item"].status not in ("done", "dropped")
+        ],
         "done": done,
         "planned": planned,
         "percent": round(100 * done / planned) if planned else 0,
@@ -492,6 +511,27 @@ def _roadmap_context(request: HttpRequest, assessment: Assessment) -> dict[str, 
         "gap_weight": planning.GAP_WEIGHT,
         "full_gap": planning.FULL_GAP,
     }
+
+
+def _overview(
+    years: list[dict[str, Any]], later_years: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """One row per year for the council: the activities' names, effort points and who."""
+    rows = []
+    for year in [*years, *later_years]:
+        planned = [e for e in year["entries"] if e["item"].status != "dropped"]
+        rows.append(
+            {
+                "year": year["year"],
+                "indicative": year["year"] > planning.YEARS,
+                "names": [e["item"].activity.name for e in planned],
+                "effort": sum(e["item"].activity.effort for e in planned),
+                "who": sorted(
+                    {e["item"].assignee.get_full_name() for e in planned if e["item"].assignee}
+                ),
+            }
+        )
+    return rows
 
 
 @login_required
@@ -578,4 +618,17 @@ def roadmap_csv(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
 @login_required
 def roadmap_pdf(request: HttpRequest, id: int) -> HttpResponse:  # noqa: A002
     assessment = _get(request, id)
-    return exports.roadmap_pdf(assessment, selectors.roadmap_items(assessment))
+    items = selectors.roadmap_items(assessment)
+    links = selectors.links_for_activities(
+        [item.activity for item in items],
+        user=request.user,
+        country=str(assessment.organisation.country or ""),
+    )
+    dimensions = selectors.model_dimensions(assessment.maturity_model)
+    return exports.roadmap_pdf(
+        assessment,
+        items,
+        links=links,
+        results=selectors.results_for(assessment, dimensions),
+        capacity=selectors.capacity_for(assessment),
+    )

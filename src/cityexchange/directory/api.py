@@ -334,7 +334,12 @@ class FinderOfferOut(Schema):
 class FinderItemOut(Schema):
     offer: FinderOfferOut
     score: float
-    reasons: list[str]
+    fit: str = Field(description="strong | good | possible: the score in a band")
+    fit_label: str = Field(description="the band in words, in the answer's language")
+    reasons: list[str] = Field(description="why the offer fits")
+    notes: list[str] = Field(
+        description="conditions and warnings: eligibility, invitation, language barrier, deadline"
+    )
 
 
 class FinderPeerOut(Schema):
@@ -349,6 +354,9 @@ class UnderstoodOut(Schema):
     goals: list[str]
     experience: str | None
     low_resources: bool
+    time_budget_minutes: int | None = None
+    mode: str | None = Field(None, description="online | on_site, when the text says")
+    scope: str | None = Field(None, description="national | eu | international, when said")
 
 
 class FinderOut(Schema):
@@ -358,6 +366,9 @@ class FinderOut(Schema):
     resources: list[dict[str, Any]]
     peers: list[FinderPeerOut]
     understood: UnderstoodOut
+    advice: list[str] = Field(
+        default_factory=list, description="what to change when little or nothing fits"
+    )
 
 
 class SavedOut(FinderOut):
@@ -426,7 +437,10 @@ def _public(answer: dict[str, Any]) -> dict[str, Any]:
             {
                 "offer": {key: item["offer"][key] for key in ("slug", "name", "kind", "url")},
                 "score": item["score"],
+                "fit": item["fit"],
+                "fit_label": item["fit_label"],
                 "reasons": item["reasons"],
+                "notes": item["notes"],
             }
             for item in answer["items"]
         ],
@@ -435,6 +449,7 @@ def _public(answer: dict[str, Any]) -> dict[str, Any]:
         "resources": answer["resources"],
         "peers": answer["peers"],
         "understood": answer["understood"],
+        "advice": answer["advice"],
     }
 
 

@@ -9,11 +9,21 @@ How an offer is scored (no rule names an offer or a scenario):
    name, summary and description, weighted by how rare a stem is in the
    catalogue (idf), so "Hochwasser", "flooding" and "inundaciones" all land.
 2. *Hard filters.* Ended, paused or past-deadline offers, offers the country
-   may not join (EU-only, members-only, named countries), and offers held in
-   none of the user's languages (interpretation counts) are left out.
-3. *Soft fit.* Goals (ticked, or read from the text through ``lexicon``),
-   experience level, effort against the town's resources (and its size) and
-   the cost of taking part raise or lower the score.
+   may not join (EU-only, members-only, named countries, national programmes of
+   another country), and events, trainings and programmes held in none of the
+   user's languages (interpretation counts) are left out.
+3. *Flagged constraints.* What one reads or runs (tools, guidelines, self-paced
+   material) stays when it is in none of the user's languages, lower and with a
+   caveat saying so; so do invitation-only offers, and restricted offers when
+   the country is not known. Caveats are never reasons why an offer fits.
+4. *Soft fit.* Goals (ticked, or read from the text through ``lexicon``),
+   experience level, effort against the town's resources (and its size), the
+   time a session takes, online or on site, national or international reach
+   and the cost of taking part raise or lower the score.
+5. *Threshold.* Only offers with something in common with the need (a topic,
+   words, a goal) and a score above ``SHOW_THRESHOLD`` are shown, in bands
+   ("strong", "good", "possible" fit) rather than raw numbers; when nothing is
+   left the answer says what the user could change.
 
 Every offer's term profile is built once per process (``core.caching``) and
 rebuilt after the directory's services or the thesaurus loader bump their
@@ -27,6 +37,7 @@ import datetime as dt
 import heapq
 import logging
 import math
+import re
 from collections import defaultdict
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
@@ -57,7 +68,15 @@ from cityexchange.directory.enums import (
     SearchOutcome,
     StaffTime,
 )
-from cityexchange.directory.lexicon import GOAL_CUES, LEVEL_CUES, LOW_RESOURCE_CUES, ROLE_CUES
+from cityexchange.directory.lexicon import (
+    GOAL_CUES,
+    LEVEL_CUES,
+    LOW_RESOURCE_CUES,
+    MODE_CUES,
+    ROLE_CUES,
+    SCOPE_CUES,
+    SHORT_TIME_CUES,
+)
 from cityexchange.directory.models import Offer
 from cityexchange.directory.neighbours import neighbours_for
 
@@ -73,6 +92,23 @@ W_EFFORT = 0.10
 W_COST = 0.02
 W_ROLE = 0.08
 W_REGION = 0.10
+W_TIME = 0.10
+W_MODE = 0.08
+W_SCOPE = 0.08
+# Flagged constraints lower an offer rather than hide it.
+INVITATION_PENALTY = 0.12
+LANGUAGE_PENALTY = 0.12
+UNKNOWN_COUNTRY_PENALTY = 0.04
+# What a result must reach to be shown at all, and the lower bounds of the bands
+# (tuned on the evaluation scenarios, positive and negative ones, as a whole).
+SHOW_THRESHOLD = 0.2
+MIN_RELEVANCE = 0.12
+BANDS = (("strong", 0.55), ("good", 0.38), ("possible", SHOW_THRESHOLD))
+# A session of at most this many minutes counts as "short".
+SHORT_SESSION = 60
+# Kinds of offer one reads or runs rather than takes part in: a language barrier
+# is a caveat for them, not a reason to hide them.
+READABLE_KINDS = frozenset({OfferKind.TOOL, OfferKind.GUIDELINE})
 # Field weights for an offer's words: its name says most about it.
 FIELD_WEIGHTS = {"name": 3.0, "summary": 2.0, "description": 1.0}
 # A stem found in more than this share of offers says nothing (like a stopword);
@@ -82,9 +118,9 @@ MAX_DOCUMENT_SHARE = 0.5
 MAX_DOCUMENT_FREQUENCY = 100
 # How many offers reach the detailed scoring after the cheap first pass.
 SHORTLIST = 80
+CONCEPT_MASS_FLOOR = 2.0
+TEXT_MASS_FLOOR = 3.0
 SMALL_TOWN = 20000
-# Relevance below which a result does not count as "found" for the gap statistics.
-FOUND_THRESHOLD = 0.15
 # An offer the municipality already takes part in is shown lower, not hidden:
 # it may still be the right answer, but rarely the news the town is looking for.
 ALREADY_MEMBER_PENALTY = 0.3
@@ -211,6 +247,9 @@ class Understanding:
     experience: str
     low_resources: bool
     roles: frozenset[str] = frozenset()
+    time_budget: int | None = None  # minutes per session the town can spare
+    mode: str = ""  # "online" or "on_site"
+    scope: str = ""  # "national", "eu" or "international"
 
 
 @dataclass
@@ -219,6 +258,14 @@ class Ranked:
     score: float
     relevance: float
     reasons: list[tuple[Any, ...]]
+    # The parts of the score that measure what the offer has in common with the
+    # need (concepts, words, goals), and "fit": the score before a membership
+    # lowered it in the list, which the band is read from.
+    parts: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def band(self) -> str:
+        return fit_band(self.parts.get("fit", self.score))
 
 
 @dataclass
@@ -227,6 +274,9 @@ class FinderResult:
     understanding: Understanding
     ranked: list[Ranked]
     outcome: SearchOutcome | None
+    # Offers that matched the need but a hard filter left out, per filter
+    # ("country", "language", "closed"): what the user could change.
+    left_out: dict[str, int] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- index
@@ -339,14 +389,23 @@ def _build_index() -> FinderIndex:
 # --------------------------------------------------------------------------- filters
 
 
-def _country_allows(profile: OfferProfile, country: str) -> bool:
+def _eligible(eligibility: str, countries: frozenset[str], region: str, country: str) -> bool:
+    """The country rules: EU-only, members' or named countries, another country's
+    national programme. Without a country nothing is ruled out here."""
     if not country:
         return True
-    if profile.eligibility in (Eligibility.EU_MUNICIPALITIES, Eligibility.EU_MEMBER_STATES):
-        return country in EU_COUNTRIES
-    if profile.eligibility in (Eligibility.MEMBERS, Eligibility.COUNTRIES) and profile.countries:
-        return country in profile.countries
-    return True
+    if eligibility in (Eligibility.EU_MUNICIPALITIES, Eligibility.EU_MEMBER_STATES):
+        if country not in EU_COUNTRIES:
+            return False
+    elif eligibility in (Eligibility.MEMBERS, Eligibility.COUNTRIES) and countries:
+        if country not in countries:
+            return False
+    region_countries = REGION_COUNTRIES.get(region)
+    return not (region_countries and len(region_countries) == 1 and country not in region_countries)
+
+
+def _country_allows(profile: OfferProfile, country: str) -> bool:
+    return _eligible(profile.eligibility, profile.countries, profile.region, country)
 
 
 def _language_allows(profile: OfferProfile, languages: Iterable[str]) -> bool:
@@ -389,6 +448,35 @@ def memberships_of(index: FinderIndex, query: FinderQuery) -> tuple[set[int], di
     return members, unlocked
 
 
+def language_is_caveat(profile: OfferProfile) -> bool:
+    """Whether a language barrier only flags the offer: one reads or runs it."""
+    return profile.kind in READABLE_KINDS or profile.format == Format.SELF_PACED
+
+
+def blocked(
+    profile: OfferProfile,
+    query: FinderQuery,
+    today: dt.date,
+    *,
+    unlocked: Container[int] = frozenset(),
+) -> str:
+    """Which hard filter leaves the offer out ("closed", "country", "language"), or "".
+
+    ``unlocked`` offers (members-only, open through a membership) pass the country filter.
+    """
+    if not _open_on(profile, today):
+        return "closed"
+    if profile.index not in unlocked and not _country_allows(profile, query.country):
+        return "country"
+    if (
+        query.languages
+        and not _language_allows(profile, query.languages)
+        and not language_is_caveat(profile)
+    ):
+        return "language"
+    return ""
+
+
 def allowed(
     profile: OfferProfile,
     query: FinderQuery,
@@ -396,12 +484,8 @@ def allowed(
     *,
     unlocked: Container[int] = frozenset(),
 ) -> bool:
-    """Whether an offer passes the hard filters; ``unlocked`` ones pass the country filter."""
-    return (
-        _open_on(profile, today)
-        and (profile.index in unlocked or _country_allows(profile, query.country))
-        and (not query.languages or _language_allows(profile, query.languages))
-    )
+    """Whether an offer passes the hard filters (see ``blocked``)."""
+    return not blocked(profile, query, today, unlocked=unlocked)
 
 
 # --------------------------------------------------------------------------- understanding
@@ -418,6 +502,9 @@ def _cues() -> ThesaurusIndex:
         **{f"level:{level}": cues for level, cues in LEVEL_CUES.items()},
         **{f"role:{role}": cues for role, cues in ROLE_CUES.items()},
         "low_resources": LOW_RESOURCE_CUES,
+        "time:short": SHORT_TIME_CUES,
+        **{f"mode:{mode}": cues for mode, cues in MODE_CUES.items()},
+        **{f"scope:{scope}": cues for scope, cues in SCOPE_CUES.items()},
     }
     index = ThesaurusIndex()
     for name, by_language in lists.items():
@@ -476,6 +563,14 @@ def understand(query: FinderQuery) -> Understanding:
         or (query.budget == "none" and query.staff_time != StaffTime.TEAM)
         or ("low_resources" in cues and query.staff_time != StaffTime.TEAM)
     )
+    time_budget = time_budget_of(query.description)
+    if time_budget is None and "time:short" in cues:
+        time_budget = SHORT_SESSION
+    modes = [name[5:] for name in sorted(cues) if name.startswith("mode:")]
+    scopes = {name[6:] for name in cues if name.startswith("scope:")}
+    # "international" contains "national" (German compounds are searched inside):
+    # the wider word wins; Europe is the narrower wish when both are named.
+    scope = next((s for s in ("eu", "international", "national") if s in scopes), "")
     return Understanding(
         concepts=concepts,
         named_concepts=named,
@@ -484,7 +579,36 @@ def understand(query: FinderQuery) -> Understanding:
         experience=experience,
         low_resources=low_resources,
         roles=frozenset(name[5:] for name in cues if name.startswith("role:")),
+        time_budget=time_budget,
+        mode=modes[0] if len(modes) == 1 else "",
+        scope=scope,
     )
+
+
+_MINUTES = re.compile(
+    r"(\d{1,3}(?:[.,]5)?)\s*(?:-|–|bis|to|a|até)?\s*(\d{1,3})?\s*"
+    r"(min\w*|h\b|std\b|stunden?|hours?|horas?|hrs?)",
+    re.IGNORECASE,
+)
+_HOUR_WORDS = {"eine stunde", "an hour", "one hour", "una hora", "uma hora"}
+_HALF_HOUR_WORDS = {"halbe stunde", "half an hour", "half hour", "media hora", "meia hora"}
+
+
+def time_budget_of(text: str) -> int | None:
+    """Minutes per session a text allows ("30 Minuten", "1 hour", "90 minutos"), if it says."""
+    lowered = text.lower()
+    found: list[int] = []
+    for match in _MINUTES.finditer(lowered):
+        amount = float((match.group(2) or match.group(1)).replace(",", "."))
+        unit = match.group(3)
+        minutes = amount if unit.startswith("min") else amount * 60
+        if 5 <= minutes <= 600:
+            found.append(int(minutes))
+    if not found and any(phrase in lowered for phrase in _HALF_HOUR_WORDS):
+        found.append(30)
+    if not found and any(phrase in lowered for phrase in _HOUR_WORDS):
+        found.append(60)
+    return min(found) if found else None
 
 
 # --------------------------------------------------------------------------- ranking
@@ -508,6 +632,9 @@ def _relevance(
             if weight >= 1.0:
                 matched[position].append(key)
     if concept_mass:
+        # A need that names only one broad concept ("smart city") says little: the
+        # mass is at least CONCEPT_MASS_FLOOR, so only rare concepts reach full coverage.
+        concept_mass = max(concept_mass, CONCEPT_MASS_FLOOR)
         for position in concept_scores:
             concept_scores[position] = min(1.0, concept_scores[position] / concept_mass)
 
@@ -533,6 +660,9 @@ def _relevance(
             for position, value in best.items():
                 text_scores[position] += value
     if text_mass:
+        # One matching word in a short request is weak evidence: the mass is at least
+        # that of TEXT_MASS_FLOOR rare words, so a single hit cannot make a full match.
+        text_mass = max(text_mass, TEXT_MASS_FLOOR * math.log(1 + len(index.profiles)))
         for position in text_scores:
             text_scores[position] = min(1.0, text_scores[position] / text_mass * 1.5)
     return concept_scores, text_scores, matched
@@ -572,8 +702,60 @@ def _effort_fit(profile: OfferProfile, query: FinderQuery, understanding: Unders
     return {0: 0.3, 1: 0.1, 2: -0.2}[effort]
 
 
+def _time_fit(profile: OfferProfile, budget: int | None) -> float:
+    """How well a session's length and the offer's effort suit the time the town has."""
+    if budget is None:
+        return 0.0
+    if profile.duration_minutes:
+        return 1.0 if profile.duration_minutes <= budget else -0.5
+    by_effort: dict[str, float] = {Effort.LOW: 0.3, Effort.MEDIUM: -0.3, Effort.HIGH: -1.0}
+    return by_effort.get(profile.effort, 0.0)
+
+
+def _mode_fit(profile: OfferProfile, mode: str) -> float:
+    fits: dict[str, float]
+    if mode == "online":
+        fits = {
+            Format.ONLINE: 1.0,
+            Format.SELF_PACED: 0.8,
+            Format.HYBRID: 0.4,
+            Format.ON_SITE: -1.0,
+        }
+        return fits.get(profile.format, 0.0)
+    if mode == "on_site":
+        fits = {
+            Format.ON_SITE: 1.0,
+            Format.HYBRID: 0.7,
+            Format.MIXED: 0.3,
+            Format.ONLINE: -0.5,
+            Format.SELF_PACED: -0.5,
+        }
+        return fits.get(profile.format, 0.0)
+    return 0.0
+
+
+def _scope_fit(profile: OfferProfile, scope: str, country: str) -> float:
+    region_countries = REGION_COUNTRIES.get(profile.region)
+    national = bool(region_countries) and len(region_countries or ()) == 1
+    if scope == "national":
+        if national and (not country or country in (region_countries or ())):
+            return 1.0
+        return -0.3 if profile.region == "global" else 0.0
+    if scope == "eu":
+        return 1.0 if profile.region == "europe" else (-0.5 if national else 0.0)
+    if scope == "international":
+        return -1.0 if national else (0.5 if profile.region == "global" else 0.2)
+    return 0.0
+
+
+def fit_band(score: float) -> str:
+    """The band a score falls in ("strong", "good", "possible"), or "" below the threshold."""
+    return next((band for band, bound in BANDS if score >= bound), "")
+
+
 def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -> FinderResult:
-    """Rank the offers for ``query``; the explanations are reason codes (see ``reason_text``)."""
+    """Rank the offers for ``query``: only those above the threshold, at most ``limit``;
+    the explanations are reason codes (see ``reason_text``)."""
     today = today or timezone.localdate()
     index = finder_index()
     understanding = understand(query)
@@ -591,28 +773,34 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
         for position in index.goal_postings.get(goal, []):
             first[position] += W_GOALS * weight / 2
     member_positions, unlocked = memberships_of(index, query)
-    # The best of the first pass that pass the hard filters; when few words matched,
-    # offers suited to the level and resources still count.
+    # The best of the first pass that pass the hard filters. Only offers with
+    # something in common with the need can be shown, so nothing else is scored.
     shortlist: list[int] = []
+    left_out: dict[str, int] = defaultdict(int)
     for position in sorted(first, key=first.__getitem__, reverse=True):
-        if allowed(index.profiles[position], query, today, unlocked=unlocked):
-            shortlist.append(position)
-            if len(shortlist) == SHORTLIST:
-                break
-    else:
-        for profile in index.profiles:
-            if len(shortlist) == SHORTLIST:
-                break
-            if profile.index not in first and allowed(profile, query, today, unlocked=unlocked):
-                shortlist.append(profile.index)
+        reason = blocked(index.profiles[position], query, today, unlocked=unlocked)
+        if reason:
+            if first[position] >= SHOW_THRESHOLD and reason != "closed":
+                left_out[reason] += 1
+            continue
+        shortlist.append(position)
+        if len(shortlist) == SHORTLIST:
+            break
 
     # Score the shortlist; only the results shown get their reasons worked out.
-    scored: list[tuple[float, str, int, float, tuple[Any, ...] | None]] = []
+    parts: dict[int, dict[str, float]] = {}
+    scored: list[tuple[float, str, int, float, tuple[Any, ...] | None, list[tuple[Any, ...]]]] = []
     for position in shortlist:
         profile = index.profiles[position]
         concept = concept_scores.get(position, 0.0)
         text = text_scores.get(position, 0.0)
         goal_fit, _goal_hits = _goal_fit(profile, understanding.goals)
+        if not goal_fit and "find_funding" in understanding.goals and profile.cost == Cost.FUNDED:
+            # Participants receive money: that answers a search for funding in part.
+            goal_fit = 0.5 * understanding.goals["find_funding"]
+        relevance = max(concept, text)
+        if relevance < MIN_RELEVANCE and not goal_fit:
+            continue
         level_fit = _level_fit(profile, understanding.experience)
         effort_fit = _effort_fit(profile, query, understanding)
         cost_fit = 1.0 if profile.cost in (Cost.FREE, Cost.FUNDED) else -0.5
@@ -623,7 +811,6 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
             if query.country and region_countries and query.country not in region_countries
             else 0.0
         )
-        relevance = max(concept, text)
         score = (
             W_CONCEPTS * concept
             + W_TEXT * text
@@ -633,19 +820,44 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
             + W_COST * cost_fit
             + W_ROLE * role_fit
             + W_REGION * region_fit
+            + W_TIME * _time_fit(profile, understanding.time_budget)
+            + W_MODE * _mode_fit(profile, understanding.mode)
+            + W_SCOPE * _scope_fit(profile, understanding.scope, query.country)
         )
+        caveats: list[tuple[Any, ...]] = []
         if profile.eligibility == Eligibility.INVITATION:
-            score -= 0.05
+            score -= INVITATION_PENALTY
+            caveats.append(("invitation",))
+        if query.languages and not _language_allows(profile, query.languages):
+            score -= LANGUAGE_PENALTY
+            caveats.append(("language_barrier", list(profile.languages)))
         membership: tuple[Any, ...] | None = None
+        # How well it fits is judged before the membership lowers it in the list.
+        fit_score = score
         if position in member_positions:
             score -= ALREADY_MEMBER_PENALTY
             membership = ("member", profile.kind)
         elif position in unlocked:
             score += MEMBER_BENEFIT
             membership = ("member_access", unlocked[position])
-        scored.append((round(max(score, 0.0), 4), profile.slug, position, relevance, membership))
+        elif not query.country and profile.eligibility in (
+            Eligibility.MEMBERS,
+            Eligibility.COUNTRIES,
+            Eligibility.EU_MUNICIPALITIES,
+            Eligibility.EU_MEMBER_STATES,
+        ):
+            score -= UNKNOWN_COUNTRY_PENALTY
+            caveats.append(("restricted", profile.eligibility, sorted(profile.countries)))
+        if profile.eligibility == Eligibility.ENROLLED_STUDENTS:
+            caveats.append(("enrolment",))
+        score = round(max(score, 0.0), 4)
+        fit_score = max(fit_score, score)
+        parts[position] = {"concept": concept, "text": text, "goal": goal_fit, "fit": fit_score}
+        if fit_score < SHOW_THRESHOLD:
+            continue
+        scored.append((score, profile.slug, position, relevance, membership, caveats))
     ranked: list[Ranked] = []
-    for score, _slug, position, relevance, membership in heapq.nsmallest(
+    for score, _slug, position, relevance, membership, caveats in heapq.nsmallest(
         limit, scored, key=lambda item: (-item[0], item[1])
     ):
         profile = index.profiles[position]
@@ -661,15 +873,14 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
             today=today,
             membership=membership,
         )
-        ranked.append(Ranked(profile, score, relevance, reasons))
+        ranked.append(Ranked(profile, score, relevance, reasons + caveats, parts[position]))
 
-    found = sum(1 for r in ranked if r.relevance >= FOUND_THRESHOLD)
     outcome: SearchOutcome | None = None
-    if found == 0:
+    if not ranked:
         outcome = SearchOutcome.NOTHING
-    elif found < 3:
+    elif len(ranked) < 3:
         outcome = SearchOutcome.LITTLE
-    return FinderResult(query, understanding, ranked, outcome)
+    return FinderResult(query, understanding, ranked, outcome, dict(left_out))
 
 
 # --------------------------------------------------------------------------- reasons
@@ -698,21 +909,72 @@ def _reasons(
     if level_fit > 0:
         reasons.append(("level", understanding.experience))
     reasons.append(("format", profile.format, profile.duration_minutes))
-    if profile.languages:
+    # Held in one of the town's languages: a reason; in none, a note (added by ``rank``).
+    if profile.languages and (not query.languages or _language_allows(profile, query.languages)):
         reasons.append(("language", list(profile.languages), list(profile.interpretation)))
     if effort_fit > 0 and profile.effort == Effort.LOW and understanding.low_resources:
         reasons.append(("low_effort",))
+    if understanding.time_budget is not None and _time_fit(profile, understanding.time_budget) > 0:
+        reasons.append(("fits_time", understanding.time_budget))
+    if _mode_fit(profile, understanding.mode) > 0.5:
+        reasons.append(("fits_mode", understanding.mode))
+    if _scope_fit(profile, understanding.scope, query.country) > 0.4:
+        reasons.append(("fits_scope", understanding.scope))
     if membership and membership[0] == "member_access":
         reasons.append(membership)
-    elif profile.eligibility != Eligibility.OPEN and not membership:
-        reasons.append(("eligibility", profile.eligibility))
     if profile.cost == Cost.FREE:
         reasons.append(("free",))
     elif profile.cost == Cost.FUNDED:
         reasons.append(("funded",))
+    # Conditions, not reasons: that the town may take part is said as a fact
+    # ("open to municipalities in the EU; yours is"), never as why it fits.
+    if (
+        query.country
+        and not membership
+        and profile.eligibility
+        in (
+            Eligibility.MEMBERS,
+            Eligibility.COUNTRIES,
+            Eligibility.EU_MUNICIPALITIES,
+            Eligibility.EU_MEMBER_STATES,
+        )
+    ):
+        reasons.append(("eligible", profile.eligibility, query.country))
     if profile.deadline and profile.deadline >= today:
         reasons.append(("deadline", profile.deadline.isoformat()))
     return reasons
+
+
+# Reason codes that are conditions or warnings, shown apart from why an offer fits.
+NOTE_CODES = frozenset(
+    {"eligible", "deadline", "invitation", "language_barrier", "restricted", "enrolment"}
+)
+
+
+def split_reasons(
+    reasons: Iterable[tuple[Any, ...] | list[Any]],
+) -> tuple[list[tuple[Any, ...] | list[Any]], list[tuple[Any, ...] | list[Any]]]:
+    """Reason codes as (why it fits, what to keep in mind)."""
+    fits: list[tuple[Any, ...] | list[Any]] = []
+    notes: list[tuple[Any, ...] | list[Any]] = []
+    for reason in reasons:
+        (notes if reason[0] in NOTE_CODES else fits).append(reason)
+    return fits, notes
+
+
+def band_label(band: str) -> str:
+    """A band in words, in the active language."""
+    return {
+        "strong": _("strong fit"),
+        "good": _("good fit"),
+        "possible": _("possible fit"),
+    }.get(band, "")
+
+
+def _country_name(code: str) -> str:
+    from django_countries import countries
+
+    return str(countries.name(code) or code)
 
 
 def _names(items: Iterable[str], labels: dict[str, Any]) -> str:
@@ -763,14 +1025,54 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
         return _("in %(languages)s") % {"languages": held}
     if code == "low_effort":
         return _("little effort: fits a team without spare staff time")
-    if code == "eligibility":
+    if code == "eligible":
+        eligibility, country = args
+        country_name = _country_name(country)
         return {
-            Eligibility.MEMBERS: _("for members of the network"),
-            Eligibility.EU_MUNICIPALITIES: _("for municipalities in the EU"),
-            Eligibility.EU_MEMBER_STATES: _("for EU member states and their municipalities"),
-            Eligibility.COUNTRIES: _("for some countries only"),
-            Eligibility.INVITATION: _("by invitation"),
-            Eligibility.ENROLLED_STUDENTS: _("for enrolled students"),
+            Eligibility.MEMBERS: _("for members of the network: %(country)s is a member")
+            % {"country": country_name},
+            Eligibility.EU_MUNICIPALITIES: _(
+                "for municipalities in the EU: %(country)s may take part"
+            )
+            % {"country": country_name},
+            Eligibility.EU_MEMBER_STATES: _(
+                "for EU member states and their municipalities: %(country)s may take part"
+            )
+            % {"country": country_name},
+            Eligibility.COUNTRIES: _("only for some countries: %(country)s is one of them")
+            % {"country": country_name},
+        }.get(eligibility, "")
+    if code == "restricted":
+        eligibility, codes = args
+        if codes:
+            return _("only for municipalities in %(countries)s: tell us your country") % {
+                "countries": ", ".join(_country_name(c) for c in codes)
+            }
+        if eligibility in (Eligibility.EU_MUNICIPALITIES, Eligibility.EU_MEMBER_STATES):
+            return _("only for the EU: tell us your country")
+        return _("only for members: tell us your country")
+    if code == "invitation":
+        return _("by invitation only: you cannot apply, the organisers choose who takes part")
+    if code == "enrolment":
+        return _("a study programme: you need to enrol")
+    if code == "language_barrier":
+        from cityexchange.core.models import LANGUAGE_CHOICES
+
+        return _("available in %(languages)s only, none of your languages") % {
+            "languages": _names(args[0], dict(LANGUAGE_CHOICES))
+        }
+    if code == "fits_time":
+        return _("fits the time you have (about %(minutes)d minutes)") % {"minutes": args[0]}
+    if code == "fits_mode":
+        return {
+            "online": _("you can take part online, as you wished"),
+            "on_site": _("you meet people in person, as you wished"),
+        }.get(args[0], "")
+    if code == "fits_scope":
+        return {
+            "national": _("a national offer, as you wished"),
+            "eu": _("a European offer, as you wished"),
+            "international": _("international, as you wished"),
         }.get(args[0], "")
     if code == "free":
         return _("free of charge")
@@ -802,6 +1104,30 @@ def offer_name(slug: str, language: str) -> str:
     if offer is None:
         return slug
     return str(getattr(offer, f"name_{language}", "") or offer.name)
+
+
+def offer_open_to(offer: Offer, country: str, *, today: dt.date | None = None) -> bool:
+    """Whether a municipality in ``country`` can take up ``offer`` now: open, the
+    country eligible (the Finder's own country rules), and not by invitation only.
+
+    Other apps (the roadmap's "offers that fit") ask this instead of re-implementing
+    it. Members-only offers without their own country list take their organisers'
+    member countries: prefetch ``organisers`` when calling this for many offers.
+    """
+    if offer.eligibility == Eligibility.INVITATION:
+        return False
+    today = today or timezone.localdate()
+    if (
+        offer.status != OfferStatus.ACTIVE
+        or (offer.deadline and offer.deadline < today)
+        or (offer.ends_on and offer.ends_on < today)
+    ):
+        return False
+    countries = {c.upper() for c in offer.eligible_countries or []}
+    if offer.eligibility == Eligibility.MEMBERS and not countries:
+        for organiser in offer.organisers.all():
+            countries.update(c.upper() for c in organiser.member_countries or [])
+    return _eligible(offer.eligibility, frozenset(countries), offer.region, country.upper())
 
 
 def offer_url(slug: str, language: str) -> str:
@@ -839,6 +1165,8 @@ def finder_run(
         items = []
         for r in result.ranked:
             profile = r.profile
+            fits, notes = split_reasons(r.reasons)
+            band = r.band
             items.append(
                 {
                     "offer": {
@@ -849,10 +1177,14 @@ def finder_run(
                         "url": offer_url(profile.slug, language),
                     },
                     "score": r.score,
-                    "reasons": reasons_text(r.reasons, language),
+                    "fit": band,
+                    "fit_label": band_label(band),
+                    "reasons": reasons_text(fits, language),
+                    "notes": reasons_text(notes, language),
                     "reason_codes": [list(reason) for reason in r.reasons],
                 }
             )
+        advice = advice_for(result)
     topics = list(understanding.named_concepts)
     if not topics:
         for r in result.ranked[:3]:
@@ -881,5 +1213,77 @@ def finder_run(
             "goals": sorted(understanding.goals),
             "experience": understanding.experience or None,
             "low_resources": understanding.low_resources,
+            "time_budget_minutes": understanding.time_budget,
+            "mode": understanding.mode or None,
+            "scope": understanding.scope or None,
         },
+        "advice": advice,
     }
+
+
+def understood_lines(understood: dict[str, Any]) -> list[str]:
+    """Time budget, mode and scope read from the text, in words (active language)."""
+    lines: list[str] = []
+    if understood.get("time_budget_minutes"):
+        lines.append(
+            _("Time per session: about %(minutes)d minutes")
+            % {"minutes": understood["time_budget_minutes"]}
+        )
+    mode = {"online": _("Taking part: online"), "on_site": _("Taking part: in person")}
+    if understood.get("mode") in mode:
+        lines.append(str(mode[understood["mode"]]))
+    scope = {
+        "national": _("Reach: national"),
+        "eu": _("Reach: European"),
+        "international": _("Reach: international"),
+    }
+    if understood.get("scope") in scope:
+        lines.append(str(scope[understood["scope"]]))
+    if understood.get("low_resources"):
+        lines.append(_("Little staff time or budget: low-effort offers first"))
+    return lines
+
+
+def advice_for(result: FinderResult) -> list[str]:
+    """What the user could change when little or nothing fits, in the active language."""
+    if result.outcome is None:
+        return []
+    advice: list[str] = []
+    country_count = result.left_out.get("country", 0)
+    if country_count:
+        advice.append(
+            ngettext(
+                "%(count)d more offer matches your need but is not open to municipalities "
+                "in your country.",
+                "%(count)d more offers match your need but are not open to municipalities "
+                "in your country.",
+                country_count,
+            )
+            % {"count": country_count}
+        )
+    language_count = result.left_out.get("language", 0)
+    if language_count:
+        advice.append(
+            ngettext(
+                "%(count)d more offer matches your need but is held in none of your "
+                "languages: tick English too if someone in your team works in it.",
+                "%(count)d more offers match your need but are held in none of your "
+                "languages: tick English too if someone in your team works in it.",
+                language_count,
+            )
+            % {"count": language_count}
+        )
+    if not result.understanding.named_concepts:
+        advice.append(
+            _(
+                "No known topic was recognised: name the problem in other words "
+                "(for example flooding, local shops, data platform) or pick topics."
+            )
+        )
+    advice.append(
+        _(
+            "Fewer ticked goals and a broader description find more; "
+            "the library and the events may still hold material on your topic."
+        )
+    )
+    return advice

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from cityexchange.core.i18n import current_language
-from cityexchange.core.models import LANGUAGE_CHOICES, Concept
+from cityexchange.core.models import LANGUAGE_CHOICES
 from cityexchange.directory import selectors
 from cityexchange.directory.enums import (
     Budget,
@@ -23,16 +23,15 @@ from cityexchange.directory.enums import (
 )
 from cityexchange.directory.finder import FinderQuery
 from cityexchange.directory.models import MunicipalityProfile, Offer
+from cityexchange.directory.widgets import TopicPicker, topic_choices
 
 
 def _country_choices() -> list[tuple[str, str]]:
     return [("", _("— not stated —")), *[(code, name) for code, name in countries]]
 
 
-def _topic_choices() -> list[tuple[str, str]]:
-    language = current_language()
-    concepts = Concept.objects.order_by(f"label_{language}", "key")
-    return [(c.key, getattr(c, f"label_{language}") or c.label) for c in concepts]
+def _topic_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    return topic_choices(current_language())
 
 
 def _set_choices(form: forms.Form, name: str, choices: Any) -> None:
@@ -83,8 +82,8 @@ class FinderForm(forms.Form):
     topics = forms.MultipleChoiceField(
         label=_("Topics (optional)"),
         required=False,
-        help_text=_("Hold Ctrl (or Cmd) to choose several."),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        help_text=_("Grouped by broader topic: open a group and tick what concerns you."),
+        widget=TopicPicker,
     )
     staff_time = forms.ChoiceField(
         label=_("Staff time you can give"),
@@ -185,9 +184,7 @@ class ProfileForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    topics = forms.MultipleChoiceField(
-        label=_("Topics"), required=False, widget=forms.SelectMultiple(attrs={"size": 8})
-    )
+    topics = forms.MultipleChoiceField(label=_("Topics"), required=False, widget=TopicPicker)
     goals = forms.MultipleChoiceField(
         label=_("Goals"),
         choices=Goal.choices,

@@ -173,7 +173,7 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
             "dónde estamos",
             "autoevaluación",
             "evaluación",
-            "medir",
+            "medir la",
             "hoja de ruta",
             "diagnóstico",
         ],
@@ -182,7 +182,7 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
             "onde estamos",
             "autoavaliação",
             "avaliação",
-            "medir",
+            "medir a",
             "roteiro",
             "diagnóstico",
         ],
@@ -209,7 +209,9 @@ GOAL_CUES: dict[str, dict[str, list[str]]] = {
     Goal.DIGITISE_RETAIL: {
         "de": [
             "einzelhandel",
-            "händler",
+            "einzelhändler",
+            "inhabergeführt",
+            "onlineshop",
             "innenstadt",
             "marktplatz",
             "geschäfte",
@@ -454,5 +456,98 @@ ROLE_CUES: dict[str, dict[str, list[str]]] = {
         "en": ["retailers", "shopkeepers", "merchants"],
         "es": ["comerciantes", "tenderos"],
         "pt": ["comerciantes", "lojistas"],
+    },
+}
+
+# Words saying how much time a session may take: "short" means about an hour or less.
+# Numbers with a unit ("30 Minuten", "1 hora") are read by ``finder.time_budget_of``.
+SHORT_TIME_CUES: dict[str, list[str]] = {
+    "de": [
+        "kurz",
+        "kurze",
+        "kompakt",
+        "wenig zeit",
+        "keine zeit",
+        "knappe zeit",
+        "mittagspause",
+        "zwischendurch",
+        "halbe stunde",
+    ],
+    "en": [
+        "short",
+        "brief",
+        "compact",
+        "little time",
+        "no time",
+        "quick",
+        "lunchtime",
+        "lunch break",
+        "half an hour",
+        "bite-sized",
+    ],
+    "es": [
+        "corto",
+        "corta",
+        "breve",
+        "poco tiempo",
+        "sin tiempo",
+        "rápido",
+        "media hora",
+        "compacto",
+    ],
+    "pt": [
+        "curto",
+        "curta",
+        "breve",
+        "pouco tempo",
+        "sem tempo",
+        "rápido",
+        "meia hora",
+        "compacto",
+    ],
+}
+
+# Words saying how the town wants to take part: from its desks or travelling.
+MODE_CUES: dict[str, dict[str, list[str]]] = {
+    "online": {
+        "de": ["online", "virtuell", "digital teilnehmen", "ohne reise", "ohne reisen", "remote"],
+        "en": ["online", "virtual", "virtually", "remote", "remotely", "without travel"],
+        "es": ["en línea", "virtual", "a distancia", "sin viajar", "remoto"],
+        "pt": ["on-line", "virtual", "a distância", "sem viajar", "remoto"],
+    },
+    "on_site": {
+        "de": ["vor ort", "persönlich treffen", "präsenz", "besuchen", "messe", "konferenz"],
+        "en": ["on site", "in person", "face to face", "face-to-face", "visit", "conference"],
+        "es": ["presencial", "en persona", "visitar", "cara a cara", "congreso"],
+        "pt": ["presencial", "pessoalmente", "visitar", "cara a cara", "congresso"],
+    },
+}
+
+# Words saying how far the town wants to look: at home, in Europe, or worldwide.
+SCOPE_CUES: dict[str, dict[str, list[str]]] = {
+    "national": {
+        "de": ["bundesweit", "national", "in deutschland", "deutsche kommunen", "bundesland"],
+        "en": ["national", "nationwide", "in our country", "domestic"],
+        "es": ["nacional", "en nuestro país", "en el país"],
+        "pt": ["nacional", "no nosso país", "no país"],
+    },
+    "eu": {
+        "de": ["in der eu", "eu-weit", "europa", "europäisch", "europäische"],
+        "en": ["in the eu", "eu-wide", "europe", "european"],
+        "es": ["en la ue", "europa", "europeo", "europea", "unión europea"],
+        "pt": ["na ue", "europa", "europeu", "europeia", "união europeia"],
+    },
+    "international": {
+        "de": [
+            "international",
+            "ausland",
+            "weltweit",
+            "andere länder",
+            "anderen ländern",
+            "global",
+        ],
+        "en": ["international", "abroad", "worldwide", "other countries", "global"],
+        "es": ["internacional", "extranjero", "otros países", "mundial", "global"],
+        "pt": ["internacional", "exterior", "outros países", "mundial", "global"],
     },
 }

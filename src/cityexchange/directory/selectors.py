@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import translation
 
 from cityexchange.core.models import Concept, Organisation, OrganisationKind
 from cityexchange.directory.enums import OfferKind, OfferStatus
@@ -195,7 +196,14 @@ def stale_offers() -> list[Offer]:
 def saved_result_items(*, result: SavedResult, language: str) -> list[dict[str, Any]]:
     """A saved list as the results page and the API show it, in ``language``; offers
     removed from the catalogue since are left out."""
-    from cityexchange.directory.finder import kind_label, offer_url, reasons_text
+    from cityexchange.directory.finder import (
+        band_label,
+        fit_band,
+        kind_label,
+        offer_url,
+        reasons_text,
+        split_reasons,
+    )
 
     offers = {o.slug: o for o in Offer.objects.filter(slug__in=[i["slug"] for i in result.items])}
     shown = []
@@ -203,6 +211,8 @@ def saved_result_items(*, result: SavedResult, language: str) -> list[dict[str, 
         offer = offers.get(item["slug"])
         if offer is None:
             continue
+        fits, notes = split_reasons(item["reasons"])
+        band = item.get("fit") or fit_band(item["score"]) or "possible"
         shown.append(
             {
                 "offer": {
@@ -213,7 +223,15 @@ def saved_result_items(*, result: SavedResult, language: str) -> list[dict[str, 
                     "url": offer_url(offer.slug, language),
                 },
                 "score": item["score"],
-                "reasons": reasons_text(item["reasons"], language),
+                "fit": band,
+                "fit_label": _in_language(band_label, band, language),
+                "reasons": reasons_text(fits, language),
+                "notes": reasons_text(notes, language),
             }
         )
     return shown
+
+
+def _in_language(function: Any, argument: str, language: str) -> str:
+    with translation.override(language):
+        return str(function(argument))

@@ -118,6 +118,7 @@ def saved_result_create(
             "slug": item["offer"]["slug"],
             "kind": item["offer"]["kind"],
             "score": item["score"],
+            "fit": item["fit"],
             "reasons": item["reason_codes"],
         }
         for item in items

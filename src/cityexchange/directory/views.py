@@ -18,6 +18,7 @@ from cityexchange.core.ratelimit import exceeded, too_many_page
 from cityexchange.directory import selectors, services
 from cityexchange.directory.finder import (
     finder_run,
+    understood_lines,
 )
 from cityexchange.directory.forms import FinderForm, OfferFilterForm, ProfileForm
 from cityexchange.directory.limits import FINDER_LIMIT
@@ -47,6 +48,7 @@ def finder(request: HttpRequest) -> HttpResponse:
                 {
                     "form": form,
                     "answer": answer,
+                    "understood_extra": understood_lines(answer["understood"]),
                     "query": query,
                     "hidden": [
                         (name, value)

@@ -211,6 +211,7 @@ def test_results_and_roadmap_as_json(assessment: Any, owner: Any) -> None:
         "group": "size",
         "municipalities": 1,
         "shown": False,
+        "withheld": "too_few",
         "means": {},
     }
     roadmap = client.get(f"{BASE}/{assessment.pk}/roadmap").json()

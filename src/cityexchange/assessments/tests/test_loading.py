@@ -133,20 +133,38 @@ def test_a_broken_file_is_refused_with_file_entry_and_field(
 
 def test_seeding_with_demo_adds_a_submitted_assessment_for_lindenau(topics: None) -> None:
     from cityexchange.assessments.seeding import seed
+    from cityexchange.core.models import Organisation
     from cityexchange.core.tests.factories import OrganisationFactory
 
-    OrganisationFactory(slug="demo-lindenau", name="Lindenau (demo)", population=8200)
+    OrganisationFactory(slug="demo-lindenau", name="Lindenau (demo)", population=8200, country="DE")
     first = seed(demo=True, path=FIXTURE)
     second = seed(demo=True, path=FIXTURE)
     assert first == [
         "maturity model test.1: created",
         "demo assessment: 1 submitted assessment created",
+        "demo peer assessments: 15 created",
     ]
-    assert second == ["maturity model test.1: unchanged", "demo assessment: unchanged"]
+    assert second == [
+        "maturity model test.1: unchanged",
+        "demo assessment: unchanged",
+        "demo peer assessments: 0 created",
+    ]
     from cityexchange.assessments.models import Assessment
+    from cityexchange.assessments.selectors import peer_groups
 
     demo = Assessment.objects.get(organisation__slug="demo-lindenau")
     assert demo.is_submitted and demo.is_demo and demo.roadmap.exists()
+    # The demo member sees every comparison group working, none withheld.
+    groups = peer_groups(demo)
+    assert [(g.key, g.count, g.shown) for g in groups] == [
+        ("size", 11, True),
+        ("country", 11, True),
+        ("size_country", 6, True),
+    ]
+    assert all(g.means for g in groups)
+    assert all(
+        "(demo)" in o.name_en for o in Organisation.objects.filter(slug__startswith="demo-peer-")
+    )
 
 
 def test_the_shipped_model_loads_with_seven_dimensions_and_29_indicators(thesaurus: None) -> None:

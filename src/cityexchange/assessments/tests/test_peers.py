@@ -109,3 +109,61 @@ def test_the_results_page_costs_the_same_queries_with_more_data(
         _submitted_town(level)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def _subtraction_attack(peers: list[dict[str, Any]]) -> list[float]:
+    """What an attacker recovers from two shown, nested groups whose sizes differ by
+    fewer than five: (n1 x mean1 - n2 x mean2) / (n1 - n2), per dimension."""
+    shown = [p for p in peers if p["shown"]]
+    recovered = []
+    for first in shown:
+        for second in shown:
+            difference = first["municipalities"] - second["municipalities"]
+            if not 0 < difference < 5:
+                continue
+            for key, mean in first["means"].items():
+                if key in second["means"]:
+                    total = first["municipalities"] * mean
+                    total -= second["municipalities"] * second["means"][key]
+                    recovered.append(round(total / difference, 1))
+    return recovered
+
+
+def test_overlapping_groups_cannot_be_subtracted_to_reveal_one_town(
+    assessment: Any, owner: Any
+) -> None:
+    # Lindenau and five more small German towns (same size and country: 6), and one
+    # small Brazilian town (same size: 7). Shown together, 7 x mean - 6 x mean is the
+    # Brazilian town's score.
+    own = _own(assessment, owner, level=1)
+    for level in (1, 1, 2, 1, 1):
+        _submitted_town(level, country="DE")
+    lonely = _submitted_town(4, country="BR")
+    client = Client()
+    client.force_login(owner)
+    response = client.get(f"/api/v1/assessments/{own.pk}/results")
+    assert response.status_code == 200
+    peers = response.json()["peers"]
+    lonely_scores = set(lonely.dimension_scores.values())
+    assert not lonely_scores & set(_subtraction_attack(peers)), peers
+    assert _subtraction_attack(peers) == []
+    by_key = {p["group"]: p for p in peers}
+    # The largest group stays; the two nested in it that differ by one town are withheld.
+    assert by_key["size"]["shown"] and by_key["size"]["means"]
+    for key in ("country", "size_country"):
+        assert not by_key[key]["shown"] and by_key[key]["withheld"] == "overlap"
+        assert by_key[key]["means"] == {}
+    page = client.get(reverse("assessments:results", kwargs={"id": own.pk})).content.decode()
+    assert "subtracting one from the other" in page
+
+
+def test_groups_that_differ_by_five_or_more_are_all_shown(assessment: Any, owner: Any) -> None:
+    own = _own(assessment, owner, level=1)
+    for level in (1, 2, 1, 2, 1):
+        _submitted_town(level, country="DE")
+    for level in (3, 2, 3, 2, 3):
+        _submitted_town(level, country="BR")
+    groups = {g.key: g for g in peer_groups(own)}
+    # Same size: 11, same country: 6, both: 6 (the same towns as "same country").
+    assert (groups["size"].count, groups["size_country"].count) == (11, 6)
+    assert all(g.shown for g in groups.values()), groups

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
@@ -270,7 +271,8 @@ def test_the_roadmap_page_costs_the_same_queries_with_more_data(
         client.get(url)
 
 
-ROADMAP_QUERIES = 14
+# 15: one more than before for the offers' organisers (eligibility of members-only offers).
+ROADMAP_QUERIES = 15
 
 
 def test_each_activity_links_fitting_offers_and_library_resources(
@@ -319,3 +321,110 @@ def test_without_the_library_app_the_roadmap_shows_no_resources(
     response = _client(owner).get(reverse("assessments:roadmap", kwargs={"id": submitted.pk}))
     assert response.status_code == 200
     assert "Knowledge from the library" not in response.content.decode()
+
+
+def test_the_roadmap_links_only_offers_the_town_may_take_up(submitted: Any, owner: Any) -> None:
+    # Lindenau is a German town: another country's national programme, an offer for
+    # India only and an invitation-only forum are never "offers that fit".
+    from cityexchange.core.caching import bump
+
+    _offer("manager-course", "training", ["governance"])
+    india = _offer("india-programme", "training", ["governance"])
+    india.eligibility, india.eligible_countries = "countries", ["IN"]
+    india.save()
+    invited = _offer("invited-forum", "training", ["governance"])
+    invited.eligibility = "invitation"
+    invited.save()
+    peru = _offer("peru-national-course", "training", ["governance"])
+    peru.region = "latin_america"
+    peru.eligibility, peru.eligible_countries = "countries", ["PE"]
+    peru.save()
+    bump("directory")
+    municipality = submitted.organisation
+    municipality.country = "DE"
+    municipality.save()
+    page = (
+        _client(owner)
+        .get(reverse("assessments:roadmap", kwargs={"id": submitted.pk}))
+        .content.decode()
+    )
+    assert "Manager course" in page
+    for name in ("India programme", "Invited forum", "Peru national course"):
+        assert name not in page
+    from cityexchange.assessments.selectors import links_for_activities
+
+    items = _items(submitted)
+    indian = links_for_activities([items["appoint-manager"].activity], user=owner, country="IN")[
+        items["appoint-manager"].activity_id
+    ]["offers"]
+    assert "India programme" in [o["title"] for o in indian]
+
+
+def test_the_pdf_is_a_council_document_in_the_viewers_language(
+    submitted: Any, owner: Any, member: Any
+) -> None:
+    # Prerequisites by name, a localised date, the summary of this year with who does
+    # what and the offers that fit, the plan year by year and the radar chart.
+    item = _items(submitted)["appoint-manager"]
+    roadmap_item_update(
+        item=item, user=owner, status=RoadmapStatus.ACCEPTED, year=1, assignee=member
+    )
+    client = _client(owner)
+    from django.utils import translation
+
+    with translation.override("de"):
+        url = reverse("assessments:roadmap_pdf", kwargs={"id": submitted.pk})
+    pdf = client.get(url)
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages]
+    first = pages[0]
+    assert "Auf einen Blick" in first
+    assert member.get_full_name() in " ".join(first.split())
+    assert re.search(r"erstellt am \d{1,2}\. [A-ZÄÖÜ][a-zäöü]+ \d{4}", first), first
+    # The test model has two dimensions: too few for a radar (see the next test).
+    assert "Aktueller Stand und Ziel je Dimension" not in first
+    text = "\n".join(pages)
+    assert "Jahr für Jahr" in text
+    for key in ("appoint-manager", "build-platform", "set-budget"):
+        assert key not in text
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text)
+
+
+def test_the_pdf_radar_chart_draws_every_dimension_by_its_whole_name() -> None:
+    from types import SimpleNamespace
+
+    from reportlab.graphics import renderPDF
+
+    from cityexchange.assessments.exports import _radar_drawing
+
+    names = [f"Dimension number {n} with a long name" for n in range(7)]
+    results: Any = SimpleNamespace(
+        dimensions=[SimpleNamespace(name=name, score=1.5, target=3) for name in names]
+    )
+    drawing = _radar_drawing(results)
+    text = PdfReader(io.BytesIO(renderPDF.drawToString(drawing))).pages[0].extract_text()
+    assert "Current level and target per dimension" in text
+    for n in range(7):
+        assert f"number {n}" in text
+    assert _radar_drawing(SimpleNamespace(dimensions=results.dimensions[:2])) is None
+
+
+def test_the_roadmap_page_opens_with_this_year_and_a_year_by_year_table(
+    submitted: Any, owner: Any
+) -> None:
+    page = (
+        _client(owner)
+        .get(reverse("assessments:roadmap", kwargs={"id": submitted.pk}))
+        .content.decode()
+    )
+    summary = page.index("At a glance: what to do this year")
+    assert summary < page.index("How the roadmap is planned")
+    assert "Year by year" in page
+    assert "Later: beyond" not in page
+
+
+def test_indicative_years_fill_the_capacity_after_year_four() -> None:
+    from cityexchange.assessments.planning import indicative_years
+
+    assert indicative_years([2, 2, 3, 1, 4, 1], 4) == [5, 5, 6, 6, 7, 8]
+    assert indicative_years([], 4) == []
+    assert indicative_years([5], 4) == [5]  # larger than the capacity: a year to itself

@@ -61,7 +61,11 @@ def test_a_town_without_staff_time_gets_low_effort_offers_first(catalogue: None)
     need = "Wassermanagement, Sensoren, Hochwasser"
     with_team = slugs(FinderQuery(description=need, staff_time="team", experience="experienced"))
     alone = slugs(FinderQuery(description=need + ". Wir haben kein Personal dafür."))
-    assert with_team.index("test-challenge") < alone.index("test-challenge")
+    # The demanding pilot programme drops in the list, or below the threshold.
+    assert "test-challenge" in with_team
+    assert "test-challenge" not in alone or with_team.index("test-challenge") < alone.index(
+        "test-challenge"
+    )
     assert alone[0] == "test-mixer"
 
 
@@ -132,13 +136,22 @@ def test_offers_for_topics_serves_other_apps(catalogue: None) -> None:
 
 
 def test_offers_for_another_region_rank_lower_but_stay_visible(catalogue: None) -> None:
-    need = "Pilotprojekt mit Forschenden zu Wassermanagement und Sensoren"
-    german = rank(FinderQuery(description=need, country="DE")).ranked
-    brazilian = rank(FinderQuery(description=need, country="BR")).ranked
-    score = {r.profile.slug: r.score for r in german}
-    score_br = {r.profile.slug: r.score for r in brazilian}
-    assert score_br["test-challenge"] < score["test-challenge"]  # a European programme
-    assert score_br["test-mixer"] == score["test-mixer"]  # a worldwide one
+    need = "Pilotprojekt mit Forschenden zu Wassermanagement, Sensoren und Hochwasser"
+    german = {
+        r.profile.slug: r.score for r in rank(FinderQuery(description=need, country="DE")).ranked
+    }
+    brazilian = {
+        r.profile.slug: r.score for r in rank(FinderQuery(description=need, country="BR")).ranked
+    }
+    assert 0 < brazilian["test-challenge"] < german["test-challenge"]  # a European programme
+    heat = "Hochwasser und Hitze"
+    german = {
+        r.profile.slug: r.score for r in rank(FinderQuery(description=heat, country="DE")).ranked
+    }
+    brazilian = {
+        r.profile.slug: r.score for r in rank(FinderQuery(description=heat, country="BR")).ranked
+    }
+    assert brazilian["test-mixer"] == german["test-mixer"]  # a worldwide one
 
 
 def test_a_mayor_named_in_the_text_lifts_offers_for_mayors(catalogue: None) -> None:

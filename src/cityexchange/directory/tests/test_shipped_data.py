@@ -39,3 +39,7 @@ def test_the_finder_reaches_its_relevance_target_on_the_shipped_scenarios(shippe
     assert found, out.getvalue()
     hit_at_3 = float(found.group(1))
     assert hit_at_3 >= 0.9, out.getvalue()
+    count = re.search(r"scenarios: (\d+) \((\d+) negative", out.getvalue())
+    assert count and int(count.group(1)) >= 104 and int(count.group(2)) >= 10, out.getvalue()
+    mrr = re.search(r"MRR: ([0-9.]+)", out.getvalue())
+    assert mrr and float(mrr.group(1)) >= 0.8, out.getvalue()

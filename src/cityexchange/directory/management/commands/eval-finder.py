@@ -3,6 +3,11 @@
 Each scenario's request is posted to ``/api/v1/finder`` through Django's test
 client, so the numbers measure exactly what API users get. Everything runs in
 a transaction that is rolled back: the evaluation leaves no search statistics.
+
+A scenario with ``expected: []`` is a negative one: nothing in the catalogue
+fits, and it counts as a hit (reciprocal rank 1) only when the Finder shows
+nothing. ``--file`` runs another set, for example one kept outside the
+repository, against the same API.
 """
 
 from __future__ import annotations
@@ -41,13 +46,15 @@ class Command(BaseCommand):
         host = settings.ALLOWED_HOSTS[0] if settings.ALLOWED_HOSTS else "localhost"
         client = Client(HTTP_HOST=host if host != "*" else "localhost")
         hits = 0
+        negatives = 0
+        per_language: dict[str, list[int]] = {}
         reciprocal = 0.0
         misses: list[str] = []
         with override_settings(RATELIMIT_ENABLE=False), transaction.atomic():
             for scenario in scenarios:
                 request = scenario.data.get("request")
                 expected = scenario.text_list("expected")
-                if not isinstance(request, dict) or not expected:
+                if not isinstance(request, dict) or "expected" not in scenario.data:
                     raise CommandError(f"{file.name}, entry {scenario.id!r}: request/expected")
                 response = client.post(
                     "/api/v1/finder",
@@ -60,7 +67,15 @@ class Command(BaseCommand):
                         f"{scenario.id}: HTTP {response.status_code} {response.content[:300]!r}"
                     )
                 ranked = [item["offer"]["slug"] for item in response.json()["items"]]
-                rank = next((n for n, slug in enumerate(ranked, 1) if slug in expected), None)
+                language = str(scenario.data.get("lang") or "en")
+                per_language.setdefault(language, [0, 0])[1] += 1
+                if expected:
+                    rank = next((n for n, slug in enumerate(ranked, 1) if slug in expected), None)
+                else:
+                    negatives += 1
+                    rank = None if ranked else 1
+                if rank == 1 or (rank is not None and rank <= 3):
+                    per_language[language][0] += 1
                 if rank is not None and rank <= 3:
                     hits += 1
                 else:
@@ -73,7 +88,11 @@ class Command(BaseCommand):
                     )
             transaction.set_rollback(True)
         total = len(scenarios)
-        self.stdout.write(f"scenarios: {total}")
+        self.stdout.write(f"scenarios: {total} ({negatives} negative: nothing fits)")
+        self.stdout.write(
+            "per language: "
+            + ", ".join(f"{lang} {h}/{n}" for lang, (h, n) in sorted(per_language.items()))
+        )
         self.stdout.write(f"hit@3: {hits / total:.3f} ({hits}/{total})")
         self.stdout.write(f"MRR: {reciprocal / total:.3f}")
         if misses:
