@@ -37,6 +37,6 @@ def _on_postgres(statement: str) -> Callable[[Any, Any], None]:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("library", "0007_search_on_framework")]
+    dependencies = [("library", "0008_resource_announced_at")]
 
     operations = [migrations.RunPython(_on_postgres(INLINE), _on_postgres(DEFAULT))]
