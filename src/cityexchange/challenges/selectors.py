@@ -323,35 +323,29 @@ def staff_counts(round_: Round, *, language: str) -> dict[str, Any]:
     from cityexchange.core.text import thesaurus
 
     challenges = Challenge.objects.filter(round=round_)
-    counts = {
-        "by_status": dict(
-            challenges.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-        ),
+    handed_in = challenges.exclude(status__in=[ChallengeStatus.DRAFT, ChallengeStatus.WITHDRAWN])
+    by_status = challenges.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    by_country = (
+        handed_in.values_list("city__country")
+        .annotate(n=Count("pk"))
+        .values_list("city__country", "n")
+    )
+    by_topic = (
+        handed_in.values_list("topics__key")
+        .annotate(n=Count("pk"))
+        .exclude(topics__key=None)
+        .values_list("topics__key", "n")
+    )
+    return {
+        "by_status": {str(ChallengeStatus(status).label): n for status, n in by_status},
         "by_country": sorted(
-            challenges.exclude(status__in=[ChallengeStatus.DRAFT, ChallengeStatus.WITHDRAWN])
-            .values_list("city__country")
-            .annotate(n=Count("pk"))
-            .values_list("city__country", "n")
+            (str(countries.name(code)) if code else "", n) for code, n in by_country
         ),
-        "by_topic": sorted(
-            challenges.exclude(status__in=[ChallengeStatus.DRAFT, ChallengeStatus.WITHDRAWN])
-            .values_list("topics__key")
-            .annotate(n=Count("pk"))
-            .exclude(topics__key=None)
-            .values_list("topics__key", "n")
-        ),
+        "by_topic": sorted((thesaurus().label(key, language), n) for key, n in by_topic),
         "proposals": PilotProposal.objects.filter(round=round_)
         .exclude(status=ProposalStatus.DRAFT)
         .count(),
     }
-    counts["by_status"] = {
-        str(ChallengeStatus(status).label): n for status, n in counts["by_status"].items()
-    }
-    counts["by_country"] = [
-        (str(countries.name(code)) if code else "", n) for code, n in counts["by_country"]
-    ]
-    counts["by_topic"] = [(thesaurus().label(key, language), n) for key, n in counts["by_topic"]]
-    return counts
 
 
 # ---------------------------------------------------------------- partner suggestions
