@@ -15,7 +15,7 @@ from cityexchange.core.services import audit_record, snapshot
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(TabbedTranslationAdmin):  # type: ignore[misc]
+class ConsultationAdmin(TabbedTranslationAdmin):
     list_display = ("title", "organiser", "opens_at", "closes_at", "audience", "is_published")
     list_filter = ("is_published", "audience", "moderation", "is_demo")
     search_fields = ("title", "slug")
@@ -36,7 +36,7 @@ class ConsultationAdmin(TabbedTranslationAdmin):  # type: ignore[misc]
 
 
 @admin.register(DocumentVersion)
-class DocumentVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DocumentVersionAdmin(admin.ModelAdmin):
     list_display = ("consultation", "number", "source_format", "published_at")
     readonly_fields = ("consultation", "number", "source_format", "published_at", "created_by")
 
@@ -45,7 +45,7 @@ class DocumentVersionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class CommentAdmin(admin.ModelAdmin):
     list_display = ("pk", "consultation", "target", "language", "status", "created_at")
     list_filter = ("status", "language", "target")
     readonly_fields = [f.name for f in Comment._meta.concrete_fields]

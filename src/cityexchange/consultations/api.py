@@ -173,7 +173,10 @@ class CommentFilter(Schema):
             raise PydanticCustomError(
                 "unknown_value",
                 "{message}",
-                {"message": _("unknown country “%(value)s”; use an ISO 3166 code") % {"value": value}},
+                {
+                    "message": _("unknown country “%(value)s”; use an ISO 3166 code")
+                    % {"value": value}
+                },
             )
         return value.upper()
 

@@ -65,7 +65,7 @@ def comment_rows(consultation: Consultation) -> tuple[list[str], list[list[str]]
                 c.organisation_kind,
                 c.country,
                 c.text,
-                str(c.support_count),  # type: ignore[attr-defined]
+                str(c.support_count),
                 response.get_tag_display() if response else "",
                 response.text if response else "",
             ]

@@ -107,7 +107,7 @@ class ImportForm(forms.Form):
         return data
 
 
-def _optional(choices: Any) -> list[tuple[str, str]]:
+def _optional(choices: Any) -> list[tuple[str, Any]]:
     return [("", _("All")), *[(str(k), str(v)) for k, v in choices]]
 
 
@@ -118,6 +118,11 @@ class OverviewFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = _optional(LANGUAGE_CHOICES)
-        self.fields["country"].choices = _optional(list(countries))
-        self.fields["kind"].choices = _optional(OrganisationKind.choices)
+        for name, choices in (
+            ("language", LANGUAGE_CHOICES),
+            ("country", list(countries)),
+            ("kind", OrganisationKind.choices),
+        ):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
+            field.choices = _optional(choices)

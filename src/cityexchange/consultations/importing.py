@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
@@ -46,7 +47,7 @@ def _finish(sections: list[SectionDraft]) -> list[SectionDraft]:
     return kept
 
 
-def _inline_text(tokens: list) -> str:  # type: ignore[type-arg]
+def _inline_text(tokens: list[Any]) -> str:
     parts: list[str] = []
     for token in tokens:
         for child in token.children or []:
@@ -68,9 +69,7 @@ def parse_markdown(source: str) -> list[SectionDraft]:
         token = tokens[index]
         if token.type == "heading_open":
             inline = tokens[index + 1]
-            sections.append(
-                SectionDraft(heading=_inline_text([inline]), level=int(token.tag[1:]))
-            )
+            sections.append(SectionDraft(heading=_inline_text([inline]), level=int(token.tag[1:])))
             index += 3
             continue
         if token.type == "inline" and index > 0 and tokens[index - 1].type == "paragraph_open":

@@ -134,7 +134,9 @@ class DocumentVersion(models.Model):
         Consultation, on_delete=models.CASCADE, related_name="versions"
     )
     number = models.PositiveIntegerField(_("version"))
-    source_format = models.CharField(_("imported from"), max_length=10, choices=SourceFormat.choices)
+    source_format = models.CharField(
+        _("imported from"), max_length=10, choices=SourceFormat.choices
+    )
     note = models.CharField(_("what changed"), max_length=300, blank=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -220,9 +222,7 @@ class Comment(models.Model):
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="comments"
     )
-    version = models.ForeignKey(
-        DocumentVersion, on_delete=models.CASCADE, related_name="comments"
-    )
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="comments")
     target = models.CharField(_("on"), max_length=10, choices=Target.choices)
     section = models.ForeignKey(
         Section, on_delete=models.SET_NULL, null=True, blank=True, related_name="comments"
@@ -289,6 +289,9 @@ class Support(models.Model):
             models.UniqueConstraint(fields=["comment", "user"], name="support_once_per_person")
         ]
 
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
+
 
 class Flag(models.Model):
     """Someone asks moderators to look at a comment."""
@@ -309,6 +312,9 @@ class Flag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["comment", "user"], name="flag_once_per_person")
         ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"
 
 
 class Tag(models.TextChoices):
@@ -349,5 +355,10 @@ class ReminderSent(models.Model):
         verbose_name = _("deadline reminder")
         verbose_name_plural = _("deadline reminders")
         constraints = [
-            models.UniqueConstraint(fields=["consultation", "user"], name="consultation_reminder_once")
+            models.UniqueConstraint(
+                fields=["consultation", "user"], name="consultation_reminder_once"
+            )
         ]
+
+    def __str__(self) -> str:
+        return f"{self._meta.verbose_name} {self.pk}"

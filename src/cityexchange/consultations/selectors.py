@@ -118,13 +118,13 @@ def document(
     supports_paragraph: dict[int, int] = defaultdict(int)
     supports_section: dict[int, int] = defaultdict(int)
     supports = Support.objects.filter(comment__in=comments.values("pk"))
-    for row in supports.values("comment__target", "comment__paragraph_id", "comment__section_id").annotate(
-        n=Count("id")
-    ):
-        if row["comment__target"] == Target.PARAGRAPH and row["comment__paragraph_id"]:
-            supports_paragraph[row["comment__paragraph_id"]] += row["n"]
-        elif row["comment__target"] == Target.SECTION and row["comment__section_id"]:
-            supports_section[row["comment__section_id"]] += row["n"]
+    for srow in supports.values(
+        "comment__target", "comment__paragraph_id", "comment__section_id"
+    ).annotate(n=Count("id")):
+        if srow["comment__target"] == Target.PARAGRAPH and srow["comment__paragraph_id"]:
+            supports_paragraph[srow["comment__paragraph_id"]] += srow["n"]
+        elif srow["comment__target"] == Target.SECTION and srow["comment__section_id"]:
+            supports_section[srow["comment__section_id"]] += srow["n"]
     rows: dict[int, SectionRow] = {}
     for section in Section.objects.filter(version=version).order_by("position"):
         rows[section.pk] = SectionRow(
@@ -236,9 +236,7 @@ def moderation_queue(consultation: Consultation) -> tuple[list[Comment], list[Co
     flagged = list(
         base.filter(status=CommentStatus.PUBLISHED)
         .filter(Exists(Flag.objects.filter(comment=OuterRef("pk"), resolved_at__isnull=True)))
-        .prefetch_related(
-            Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True))
-        )
+        .prefetch_related(Prefetch("flags", queryset=Flag.objects.filter(resolved_at__isnull=True)))
         .order_by("created_at")
     )
     return pending, flagged
@@ -296,6 +294,4 @@ def changed_paragraphs(version: DocumentVersion) -> list[Paragraph]:
 
 def removed_paragraphs(version: DocumentVersion, previous: DocumentVersion) -> list[Paragraph]:
     kept = Paragraph.objects.filter(version=version).values("key")
-    return list(
-        Paragraph.objects.filter(version=previous).exclude(key__in=kept).order_by("number")
-    )
+    return list(Paragraph.objects.filter(version=previous).exclude(key__in=kept).order_by("number"))

@@ -136,7 +136,10 @@ def consultation_create(
             setattr(consultation, name, value)
         consultation.save()
         audit_record(
-            actor=actor, action="consultation.create", obj=consultation, after=snapshot(consultation)
+            actor=actor,
+            action="consultation.create",
+            obj=consultation,
+            after=snapshot(consultation),
         )
     return consultation
 
@@ -149,9 +152,7 @@ def _new_key() -> str:
 
 
 def current_version(consultation: Consultation) -> DocumentVersion | None:
-    return (
-        consultation.versions.filter(published_at__isnull=False).order_by("-number").first()
-    )
+    return consultation.versions.filter(published_at__isnull=False).order_by("-number").first()
 
 
 def _link_to_previous(version: DocumentVersion, previous: DocumentVersion | None) -> None:
@@ -248,6 +249,7 @@ def version_publish(*, version: DocumentVersion, actor: Any) -> DocumentVersion:
                         section=section
                     )
             for paragraph in version.paragraphs.filter(previous__isnull=False):
+                assert paragraph.previous_id is not None  # noqa: S101 - filtered above
                 Comment.objects.filter(paragraph_id=paragraph.previous_id).update(
                     paragraph=paragraph, section_id=paragraph.section_id
                 )
@@ -366,15 +368,21 @@ def comment_create(
 def comment_url(comment: Comment) -> str:
     consultation = comment.consultation
     if comment.paragraph_id is not None and comment.paragraph is not None:
-        return reverse(
-            "consultations:paragraph",
-            kwargs={"slug": consultation.slug, "number": comment.paragraph.number},
-        ) + f"#comment-{comment.pk}"
+        return (
+            reverse(
+                "consultations:paragraph",
+                kwargs={"slug": consultation.slug, "number": comment.paragraph.number},
+            )
+            + f"#comment-{comment.pk}"
+        )
     if comment.section_id is not None:
-        return reverse(
-            "consultations:section",
-            kwargs={"slug": consultation.slug, "pk": comment.section_id},
-        ) + f"#comment-{comment.pk}"
+        return (
+            reverse(
+                "consultations:section",
+                kwargs={"slug": consultation.slug, "pk": comment.section_id},
+            )
+            + f"#comment-{comment.pk}"
+        )
     return reverse("consultations:general", kwargs={"slug": consultation.slug}) + (
         f"#comment-{comment.pk}"
     )
@@ -484,8 +492,8 @@ def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
     if len(reason) > 500:
         raise CommentRefused(_("The reason can have at most 500 characters."), field="reason")
     with transaction.atomic():
-        locked = Comment.objects.select_for_update().select_related("consultation").get(
-            pk=comment.pk
+        locked = (
+            Comment.objects.select_for_update().select_related("consultation").get(pk=comment.pk)
         )
         if not actor.has_perm("consultations.moderate", locked.consultation):
             raise CommentRefused(_("Only moderators can hide comments."))
@@ -510,8 +518,8 @@ def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
 def comment_approve(*, comment: Comment, actor: User) -> Comment:
     """Publish a comment waiting in the pre-moderation queue, or keep a flagged one."""
     with transaction.atomic():
-        locked = Comment.objects.select_for_update().select_related("consultation").get(
-            pk=comment.pk
+        locked = (
+            Comment.objects.select_for_update().select_related("consultation").get(pk=comment.pk)
         )
         if not actor.has_perm("consultations.moderate", locked.consultation):
             raise CommentRefused(_("Only moderators can approve comments."))
@@ -638,9 +646,7 @@ def personal_data_of(*, user: User) -> dict[str, Any]:
             }
             for c in comments
         ],
-        "supports": list(
-            Support.objects.filter(user=user).values_list("comment_id", flat=True)
-        ),
+        "supports": list(Support.objects.filter(user=user).values_list("comment_id", flat=True)),
         "flags": [
             {"comment": f.comment_id, "reason": f.reason, "at": f.created_at.isoformat()}
             for f in Flag.objects.filter(user=user)
@@ -654,7 +660,6 @@ def personal_data_erase(*, user: User) -> None:
     Support.objects.filter(user=user).delete()
     Flag.objects.filter(user=user).delete()
     Comment.objects.filter(author=user).update(author=None, organisation=None)
-
 
 
 # ---------------------------------------------------------------- reminders

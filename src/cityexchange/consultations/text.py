@@ -23,9 +23,8 @@ ALLOWED_TAGS = {"p", "em", "strong", "ul", "ol", "li", "blockquote", "code", "br
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return (
-        MarkdownIt("zero", {"html": False, "breaks": True})
-        .enable(["emphasis", "list", "blockquote", "backticks", "newline"])
+    return MarkdownIt("zero", {"html": False, "breaks": True}).enable(
+        ["emphasis", "list", "blockquote", "backticks", "newline"]
     )
 
 

@@ -29,5 +29,7 @@ urlpatterns = [
     path("<slug:slug>/export.<str:kind>", views.export, name="export"),
     path("<slug:slug>/import/", views.import_document, name="import"),
     path("<slug:slug>/versions/<int:number>/", views.version, name="version"),
-    path("<slug:slug>/versions/<int:number>/publish/", views.publish_version, name="publish_version"),
+    path(
+        "<slug:slug>/versions/<int:number>/publish/", views.publish_version, name="publish_version"
+    ),
 ]

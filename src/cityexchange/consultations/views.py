@@ -49,10 +49,10 @@ from cityexchange.core.ratelimit import exceeded, too_many_page
 DRAFT_KEY = "consultations-draft"
 
 
-def _consultation(request: HttpRequest, slug: str, perm: str = "consultations.view_consultation") -> Consultation:
-    return get_for_user(
-        selectors.consultation_for_page(), user=request.user, perm=perm, slug=slug
-    )
+def _consultation(
+    request: HttpRequest, slug: str, perm: str = "consultations.view_consultation"
+) -> Consultation:
+    return get_for_user(selectors.consultation_for_page(), user=request.user, perm=perm, slug=slug)
 
 
 def _comment(request: HttpRequest, consultation: Consultation, pk: int) -> Comment:
@@ -158,7 +158,7 @@ def _comment_page(
             try:
                 comment = services.comment_create(
                     consultation=consultation,
-                    author=request.user,  # type: ignore[arg-type]
+                    author=request.user,
                     text=form.cleaned_data["text"],
                     language=form.cleaned_data["language"],
                     target=target,
@@ -284,10 +284,16 @@ def comments(request: HttpRequest, slug: str) -> HttpResponse:
     """All published comments, filtered by language, country and kind of organisation."""
     consultation = _consultation(request, slug)
     form, filters = _filters(request)
-    page = Paginator(selectors.public_comments(consultation, **filters), 50).get_page(
-        request.GET.get("page")
-    )
-    query = urlencode({k: v for k, v in request.GET.items() if k != "page"})
+    page = Paginator(
+        selectors.public_comments(
+            consultation,
+            language=filters["language"],
+            country=filters["country"],
+            organisation_kind=filters["organisation_kind"],
+        ),
+        50,
+    ).get_page(request.GET.get("page"))
+    query = urlencode({k: str(v) for k, v in request.GET.items() if k != "page"})
     return render(
         request,
         "consultations/comments.html",
@@ -340,7 +346,7 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             try:
                 comment = services.comment_create(
                     consultation=consultation,
-                    author=request.user,  # type: ignore[arg-type]
+                    author=request.user,
                     text=form.cleaned_data["text"],
                     language=form.cleaned_data["language"],
                     parent=parent,
@@ -414,7 +420,7 @@ def support(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     try:
         supported = services.support_set(
             comment=comment,
-            user=request.user,  # type: ignore[arg-type]
+            user=request.user,
             support=request.POST.get("support") != "0",
         )
     except services.CommentRefused as exc:
@@ -436,7 +442,7 @@ def flag(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.comment_flag(
                 comment=comment,
-                user=request.user,  # type: ignore[arg-type]
+                user=request.user,
                 reason=form.cleaned_data["reason"],
             )
         except services.CommentRefused as exc:
@@ -445,7 +451,9 @@ def flag(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             messages.success(request, _("Thank you. A moderator will look at this comment."))
         return _back(request, comment)
     return render(
-        request, "consultations/flag.html", _context(request, consultation, form=form, comment=comment)
+        request,
+        "consultations/flag.html",
+        _context(request, consultation, form=form, comment=comment),
     )
 
 
@@ -468,7 +476,9 @@ def hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 reverse("consultations:moderation", kwargs={"slug": consultation.slug})
             )
     return render(
-        request, "consultations/hide.html", _context(request, consultation, form=form, comment=comment)
+        request,
+        "consultations/hide.html",
+        _context(request, consultation, form=form, comment=comment),
     )
 
 
@@ -501,9 +511,7 @@ def responses(request: HttpRequest, slug: str) -> HttpResponse:
     for comment in items:
         response = getattr(comment, "response", None)
         initial = {"tag": response.tag, "text": response.text} if response else None
-        forms_by_comment.append(
-            (comment, ResponseForm(initial=initial, prefix=f"c{comment.pk}"))
-        )
+        forms_by_comment.append((comment, ResponseForm(initial=initial, prefix=f"c{comment.pk}")))
     answered = sum(1 for c in items if getattr(c, "response", None) is not None)
     return render(
         request,
@@ -633,14 +641,20 @@ def version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
         raise Http404
     from cityexchange.consultations.text import word_diff
 
-    previous = consultation.versions.filter(number__lt=number, published_at__isnull=False).order_by(
-        "-number"
-    ).first()
+    previous = (
+        consultation.versions.filter(number__lt=number, published_at__isnull=False)
+        .order_by("-number")
+        .first()
+    )
     sections, _general = selectors.document(item)
-    changes = [
-        (p, word_diff(p.previous.text, p.text) if p.changed and p.previous else None)
-        for p in selectors.changed_paragraphs(item)
-    ] if previous else []
+    changes = (
+        [
+            (p, word_diff(p.previous.text, p.text) if p.changed and p.previous else None)
+            for p in selectors.changed_paragraphs(item)
+        ]
+        if previous
+        else []
+    )
     removed = selectors.removed_paragraphs(item, previous) if previous else []
     return render(
         request,

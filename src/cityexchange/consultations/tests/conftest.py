@@ -64,9 +64,7 @@ def author(db: Any) -> Any:
     )
     user.language, user.timezone = "es", "America/Lima"
     user.save(update_fields=["language", "timezone"])
-    membership_add(
-        user=user, organisation=OrganisationFactory(name="Villa del Sol", country="PE")
-    )
+    membership_add(user=user, organisation=OrganisationFactory(name="Villa del Sol", country="PE"))
     return user
 
 
