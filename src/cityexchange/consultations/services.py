@@ -159,8 +159,9 @@ def _link_to_previous(version: DocumentVersion, previous: DocumentVersion | None
     """Give the paragraphs and sections that survive from ``previous`` their old keys.
 
     Paragraphs are matched in order (difflib over the list of texts): the same text
-    is the same paragraph; within a replaced run, paragraphs are paired by position
-    when at least half of their words agree (an edit), otherwise they are new.
+    is the same paragraph; within a replaced run, a new paragraph continues the old
+    one most like it when at least half of their words agree in order (an edit);
+    otherwise it is new. Sections are matched by their heading.
     """
     import difflib
 
@@ -183,8 +184,14 @@ def _link_to_previous(version: DocumentVersion, previous: DocumentVersion | None
             for old, new in zip(old_paragraphs[i1:i2], new_paragraphs[j1:j2], strict=True):
                 new.key, new.previous, new.changed = old.key, old, False
         elif op == "replace":
-            for old, new in zip(old_paragraphs[i1:i2], new_paragraphs[j1:j2], strict=False):
-                if similarity(old.text, new.text) >= SAME_PARAGRAPH:
+            # Each new paragraph takes the most similar old one of the run still free.
+            free = list(old_paragraphs[i1:i2])
+            for new in new_paragraphs[j1:j2]:
+                scored = [(similarity(old.text, new.text), old) for old in free]
+                best = max(scored, key=lambda pair: pair[0], default=None)
+                if best is not None and best[0] >= SAME_PARAGRAPH:
+                    old = best[1]
+                    free.remove(old)
                     new.key, new.previous, new.changed = old.key, old, True
     Paragraph.objects.bulk_update(new_paragraphs, ["key", "previous", "changed"])
 

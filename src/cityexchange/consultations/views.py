@@ -437,7 +437,7 @@ def flag(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.path)
     comment = _comment(request, consultation, pk)
-    form = FlagForm(request.POST or None)
+    form = FlagForm(request.POST) if request.method == "POST" else FlagForm()
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_flag(
@@ -460,7 +460,7 @@ def flag(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     consultation = _consultation(request, slug, "consultations.moderate")
     comment = _comment(request, consultation, pk)
-    form = HideForm(request.POST or None)
+    form = HideForm(request.POST) if request.method == "POST" else HideForm()
     if request.method == "POST" and form.is_valid():
         try:
             services.comment_hide(
@@ -590,7 +590,7 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
 def import_document(request: HttpRequest, slug: str) -> HttpResponse:
     """Staff import a draft (Markdown or DOCX); it is shown as a preview before publishing."""
     consultation = _consultation(request, slug, "consultations.manage")
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST, request.FILES) if request.method == "POST" else ImportForm()
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data.get("file")
         try:
