@@ -14,13 +14,22 @@ import rules
 from cityexchange.core.rules import is_staff_or_admin
 
 
+def _memberships(user: Any) -> dict[int, str]:
+    # Cached on the user object: one query per request, however many checks a page makes.
+    cached = getattr(user, "_consultation_memberships", None)
+    if cached is None:
+        cached = dict(user.memberships.values_list("organisation_id", "role"))
+        user._consultation_memberships = cached
+    return cached  # type: ignore[no-any-return]
+
+
 def _member_of(user: Any, organisation_ids: list[int], *, admin: bool = False) -> bool:
     if not user.is_authenticated or not organisation_ids:
         return False
-    memberships = user.memberships.filter(organisation_id__in=organisation_ids)
-    if admin:
-        memberships = memberships.filter(role="admin")
-    return bool(memberships.exists())
+    roles = _memberships(user)
+    return any(
+        pk in roles and (not admin or roles[pk] == "admin") for pk in organisation_ids
+    )
 
 
 @rules.predicate
@@ -54,10 +63,13 @@ def may_view_consultation(user: Any, consultation: Any) -> bool:
 
 @rules.predicate
 def may_comment(user: Any, consultation: Any) -> bool:
+    # Staff and moderators may answer in any consultation they run.
     return bool(
         user.is_authenticated
         and may_view_consultation(user, consultation)
-        and _is_participant(user, consultation)
+        and (
+            is_consultation_moderator(user, consultation) or _is_participant(user, consultation)
+        )
     )
 
 
