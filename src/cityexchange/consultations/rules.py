@@ -20,16 +20,14 @@ def _memberships(user: Any) -> dict[int, str]:
     if cached is None:
         cached = dict(user.memberships.values_list("organisation_id", "role"))
         user._consultation_memberships = cached
-    return cached  # type: ignore[no-any-return]
+    return cached
 
 
 def _member_of(user: Any, organisation_ids: list[int], *, admin: bool = False) -> bool:
     if not user.is_authenticated or not organisation_ids:
         return False
     roles = _memberships(user)
-    return any(
-        pk in roles and (not admin or roles[pk] == "admin") for pk in organisation_ids
-    )
+    return any(pk in roles and (not admin or roles[pk] == "admin") for pk in organisation_ids)
 
 
 @rules.predicate
@@ -67,9 +65,7 @@ def may_comment(user: Any, consultation: Any) -> bool:
     return bool(
         user.is_authenticated
         and may_view_consultation(user, consultation)
-        and (
-            is_consultation_moderator(user, consultation) or _is_participant(user, consultation)
-        )
+        and (is_consultation_moderator(user, consultation) or _is_participant(user, consultation))
     )
 
 

@@ -174,7 +174,9 @@ def test_restricted_consultations_accept_only_their_participants(
     )
     assert answer.status_code == status
     assert restricted.comments.count() == (1 if status == 201 else 0)
-    listing = client.get(f"{API}/{restricted.slug}/comments", HTTP_AUTHORIZATION=f"Bearer {_token(user)}")
+    listing = client.get(
+        f"{API}/{restricted.slug}/comments", HTTP_AUTHORIZATION=f"Bearer {_token(user)}"
+    )
     assert listing.status_code in (200, 404)
 
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from cityexchange.consultations import services
 from cityexchange.consultations.models import Comment, Support
-from cityexchange.consultations.tests.conftest import paragraph
 from cityexchange.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +71,11 @@ def test_comments_on_a_section_and_on_the_whole_text(
 
 @pytest.mark.parametrize(
     ("text", "error"),
-    [("", "Please write your comment."), ("   ", "Please write your comment."), ("x" * 5001, "5000")],
+    [
+        ("", "Please write your comment."),
+        ("   ", "Please write your comment."),
+        ("x" * 5001, "5000"),
+    ],
 )
 def test_empty_or_oversized_comments_are_form_errors_and_keep_the_text(
     client: Any, consultation: Any, author: Any, text: str, error: str
@@ -119,8 +122,12 @@ def test_comments_cannot_be_written_before_the_consultation_opens(
         )
 
 
-def test_a_typed_comment_survives_an_expired_session(client: Any, consultation: Any, author: Any) -> None:
-    answer = client.post(f"{URL}/paragraphs/1/", {"text": "Written while signed out", "language": "pt"})
+def test_a_typed_comment_survives_an_expired_session(
+    client: Any, consultation: Any, author: Any
+) -> None:
+    answer = client.post(
+        f"{URL}/paragraphs/1/", {"text": "Written while signed out", "language": "pt"}
+    )
     assert answer.status_code == 302
     assert answer["Location"].startswith("/en/account/login/?next=")
     assert not Comment.objects.exists()
@@ -147,7 +154,9 @@ def test_a_reply_is_shown_under_its_comment_and_its_author_is_told_in_their_lang
     assert "respuesta" in mail.outbox[0].subject.lower()  # the author reads Spanish
 
 
-def test_support_counts_once_per_person(client: Any, consultation: Any, comment: Any, member: Any) -> None:
+def test_support_counts_once_per_person(
+    client: Any, consultation: Any, comment: Any, member: Any
+) -> None:
     client.force_login(member)
     for _ in range(3):
         client.post(f"{URL}/comments/{comment.pk}/support/")
@@ -192,7 +201,9 @@ def test_after_the_deadline_the_author_can_no_longer_edit(
 def test_only_the_author_edits_or_withdraws(client: Any, comment: Any, member: Any) -> None:
     client.force_login(member)
     assert client.get(f"{URL}/comments/{comment.pk}/edit/").status_code == 404
-    assert client.post(f"{URL}/comments/{comment.pk}/edit/", {"text": "Hijacked"}).status_code == 404
+    assert (
+        client.post(f"{URL}/comments/{comment.pk}/edit/", {"text": "Hijacked"}).status_code == 404
+    )
     assert client.post(f"{URL}/comments/{comment.pk}/withdraw/").status_code == 404
     comment.refresh_from_db()
     assert comment.status == "published" and comment.text != "Hijacked"
@@ -216,4 +227,8 @@ def test_paragraph_forms_are_plain_links_and_forms(client: Any, consultation: An
     document = client.get(f"{URL}/").content.decode()
     assert f'href="{URL}/paragraphs/1/"' in document
     page = client.get(f"{URL}/paragraphs/1/").content.decode()
-    assert '<form method="post"' in page and 'name="text"' in page and "<script" not in page.split("<main")[1]
+    assert (
+        '<form method="post"' in page
+        and 'name="text"' in page
+        and "<script" not in page.split("<main")[1]
+    )

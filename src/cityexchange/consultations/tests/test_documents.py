@@ -79,7 +79,10 @@ def test_staff_import_see_a_preview_and_publish_a_new_version_keeping_comments(
     assert "Nobody is left without" in preview  # listed as removed
     client.force_login(member)
     assert client.get(f"/en/consultations/{consultation.slug}/versions/2/").status_code == 404
-    assert "A new opening" not in client.get(f"/en/consultations/{consultation.slug}/").content.decode()
+    assert (
+        "A new opening"
+        not in client.get(f"/en/consultations/{consultation.slug}/").content.decode()
+    )
     client.force_login(staff)
     client.post(f"/en/consultations/{consultation.slug}/versions/2/publish/")
     version = DocumentVersion.objects.get(number=2)

@@ -43,7 +43,9 @@ def test_a_flag_puts_the_comment_in_the_queue_and_a_moderator_hides_it(
     assert comment.text not in queue
 
 
-def test_hiding_needs_a_reason(client: Any, consultation: Any, comment: Any, moderator: Any) -> None:
+def test_hiding_needs_a_reason(
+    client: Any, consultation: Any, comment: Any, moderator: Any
+) -> None:
     client.force_login(moderator)
     answer = client.post(
         f"/en/consultations/{consultation.slug}/comments/{comment.pk}/hide/", {"reason": " "}
@@ -58,13 +60,19 @@ def test_under_pre_moderation_a_comment_waits_for_approval(
 ) -> None:
     consultation = make_consultation(organiser, slug="premod", moderation="pre")
     client.force_login(author)
-    client.post("/en/consultations/premod/paragraphs/1/", {"text": "Waiting text", "language": "en"})
+    client.post(
+        "/en/consultations/premod/paragraphs/1/", {"text": "Waiting text", "language": "en"}
+    )
     comment = Comment.objects.get()
     assert comment.status == "pending"
     assert "Waiting text" in client.get("/en/consultations/premod/paragraphs/1/").content.decode()
     client.force_login(member)
-    assert "Waiting text" not in client.get("/en/consultations/premod/paragraphs/1/").content.decode()
-    assert "Waiting text" not in client.get("/api/v1/consultations/premod/comments").content.decode()
+    assert (
+        "Waiting text" not in client.get("/en/consultations/premod/paragraphs/1/").content.decode()
+    )
+    assert (
+        "Waiting text" not in client.get("/api/v1/consultations/premod/comments").content.decode()
+    )
     client.force_login(moderator)
     assert "Waiting text" in client.get("/en/consultations/premod/moderation/").content.decode()
     client.post(f"/en/consultations/premod/comments/{comment.pk}/approve/")

@@ -88,7 +88,9 @@ def test_a_member_comments_on_a_restricted_consultation(
     client: Any, restricted: Any, member: Any
 ) -> None:
     client.force_login(member)
-    client.post(f"/en/consultations/{restricted.slug}/paragraphs/1/", {"text": "Hi", "language": "en"})
+    client.post(
+        f"/en/consultations/{restricted.slug}/paragraphs/1/", {"text": "Hi", "language": "en"}
+    )
     assert restricted.comments.count() == 1
 
 
@@ -111,7 +113,12 @@ def test_only_staff_write_responses_publish_reports_and_import(
     if user is not None:
         client.force_login(user)
     base = f"/en/consultations/{consultation.slug}/"
-    assert client.post(f"{base}comments/{comment.pk}/respond/", {f"c{comment.pk}-tag": "accepted"}).status_code == 404
+    assert (
+        client.post(
+            f"{base}comments/{comment.pk}/respond/", {f"c{comment.pk}-tag": "accepted"}
+        ).status_code
+        == 404
+    )
     assert client.post(f"{base}responses/publish/").status_code == 404
     assert client.post(f"{base}import/", {"markdown": "# A\n\nB"}).status_code == 404
     assert client.post(f"{base}versions/1/publish/").status_code == 404
@@ -144,5 +151,10 @@ def test_a_hidden_comment_is_shown_to_its_author_with_the_reason_and_to_nobody_e
     client.force_login(member)
     body = client.get(page).content.decode()
     assert comment.text not in body
-    assert client.get(f"/en/consultations/{consultation.slug}/comments/{comment.pk}/reply/").status_code == 404
+    assert (
+        client.get(
+            f"/en/consultations/{consultation.slug}/comments/{comment.pk}/reply/"
+        ).status_code
+        == 404
+    )
     assert paragraph(consultation, 3).comments.count() == 1

@@ -139,7 +139,7 @@ def test_xss_in_a_comment_is_text_on_every_page_the_api_and_the_mail(
 def test_the_report_mail_is_plain_text(
     consultation: Any, author: Any, staff: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    consultation.title_en = '<b>Guidelines</b>'
+    consultation.title_en = "<b>Guidelines</b>"
     consultation.save()
     services.comment_create(consultation=consultation, author=author, text=XSS, language="en")
     _close(consultation)
@@ -158,9 +158,13 @@ def test_the_overview_is_a_table_with_filters(
     body = client.get(f"/en/consultations/{consultation.slug}/overview/").content.decode()
     assert "<table" in body and '<th scope="col">Comments</th>' in body
     assert 'class="heat-4">1</td><td>1</td>' in body
-    filtered = client.get(f"/en/consultations/{consultation.slug}/overview/?language=de").content.decode()
+    filtered = client.get(
+        f"/en/consultations/{consultation.slug}/overview/?language=de"
+    ).content.decode()
     assert 'class="heat-4">1</td>' not in filtered
-    by_country = client.get(f"/en/consultations/{consultation.slug}/overview/?country=PE").content.decode()
+    by_country = client.get(
+        f"/en/consultations/{consultation.slug}/overview/?country=PE"
+    ).content.decode()
     assert 'class="heat-4">1</td>' in by_country
     bad = client.get(f"/en/consultations/{consultation.slug}/overview/?country=XX&kind=%00")
     assert bad.status_code in (200, 400)

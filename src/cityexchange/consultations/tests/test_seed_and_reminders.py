@@ -28,7 +28,9 @@ def test_the_demo_loads_once_with_comments_in_several_languages_and_a_published_
     open_one = Consultation.objects.get(slug="demo-people-centred-guidelines")
     closed = Consultation.objects.get(slug="demo-network-data-principles")
     assert open_one.phase == "open" and closed.phase == "responded"
-    assert set(Comment.objects.filter(consultation=open_one).values_list("language", flat=True)) == {
+    assert set(
+        Comment.objects.filter(consultation=open_one).values_list("language", flat=True)
+    ) == {
         "de",
         "en",
         "es",
