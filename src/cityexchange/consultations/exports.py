@@ -102,3 +102,76 @@ def comments_xlsx(consultation: Consultation) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{consultation.slug}-comments.xlsx"'
     return response
+
+
+def report_pdf(consultation: Consultation) -> HttpResponse:
+    """The response report as PDF: per section, each comment and how it was considered.
+
+    Every text is escaped before reportlab reads it as its small markup language.
+    """
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.lib.units import cm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+    from cityexchange.consultations.selectors import report
+
+    buffer = io.BytesIO()
+    title = _("Response report") + ": " + consultation.title
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=title,
+        author="cityexchange",
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.5 * cm,
+    )
+    styles = getSampleStyleSheet()
+    cell = styles["BodyText"]
+    story: list[object] = [Paragraph(escape(title), styles["Title"])]
+    if consultation.response_summary:
+        story.append(Paragraph(escape(consultation.response_summary), cell))
+    for group in report(consultation):
+        heading = (group.title or _("Introduction")) if group.section else _("Whole text")
+        story += [Spacer(1, 0.4 * cm), Paragraph(escape(heading), styles["Heading2"])]
+        data = [
+            [
+                Paragraph(f"<b>{escape(text)}</b>", cell)
+                for text in (_("Where"), _("Comment"), _("Consideration"), _("Response"))
+            ]
+        ]
+        for c in group.comments:
+            response = getattr(c, "response", None)
+            where = (
+                _("Paragraph %(n)s") % {"n": c.paragraph.number}
+                if c.paragraph
+                else (_("Section") if c.section else _("Whole text"))
+            )
+            data.append(
+                [
+                    Paragraph(escape(where), cell),
+                    Paragraph(escape(c.text), cell),
+                    Paragraph(escape(response.get_tag_display() if response else ""), cell),
+                    Paragraph(escape(response.text if response else ""), cell),
+                ]
+            )
+        table = Table(data, repeatRows=1, colWidths=[2.4 * cm, 7 * cm, 3 * cm, 5.6 * cm])
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f3f6f9")),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.5, colors.HexColor("#c9d1da")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story.append(table)
+    document.build(story)  # type: ignore[arg-type]
+    response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{consultation.slug}-response.pdf"'
+    return response

@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from cityexchange.consultations import exports, importing, selectors, services
@@ -91,6 +92,55 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/home.html", {"consultations": consultations})
 
 
+def _document_rows(
+    consultation: Consultation, sections: list[selectors.SectionRow]
+) -> list[dict[str, Any]]:
+    """The document page's sections with each paragraph's link and labels made here.
+
+    A 200-paragraph document would otherwise reverse a URL and run three translation
+    tags per paragraph in the template, which costs most of the page's time.
+    """
+    base = reverse("consultations:detail", kwargs={"slug": consultation.slug})
+    is_open = consultation.phase == Phase.OPEN
+    rows = []
+    for row in sections:
+        paragraphs = []
+        for item in row.paragraphs:
+            number, count = item.paragraph.number, item.comments
+            values = {"number": number, "n": count}
+            label = (
+                ngettext(
+                    "Comment on paragraph %(number)s (%(n)s comment)",
+                    "Comment on paragraph %(number)s (%(n)s comments)",
+                    count,
+                )
+                if is_open
+                else ngettext(
+                    "Paragraph %(number)s: %(n)s comment",
+                    "Paragraph %(number)s: %(n)s comments",
+                    count,
+                )
+            ) % values
+            supports = (
+                ngettext("%(n)s support", "%(n)s supports", item.supports) % {"n": item.supports}
+                if item.supports
+                else ""
+            )
+            paragraphs.append(
+                {
+                    "number": number,
+                    "text": item.paragraph.text,
+                    "changed": item.paragraph.changed,
+                    "url": f"{base}paragraphs/{number}/",
+                    "label": label,
+                    "supports": supports,
+                    "spoken": _("Paragraph %(n)s:") % {"n": number},
+                }
+            )
+        rows.append({"section": row.section, "comments": row.comments, "paragraphs": paragraphs})
+    return rows
+
+
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
     version = selectors.current_version(consultation)
@@ -102,7 +152,7 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
             request,
             consultation,
             version=version,
-            sections=sections,
+            sections=_document_rows(consultation, sections),
             general_count=general,
             versions=selectors.versions(consultation) if version else [],
         ),
@@ -584,6 +634,8 @@ def export(request: HttpRequest, slug: str, kind: str) -> HttpResponse:
         return exports.comments_csv(consultation)
     if kind == "xlsx":
         return exports.comments_xlsx(consultation)
+    if kind == "pdf":
+        return exports.report_pdf(consultation)
     raise Http404
 
 

@@ -168,3 +168,19 @@ def test_the_overview_is_a_table_with_filters(
     assert 'class="heat-4">1</td>' in by_country
     bad = client.get(f"/en/consultations/{consultation.slug}/overview/?country=XX&kind=%00")
     assert bad.status_code in (200, 400)
+
+
+def test_the_response_report_pdf_for_staff(
+    client: Any, consultation: Any, comment: Any, staff: Any, member: Any
+) -> None:
+    services.response_save(comment=comment, actor=staff, tag="accepted", text="<b>Done</b>")
+    client.force_login(member)
+    assert client.get(f"/en/consultations/{consultation.slug}/export.pdf").status_code == 404
+    client.force_login(staff)
+    answer = client.get(f"/en/consultations/{consultation.slug}/export.pdf")
+    assert answer.status_code == 200 and answer.content.startswith(b"%PDF")
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(answer.content)).pages[0].extract_text()
+    assert "Accepted" in text and "<b>Done</b>" in text
+    assert client.get(f"/en/consultations/{consultation.slug}/export.doc").status_code == 404
