@@ -12,11 +12,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cityexchange.consultations.tests.conftest import (  # noqa: F401 - fixtures
-    author,
-    moderator,
-    organiser,
-)
 from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,11 +25,27 @@ def _no_ratelimit(settings: Any) -> None:
     settings.RATELIMIT_ENABLE = False
 
 
+@pytest.fixture
+def people(db: Any, municipality: Any) -> dict[str, Any]:
+    """The organiser and its administrator (moderator), and a commenter from Peru."""
+    from cityexchange.core.roles import Role
+    from cityexchange.core.services import membership_add
+    from cityexchange.core.tests.factories import OrganisationFactory, UserFactory
+
+    organiser = OrganisationFactory(name="Hafenberg", name_en="Hafenberg")
+    moderator = UserFactory(email="moderator@hafenberg.example", roles=[Role.MUNICIPAL_MEMBER])
+    membership_add(user=moderator, organisation=organiser, role="admin")
+    author = UserFactory(email="author@villa.example", roles=[Role.MUNICIPAL_MEMBER])
+    membership_add(user=author, organisation=OrganisationFactory(name="Villa", country="PE"))
+    return {"organiser": organiser, "moderator": moderator, "author": author}
+
+
 def _as(browser: Any, live_server: Any, user: Any, **options: Any) -> Any:
     """A browser context signed in as ``user`` (the session made by Django's test client)."""
     client = Client()
     client.force_login(user)
     context = browser.new_context(**options)
+    context.set_default_timeout(20_000)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
     )
@@ -52,15 +63,14 @@ def test_the_consultation_flow_is_usable_and_accessible(
     browser: Any,
     live_server: Any,
     language: str,
-    organiser: Any,
-    author: Any,
+    people: dict[str, Any],
     member: Any,
-    moderator: Any,
     staff: Any,
 ) -> None:
     from cityexchange.consultations.models import Comment
     from cityexchange.consultations.tests.conftest import make_consultation
 
+    organiser, author, moderator = people["organiser"], people["author"], people["moderator"]
     consultation = make_consultation(organiser)
     base = f"{live_server.url}/{language}/consultations/{consultation.slug}"
 
@@ -88,7 +98,11 @@ def test_the_consultation_flow_is_usable_and_accessible(
     page2.locator("form.comment-form button[type=submit]").click()
     reply = Comment.objects.get(parent=comment)
     assert comment.supports.count() == 1
-    _check(page2, f"consultations-reply-{language}")
+    screenshot(page2, f"consultations-no-javascript-{language}")
+    # axe needs JavaScript: the thread with its reply is checked in the commenter's browser.
+    page.goto(f"{base}/paragraphs/3/")
+    assert "Gute Frage." in page.content()
+    _check(page, f"consultations-reply-{language}")
 
     # The deadline passes while the commenter writes: refused, the text is kept.
     page.goto(f"{base}/paragraphs/1/")
