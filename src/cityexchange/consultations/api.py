@@ -149,10 +149,27 @@ def _unknown(field: str, value: object, allowed: list[str]) -> PydanticCustomErr
     )
 
 
+def _enum_of(values: list[str]) -> Any:
+    """The published schema names the allowed values (so clients and fuzzers know them)."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        for option in schema.get("anyOf", [schema]):
+            if option.get("type") == "string":
+                option["enum"] = ["", *values]
+
+    return extra
+
+
 class CommentFilter(Schema):
     paragraph: int | None = Field(None, ge=1, le=100_000, description="Paragraph number.")
-    language: str | None = Field(None, description="de, en, es or pt")
-    country: str | None = Field(None, description="ISO 3166 code of the commenter's country.")
+    language: str | None = Field(
+        None, description="de, en, es or pt", json_schema_extra=_enum_of(["de", "en", "es", "pt"])
+    )
+    country: str | None = Field(
+        None,
+        description="ISO 3166 code of the commenter's country.",
+        json_schema_extra=_enum_of(sorted(code for code, _name in countries)),
+    )
 
     @field_validator("language", mode="before")
     @classmethod
@@ -182,7 +199,9 @@ class CommentFilter(Schema):
 
 
 class CommentIn(Schema):
-    text: str = Field(..., max_length=COMMENT_MAX_LENGTH)
+    text: str = Field(
+        ..., min_length=1, max_length=COMMENT_MAX_LENGTH, pattern=r"\S", description="Not blank."
+    )
     language: Language
     target: Literal["paragraph", "section", "document"] = "document"
     paragraph: int | None = Field(None, ge=1, le=100_000)
@@ -303,9 +322,11 @@ class _LazyComments:
 def comment_create(request: HttpRequest, slug: str, payload: CommentIn) -> Status:
     """Write a comment (or a reply with ``reply_to``) as the signed-in user.
 
-    Errors: 400 bad input (``field`` names it), 401 not signed in, 404 no such
-    consultation (or not yours to see), 409 outside the comment period (the message
-    names the deadline), 429 too many comments in a minute.
+    Errors: 400 bad text (``field`` names it), 401 not signed in, 404 no such
+    consultation (or not yours to see), paragraph, section or comment to answer,
+    409 outside the comment period (the message names the deadline) or a body that
+    does not fit the current document (a quote not in the paragraph), 429 too many
+    comments in a minute.
     """
     check_api(request, COMMENT_LIMIT)
     consultation = _consultation(request, slug)
@@ -317,15 +338,15 @@ def comment_create(request: HttpRequest, slug: str, payload: CommentIn) -> Statu
     if version is not None and payload.paragraph is not None:
         paragraph = Paragraph.objects.filter(version=version, number=payload.paragraph).first()
         if paragraph is None and payload.target == Target.PARAGRAPH:
-            return Status(400, {"detail": _("No such paragraph."), "field": "paragraph"})
+            return Status(404, {"detail": _("No such paragraph."), "field": "paragraph"})
     if version is not None and payload.section is not None:
         section = Section.objects.filter(version=version, pk=payload.section).first()
         if section is None and payload.target == Target.SECTION:
-            return Status(400, {"detail": _("No such section."), "field": "section"})
+            return Status(404, {"detail": _("No such section."), "field": "section"})
     if payload.reply_to is not None:
         parent = Comment.objects.filter(consultation=consultation, pk=payload.reply_to).first()
         if parent is None:
-            return Status(400, {"detail": _("No such comment."), "field": "reply_to"})
+            return Status(404, {"detail": _("No such comment."), "field": "reply_to"})
     try:
         comment = services.comment_create(
             consultation=consultation,
@@ -341,5 +362,8 @@ def comment_create(request: HttpRequest, slug: str, payload: CommentIn) -> Statu
     except services.ConsultationClosed as exc:
         return Status(409, {"detail": exc.message})
     except services.CommentRefused as exc:
-        return Status(400, {"detail": exc.message, "field": exc.field})
+        # The body is well formed but does not fit the document as it is now (a quote
+        # not in the paragraph, a comment that cannot be answered): a conflict.
+        status = 400 if exc.field in ("text", "language") else 409
+        return Status(status, {"detail": exc.message, "field": exc.field})
     return Status(201, _comment_out(comment, consultation))

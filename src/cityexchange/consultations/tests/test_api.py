@@ -122,12 +122,17 @@ def test_a_participant_posts_a_paragraph_comment_and_a_reply(
 @pytest.mark.parametrize(
     ("payload", "status"),
     [
-        ({"text": "", "language": "en"}, 400),
+        ({"text": "", "language": "en"}, 422),
+        ({"text": "   ", "language": "en"}, 422),
         ({"text": "x" * 5001, "language": "en"}, 422),
         ({"text": "Hi", "language": "fr"}, 422),
-        ({"text": "Hi", "language": "en", "target": "paragraph", "paragraph": 99}, 400),
+        ({"text": "Hi", "language": "en", "target": "paragraph", "paragraph": 99}, 404),
+        (
+            {"text": "Hi", "language": "en", "target": "paragraph", "paragraph": 1, "quote": "no"},
+            409,
+        ),
         ({"text": "Hi", "language": "en", "paragraph": 10**12}, 422),
-        ({"text": "Hi", "language": "en", "reply_to": 999999}, 400),
+        ({"text": "Hi", "language": "en", "reply_to": 999999}, 404),
         ({"text": 5, "language": "en"}, 422),
     ],
 )
