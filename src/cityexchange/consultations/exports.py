@@ -171,7 +171,7 @@ def report_pdf(consultation: Consultation) -> HttpResponse:
             )
         )
         story.append(table)
-    document.build(story)  # type: ignore[arg-type]
+    document.build(story)
     response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{consultation.slug}-response.pdf"'
     return response
