@@ -60,8 +60,9 @@ api = CityexchangeAPI(
     title="cityexchange API",
     version="1",
     description=(
-        "Open API of the cityexchange platform: events, library, directory, finder and "
-        "self-assessment. Reads are public unless stated; writes by staff need a token "
+        "Open API of the cityexchange platform: events, library, directory, finder, "
+        "self-assessment, network operations, challenges, consultations and local "
+        "marketplaces. Reads are public unless stated; writes by staff need a token "
         "(`Authorization: Bearer cx_...`, created with `cityexchange create-token`)."
     ),
     urls_namespace="api",

@@ -43,6 +43,8 @@ STAFF_MODEL_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
     "marketplace": {"order": VIEW, "*": ALL},
     # Scores and conflicts of interest belong to the evaluators: staff do not edit them.
     "challenges": {"score": (), "conflict": (), "remindersent": (), "*": ALL},
+    # Comments are the participants' words: staff read them here and answer on the pages.
+    "consultations": {"comment": VIEW, "remindersent": VIEW, "*": ALL},
 }
 # Administrators get every permission of these apps, and may manage accounts and groups.
 ADMIN_APPS = (
@@ -54,5 +56,6 @@ ADMIN_APPS = (
     "network",
     "marketplace",
     "challenges",
+    "consultations",
     "auth",
 )
