@@ -18,6 +18,7 @@ from cityexchange.assessments.models import Answer, Assessment, Indicator
 from cityexchange.core.access import get_for_user
 from cityexchange.core.api import token_or_session
 from cityexchange.core.models import Organisation, User
+from cityexchange.core.schemas import ErrorOut
 
 router = Router(tags=["assessments"])
 
@@ -165,10 +166,6 @@ class RoadmapOut(Schema):
     effort_by_year: dict[int, int]
     over_capacity_years: list[int]
     items: list[RoadmapItemOut]
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _user(request: HttpRequest) -> User:

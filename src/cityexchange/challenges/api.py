@@ -25,6 +25,7 @@ from cityexchange.challenges.models import Challenge, PilotProposal, Round
 from cityexchange.core.access import get_for_user
 from cityexchange.core.api import token_or_session
 from cityexchange.core.models import Concept, Organisation, User
+from cityexchange.core.schemas import ErrorOut
 from cityexchange.core.services import api_token_authenticate
 
 router = Router(tags=["challenges"])
@@ -447,10 +448,6 @@ def challenge_detail(request: HttpRequest, challenge_id: Id) -> Challenge:
         perm="challenges.view_challenge",
         pk=challenge_id,
     )
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 # Writes answer 403 (not yours), 404 (not found or not visible) and 409 (refused by

@@ -29,6 +29,7 @@ from cityexchange.consultations.models import (
 from cityexchange.core.access import get_for_user
 from cityexchange.core.api import token_or_session
 from cityexchange.core.ratelimit import check_api
+from cityexchange.core.schemas import ErrorOut
 
 router = Router(tags=["consultations"])
 
@@ -208,11 +209,6 @@ class CommentIn(Schema):
     section: int | None = Field(None, ge=1, le=2_147_483_647)
     quote: str = Field("", max_length=QUOTE_MAX_LENGTH)
     reply_to: int | None = Field(None, ge=1, le=2_147_483_647)
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None
 
 
 def _consultation(request: HttpRequest, slug: str) -> Consultation:

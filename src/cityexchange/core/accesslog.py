@@ -1,7 +1,8 @@
 """Keep personal-link tokens out of every log line.
 
-Personal links (managing a registration, unsubscribing, a saved Finder result,
-verifying an address, accepting an invitation) carry a secret in their path. Access
+Personal links (managing a registration or a marketplace order, unsubscribing, a
+saved Finder result, verifying an address, accepting an invitation) carry a secret in
+their path. Access
 logs, referrers and Django's "Not Found" warnings would otherwise keep it, and a log
 reader could act as the person. The same redaction serves gunicorn's access log
 (``AccessLogger``, set by ``cityexchange serve``) and Python logging (``RedactTokens``,
@@ -18,7 +19,17 @@ from typing import Any
 from gunicorn.glogging import Logger
 
 # A path segment that follows one of these words is a secret.
-_SECRET_AFTER = ("registration", "unsubscribe", "results", "confirm-email", "key", "invitation")
+_SECRET_AFTER = (
+    "registration",
+    "unsubscribe",
+    "results",
+    "confirm-email",
+    "key",
+    "invitation",
+    # A marketplace order's status page and API (a shop's order ids are hidden alike).
+    "order",
+    "orders",
+)
 _WORDS = "|".join(map(re.escape, _SECRET_AFTER))
 _SECRET = re.compile(rf"(/(?:{_WORDS})/)[^/?#\s\"']+")
 REDACTED = "[token]"

@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import LANGUAGES, current_language
 from cityexchange.core.ratelimit import check_api
+from cityexchange.core.schemas import ErrorOut
 from cityexchange.core.text import thesaurus
 from cityexchange.directory import selectors, services
 from cityexchange.directory.enums import (
@@ -382,10 +383,6 @@ class SavedResultOut(Schema):
     request: dict[str, Any]
     items: list[FinderItemOut]
     count: int
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 def _check_rate(request: HttpRequest) -> None:

@@ -18,6 +18,7 @@ from pydantic import ConfigDict
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.core.ratelimit import check_api
+from cityexchange.core.schemas import ErrorOut
 from cityexchange.events import links, selectors, services
 from cityexchange.events.limits import REGISTRATION_LIMIT
 from cityexchange.events.models import (
@@ -305,11 +306,6 @@ class RegistrationOut(Schema):
     waitlist_position: int | None
     message: str
     manage_url: str
-
-
-class ErrorOut(Schema):
-    detail: str
-    field: str | None = None
 
 
 class FieldErrorOut(Schema):

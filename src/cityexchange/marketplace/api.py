@@ -20,6 +20,7 @@ from cityexchange.core.access import get_for_user
 from cityexchange.core.api import token_or_session
 from cityexchange.core.i18n import current_language
 from cityexchange.core.ratelimit import check_api
+from cityexchange.core.schemas import ErrorOut
 
 # The events app's address pattern: what Django's validate_email (the service's check)
 # accepts, in ASCII classes JSON Schema and pydantic read alike.
@@ -182,10 +183,6 @@ class RanOutOut(Schema):
 
     detail: str
     products: list[dict[str, Any]]
-
-
-class ErrorOut(Schema):
-    detail: str
 
 
 class TransitionIn(Schema):

@@ -40,7 +40,7 @@ def _staff(request: HttpRequest) -> None:
         raise Http404
 
 
-class OrganisationOut(Schema):
+class MemberOrganisationOut(Schema):
     slug: str
     name: str
     country: str
@@ -49,7 +49,7 @@ class OrganisationOut(Schema):
 
 class MembersOut(Schema):
     countries: list[str]
-    organisations: list[OrganisationOut]
+    organisations: list[MemberOrganisationOut]
     count: int
 
 

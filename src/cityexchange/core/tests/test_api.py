@@ -94,3 +94,34 @@ class TestTokens:
         client.force_login(member)
         body = client.get("/api/v1/me").json()
         assert len(body["organisations"]) == 1
+
+
+def test_no_two_api_schemas_share_a_name() -> None:
+    """The OpenAPI document names each schema after its class: two classes of one name
+    publish one of them for both (the network's member organisations once stood in for
+    the directory's organisations, and every organisations answer broke its schema)."""
+    import importlib
+
+    from django.apps import apps
+    from ninja import Schema
+
+    for config in apps.get_app_configs():
+        if config.name.startswith("cityexchange."):
+            try:
+                importlib.import_module(f"{config.name}.api")
+            except ModuleNotFoundError:
+                continue
+    seen: dict[str, str] = {}
+    clashes = []
+
+    def walk(cls: type) -> None:
+        for sub in cls.__subclasses__():
+            # Nested classes (a paginator's query parameters) are not published by name.
+            if sub.__module__.startswith("cityexchange.") and "." not in sub.__qualname__:
+                where = f"{sub.__module__}.{sub.__qualname__}"
+                if seen.setdefault(sub.__name__, where) != where:
+                    clashes.append((seen[sub.__name__], where))
+            walk(sub)
+
+    walk(Schema)
+    assert clashes == []
