@@ -361,6 +361,7 @@ def _edition_flags(section: FormatSection, flags: list[Flag]) -> None:
 def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = None) -> Report:
     """Everything the report states, computed from the data for ``start``..``end``."""
     from cityexchange.events.models import Event, EventStatus, Format, Speaker
+    from cityexchange.events.selectors import documentation_of
 
     events = list(
         Event.objects.filter(
@@ -379,6 +380,8 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
     )
     # The day in the edition's own zone decides whether it belongs to the period.
     events = [e for e in events if start <= e.starts_on <= end]
+    # Documentation is published on the event or as the edition's page in the library.
+    in_library = documentation_of(event_ids=[e.pk for e in events], user=None)
     speakers = list(
         Speaker.objects.filter(event__in=[e.pk for e in events]).values(
             "event__format_id", "country"
@@ -398,7 +401,11 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
             count = e.attended_count or e.reported_participants
             if count:
                 recorded.append(count)
-            if e.documentation_published_at is not None or e.published_materials:
+            if (
+                e.documentation_published_at is not None
+                or e.published_materials
+                or in_library.get(e.pk)
+            ):
                 documented += 1
             editions.append(
                 Edition(

@@ -200,3 +200,28 @@ def test_demo_content_is_loaded_only_on_request_and_marked(network_data: Any) ->
     assert demo.next_steps.count() == 1
     report = programme_report(start=START, end=END)
     assert report.pipeline["city_tandem"]["contact"] == 0  # demo content stays out of reports
+
+
+def test_an_edition_counts_as_documented_once_its_library_page_is_published(
+    network_data: Any,
+) -> None:
+    from cityexchange.events.models import Event
+    from cityexchange.library.services import resource_create
+
+    def documented() -> int:
+        return next(s.documented for s in programme_report(start=START, end=END).formats)
+
+    before = documented()
+    edition = Event.objects.filter(format__slug="global-mixer", edition=1).get()
+    edition.documentation_published_at = None
+    edition.save(update_fields=["documentation_published_at"])
+    resource_create(
+        actor=None,
+        slug="doc-mixer-one",
+        kind="event_documentation",
+        title={"en": "Documentation of Global Mixer 1"},
+        event=edition,
+        status="published",
+    )
+    assert before < 13
+    assert documented() == before + 1
