@@ -21,12 +21,10 @@ first on the path). Usage::
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -83,36 +81,8 @@ print(f"generated {{len(rows)}} paragraphs, {{len(written)}} comments")
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-class Client:
-    """GET requests over one keep-alive connection (reopened if the server closes it)."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        for attempt in (1, 2):
-            try:
-                self.connection.request("GET", path)
-                response = self.connection.getresponse()
-                return response.status, response.read()
-            except (http.client.HTTPException, OSError):
-                self.connection.close()
-                self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+# The same plain keep-alive client and helpers as the library search benchmark.
+from search import Client, free_port, percentile  # noqa: E402
 
 
 def run(cmd: list[str], env: dict[str, str]) -> str:
