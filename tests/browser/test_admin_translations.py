@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from cityexchange.core.tests.browser import screenshot
+from cityexchange.core.tests.browser import follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,11 +72,13 @@ def test_the_back_office_links_the_staff_pages_outside_it(
     page.wait_for_url(f"{live_server.url}/de/admin/")
     pages = page.locator("#staff-pages")
     screenshot(page, "admin-index-with-staff-pages")
-    pages.get_by_role("link", name="Hinweise zur Datenqualität").click()
+    follow(pages.get_by_role("link", name="Hinweise zur Datenqualität"))
     assert page.locator("h1").inner_text() == "Hinweise zur Datenqualität"
     page.go_back()
-    page.locator("#staff-pages").get_by_role(
-        "link", name="Suchen, die nichts oder wenig fanden"
-    ).click()
+    follow(
+        page.locator("#staff-pages").get_by_role(
+            "link", name="Suchen, die nichts oder wenig fanden"
+        )
+    )
     assert "/de/finder/searches-without-results/" in page.url
     screenshot(page, "admin-staff-pages")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
+from cityexchange.core.tests.browser import axe_violations, describe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -143,10 +143,10 @@ def test_a_round_from_challenge_to_panel(
     page.goto(f"{base}/{language}/challenges/rounds/{round_.slug}/evaluation/")
     _accessible(page, f"challenges-workspace-{language}")
     page.fill(f"#reason-{second.pk}", "I advised this team.")
-    page.click(f"#proposal-{second.pk} button")
+    follow(page.locator(f"#proposal-{second.pk} button"))
     page.wait_for_selector(f"#proposal-{second.pk}")
     assert page.locator(f"#proposal-{second.pk} a").count() == 0
-    page.click(f"#proposal-{proposal.pk} a")
+    follow(page.locator(f"#proposal-{proposal.pk} a"))
     for criterion in round_.criteria.all():
         page.fill(f"#id_score_{criterion.pk}", "4")
     _accessible(page, f"challenges-score-{language}")

@@ -12,7 +12,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
+from cityexchange.core.tests.browser import axe_violations, describe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -79,11 +79,11 @@ def test_the_consultation_flow_is_usable_and_accessible(
     page = commenter.new_page()
     page.goto(f"{base}/")
     _check(page, f"consultations-document-{language}")
-    page.locator('a[href$="/paragraphs/3/"]').first.click()
+    follow(page.locator('a[href$="/paragraphs/3/"]').first)
     page.fill("#id_text", "Wer legt den Zweck fest?")
     page.select_option("#id_language", language)
     page.fill("#id_quote", "kept only as long")
-    page.locator("form.comment-form button[type=submit]").click()
+    follow(page.locator("form.comment-form button[type=submit]"))
     assert "Wer legt den Zweck fest?" in page.content()
     _check(page, f"consultations-paragraph-{language}")
     comment = Comment.objects.get()
@@ -92,10 +92,10 @@ def test_the_consultation_flow_is_usable_and_accessible(
     other = _as(browser, live_server, member, java_script_enabled=False)
     page2 = other.new_page()
     page2.goto(f"{base}/paragraphs/3/")
-    page2.locator(f"#comment-{comment.pk} form button[type=submit]").first.click()
-    page2.locator(f'#comment-{comment.pk} a[href$="/reply/"]').click()
+    follow(page2.locator(f"#comment-{comment.pk} form button[type=submit]").first)
+    follow(page2.locator(f'#comment-{comment.pk} a[href$="/reply/"]'))
     page2.fill("#id_text", "Gute Frage.")
-    page2.locator("form.comment-form button[type=submit]").click()
+    follow(page2.locator("form.comment-form button[type=submit]"))
     reply = Comment.objects.get(parent=comment)
     assert comment.supports.count() == 1
     screenshot(page2, f"consultations-no-javascript-{language}")
@@ -109,7 +109,7 @@ def test_the_consultation_flow_is_usable_and_accessible(
     consultation.closes_at = timezone.now() - dt.timedelta(seconds=1)
     consultation.save(update_fields=["closes_at"])
     page.fill("#id_text", "Zu spät geschrieben")
-    page.locator("form.comment-form button[type=submit]").click()
+    follow(page.locator("form.comment-form button[type=submit]"))
     assert CLOSED[language] in page.content()
     assert page.input_value("#id_text") == "Zu spät geschrieben"
     assert Comment.objects.count() == 2
@@ -120,7 +120,7 @@ def test_the_consultation_flow_is_usable_and_accessible(
     page3 = moderating.new_page()
     page3.goto(f"{base}/comments/{reply.pk}/hide/")
     page3.fill("#id_reason", "Kein Bezug zum Text")
-    page3.locator("main form button[type=submit]").click()
+    follow(page3.locator("main form button[type=submit]"))
     reply.refresh_from_db()
     assert reply.status == "hidden"
     _check(page3, f"consultations-moderation-{language}")
@@ -131,9 +131,9 @@ def test_the_consultation_flow_is_usable_and_accessible(
     page4.goto(f"{base}/responses/")
     page4.select_option(f"#id_c{comment.pk}-tag", "partly")
     page4.fill(f"#id_c{comment.pk}-text", "Der Rat legt ihn fest.")
-    page4.locator(f"#c{comment.pk} form button[type=submit]").click()
+    follow(page4.locator(f"#c{comment.pk} form button[type=submit]"))
     _check(page4, f"consultations-responses-{language}")
-    page4.locator('form[action$="/responses/publish/"] button[type=submit]').click()
+    follow(page4.locator('form[action$="/responses/publish/"] button[type=submit]'))
     consultation.refresh_from_db()
     assert consultation.response_published_at is not None
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
+from cityexchange.core.tests.browser import axe_violations, describe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +38,7 @@ def test_the_admin_sign_in_has_no_accessibility_violations(
 
 def test_the_language_switcher_keeps_the_page(live_server: Any, page: Any) -> None:
     page.goto(f"{live_server.url}/en/privacy/")
-    page.get_by_role("navigation", name="Language").get_by_role("link", name="Português").click()
+    follow(page.get_by_role("navigation", name="Language").get_by_role("link", name="Português"))
     assert page.url == f"{live_server.url}/pt/privacy/"
     assert page.locator("html").get_attribute("lang") == "pt"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
+from cityexchange.core.tests.browser import axe_violations, describe_violations, follow, screenshot
 from cityexchange.directory.tests.catalogue import load_test_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -72,7 +72,7 @@ def test_a_missing_description_is_announced_next_to_the_field(
     live_server: Any, page: Any, catalogue: None
 ) -> None:
     page.goto(f"{live_server.url}/en/finder/")
-    page.get_by_role("button", name="Show offers that fit").click()
+    follow(page.get_by_role("button", name="Show offers that fit"))
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert page.locator("#id_description_error").is_visible()

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
+from cityexchange.core.tests.browser import axe_violations, describe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -35,10 +35,10 @@ def test_searching_across_languages_and_refining_works_without_javascript(
     violations = axe_violations_without_js(browser, page.url)
     assert violations == [], describe_violations(violations)
     page.fill("#library-q", "Wassermanagement")
-    page.locator("form[role=search] button[type=submit]").click()
+    follow(page.locator("form[role=search] button[type=submit]"))
     first = page.locator("ol.results > li").first
     assert "Tartu" in first.inner_text()
-    page.locator(".facet a", has_text="2024").first.click()
+    follow(page.locator(".facet a", has_text="2024").first)
     assert "year=2024" in page.url
     screenshot(page, f"library-search-{language}")
     context.close()

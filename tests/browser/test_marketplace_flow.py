@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
+from cityexchange.core.tests.browser import axe_violations, describe_violations, follow, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -105,7 +105,7 @@ def test_apply_approve_import_order_decline_and_collect_at_phone_width(
     for day in range(7):
         seller.fill(f"#id_opens_{day}", "00:00")
         seller.fill(f"#id_closes_{day}", "23:59")
-    seller.get_by_role("button", name="Guardar el horario").click()
+    follow(seller.get_by_role("button", name="Guardar el horario"))
     seller.wait_for_load_state()
     _accessible(seller, "settings-es")
     assert shop.opening_hours.count() == 7
@@ -114,15 +114,15 @@ def test_apply_approve_import_order_decline_and_collect_at_phone_width(
     resident = phone()
     resident.goto(f"{base}/pt/market/{town.slug}/?q=Geleia")
     _accessible(resident, "town-search-pt")
-    resident.get_by_role("link", name="Geleia").click()
+    follow(resident.get_by_role("link", name="Geleia"))
     _accessible(resident, "product-pt")
     resident.fill("#id_quantity", "2")
-    resident.get_by_role("button", name="Adicionar ao carrinho").click()
+    follow(resident.get_by_role("button", name="Adicionar ao carrinho"))
     resident.goto(f"{base}/es/market/{town.slug}/panaderia/{bread.pk}/")
     _accessible(resident, "product-es")
-    resident.get_by_role("button", name="Añadir al carrito").click()
+    follow(resident.get_by_role("button", name="Añadir al carrito"))
     _accessible(resident, "cart-es")
-    resident.get_by_role("link", name="Ir a pagar").click()
+    follow(resident.get_by_role("link", name="Ir a pagar"))
     _accessible(resident, "checkout-es")
     resident.fill("#id_name", "Ana")
     resident.fill("#id_email", "ana@example.org")
@@ -137,11 +137,10 @@ def test_apply_approve_import_order_decline_and_collect_at_phone_width(
     _sign_in(baker_page, base, "pt", baker, f"/pt/market/manage/{bakery.pk}/")
     _accessible(baker_page, "manage-pt")
     baker_page.fill(f"#reason-{bakery_order.pk}", "Sem farinha hoje")
-    baker_page.get_by_role("button", name="Recusar").click()
+    follow(baker_page.get_by_role("button", name="Recusar"))
     seller.goto(f"{base}/es/market/manage/{shop.pk}/")
     for button in ("Aceptar", "Listo para recoger", "Recogido"):
-        seller.get_by_role("button", name=button, exact=True).click()
-        seller.wait_for_load_state()
+        follow(seller.get_by_role("button", name=button, exact=True))
     _accessible(seller, "manage-es")
 
     # The resident sees each outcome by the personal link.

@@ -50,3 +50,15 @@ def describe_violations(violations: list[dict[str, Any]]) -> str:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
         for v in violations
     )
+
+
+def follow(target: Any) -> None:
+    """Click a link or a submit button and wait for the page it leads to.
+
+    Playwright's ``click`` returns as soon as the navigation has started, while
+    the old page is still shown; a check right after it reads the old page when
+    the server is busy (two test processes, a slow CI machine). Every click that
+    loads a new page goes through here.
+    """
+    with target.page.expect_navigation():
+        target.click()
