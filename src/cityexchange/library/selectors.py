@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
-from django.utils.translation import override
 from django_countries import countries as all_countries
 
+from cityexchange.core import caching
 from cityexchange.core.models import LANGUAGE_CHOICES, Organisation
 from cityexchange.core.text import LANGUAGES, ThesaurusIndex, fold, stem, thesaurus, words
 from cityexchange.library import search
@@ -29,6 +30,11 @@ from cityexchange.library.models import (
 from cityexchange.library.rules import may_see_members_content
 
 FACETS = ("kind", "topic", "lang", "country", "year")
+# Whole answers are kept too, in each process, for this many searches (words, filters,
+# language, page and audience): a repeated search then reads nothing from the
+# database. Every service that writes a resource bumps "library", which drops them.
+ANSWERS_KEPT = 500
+_ANSWERS = "library-search-answers"
 SORTS = ("relevance", "newest")
 SNIPPET_WORDS = 30
 # The fields of a resource that search results show (the API and the search page) or
@@ -307,6 +313,35 @@ def search_resources(
     sort = sort if sort in SORTS else "relevance"
     page = max(1, int(page))
     page_size = max(1, min(int(page_size), 100))
+    public_only = not may_see_members_content(user)
+    # Kinds and countries are named in the active language, topics in ``language``.
+    languages = (language, get_language())
+    key = (query, languages, tuple(sorted(wanted.items())), sort, page, page_size, public_only)
+    kept: dict[tuple[Any, ...], SearchResult] = caching.cached(
+        _ANSWERS, dict, depends_on=("library", "thesaurus")
+    )
+    answer = kept.get(key)
+    if answer is None:
+        answer = _search(query, language, wanted, sort, page, page_size, public_only=public_only)
+        if len(kept) >= ANSWERS_KEPT:
+            kept.pop(next(iter(kept)), None)
+        kept[key] = answer
+    # Callers get their own lists to change; the resources themselves are shared.
+    return replace(
+        answer, items=list(answer.items), facets=dict(answer.facets), filters=dict(answer.filters)
+    )
+
+
+def _search(
+    query: str,
+    language: str,
+    wanted: dict[str, str],
+    sort: str,
+    page: int,
+    page_size: int,
+    *,
+    public_only: bool,
+) -> SearchResult:
     index = thesaurus()
     analysed = analyse_query(query, index)
     browse = not (query or "").strip()
@@ -322,9 +357,7 @@ def search_resources(
     if not browse and analysed.is_empty:
         result.facets = _facet_values({}, wanted, language, index)
         return result
-    conditions = search.Filters(
-        public_only=not may_see_members_content(user), facets=tuple(wanted.items())
-    )
+    conditions = search.Filters(public_only=public_only, facets=tuple(wanted.items()))
 
     def find(match: search.Match | None) -> search.Found:
         return search.find(

@@ -397,3 +397,24 @@ def test_an_over_long_query_is_refused_with_422(client: Client) -> None:
     response = client.get("/api/v1/library/search", {"q": "water " * 400})
     assert response.status_code == 422
     assert response.json()["detail"]
+
+
+def test_a_repeated_search_shows_what_changed_since_and_each_audience_its_own(
+    corpus: dict, member: Any
+) -> None:
+    # The same search twice in a row is answered from memory; a change in between, or
+    # another audience, must still get a fresh answer.
+    heat = corpus["members-heat-planning"]
+    assert "members-heat-planning" not in slugs(search_resources(query="heat", language="en"))
+    assert "members-heat-planning" in slugs(
+        search_resources(query="heat", language="en", user=member)
+    )
+    resource_update(resource=heat, actor=None, visibility="public")
+    assert "members-heat-planning" in slugs(search_resources(query="heat", language="en"))
+    resource_update(resource=heat, actor=None, title={"en": "Heat planning, second edition"})
+    titles = [item.resource.title for item in search_resources(query="heat", language="en").items]
+    assert "Heat planning, second edition" in titles
+    resource_withdraw(resource=heat, actor=None)
+    assert "members-heat-planning" not in slugs(
+        search_resources(query="heat", language="en", user=member)
+    )
