@@ -702,7 +702,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
                 )
                 if not created:
                     continue
-                with timezone.override(_zone(user)):
+                with timezone.override(user_zone(user)):
                     message = render_message(
                         to=user.email,
                         language=user.language,
@@ -718,7 +718,8 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
-def _zone(user: User) -> Any:
+def user_zone(user: User) -> Any:
+    """The time zone of ``user`` (UTC when theirs is unknown)."""
     import zoneinfo
 
     try:
