@@ -1,5 +1,5 @@
 """The document page is kept between requests, yet shows every change of its counts at
-once."""
+once, and counts read naturally in every language."""
 
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ def test_every_change_of_comments_and_supports_shows_on_the_next_page_view(
     client: Client, consultation: Consultation, author: Any, member: Any, moderator: Any
 ) -> None:
     assert "(0 comments)" in _line(client, consultation, 3)
+    assert "(0 comentários)" in _line(client, consultation, 3, "pt")
 
     comment = services.comment_create(
         consultation=consultation,
@@ -37,7 +38,7 @@ def test_every_change_of_comments_and_supports_shows_on_the_next_page_view(
         paragraph=paragraph(consultation, 3),
     )
     assert "(1 comment)" in _line(client, consultation, 3)
-    assert "(1 comentário)" in _line(client, consultation, 3, "pt")  # kept per language
+    assert "(1 comentário)" in _line(client, consultation, 3, "pt")
 
     services.support_set(comment=comment, user=member, support=True)
     assert "1 support" in _line(client, consultation, 3)
@@ -53,3 +54,20 @@ def test_every_change_of_comments_and_supports_shows_on_the_next_page_view(
     assert "(1 comment)" in _line(client, consultation, 3)
     services.comment_withdraw(comment=comment, actor=author)
     assert "(0 comments)" in _line(client, consultation, 3)
+
+
+def test_portuguese_uses_the_plural_for_zero_comments_and_the_singular_for_one(
+    client: Client, consultation: Consultation, author: Any
+) -> None:
+    services.comment_create(
+        consultation=consultation,
+        author=author,
+        text="Um comentário.",
+        language="pt",
+        target="paragraph",
+        paragraph=paragraph(consultation, 1),
+    )
+    html = client.get(f"/pt/consultations/{consultation.slug}/").content.decode()
+    assert "Comentar o parágrafo 1 (1 comentário)" in html
+    assert "Comentar o parágrafo 2 (0 comentários)" in html
+    assert "0 comentário)" not in html
