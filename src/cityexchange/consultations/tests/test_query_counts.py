@@ -19,7 +19,10 @@ pytestmark = pytest.mark.django_db
 DOCUMENT_PAGE_QUERIES = 8
 # Then once: the counts (comments and supports), sections, paragraphs, the versions.
 DOCUMENT_PAGE_QUERIES_AFTER_A_CHANGE = DOCUMENT_PAGE_QUERIES + 4
+# The consultation, its topics and member organisations, the version, the counts,
+# sections, paragraphs; then, until a comment or support changes, the first four.
 API_DETAIL_QUERIES = 7
+API_DETAIL_QUERIES_KEPT = 4
 
 
 def _big(organiser: Any, author: Any, member: Any, paragraphs: int, comments: int) -> Any:
@@ -110,3 +113,6 @@ def test_the_api_detail_costs_the_same_queries_whatever_its_size(
     with django_assert_num_queries(API_DETAIL_QUERIES):
         answer = client.get(f"/api/v1/consultations/{consultation.slug}")
     assert sum(len(s["paragraphs"]) for s in answer.json()["sections"]) == paragraphs
+    with django_assert_num_queries(API_DETAIL_QUERIES_KEPT):
+        again = client.get(f"/api/v1/consultations/{consultation.slug}")
+    assert again.json() == answer.json()
