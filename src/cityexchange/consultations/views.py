@@ -145,7 +145,7 @@ def _document_rows(
 
 def _document(consultation: Consultation, version: DocumentVersion | None) -> str:
     """The document with its counts, rendered once per consultation, version, phase and
-    language until its comments or supports change (``services.counts_changed``)."""
+    language until its comments or supports change (``services.counts_name``)."""
     phase = consultation.phase
 
     def build() -> str:
