@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -157,11 +158,23 @@ def zone_label(name: str, *, now: dt.datetime | None = None) -> str:
     return f"{city} (UTC{sign}{hours}{f':{rest:02d}' if rest else ''})"
 
 
+@lru_cache(maxsize=2)
+def _labels_at(minute: dt.datetime) -> dict[str, str]:
+    """Every offered zone's label at ``minute``. Kept: each label loads its zone's file
+    (``ZoneInfo`` keeps only a few zones loaded), which cost about 10 ms per page, and
+    offsets change at most on a minute's boundary."""
+    return {
+        zone: zone_label(zone, now=minute)
+        for _, common, others in REGIONS
+        for zone in common + others
+    }
+
+
 def grouped_zones(*, current: str = "") -> list[ZoneGroup]:
     """The offered zones by region; ``current`` is added when it is valid but not listed."""
-    now = dt.datetime.now(tz=dt.UTC)
+    labels = _labels_at(dt.datetime.now(tz=dt.UTC).replace(second=0, microsecond=0))
     groups = [
-        ZoneGroup(label, [(z, zone_label(z, now=now)) for z in common + others])
+        ZoneGroup(label, [(z, labels[z]) for z in common + others])
         for label, common, others in REGIONS
     ]
     listed = {name for group in groups for name, _label in group.zones}

@@ -22,10 +22,12 @@ from cityexchange.consultations.models import (
     QUOTE_MAX_LENGTH,
     Comment,
     Consultation,
+    DocumentVersion,
     Paragraph,
     Section,
     Target,
 )
+from cityexchange.core import caching
 from cityexchange.core.access import get_for_user
 from cityexchange.core.api import token_or_session
 from cityexchange.core.ratelimit import check_api
@@ -231,7 +233,7 @@ def consultation_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
     """A consultation with its phases and the current version's sections and paragraphs."""
     consultation = _consultation(request, slug)
     version = selectors.current_version(consultation)
-    sections, general = selectors.document(version) if version else ([], 0)
+    sections, general = _document_out(consultation, version)
     return {
         "slug": consultation.slug,
         "title": consultation.title,
@@ -256,7 +258,21 @@ def consultation_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
         "topics": [t.key for t in consultation.topics.all()],
         "version": version.number if version else None,
         "comments_on_whole_text": general,
-        "sections": [
+        "sections": sections,
+    }
+
+
+def _document_out(
+    consultation: Consultation, version: DocumentVersion | None
+) -> tuple[list[dict[str, Any]], int]:
+    """The sections with their numbered paragraphs and counts, kept until the counts
+    change (``services.counts_name``), and the number of comments on the whole text."""
+    if version is None:
+        return [], 0
+
+    def build() -> tuple[list[dict[str, Any]], int]:
+        sections, general = selectors.document(version)
+        return [
             {
                 "id": row.section.pk,
                 "heading": row.section.heading,
@@ -274,8 +290,13 @@ def consultation_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
                 ],
             }
             for row in sections
-        ],
-    }
+        ], general
+
+    return caching.cached(
+        f"consultations.api-document.{consultation.pk}.{version.pk}",
+        build,
+        depends_on=[services.counts_name(consultation)],
+    )
 
 
 @router.get("/{slug}/comments", response=list[CommentOut], auth=None)

@@ -34,3 +34,9 @@ class ConsultationsConfig(PersonalDataFromServices, AppConfig):
         from cityexchange.consultations.account import account_sections
 
         return account_sections(user)
+
+    def digest_sections(self, subscription: Any, *, since: Any, now: Any) -> list[Any]:
+        """Consultations that opened on the subscriber's topics (see ``library.digests``)."""
+        from cityexchange.consultations.digest import digest_sections
+
+        return digest_sections(subscription, since=since, now=now)

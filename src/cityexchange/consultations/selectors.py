@@ -95,8 +95,9 @@ def document(
 ) -> tuple[list[SectionRow], int]:
     """The sections and paragraphs of ``version`` with published comment and support counts.
 
-    Four queries: sections, paragraphs, comment counts, support counts. Returns the
-    rows and the number of comments on the whole text.
+    Three queries: the counts (comments and their supports, grouped by where they
+    are), sections, paragraphs. Returns the rows and the number of comments on the
+    whole text.
     """
     comments = _public(Comment.objects.filter(version__consultation_id=version.consultation_id))
     if language:
@@ -107,32 +108,36 @@ def document(
         comments = comments.filter(organisation_kind=organisation_kind)
     by_paragraph: dict[int, int] = defaultdict(int)
     by_section: dict[int, int] = defaultdict(int)
-    general = 0
-    for row in comments.values("target", "paragraph_id", "section_id").annotate(n=Count("id")):
-        if row["target"] == Target.PARAGRAPH and row["paragraph_id"]:
-            by_paragraph[row["paragraph_id"]] += row["n"]
-        elif row["target"] == Target.SECTION and row["section_id"]:
-            by_section[row["section_id"]] += row["n"]
-        elif row["target"] == Target.DOCUMENT:
-            general += row["n"]
     supports_paragraph: dict[int, int] = defaultdict(int)
     supports_section: dict[int, int] = defaultdict(int)
-    supports = Support.objects.filter(comment__in=comments.values("pk"))
-    for srow in supports.values(
-        "comment__target", "comment__paragraph_id", "comment__section_id"
-    ).annotate(n=Count("id")):
-        if srow["comment__target"] == Target.PARAGRAPH and srow["comment__paragraph_id"]:
-            supports_paragraph[srow["comment__paragraph_id"]] += srow["n"]
-        elif srow["comment__target"] == Target.SECTION and srow["comment__section_id"]:
-            supports_section[srow["comment__section_id"]] += srow["n"]
+    general = 0
+    counts = (
+        comments.order_by()
+        .values("target", "paragraph_id", "section_id")
+        .annotate(n=Count("id", distinct=True), s=Count("supports"))
+    )
+    for row in counts:
+        if row["target"] == Target.PARAGRAPH and row["paragraph_id"]:
+            by_paragraph[row["paragraph_id"]] += row["n"]
+            supports_paragraph[row["paragraph_id"]] += row["s"]
+        elif row["target"] == Target.SECTION and row["section_id"]:
+            by_section[row["section_id"]] += row["n"]
+            supports_section[row["section_id"]] += row["s"]
+        elif row["target"] == Target.DOCUMENT:
+            general += row["n"]
     rows: dict[int, SectionRow] = {}
-    for section in Section.objects.filter(version=version).order_by("position"):
+    for section in (
+        Section.objects.filter(version=version).only("id", "heading", "level").order_by("position")
+    ):
         rows[section.pk] = SectionRow(
             section=section,
             comments=by_section.get(section.pk, 0),
             supports=supports_section.get(section.pk, 0),
         )
-    for paragraph in Paragraph.objects.filter(version=version).order_by("number"):
+    paragraphs = Paragraph.objects.filter(version=version).only(
+        "id", "section_id", "number", "text", "changed"
+    )
+    for paragraph in paragraphs.order_by("number"):
         rows[paragraph.section_id].paragraphs.append(
             ParagraphRow(
                 paragraph=paragraph,

@@ -37,10 +37,24 @@ from cityexchange.consultations.models import (
     Target,
 )
 from cityexchange.consultations.text import similarity
+from cityexchange.core import caching
 from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.mail import render_message, send_after_commit
 from cityexchange.core.models import Organisation, User
 from cityexchange.core.services import audit_record, snapshot
+
+
+def counts_name(consultation: Consultation | int) -> str:
+    """The ``core.caching`` name of a consultation's comment and support counts: the
+    services below bump it whenever a comment appears, changes state or moves, or a
+    support is given or taken back (the document page is kept under it)."""
+    pk = consultation if isinstance(consultation, int) else consultation.pk
+    return f"consultations.counts.{pk}"
+
+
+def _counts_changed(consultation_id: int) -> None:
+    caching.bump(counts_name(consultation_id))
+
 
 # Two paragraphs at least this alike (share of words in order) are one paragraph edited.
 SAME_PARAGRAPH = 0.5
@@ -262,6 +276,7 @@ def version_publish(*, version: DocumentVersion, actor: Any) -> DocumentVersion:
                 )
         version.published_at = timezone.now()
         version.save(update_fields=["published_at"])
+        _counts_changed(consultation.pk)
         audit_record(
             actor=actor,
             action="version.publish",
@@ -361,6 +376,7 @@ def comment_create(
             obj=comment,
             after=snapshot(comment),
         )
+        _counts_changed(consultation.pk)
         if (
             parent is not None
             and comment.status == CommentStatus.PUBLISHED
@@ -440,6 +456,7 @@ def comment_withdraw(*, comment: Comment, actor: User) -> Comment:
         before = snapshot(locked, ["status"])
         locked.status = CommentStatus.WITHDRAWN
         locked.save(update_fields=["status"])
+        _counts_changed(locked.consultation_id)
         audit_record(
             actor=actor,
             action="comment.withdraw",
@@ -465,11 +482,13 @@ def support_set(*, comment: Comment, user: User, support: bool) -> bool:
             deleted, _rows = Support.objects.filter(comment=comment, user=user).delete()
             if deleted:
                 audit_record(actor=user, action="support.remove", obj=comment)
+                _counts_changed(consultation.pk)
         return False
     try:
         with transaction.atomic():
             Support.objects.create(comment=comment, user=user)
             audit_record(actor=user, action="support.add", obj=comment)
+            _counts_changed(consultation.pk)
     except IntegrityError:
         pass  # supported already (two clicks at once): one support stays
     return True
@@ -509,6 +528,7 @@ def comment_hide(*, comment: Comment, actor: User, reason: str) -> Comment:
         locked.hidden_reason = reason
         locked.moderated_at = timezone.now()
         locked.save(update_fields=["status", "hidden_reason", "moderated_at"])
+        _counts_changed(locked.consultation_id)
         Flag.objects.filter(comment=locked, resolved_at__isnull=True).update(
             resolved_at=locked.moderated_at
         )
@@ -536,6 +556,7 @@ def comment_approve(*, comment: Comment, actor: User) -> Comment:
             locked.hidden_reason = ""
         locked.moderated_at = timezone.now()
         locked.save(update_fields=["status", "hidden_reason", "moderated_at"])
+        _counts_changed(locked.consultation_id)
         Flag.objects.filter(comment=locked, resolved_at__isnull=True).update(
             resolved_at=locked.moderated_at
         )
@@ -664,8 +685,13 @@ def personal_data_of(*, user: User) -> dict[str, Any]:
 def personal_data_erase(*, user: User) -> None:
     """Erasure: supports and flags go; comments stay in the consultation's record,
     no longer linked to the person (shown as an anonymous participant)."""
+    supported = set(
+        Support.objects.filter(user=user).values_list("comment__consultation_id", flat=True)
+    )
     Support.objects.filter(user=user).delete()
     Flag.objects.filter(user=user).delete()
+    for consultation_id in supported:
+        _counts_changed(consultation_id)
     Comment.objects.filter(author=user).update(author=None, organisation=None)
 
 
@@ -702,7 +728,7 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
                 )
                 if not created:
                     continue
-                with timezone.override(_zone(user)):
+                with timezone.override(user_zone(user)):
                     message = render_message(
                         to=user.email,
                         language=user.language,
@@ -718,7 +744,8 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
-def _zone(user: User) -> Any:
+def user_zone(user: User) -> Any:
+    """The time zone of ``user`` (UTC when theirs is unknown)."""
     import zoneinfo
 
     try:

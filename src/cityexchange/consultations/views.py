@@ -15,6 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -43,6 +44,7 @@ from cityexchange.consultations.models import (
     SourceFormat,
     Target,
 )
+from cityexchange.core import caching
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.core.ratelimit import exceeded, too_many_page
@@ -141,21 +143,45 @@ def _document_rows(
     return rows
 
 
+def _document(consultation: Consultation, version: DocumentVersion | None) -> str:
+    """The document with its counts, rendered once per consultation, version, phase and
+    language until its comments or supports change (``services.counts_name``)."""
+    phase = consultation.phase
+
+    def build() -> str:
+        sections, general = selectors.document(version) if version else ([], 0)
+        return render_to_string(
+            "consultations/_document.html",
+            {
+                "consultation": consultation,
+                "phase": phase,
+                "version": version,
+                "sections": _document_rows(consultation, sections),
+                "general_count": general,
+                "versions": selectors.versions(consultation) if version else [],
+            },
+        )
+
+    name = ".".join(
+        [
+            "consultations.document",
+            str(consultation.pk),
+            consultation.slug,
+            str(version.pk if version else 0),
+            phase,
+            current_language(),
+        ]
+    )
+    return caching.cached(name, build, depends_on=[services.counts_name(consultation)])
+
+
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(request, slug)
     version = selectors.current_version(consultation)
-    sections, general = selectors.document(version) if version else ([], 0)
     return render(
         request,
         "consultations/detail.html",
-        _context(
-            request,
-            consultation,
-            version=version,
-            sections=_document_rows(consultation, sections),
-            general_count=general,
-            versions=selectors.versions(consultation) if version else [],
-        ),
+        _context(request, consultation, document=_document(consultation, version)),
     )
 
 

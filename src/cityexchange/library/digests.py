@@ -1,8 +1,16 @@
-"""The digest mail: new resources and upcoming events on a subscriber's topics and kinds."""
+"""The digest mail: new resources and upcoming events on a subscriber's topics and kinds.
+
+Other apps add their own items without the library importing them: an AppConfig may
+offer ``digest_sections(subscription, *, since, now) -> list[DigestSection]``. It is
+called once per digest being sent, in the subscriber's language, and lists what
+happened on the subscriber's topics between ``since`` (the previous digest) and
+``now``; windows of successive digests do not overlap, so an item is told once.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import apps
@@ -22,6 +30,35 @@ from cityexchange.library.models import (
 )
 
 SALT = "library.unsubscribe"
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    title: str
+    url: str  # absolute, in the subscriber's language
+    note: str = ""
+
+
+@dataclass
+class DigestSection:
+    heading: str
+    items: list[DigestItem] = field(default_factory=list)
+
+
+def _contributed_sections(
+    subscription: Subscription, *, since: dt.datetime, now: dt.datetime
+) -> list[DigestSection]:
+    """What installed apps add to this digest (see the module's docstring)."""
+    sections: list[DigestSection] = []
+    with translation.override(subscription.language):
+        for config in apps.get_app_configs():
+            contribute = getattr(config, "digest_sections", None)
+            if contribute is not None:
+                found = contribute(subscription, since=since, now=now)
+                sections.extend(s for s in found if s.items)
+    return sections
+
+
 PERIOD = {
     DigestFrequency.WEEKLY: dt.timedelta(days=7),
     DigestFrequency.MONTHLY: dt.timedelta(days=30),
@@ -103,11 +140,12 @@ def send_due_digests(*, now: dt.datetime | None = None) -> int:
         since = subscription.last_sent_at or now - period
         resources = _matching_resources(subscription, since)
         events = _upcoming_events(subscription, now)
+        sections = _contributed_sections(subscription, since=since, now=now)
         with transaction.atomic():
             locked = Subscription.objects.select_for_update().get(pk=subscription.pk)
             locked.last_sent_at = now
             locked.save(update_fields=["last_sent_at"])
-            if not resources and not events:
+            if not resources and not events and not sections:
                 continue
             token = unsubscribe_token(subscription)
             with translation.override(subscription.language):
@@ -123,6 +161,7 @@ def send_due_digests(*, now: dt.datetime | None = None) -> int:
                         "user": subscription.user,
                         "resources": resources,
                         "events": events,
+                        "sections": sections,
                         "unsubscribe_url": unsubscribe_url,
                     },
                     headers={

@@ -64,3 +64,27 @@ def test_a_member_keeps_a_zone_that_is_not_on_the_short_list(client: Client, mem
     assert response.status_code == 302
     member.refresh_from_db()
     assert member.timezone == "America/Argentina/Ushuaia"
+
+
+def test_the_footers_offsets_follow_summer_time_although_the_list_is_kept(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import types
+
+    from cityexchange.accounts import timezones
+    from cityexchange.accounts.templatetags import accounts_timezones
+
+    class Clock(dt.datetime):
+        moment = dt.datetime(2026, 1, 15, 12, 0, tzinfo=dt.UTC)
+
+        @classmethod
+        def now(cls, tz: Any = None) -> Any:
+            return cls.moment
+
+    fake = types.SimpleNamespace(datetime=Clock, UTC=dt.UTC, timedelta=dt.timedelta)
+    monkeypatch.setattr(timezones, "dt", fake)
+    monkeypatch.setattr(accounts_timezones, "dt", fake)
+    assert "Berlin (UTC+1)</option>" in client.get("/en/").content.decode()
+    assert "Berlin (UTC+1)</option>" in client.get("/en/").content.decode()
+    Clock.moment = dt.datetime(2026, 7, 15, 12, 0, tzinfo=dt.UTC)
+    assert "Berlin (UTC+2)</option>" in client.get("/en/").content.decode()

@@ -31,7 +31,7 @@ def test_the_list_answers_items_and_count(client: Any, consultation: Any) -> Non
 
 
 def test_the_detail_holds_phases_sections_and_numbered_paragraphs(
-    client: Any, consultation: Any, comment: Any
+    client: Any, consultation: Any, comment: Any, member: Any
 ) -> None:
     body = client.get(f"{API}/{consultation.slug}").json()
     assert body["phases"]["phase"] == "open"
@@ -40,6 +40,18 @@ def test_the_detail_holds_phases_sections_and_numbered_paragraphs(
     numbers = [p["number"] for s in body["sections"] for p in s["paragraphs"]]
     assert numbers == [1, 2, 3, 4]
     assert body["sections"][1]["paragraphs"][0]["comments"] == 1
+    # The kept document follows a new comment and a support at once.
+    services.comment_create(
+        consultation=consultation,
+        author=member,
+        text="Agreed.",
+        language="en",
+        target="paragraph",
+        paragraph=comment.paragraph,
+    )
+    services.support_set(comment=comment, user=member, support=True)
+    again = client.get(f"{API}/{consultation.slug}").json()["sections"][1]["paragraphs"][0]
+    assert (again["comments"], again["supports"]) == (2, 1)
 
 
 def test_an_unknown_consultation_is_404(client: Any, db: Any) -> None:

@@ -15,9 +15,14 @@ pytestmark = pytest.mark.django_db
 
 # Session, user, the consultation with its organiser, its topics and member
 # organisations, the user's groups and memberships (every permission check), the
-# version, comment counts, support counts, sections, paragraphs, the list of versions.
-DOCUMENT_PAGE_QUERIES = 13
-API_DETAIL_QUERIES = 8
+# version. The document with its counts is kept until a comment or support changes.
+DOCUMENT_PAGE_QUERIES = 8
+# Then once: the counts (comments and supports), sections, paragraphs, the versions.
+DOCUMENT_PAGE_QUERIES_AFTER_A_CHANGE = DOCUMENT_PAGE_QUERIES + 4
+# The consultation, its topics and member organisations, the version, the counts,
+# sections, paragraphs; then, until a comment or support changes, the first four.
+API_DETAIL_QUERIES = 7
+API_DETAIL_QUERIES_KEPT = 4
 
 
 def _big(organiser: Any, author: Any, member: Any, paragraphs: int, comments: int) -> Any:
@@ -80,6 +85,19 @@ def test_the_document_page_costs_the_same_queries_whatever_its_size(
     per = -(-comments // paragraphs)  # the first paragraph gets the remainder too
     assert f"Comment on paragraph 1 ({per} comment" in body
 
+    first = services.current_version(consultation).paragraphs.get(number=1)  # type: ignore[union-attr]
+    services.comment_create(
+        consultation=consultation,
+        author=member,
+        text="One more.",
+        language="en",
+        target="paragraph",
+        paragraph=first,
+    )
+    with django_assert_num_queries(DOCUMENT_PAGE_QUERIES_AFTER_A_CHANGE):
+        body = client.get(f"/en/consultations/{consultation.slug}/").content.decode()
+    assert f"Comment on paragraph 1 ({per + 1} comments)" in body
+
 
 @pytest.mark.parametrize(("paragraphs", "comments"), [(5, 3), (60, 300)])
 def test_the_api_detail_costs_the_same_queries_whatever_its_size(
@@ -95,3 +113,6 @@ def test_the_api_detail_costs_the_same_queries_whatever_its_size(
     with django_assert_num_queries(API_DETAIL_QUERIES):
         answer = client.get(f"/api/v1/consultations/{consultation.slug}")
     assert sum(len(s["paragraphs"]) for s in answer.json()["sections"]) == paragraphs
+    with django_assert_num_queries(API_DETAIL_QUERIES_KEPT):
+        again = client.get(f"/api/v1/consultations/{consultation.slug}")
+    assert again.json() == answer.json()
