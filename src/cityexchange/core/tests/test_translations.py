@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gettext
 import re
 from pathlib import Path
 
@@ -45,6 +46,15 @@ def test_no_string_is_left_untranslated_or_fuzzy(path: Path) -> None:
     fuzzy = [entry.msgid for entry in catalogue.fuzzy_entries()]
     assert untranslated == [], f"{len(untranslated)} untranslated, e.g. {untranslated[:5]}"
     assert fuzzy == [], f"{len(fuzzy)} fuzzy, e.g. {fuzzy[:5]}"
+
+
+@pytest.mark.parametrize("path", catalogues(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_only_one_of_a_thing_is_counted_in_the_singular(path: Path) -> None:
+    # A catalogue's own plural rule decides its messages: Brazilian Portuguese's
+    # "n > 1" made "0 comentário" of "0 comentários" on the Portuguese pages.
+    rule = polib.pofile(str(path)).metadata["Plural-Forms"].split("plural=")[1].rstrip(";")
+    form = gettext.c2py(rule)
+    assert [n for n in range(0, 102) if form(n) == 0] == [1], rule
 
 
 @pytest.mark.parametrize("path", catalogues(), ids=lambda p: str(p.relative_to(PACKAGE)))
