@@ -6,9 +6,11 @@ answers every operation shares, and the document must say so to be a contract:
 * 400 for input no endpoint accepts (a NUL character anywhere, see
   ``core.inputguard``), and the schema says NUL may not appear in any text;
 * 422 where there are parameters or a body to validate, 413 where there is a body,
-  404 where the address names something, 401/403 where a token or session is needed.
+  404 where the address names something, 401/403 where a token or session is needed;
+* 414 where there are query parameters: the web server in front (gunicorn) refuses
+  an address longer than it reads, before the application sees it.
 
-All of them answer ``{"detail": "<readable sentence>"}`` (422 adds ``errors``).
+All but 414 answer ``{"detail": "<readable sentence>"}`` (422 adds ``errors``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,8 @@ _DESCRIPTIONS = {
     "403": "Signed in, but not allowed to do this.",
     "404": "Nothing at this address, or nothing this client may see.",
     "413": "The body is larger than the platform accepts.",
+    "414": "The address is longer than the web server reads (it answers this itself, "
+    "without a JSON body).",
     "422": "A parameter or a field of the body is not valid.",
 }
 
@@ -88,6 +92,8 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
                 codes.add("422")
             if has_body:
                 codes.add("413")
+            if any(p.get("in") == "query" for p in parameters):
+                codes.add("414")
             if any(p.get("in") == "path" for p in parameters):
                 codes.add("404")
             if operation.get("security"):
@@ -96,17 +102,12 @@ def complete(schema: dict[str, Any]) -> dict[str, Any]:
             # Ninja keys the answers by number; the JSON document writes them as text.
             documented = {str(key) for key in responses}
             for code in sorted(codes - documented):
-                responses.setdefault(
-                    int(code),
-                    {
-                        "description": _DESCRIPTIONS[code],
-                        "content": {
-                            "application/json": {
-                                "schema": {"$ref": f"#/components/schemas/{ERROR}"}
-                            }
-                        },
-                    },
-                )
+                answer: dict[str, Any] = {"description": _DESCRIPTIONS[code]}
+                if code != "414":
+                    answer["content"] = {
+                        "application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR}"}}
+                    }
+                responses.setdefault(int(code), answer)
             for parameter in parameters:
                 _no_nul(parameter.get("schema"), components, seen)
             for media in operation.get("requestBody", {}).get("content", {}).values():
