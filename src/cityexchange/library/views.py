@@ -156,15 +156,27 @@ def attachment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def forward(request: HttpRequest, slug: str) -> HttpResponse:
+    """Forward a resource by need: municipalities suggested (and why), or people."""
     item = get_for_user(
-        Resource.objects.all(), user=request.user, perm="library.forward_resource", slug=slug
+        Resource.objects.prefetch_related("topics"),
+        user=request.user,
+        perm="library.forward_resource",
+        slug=slug,
     )
-    form = ForwardForm(request.POST or None)
+    form = ForwardForm(
+        request.POST or None,
+        suggestions=selectors.forwarding_suggestions(resource=item, user=request.user),
+        people=selectors.people_suggestions(resource=item),
+        contactable=selectors.contactable_people(),
+    )
     if request.method == "POST" and form.is_valid():
+        organisations = list(form.cleaned_data["organisations"])
+        recipients = form.recipients()
         try:
-            forwardings = services.resource_forward(
+            services.resource_forward(
                 resource=item,
-                organisations=list(form.cleaned_data["organisations"]),
+                organisations=organisations,
+                recipients=recipients,
                 note=form.cleaned_data["note"],
                 actor=request.user,
             )
@@ -173,11 +185,22 @@ def forward(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Forwarded to %(n)d municipalities; their members were notified.")
-                % {"n": len(forwardings)},
+                _(
+                    "Forwarded to %(towns)d municipalities and %(people)d people; "
+                    "everyone was told by mail."
+                )
+                % {"towns": len(organisations), "people": len(recipients)},
             )
             return HttpResponseRedirect(item.get_absolute_url())
-    return render(request, "library/forward.html", {"resource": item, "form": form})
+    return render(
+        request,
+        "library/forward.html",
+        {
+            "resource": item,
+            "form": form,
+            "reads_assessments": request.user.has_perm("assessments.list_assessments"),
+        },
+    )
 
 
 @login_required
