@@ -9,19 +9,17 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cityexchange.core.i18n import current_language
 from cityexchange.core.models import Concept, Organisation, OrganisationKind, User
+from cityexchange.directory.widgets import TopicPicker, topic_choices
 from cityexchange.library.models import DigestFrequency, ResourceKind
 from cityexchange.library.selectors import contactable_person
 
 
 class SubscriptionForm(forms.Form):
-    topics: forms.ModelMultipleChoiceField[Concept] = forms.ModelMultipleChoiceField(
-        label=_("Topics"),
-        queryset=Concept.objects.order_by("label"),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text=_("Hold Ctrl (or Cmd) to choose several."),
-    )
+    # The directory's grouped topic picker: broader concepts as groups, a filter box
+    # with JavaScript and a summary of what is chosen, instead of a Ctrl-click list.
+    topics = forms.MultipleChoiceField(label=_("Topics"), required=False, widget=TopicPicker)
     kinds = forms.MultipleChoiceField(
         label=_("Kinds of resources"),
         choices=ResourceKind.choices,
@@ -31,6 +29,15 @@ class SubscriptionForm(forms.Form):
     frequency = forms.ChoiceField(
         label=_("How often"), choices=DigestFrequency.choices, initial=DigestFrequency.WEEKLY
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["topics"]).choices = topic_choices(
+            current_language()
+        )
+
+    def clean_topics(self) -> list[Concept]:
+        return list(Concept.objects.filter(key__in=self.cleaned_data.get("topics") or []))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

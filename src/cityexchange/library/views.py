@@ -106,6 +106,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "params": params,
             "result": result,
             "facets": facets,
+            "chosen_facets": sum(v["selected"] for f in facets for v in f["values"]),
             "previous_url": link(page=str(result.page - 1))
             if result and result.has_previous
             else "",
@@ -218,7 +219,7 @@ def subscription(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if current is not None:
         initial = {
-            "topics": list(current.topics.all()),
+            "topics": [topic.key for topic in current.topics.all()],
             "kinds": current.kinds,
             "frequency": current.frequency,
         }
