@@ -24,7 +24,6 @@ from django_countries import countries as all_countries
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
-from cityexchange.core.models import LANGUAGE_CHOICES
 from cityexchange.library import digests, imports, opendata, rendering, selectors, services
 from cityexchange.library.forms import ForwardForm, ImportForm, SubscriptionForm
 from cityexchange.library.models import Resource, ResourceKind, Subscription
@@ -120,7 +119,6 @@ def resource(request: HttpRequest, slug: str) -> HttpResponse:
         selectors.resource_for_page(), user=request.user, perm="library.view_resource", slug=slug
     )
     services.resource_record_view(resource=item)
-    names = dict(LANGUAGE_CHOICES)
     return render(
         request,
         "library/resource.html",
@@ -128,7 +126,6 @@ def resource(request: HttpRequest, slug: str) -> HttpResponse:
             "resource": item,
             "text": rendering.render_body(item.body),
             "nature": rendering.nature_of(item),
-            "material_languages": [str(names.get(code, code)) for code in item.languages],
             "country_names": [str(all_countries.name(code) or code) for code in item.countries],
             "related": selectors.related_resources(resource=item, user=request.user),
             "citation": opendata.citation(item, request.build_absolute_uri("/")),
