@@ -412,3 +412,63 @@ def links_for_activities(
                 limit,
             )
     return links
+
+
+# A dimension scored below this (of MAX_LEVEL) is a gap worth sending material for.
+WEAK_BELOW = 2.0
+
+
+@dataclass(frozen=True)
+class WeakDimension:
+    """A dimension a municipality scored low in its latest submitted self-assessment."""
+
+    name: str
+    score: float
+    topics: frozenset[str]
+
+
+def weak_dimensions_by_organisation(
+    *, user: Any, below: float = WEAK_BELOW
+) -> dict[int, list[WeakDimension]]:
+    """Per municipality, the dimensions of its latest submitted self-assessment that
+    scored below ``below``, each with the thesaurus topics of the activities that
+    raise it (a dimension has no topics of its own).
+
+    Only for someone who may list every municipality's assessments (network
+    staff); anyone else gets nothing. Three queries whatever the number of towns.
+    """
+    if not user.has_perm("assessments.list_assessments"):
+        return {}
+    latest: dict[int, Assessment] = {}
+    for assessment in (
+        Assessment.objects.filter(status=AssessmentStatus.SUBMITTED)
+        .order_by("organisation_id", "-submitted_at", "-id")
+        .only("organisation_id", "maturity_model_id", "dimension_scores")
+    ):
+        latest.setdefault(assessment.organisation_id, assessment)
+    if not latest:
+        return {}
+    model_ids = {a.maturity_model_id for a in latest.values()}
+    dimensions = {
+        (d.maturity_model_id, d.key): d
+        for d in Dimension.objects.filter(maturity_model_id__in=model_ids)
+    }
+    topics: dict[int, set[str]] = {}
+    for dimension_id, keys in Activity.objects.filter(
+        indicators__dimension__maturity_model_id__in=model_ids
+    ).values_list("indicators__dimension_id", "topics"):
+        topics.setdefault(dimension_id, set()).update(keys or [])
+    result: dict[int, list[WeakDimension]] = {}
+    for organisation_id, assessment in latest.items():
+        for key, value in (assessment.dimension_scores or {}).items():
+            dimension = dimensions.get((assessment.maturity_model_id, key))
+            if dimension is None or value is None or float(value) >= below:
+                continue
+            result.setdefault(organisation_id, []).append(
+                WeakDimension(
+                    name=dimension.name,
+                    score=float(value),
+                    topics=frozenset(topics.get(dimension.pk, ())),
+                )
+            )
+    return result

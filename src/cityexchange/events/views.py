@@ -26,6 +26,7 @@ from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
 from cityexchange.core.models import LANGUAGE_CHOICES, Concept
 from cityexchange.core.ratelimit import exceeded, too_many_page
+from cityexchange.core.text import fold
 from cityexchange.events import charts, exports, links, selectors, services
 from cityexchange.events.forms import (
     AttendanceImportForm,
@@ -71,12 +72,14 @@ def _staff_event(request: HttpRequest, slug: str) -> Event:
 
 def programme(request: HttpRequest) -> HttpResponse:
     language = current_language()
-    topics = [
-        (c.key, getattr(c, f"label_{language}", None) or c.label)
-        for c in Concept.objects.filter(events__status__in=selectors.VISIBLE)
-        .distinct()
-        .order_by("key")
-    ]
+    # Sorted by the label people read, in their language, not by the key.
+    topics = sorted(
+        (
+            (c.key, getattr(c, f"label_{language}", None) or c.label)
+            for c in Concept.objects.filter(events__status__in=selectors.VISIBLE).distinct()
+        ),
+        key=lambda choice: fold(choice[1]),
+    )
     form = ProgrammeFilterForm(
         request.GET or None, topics=topics, years=selectors.programme_years()
     )

@@ -1,5 +1,5 @@
 """What "My cityexchange" shows of the library: the digest subscription and the resources
-forwarded to the person's organisations.
+forwarded to the person or their organisations.
 
 Called through ``LibraryConfig.account_sections`` (see ``accounts.sections``).
 """
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -29,7 +30,8 @@ def account_sections(user: Any) -> list[AccountSection]:
             "kinds": [str(kinds.get(kind, kind)) for kind in subscription.kinds],
         }
     forwarded = list(
-        Forwarding.objects.filter(organisation__memberships__user=user)
+        Forwarding.objects.filter(Q(organisation__memberships__user=user) | Q(recipient=user))
+        .distinct()
         .select_related("resource", "organisation")
         .order_by("-created_at")[:10]
     )
@@ -45,11 +47,11 @@ def account_sections(user: Any) -> list[AccountSection]:
         ),
         AccountSection(
             key="library-forwarded",
-            title=_("Forwarded to my municipality"),
+            title=_("Forwarded to you"),
             template="library/account_forwarded.html",
             items=forwarded,
-            empty=_("Nothing has been forwarded to your municipality yet."),
-            links=[(_("Forwarded to my municipality"), reverse("library:forwarded"))],
+            empty=_("Nothing has been forwarded to you or your municipality yet."),
+            links=[(_("Forwarded to you"), reverse("library:forwarded"))],
             order=31,
         ),
     ]

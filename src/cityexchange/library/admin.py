@@ -118,5 +118,5 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(Forwarding)
 class ForwardingAdmin(admin.ModelAdmin):
-    list_display = ("resource", "organisation", "sent_by", "created_at")
-    raw_id_fields = ("resource",)
+    list_display = ("resource", "organisation", "recipient", "sent_by", "created_at")
+    raw_id_fields = ("resource", "recipient")

@@ -243,11 +243,24 @@ class Subscription(models.Model):
 
 
 class Forwarding(models.Model):
-    """Staff sent a resource to a municipality with a note: knowledge targeted by need."""
+    """Staff sent a resource to a municipality, or to one person, with a note: knowledge
+    targeted by need. Exactly one of ``organisation`` and ``recipient`` is set."""
 
     resource = models.ForeignKey(Resource, on_delete=models.CASCADE, related_name="forwardings")
     organisation = models.ForeignKey(
-        "core.Organisation", on_delete=models.CASCADE, related_name="library_forwardings"
+        "core.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="library_forwardings",
+    )
+    # A person chosen by staff (an expert who may be contacted); their erasure removes it.
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="library_forwardings_received",
     )
     note = models.TextField(_("note"), blank=True)
     sent_by = models.ForeignKey(
@@ -262,8 +275,18 @@ class Forwarding(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["resource", "organisation"], name="library_forwarding_unique"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["resource", "recipient"], name="library_forwarding_recipient_unique"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(organisation__isnull=False, recipient__isnull=True)
+                    | models.Q(organisation__isnull=True, recipient__isnull=False)
+                ),
+                name="library_forwarding_one_addressee",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.resource} → {self.organisation}"
+        return f"{self.resource} → {self.organisation or self.recipient}"

@@ -9,13 +9,15 @@ from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django_countries import countries as all_countries
 
+from cityexchange.assessments.models import MAX_LEVEL
 from cityexchange.core import caching
-from cityexchange.core.models import LANGUAGE_CHOICES, Organisation
+from cityexchange.core.models import LANGUAGE_CHOICES, Organisation, OrganisationKind, User
 from cityexchange.core.text import LANGUAGES, ThesaurusIndex, fold, stem, thesaurus, words
 from cityexchange.library import search
 from cityexchange.library.analysis import Query, analyse_query, concept_token
@@ -25,6 +27,7 @@ from cityexchange.library.models import (
     ResourceKind,
     ResourceStatus,
     SearchEntry,
+    Subscription,
     Visibility,
 )
 from cityexchange.library.rules import may_see_members_content
@@ -476,12 +479,151 @@ def related_resources(*, resource: Resource, user: Any, limit: int = 4) -> list[
 
 
 def forwardings_for_user(*, user: Any) -> QuerySet[Forwarding]:
-    """What staff forwarded to the municipalities the user belongs to."""
+    """What staff forwarded to the user personally or to the municipalities they belong to."""
     if not user.is_authenticated:
         return Forwarding.objects.none()
     organisations = Organisation.objects.filter(memberships__user=user)
     return (
-        Forwarding.objects.filter(organisation__in=organisations)
+        Forwarding.objects.filter(Q(organisation__in=organisations) | Q(recipient=user))
         .select_related("resource", "organisation", "sent_by")
         .order_by("-created_at", "-id")
     )
+
+
+# ------------------------------------------------------------ forwarding by need
+
+FORWARDING_KINDS = (OrganisationKind.MUNICIPALITY, OrganisationKind.REGION)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """Someone a resource could be forwarded to, and why, in the active language."""
+
+    pk: int
+    name: str
+    reasons: list[str]
+
+
+def _labels(keys: set[str], labels: dict[str, str]) -> str:
+    return ", ".join(sorted((labels[k] for k in keys if k in labels), key=str.casefold))
+
+
+def _score(value: float) -> str:
+    return formats.number_format(value, decimal_pos=0 if value == int(value) else 1)
+
+
+def forwarding_organisations() -> QuerySet[Organisation]:
+    """The municipalities and regions a resource can be forwarded to."""
+    return Organisation.objects.filter(kind__in=FORWARDING_KINDS).order_by("name")
+
+
+def forwarding_suggestions(*, resource: Resource, user: Any) -> list[Suggestion]:
+    """Municipalities whose needs meet ``resource``'s topics, best first, each explained:
+    topics in their Finder profile, topics their members subscribed to, and
+    dimensions their latest self-assessment scored low whose activities share a topic.
+
+    Self-assessment gaps are only read when ``user`` may list every municipality's
+    assessments (network staff); members' subscriptions are named by topic, never
+    by person. A fixed number of queries whatever the number of municipalities.
+    """
+    from cityexchange.assessments.selectors import weak_dimensions_by_organisation
+    from cityexchange.directory.models import MunicipalityProfile
+
+    wanted = {c.key: c.label for c in resource.topics.all()}
+    if not wanted:
+        return []
+    keys = set(wanted)
+    towns = {o.pk: o for o in forwarding_organisations()}
+    reasons: dict[int, list[str]] = {}
+
+    profile_topics: dict[int, set[str]] = {}
+    for organisation_id, key in MunicipalityProfile.topics.through.objects.filter(
+        concept__key__in=keys, municipalityprofile__organisation_id__in=towns
+    ).values_list("municipalityprofile__organisation_id", "concept__key"):
+        profile_topics.setdefault(organisation_id, set()).add(key)
+    for organisation_id, found in profile_topics.items():
+        reasons.setdefault(organisation_id, []).append(
+            _("profile topics: %(topics)s") % {"topics": _labels(found, wanted)}
+        )
+
+    subscribed: dict[int, set[str]] = {}
+    for organisation_id, key in Subscription.topics.through.objects.filter(
+        concept__key__in=keys,
+        subscription__is_active=True,
+        subscription__user__is_active=True,
+        subscription__user__memberships__organisation_id__in=towns,
+    ).values_list("subscription__user__memberships__organisation_id", "concept__key"):
+        subscribed.setdefault(organisation_id, set()).add(key)
+    for organisation_id, found in subscribed.items():
+        reasons.setdefault(organisation_id, []).append(
+            _("a member subscribed to %(topics)s") % {"topics": _labels(found, wanted)}
+        )
+
+    for organisation_id, weak in weak_dimensions_by_organisation(user=user).items():
+        if organisation_id not in towns:
+            continue
+        for dimension in weak:
+            if dimension.topics & keys:
+                reasons.setdefault(organisation_id, []).append(
+                    _("self-assessment: %(dimension)s scored %(score)s of %(top)s")
+                    % {
+                        "dimension": dimension.name,
+                        "score": _score(dimension.score),
+                        "top": MAX_LEVEL,
+                    }
+                )
+
+    suggestions = [
+        Suggestion(pk=pk, name=towns[pk].name, reasons=found) for pk, found in reasons.items()
+    ]
+    suggestions.sort(key=lambda s: (-len(s.reasons), s.name.casefold()))
+    return suggestions
+
+
+def contactable_people() -> QuerySet[User]:
+    """People staff may forward a resource to personally: active accounts that asked to
+    hear from the library (an active digest subscription) or agreed to a public profile."""
+    return (
+        User.objects.filter(is_active=True)
+        .filter(Q(library_subscription__is_active=True) | Q(person__public_profile=True))
+        .distinct()
+    )
+
+
+def people_suggestions(*, resource: Resource) -> list[Suggestion]:
+    """Contactable people whose digest subscription shares a topic with ``resource``."""
+    wanted = {c.key: c.label for c in resource.topics.all()}
+    if not wanted:
+        return []
+    found: dict[int, set[str]] = {}
+    for user_id, key in Subscription.topics.through.objects.filter(
+        concept__key__in=wanted,
+        subscription__is_active=True,
+        subscription__user__in=contactable_people(),
+    ).values_list("subscription__user_id", "concept__key"):
+        found.setdefault(user_id, set()).add(key)
+    names = {
+        user.pk: user.get_full_name()
+        for user in User.objects.filter(pk__in=found).only("pk", "full_name", "email")
+    }
+    suggestions = [
+        Suggestion(
+            pk=pk,
+            name=names[pk],
+            reasons=[_("subscribed to %(topics)s") % {"topics": _labels(keys, wanted)}],
+        )
+        for pk, keys in found.items()
+    ]
+    suggestions.sort(key=lambda s: s.name.casefold())
+    return suggestions
+
+
+def contactable_person(entry: str, *, among: QuerySet[User] | None = None) -> User | None:
+    """The one contactable person with this e-mail address or exact full name."""
+    entry = entry.strip()
+    if not entry or "\x00" in entry:
+        return None
+    field = "email__iexact" if "@" in entry else "full_name__iexact"
+    people = among if among is not None else contactable_people()
+    matches = list(people.filter(**{field: entry})[:2])
+    return matches[0] if len(matches) == 1 else None

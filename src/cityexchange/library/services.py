@@ -27,7 +27,7 @@ from cityexchange.core.datafiles import LANGUAGES
 from cityexchange.core.models import Concept, Organisation, User
 from cityexchange.core.services import audit_record, snapshot
 from cityexchange.core.text import ThesaurusIndex, thesaurus
-from cityexchange.library import search
+from cityexchange.library import search, selectors
 from cityexchange.library.analysis import Document, analyse_document
 from cityexchange.library.models import (
     Attachment,
@@ -572,21 +572,39 @@ def resource_forward(
     organisations: Sequence[Organisation],
     note: str,
     actor: Any,
+    recipients: Sequence[User] = (),
 ) -> list[Forwarding]:
-    """Send ``resource`` to chosen municipalities; their members are told by mail."""
+    """Send ``resource`` to chosen municipalities and people, each told by mail in
+    their own language: every member of a municipality, and each person chosen.
+
+    Only people who may be contacted (``selectors.contactable_people``: they asked
+    for the library's digest or agreed to a public profile) can be chosen; the
+    audit log names them by account number, never by address.
+    """
     from cityexchange.core.mail import render_message, send_after_commit
     from cityexchange.core.models import Membership
 
-    if not organisations:
-        raise ValidationError({"organisations": _("Choose at least one municipality.")})
+    if not organisations and not recipients:
+        raise ValidationError({"organisations": _("Choose at least one municipality or person.")})
     if resource.status != ResourceStatus.PUBLISHED:
         raise ValidationError(_("Only published resources can be forwarded."))
+    allowed = set(
+        selectors.contactable_people()
+        .filter(pk__in=[r.pk for r in recipients])
+        .values_list("pk", flat=True)
+    )
+    if any(r.pk not in allowed for r in recipients):
+        raise ValidationError(_("Some of the chosen people may not be contacted."))
+    if any(o.kind not in selectors.FORWARDING_KINDS for o in organisations):
+        raise ValidationError(_("Resources are forwarded to municipalities and regions only."))
     created: list[Forwarding] = []
     with transaction.atomic():
-        for organisation in organisations:
+        addressees: list[tuple[str, Any]] = [("organisation", o) for o in organisations]
+        addressees += [("recipient", r) for r in dict.fromkeys(recipients)]
+        for field, addressee in addressees:
             forwarding, was_new = Forwarding.objects.get_or_create(
                 resource=resource,
-                organisation=organisation,
+                **{field: addressee},
                 defaults={"note": note, "sent_by": actor},
             )
             if not was_new:
@@ -598,7 +616,11 @@ def resource_forward(
                 actor=actor,
                 action="library.resource_forward",
                 obj=forwarding,
-                after={"resource": resource.slug, "organisation": organisation.slug, "note": note},
+                after={
+                    "resource": resource.slug,
+                    field: addressee.slug if field == "organisation" else addressee.pk,
+                    "note": note,
+                },
             )
         members = (
             Membership.objects.filter(organisation__in=organisations, user__is_active=True)
@@ -623,6 +645,18 @@ def resource_forward(
                         "organisation": membership.organisation,
                         "sender": actor,
                     },
+                )
+            )
+        for person in dict.fromkeys(recipients):
+            if person.pk in seen:
+                continue
+            seen.add(person.pk)
+            send_after_commit(
+                render_message(
+                    to=person.email,
+                    language=person.language,
+                    template="library/mail/forwarded_person",
+                    context={"user": person, "resource": resource, "note": note, "sender": actor},
                 )
             )
     return created
@@ -654,14 +688,28 @@ def personal_data_of(*, user: User) -> dict[str, Any]:
                 "at": at.isoformat(),
             }
             for resource, organisation, note, at in Forwarding.objects.filter(
-                sent_by=user
+                sent_by=user, organisation__isnull=False
             ).values_list("resource__slug", "organisation__name", "note", "created_at")
+        ],
+        # Forwarded to people: who received it is theirs, so only the resource and note.
+        "forwarded_to_people": [
+            {"resource": resource, "note": note, "at": at.isoformat()}
+            for resource, note, at in Forwarding.objects.filter(
+                sent_by=user, recipient__isnull=False
+            ).values_list("resource__slug", "note", "created_at")
+        ],
+        "received": [
+            {"resource": resource, "note": note, "at": at.isoformat()}
+            for resource, note, at in Forwarding.objects.filter(recipient=user).values_list(
+                "resource__slug", "note", "created_at"
+            )
         ],
     }
 
 
 def personal_data_erase(*, user: User) -> None:
-    """Erasure: the subscription goes; forwardings stay with the municipality that
-    received them, without the name of who sent them."""
+    """Erasure: the subscription and what was forwarded to the person go; forwardings
+    stay with the municipality that received them, without the name of who sent them."""
     Subscription.objects.filter(user=user).delete()
+    Forwarding.objects.filter(recipient=user).delete()
     Forwarding.objects.filter(sent_by=user).update(sent_by=None)

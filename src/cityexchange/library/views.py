@@ -24,7 +24,6 @@ from django_countries import countries as all_countries
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
-from cityexchange.core.models import LANGUAGE_CHOICES
 from cityexchange.library import digests, imports, opendata, rendering, selectors, services
 from cityexchange.library.forms import ForwardForm, ImportForm, SubscriptionForm
 from cityexchange.library.models import Resource, ResourceKind, Subscription
@@ -106,6 +105,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "params": params,
             "result": result,
             "facets": facets,
+            "chosen_facets": sum(v["selected"] for f in facets for v in f["values"]),
             "previous_url": link(page=str(result.page - 1))
             if result and result.has_previous
             else "",
@@ -119,7 +119,6 @@ def resource(request: HttpRequest, slug: str) -> HttpResponse:
         selectors.resource_for_page(), user=request.user, perm="library.view_resource", slug=slug
     )
     services.resource_record_view(resource=item)
-    names = dict(LANGUAGE_CHOICES)
     return render(
         request,
         "library/resource.html",
@@ -127,7 +126,6 @@ def resource(request: HttpRequest, slug: str) -> HttpResponse:
             "resource": item,
             "text": rendering.render_body(item.body),
             "nature": rendering.nature_of(item),
-            "material_languages": [str(names.get(code, code)) for code in item.languages],
             "country_names": [str(all_countries.name(code) or code) for code in item.countries],
             "related": selectors.related_resources(resource=item, user=request.user),
             "citation": opendata.citation(item, request.build_absolute_uri("/")),
@@ -156,15 +154,27 @@ def attachment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def forward(request: HttpRequest, slug: str) -> HttpResponse:
+    """Forward a resource by need: municipalities suggested (and why), or people."""
     item = get_for_user(
-        Resource.objects.all(), user=request.user, perm="library.forward_resource", slug=slug
+        Resource.objects.prefetch_related("topics"),
+        user=request.user,
+        perm="library.forward_resource",
+        slug=slug,
     )
-    form = ForwardForm(request.POST or None)
+    form = ForwardForm(
+        request.POST or None,
+        suggestions=selectors.forwarding_suggestions(resource=item, user=request.user),
+        people=selectors.people_suggestions(resource=item),
+        contactable=selectors.contactable_people(),
+    )
     if request.method == "POST" and form.is_valid():
+        organisations = list(form.cleaned_data["organisations"])
+        recipients = form.recipients()
         try:
-            forwardings = services.resource_forward(
+            services.resource_forward(
                 resource=item,
-                organisations=list(form.cleaned_data["organisations"]),
+                organisations=organisations,
+                recipients=recipients,
                 note=form.cleaned_data["note"],
                 actor=request.user,
             )
@@ -173,11 +183,22 @@ def forward(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("Forwarded to %(n)d municipalities; their members were notified.")
-                % {"n": len(forwardings)},
+                _(
+                    "Forwarded to %(towns)d municipalities and %(people)d people; "
+                    "everyone was told by mail."
+                )
+                % {"towns": len(organisations), "people": len(recipients)},
             )
             return HttpResponseRedirect(item.get_absolute_url())
-    return render(request, "library/forward.html", {"resource": item, "form": form})
+    return render(
+        request,
+        "library/forward.html",
+        {
+            "resource": item,
+            "form": form,
+            "reads_assessments": request.user.has_perm("assessments.list_assessments"),
+        },
+    )
 
 
 @login_required
@@ -195,7 +216,7 @@ def subscription(request: HttpRequest) -> HttpResponse:
     initial: dict[str, Any] = {}
     if current is not None:
         initial = {
-            "topics": list(current.topics.all()),
+            "topics": [topic.key for topic in current.topics.all()],
             "kinds": current.kinds,
             "frequency": current.frequency,
         }

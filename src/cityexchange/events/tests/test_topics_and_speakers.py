@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ import yaml
 
 from cityexchange.core import seeding as core_seeding
 from cityexchange.core.models import Concept
+from cityexchange.core.text import fold
 from cityexchange.core.text import thesaurus as thesaurus_index
 from cityexchange.directory.selectors import upcoming_events_for
 from cityexchange.events import services
@@ -105,3 +108,17 @@ def test_topic_suggestions_come_from_the_title_and_the_documentation(thesaurus: 
     assert keys == ["digital-twin", "rural-areas", "flooding"]
     # Broad words every text uses are not suggested from the text alone.
     assert "data" not in keys
+
+
+@pytest.mark.parametrize("language", ["de", "pt"])
+def test_the_programmes_topics_are_listed_by_their_name_in_the_pages_language(
+    programme: None, client: Any, language: str
+) -> None:
+    page = client.get(f"/{language}/events/").content.decode()
+    select = page[page.index('name="topic"') :]
+    select = select[: select.index("</select>")]
+    labels = [
+        html.unescape(label) for label in re.findall(r'<option value="[^"]+">([^<]+)<', select)
+    ]
+    assert len(labels) > 10
+    assert labels == sorted(labels, key=fold)

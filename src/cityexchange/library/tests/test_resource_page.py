@@ -124,3 +124,21 @@ def test_the_shipped_library_names_no_video_and_no_home_page_as_a_source() -> No
         if entry.get("source_url"):
             # An organisation's home page is no source for a publication of theirs.
             assert entry["source_url"] not in ("https://unhabitat.org/", "https://www.oecd.org/")
+
+
+@pytest.mark.parametrize(
+    ("language", "card", "page_text"),
+    [
+        ("pt", "Idioma: alemão", "alemão"),
+        ("es", "Idioma: alemán", "alemán"),
+        ("de", "Sprache: Deutsch", "Deutsch"),
+    ],
+)
+def test_the_materials_language_is_named_as_the_pages_language_writes_it(
+    client: Any, corpus: dict, language: str, card: str, page_text: str
+) -> None:
+    results = client.get(f"/{language}/library/search/", {"q": "Zwillinge"}).content.decode()
+    assert card in results
+    page = client.get(f"/{language}/library/r/digitale-zwillinge-kommunen/").content.decode()
+    facts = page[page.index("<dl") : page.index("</dl>")]
+    assert f"<dd>{page_text}</dd>" in facts
