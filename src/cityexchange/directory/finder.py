@@ -52,6 +52,7 @@ from django.utils.translation import ngettext, pgettext_lazy
 from cityexchange.core import caching
 from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import OrganisationKind
+from cityexchange.core.templatetags.languages import language_names
 from cityexchange.core.text import ThesaurusIndex, stem, thesaurus, words
 from cityexchange.directory.enums import (
     EFFORT_ORDER,
@@ -1012,15 +1013,12 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
             "network": offer_name(args[0], language)
         }
     if code == "language":
-        from cityexchange.core.models import LANGUAGE_CHOICES
-
-        language_names = dict(LANGUAGE_CHOICES)
         spoken, interpreted = args
-        held = _names(spoken, language_names)
+        held = language_names(spoken)
         if interpreted:
             return _("in %(languages)s with %(interpretation)s interpretation on demand") % {
                 "languages": held,
-                "interpretation": _names(interpreted, language_names),
+                "interpretation": language_names(interpreted),
             }
         return _("in %(languages)s") % {"languages": held}
     if code == "low_effort":
@@ -1056,10 +1054,8 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
     if code == "enrolment":
         return _("a study programme: you need to enrol")
     if code == "language_barrier":
-        from cityexchange.core.models import LANGUAGE_CHOICES
-
         return _("available in %(languages)s only, none of your languages") % {
-            "languages": _names(args[0], dict(LANGUAGE_CHOICES))
+            "languages": language_names(args[0])
         }
     if code == "fits_time":
         return _("fits the time you have (about %(minutes)d minutes)") % {"minutes": args[0]}

@@ -13,8 +13,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
-from cityexchange.core.models import LANGUAGE_CHOICES, Concept, Organisation, OrganisationKind
+from cityexchange.core.models import Concept, Organisation, OrganisationKind
 from cityexchange.core.ratelimit import exceeded, too_many_page
+from cityexchange.core.templatetags.languages import language_names
 from cityexchange.directory import selectors, services
 from cityexchange.directory.finder import (
     finder_run,
@@ -183,15 +184,14 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 def offer_detail(request: HttpRequest, slug: str) -> HttpResponse:
     offer = get_for_user(selectors.offer_for_page(slug), user=request.user, slug=slug)
     topics = [t.key for t in offer.topics.all()]
-    names = dict(LANGUAGE_CHOICES)
     events, resources, _peers = neighbours_for(topics, [], current_language())
     return render(
         request,
         "directory/offer_detail.html",
         {
             "offer": offer,
-            "languages": [names.get(code, code) for code in offer.languages],
-            "interpretation": [names.get(code, code) for code in offer.interpretation_languages],
+            "languages": language_names(offer.languages, "start"),
+            "interpretation": language_names(offer.interpretation_languages),
             "events": events,
             "resources": resources,
             # An exchange format of the events app: its editions and their documentation.

@@ -24,8 +24,9 @@ from django.views.decorators.http import require_POST
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
-from cityexchange.core.models import LANGUAGE_CHOICES, Concept
+from cityexchange.core.models import Concept
 from cityexchange.core.ratelimit import exceeded, too_many_page
+from cityexchange.core.templatetags.languages import language_names
 from cityexchange.core.text import fold
 from cityexchange.events import charts, exports, links, selectors, services
 from cityexchange.events.forms import (
@@ -177,9 +178,7 @@ def _detail_context(
         "materials": list(event.materials.all()),
         "topics": list(event.topics.all()),
         # Language names, never bare codes.
-        "interpretation_names": [
-            str(dict(LANGUAGE_CHOICES).get(code, code)) for code in event.interpretation_languages
-        ],
+        "interpretation_names": language_names(event.interpretation_languages),
         "library_pages": selectors.documentation_of(event_ids=[event.pk], user=request.user).get(
             event.pk, []
         ),

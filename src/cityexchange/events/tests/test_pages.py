@@ -497,3 +497,19 @@ def test_event_titles_reach_mail_subjects_unescaped(django_capture_on_commit_cal
             event=event, data=registration_data(email="r@x.example", language="en")
         )
     assert mail.outbox[0].subject == "Your seat is confirmed: Wasser & Wärme <Ausgabe 3>"
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("de", "Spanisch, Portugiesisch"),
+        ("pt", "espanhol, português"),
+        ("es", "español, portugués"),
+    ],
+)
+def test_interpretation_languages_are_named_as_the_pages_language_writes_them(
+    client, language, expected
+):
+    event = EventFactory(interpretation_languages=["es", "pt"])
+    page = client.get(f"/{language}/events/{event.slug}/").content.decode()
+    assert expected in page
