@@ -21,6 +21,28 @@ from cityexchange.network.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+LARGEST_ID = 2**63 - 1  # beyond it SQLite cannot even compare, and no row has such an id
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses ids out of any database's range as invalid.
+
+    Django's own field passes them to the database, where SQLite raises an overflow.
+    """
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
+            try:
+                out_of_range = not 0 < int(str(pk)) <= LARGEST_ID
+            except ValueError:
+                continue  # Django's own check names it as an invalid value
+            if out_of_range:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:40]},
+                )
+        return super().clean(value)
 
 
 def _country_choices() -> list[tuple[str, str]]:
@@ -68,6 +90,17 @@ class PartnershipForm(forms.Form):
         required=False,
     )
     started_on = forms.DateField(label=_("First contact"), widget=DATE, required=False)
+
+
+class TopicsForm(forms.Form):
+    """What a partnership works on and the funding it considers, on the partnership page."""
+
+    topics = IdsField(label=_("Topics"), queryset=Concept.objects.order_by("key"), required=False)
+    funding_options = IdsField(
+        label=_("Funding options considered"),
+        queryset=Offer.objects.filter(kind="funding").order_by("name"),
+        required=False,
+    )
 
 
 class MoveForm(forms.Form):

@@ -221,6 +221,46 @@ def partnership_publish(
     return partnership
 
 
+def partnership_set_topics(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    topics: Iterable[Any],
+    funding_options: Iterable[Any],
+) -> Partnership:
+    """Set what a partnership works on and the funding options it considers.
+
+    Only directory offers of kind funding can be funding options; anything else is
+    refused rather than dropped, so the person sees why their choice did not stick.
+    """
+    topics = list(topics)
+    funding_options = list(funding_options)
+    if any(o.kind != "funding" for o in funding_options):
+        raise ValidationError(_("Only offers of the kind funding can be funding options."))
+    with transaction.atomic():
+        locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
+        before = {
+            "topics": sorted(locked.topics.values_list("pk", flat=True)),
+            "funding_options": sorted(locked.funding_options.values_list("pk", flat=True)),
+        }
+        after = {
+            "topics": sorted(t.pk for t in topics),
+            "funding_options": sorted(o.pk for o in funding_options),
+        }
+        if before != after:
+            locked.topics.set(topics)
+            locked.funding_options.set(funding_options)
+            locked.save(update_fields=["updated_at"])
+            audit_record(
+                actor=actor,
+                action="partnership_set_topics",
+                obj=locked,
+                before=before,
+                after=after,
+            )
+    return partnership
+
+
 @dataclass
 class StepInput:
     description: str
