@@ -168,6 +168,13 @@ class MeetingForm(forms.Form):
     )
     action = forms.CharField(label=_("Action item"), max_length=300, required=False)
     action_due = forms.DateField(label=_("Action item due"), widget=DATE, required=False)
+    action_owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Owner of the action item (empty: you)"),
+        queryset=User.objects.filter(groups__name=Role.NETWORK_STAFF, is_active=True).order_by(
+            "full_name"
+        ),
+        required=False,
+    )
 
 
 class PaymentForm(forms.Form):

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from cityexchange.network.models import (
     STATUS_ORDER,
+    ActionItem,
     Allocation,
     Body,
     BudgetLine,
@@ -109,6 +110,15 @@ def open_next_steps(*, until: dt.date | None = None) -> QuerySet[NextStep]:
     if until is not None:
         qs = qs.filter(due_on__lte=until)
     return qs.order_by("due_on", "id")
+
+
+def open_action_items(*, until: dt.date) -> QuerySet[ActionItem]:
+    """Meetings' action items not done yet that fall due by ``until``, soonest first."""
+    return (
+        ActionItem.objects.filter(done_at__isnull=True, due_on__lte=until)
+        .select_related("owner", "meeting__body")
+        .order_by("due_on", "id")
+    )
 
 
 def meetings(*, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[Meeting]:
@@ -600,6 +610,7 @@ def dashboard(*, today: dt.date | None = None) -> dict[str, Any]:
     return {
         "today": today,
         "steps": list(open_next_steps(until=today + dt.timedelta(days=30))[:20]),
+        "actions": list(open_action_items(until=today + dt.timedelta(days=30))[:20]),
         "pipeline": pipeline_counts(),
         "budget": budget_years(years=[today.year], today=today),
         "pace": pace_needed(today=today),

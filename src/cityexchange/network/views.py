@@ -248,7 +248,13 @@ def meetings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         actions = (
-            [services.ActionInput(description=d["action"], due_on=d["action_due"])]
+            [
+                services.ActionInput(
+                    description=d["action"],
+                    due_on=d["action_due"],
+                    owner=d.get("action_owner") or request.user,
+                )
+            ]
             if d.get("action")
             else []
         )
