@@ -73,9 +73,9 @@ def public_partnerships() -> QuerySet[Partnership]:
 def partnerships_for_staff(
     *, status: str | None = None, kind: str | None = None
 ) -> QuerySet[Partnership]:
-    qs = Partnership.objects.prefetch_related("organisations").annotate(
-        open_steps=Count("next_steps", filter=Q(next_steps__done_at__isnull=True))
-    )
+    qs = Partnership.objects.prefetch_related(
+        "organisations", "topics", "funding_options"
+    ).annotate(open_steps=Count("next_steps", filter=Q(next_steps__done_at__isnull=True)))
     if status:
         qs = qs.filter(status=status)
     if kind:
