@@ -536,7 +536,8 @@ def payment_correct(*, actor: Any, payment: Payment, amount: Any) -> Payment:
 
 @dataclass
 class ImportResult:
-    saved: int = 0
+    saved: int = 0  # payments
+    commitments: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -566,10 +567,12 @@ def _rows_from_file(name: str, content: bytes) -> list[list[Any]]:
 
 
 def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResult:
-    """Import payments from CSV or XLSX: all rows are saved, or none and every error is named.
+    """Import payments and commitments from CSV or XLSX: all rows are saved, or none and
+    every error is named.
 
     Columns (header row): line (``chapter/title``), year, date (YYYY-MM-DD, may be empty),
-    programme (organisation short address, may be empty), amount, currency, reference.
+    programme (organisation short address, may be empty), amount, currency, reference,
+    and optionally kind (``payment``, the default, or ``commitment``).
     """
     rows = _rows_from_file(filename, content)
     result = ImportResult()
@@ -589,6 +592,7 @@ def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResul
     lines = {f"{line.chapter}/{line.title_code}": line for line in BudgetLine.objects.all()}
     programmes = {o.slug: o for o in Organisation.objects.filter(kind="network")}
     prepared: list[Payment] = []
+    commitments: list[Commitment] = []
     for number, raw in enumerate(rows[1:], start=2):
         cells = {name: raw[i] if i < len(raw) else None for i, name in enumerate(header)}
         if all(v in (None, "") for v in cells.values()):
@@ -613,10 +617,28 @@ def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResul
                     raise ValidationError(
                         _("Unknown programme “%(slug)s”.") % {"slug": programme_slug[:40]}
                     )
+            kind = str(cells.get("kind") or "payment").strip().lower()
+            if kind not in ("payment", "commitment"):
+                raise ValidationError(
+                    _("Unknown kind “%(kind)s”: payment or commitment.") % {"kind": kind[:40]}
+                )
             currency = str(cells.get("currency") or Currency.EUR).strip().upper()
             amount, currency = _payment_values(
                 year=year, paid_on=paid_on, amount=cells.get("amount"), currency=currency
             )
+            if kind == "commitment":
+                commitments.append(
+                    Commitment(
+                        line=line,
+                        year=year,
+                        committed_on=paid_on,
+                        programme=programme,
+                        amount=amount,
+                        currency=currency,
+                        reference=str(cells.get("reference") or "").strip()[:100],
+                    )
+                )
+                continue
             prepared.append(
                 Payment(
                     line=line,
@@ -637,7 +659,16 @@ def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResul
         saved = Payment.objects.bulk_create(prepared)
         for payment in saved:
             audit_record(actor=actor, action="payment_import", obj=payment, after=snapshot(payment))
+        committed = Commitment.objects.bulk_create(commitments)
+        for commitment in committed:
+            audit_record(
+                actor=actor,
+                action="commitment_import",
+                obj=commitment,
+                after=snapshot(commitment),
+            )
     result.saved = len(saved)
+    result.commitments = len(committed)
     return result
 
 

@@ -314,7 +314,9 @@ def budget(request: HttpRequest) -> HttpResponse:
                 )
                 if not result.errors:
                     messages.success(
-                        request, _("%(n)d payments were imported.") % {"n": result.saved}
+                        request,
+                        _("Imported: %(payments)d payments, %(commitments)d commitments.")
+                        % {"payments": result.saved, "commitments": result.commitments},
                     )
                     return redirect("network:budget")
                 import_errors = result.errors

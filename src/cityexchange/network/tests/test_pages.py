@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from cityexchange.network.models import Partnership, Payment, StatusChange
 
@@ -357,3 +358,37 @@ def test_a_next_step_can_be_given_to_another_staff_member(network_data: Any, sta
     )
     assert response.status_code == 302
     assert partnership.next_steps.get().owner == colleague
+
+
+def test_commitments_are_imported_beside_payments_all_or_nothing(
+    network_data: Any, staff: Any
+) -> None:
+    from cityexchange.core.models import AuditEntry
+    from cityexchange.network.models import Commitment
+
+    client = signed_in(staff)
+    payments, commitments = Payment.objects.count(), Commitment.objects.count()
+    header = b"line,year,date,programme,amount,currency,reference,kind\n"
+    good = (
+        b"25 02/532 05,2024,2024-02-01,iscn,1000.00,EUR,P1,payment\n"
+        b'25 02/532 05,2024,2024-01-15,iscn,"250.000,00",EUR,C1,commitment\n'
+    )
+    bad = good + b"25 02/532 05,2024,2024-01-16,iscn,10,EUR,X,promise\n"
+    with translation.override("de"):
+        url = reverse("network:budget")
+    response = client.post(
+        url, {"action": "import", "file": SimpleUploadedFile("b.csv", header + bad)}
+    )
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "Zeile 4" in text and "Unbekannte Art „promise“" in text
+    assert (Payment.objects.count(), Commitment.objects.count()) == (payments, commitments)
+
+    response = client.post(
+        url, {"action": "import", "file": SimpleUploadedFile("b.csv", header + good)}, follow=True
+    )
+    assert "Importiert: 1 Zahlungen, 1 Bindungen." in response.content.decode()
+    commitment = Commitment.objects.get(reference="C1")
+    assert str(commitment.amount) == "250000.00" and commitment.committed_on == dt.date(2024, 1, 15)
+    assert Payment.objects.count() == payments + 1
+    assert AuditEntry.objects.filter(action="commitment_import").count() == 1
