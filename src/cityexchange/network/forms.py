@@ -73,7 +73,7 @@ class PartnershipForm(forms.Form):
     slug = forms.SlugField(label=_("Short address"), max_length=80)
     title = forms.CharField(label=_("Title"), max_length=250)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnershipKind.choices)
-    organisations: forms.ModelMultipleChoiceField[Organisation] = forms.ModelMultipleChoiceField(
+    organisations = IdsField(
         label=_("Organisations"), queryset=Organisation.objects.order_by("name"), required=False
     )
     counterpart_countries = forms.MultipleChoiceField(
@@ -81,10 +81,8 @@ class PartnershipForm(forms.Form):
         choices=_country_choices,
         required=False,
     )
-    topics: forms.ModelMultipleChoiceField[Concept] = forms.ModelMultipleChoiceField(
-        label=_("Topics"), queryset=Concept.objects.order_by("key"), required=False
-    )
-    funding_options: forms.ModelMultipleChoiceField[Offer] = forms.ModelMultipleChoiceField(
+    topics = IdsField(label=_("Topics"), queryset=Concept.objects.order_by("key"), required=False)
+    funding_options = IdsField(
         label=_("Funding options considered"),
         queryset=Offer.objects.filter(kind="funding").order_by("name"),
         required=False,

@@ -392,3 +392,26 @@ def test_commitments_are_imported_beside_payments_all_or_nothing(
     assert str(commitment.amount) == "250000.00" and commitment.committed_on == dt.date(2024, 1, 15)
     assert Payment.objects.count() == payments + 1
     assert AuditEntry.objects.filter(action="commitment_import").count() == 1
+
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("network:partnerships", {"organisations": [HUGE]}),
+        ("network:partnerships", {"topics": [HUGE]}),
+        ("network:partnerships", {"funding_options": ["-5", HUGE]}),
+        ("network:budget", {"action": "payment", "line": HUGE, "year": 2024, "amount": "1"}),
+        ("network:meetings", {"body": "1", "held_on": "2024-01-01", "action_owner": HUGE}),
+    ],
+)
+def test_ids_beyond_any_database_range_are_form_errors(
+    network_data: Any, staff: Any, name: str, data: Any
+) -> None:
+    base = {"slug": "x", "title": "X", "kind": "bilateral"} if "partnerships" in name else {}
+    response = signed_in(staff).post(reverse(name), {**base, **data}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code in (200, 400)
+    assert "valid" in response.content.decode()  # Django's “… is not a valid …” beside the field
+    assert not Partnership.objects.filter(slug="x").exists()
