@@ -48,6 +48,8 @@ class Suggestion:
     organisation: Organisation
     score: int
     reasons: list[str] = field(default_factory=list)
+    # Topics both work on (Finder profiles, challenges): a tandem started from here gets them.
+    topics: list[Any] = field(default_factory=list)
 
 
 def _profiles(organisations: list[Organisation]) -> dict[int, Any]:
@@ -151,7 +153,7 @@ def tied_to(organisation: Organisation) -> set[int]:
     return set(ids) - {organisation.pk}
 
 
-def suggest_tandems(*, municipality: Organisation, limit: int = 10) -> list[Suggestion]:
+def suggest_tandems(*, municipality: Organisation, limit: int | None = 10) -> list[Suggestion]:
     candidates = list(
         Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)
         .exclude(pk=municipality.pk)
@@ -213,7 +215,16 @@ def suggest_tandems(*, municipality: Organisation, limit: int = 10) -> list[Sugg
                 score += SIZE_POINTS
                 reasons.append(_("Similar size"))
         if score > 0:
-            result.append(Suggestion(organisation=candidate, score=score, reasons=reasons))
+            common = {t.pk: t for t in shared}
+            if theirs_interests := interests.get(candidate.pk):
+                common.update(
+                    (pk, my_interests.topics[pk])
+                    for pk in set(my_interests.topics) & set(theirs_interests.topics)
+                )
+            topics = sorted(common.values(), key=str)
+            result.append(
+                Suggestion(organisation=candidate, score=score, reasons=reasons, topics=topics)
+            )
     result.sort(key=lambda s: (-s.score, s.organisation.name))
     return result[:limit]
 

@@ -128,8 +128,15 @@ def partnership_create(
     return partnership
 
 
-def tandem_start(*, actor: Any, municipality: Organisation, partner: Organisation) -> Partnership:
-    """Start a city tandem from a matching suggestion: two municipalities, status contact."""
+def tandem_start(
+    *,
+    actor: Any,
+    municipality: Organisation,
+    partner: Organisation,
+    topics: Iterable[Any] = (),
+) -> Partnership:
+    """Start a city tandem from a matching suggestion: two municipalities, status contact,
+    with the topics the suggestion found they share."""
     from django.utils.text import slugify
 
     from cityexchange.network.models import PartnershipKind
@@ -147,6 +154,7 @@ def tandem_start(*, actor: Any, municipality: Organisation, partner: Organisatio
         title=f"{municipality.name} – {partner.name}",
         kind=PartnershipKind.CITY_TANDEM,
         organisations=[municipality, partner],
+        topics=topics,
         started_on=timezone.localdate(),
     )
 

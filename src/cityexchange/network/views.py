@@ -361,9 +361,20 @@ def tandems(request: HttpRequest) -> HttpResponse:
             municipalities, user=request.user, slug=request.POST.get("municipality")
         )
         partner = get_for_user(municipalities, user=request.user, slug=request.POST.get("partner"))
+        suggestion = next(
+            (
+                s
+                for s in suggest_tandems(municipality=municipality, limit=None)
+                if s.organisation.pk == partner.pk
+            ),
+            None,
+        )
         try:
             created = services.tandem_start(
-                actor=request.user, municipality=municipality, partner=partner
+                actor=request.user,
+                municipality=municipality,
+                partner=partner,
+                topics=suggestion.topics if suggestion else (),
             )
         except ValidationError as exc:
             raise Http404 from exc

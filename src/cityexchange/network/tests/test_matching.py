@@ -207,3 +207,23 @@ def test_matching_reads_the_same_number_of_queries_with_more_challenges(db: Any)
         interested(town, challenge(town, f"Heat {n}", [heat]))
         interested(town, first)
     assert queries() == before
+
+
+def test_a_tandem_started_from_a_suggestion_carries_the_shared_topics(db: Any, staff: Any) -> None:
+    heat = Concept.objects.create(key="heat", label="Heat")
+    water = Concept.objects.create(key="water", label="Water")
+    only_mine = Concept.objects.create(key="noise", label="Noise")
+    home = OrganisationFactory(name="Lindenau", country="DE", population=None)
+    pune = OrganisationFactory(name="Pune", country="IN", population=None)
+    profile(home, [heat, only_mine], [])
+    profile(pune, [heat], [])
+    challenge(home, "Dry summers", [water])
+    challenge(pune, "Monsoon storage", [water])
+    client = Client()
+    client.force_login(staff)
+    response = client.post(
+        reverse("network:tandems"), {"municipality": home.slug, "partner": pune.slug}
+    )
+    assert response.status_code == 302
+    created = Partnership.objects.get(kind="city_tandem")
+    assert set(created.topics.all()) == {heat, water}
