@@ -6,7 +6,12 @@ from typing import Any
 
 import pytest
 
-from cityexchange.core.tests.browser import axe_violations, describe_violations, screenshot
+from cityexchange.core.tests.browser import (
+    axe_violations,
+    describe_violations,
+    follow,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -76,3 +81,49 @@ def test_dashboard_and_report_have_no_accessibility_violations(
         page.goto(f"{base}/{language}/network/staff/{path}")
         violations = axe_violations(page)
         assert violations == [], f"{path}: " + describe_violations(violations)
+
+
+SAVED = {
+    "de": "Die Themen und Fördermöglichkeiten wurden gespeichert.",
+    "pt": "Os temas e as opções de financiamento foram salvos.",
+}
+INVALID = {"de": "ist keine gültige Auswahl", "pt": "não é uma das escolhas disponíveis"}
+
+
+@pytest.mark.parametrize("language", ["de", "pt"])
+def test_staff_edit_topics_and_funding_options_on_the_partnership_page(
+    live_server: Any, page: Any, shipped: None, staff: Any, language: str
+) -> None:
+    from cityexchange.core.models import Concept
+    from cityexchange.directory.models import Offer
+    from cityexchange.network.models import Partnership
+
+    fund = Offer.objects.create(
+        slug="b-fund", kind="funding", name_en="Town twinning fund", format="online", effort="low"
+    )
+    topic = Concept.objects.create(key="b-heat", label="Heat")
+    base = live_server.url
+    _sign_in(page, base, language, staff)
+    page.goto(f"{base}/{language}/network/staff/partnerships/iscn-oasc/")
+    page.select_option("#id_topics", [str(topic.pk)])
+    page.select_option("#id_funding_options", [str(fund.pk)])
+    follow(page.locator("#topics-title ~ button[type=submit]"))
+    assert SAVED[language] in page.content()
+    partnership = Partnership.objects.get(slug="iscn-oasc")
+    assert list(partnership.funding_options.all()) == [fund]
+    assert list(partnership.topics.all()) == [topic]
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+
+    # A choice that no longer exists (removed in another tab) comes back as a form error.
+    page.evaluate(
+        """() => { const s = document.querySelector('#id_funding_options');
+        s.add(new Option('gone', '987654', true, true)); }"""
+    )
+    follow(page.locator("#topics-title ~ button[type=submit]"))
+    assert INVALID[language] in page.content()
+    assert page.locator("#id_funding_options_error").count() == 1
+    screenshot(page, f"network-partnership-topics-error-{language}")
+    violations = axe_violations(page)
+    assert violations == [], describe_violations(violations)
+    assert list(partnership.funding_options.all()) == [fund]

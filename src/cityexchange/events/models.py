@@ -97,25 +97,8 @@ class Format(models.Model):
     )
     language_policy = models.TextField(_("language policy"), blank=True)
     cadence = models.CharField(_("rhythm"), max_length=200, blank=True)
-    # Figures the network has reported for past editions (not computed from registrations).
-    reported_participants_min = models.PositiveIntegerField(
-        _("reported participants (minimum)"), null=True, blank=True
-    )
-    reported_participants_max = models.PositiveIntegerField(
-        _("reported participants (maximum)"), null=True, blank=True
-    )
-    reported_international_share = models.PositiveSmallIntegerField(
-        _("reported share of international speakers (%)"), null=True, blank=True
-    )
-    reported_share_is_lower_bound = models.BooleanField(
-        _("the reported share is a lower bound"), default=False
-    )
-    reported_speaker_countries = models.JSONField(
-        _("reported speakers' countries"),
-        default=list,
-        blank=True,
-        help_text=_("ISO country codes; 'EU' for the European level."),
-    )
+    # What the network reported for past editions in aggregate (participation range,
+    # international share) lives with its source in network.ReportedFigure.
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     class Meta:

@@ -56,10 +56,10 @@ def _apply(obj: Any, values: dict[str, Any]) -> list[str]:
 
 
 def _format_values(entry: Entry, organiser: Organisation) -> dict[str, Any]:
-    reported = entry.data.get("reported") or {}
-    if not isinstance(reported, dict):
-        raise entry.error("reported", "must be a mapping")
-    rep = Entry(entry.path, {"slug": entry.id, **reported}, id_field="slug")
+    if "reported" in entry.data:
+        # The network's reported figures have one place, with their source:
+        # network/data/network.yaml (reported_figures).
+        raise entry.error("reported", "belongs in network/data/network.yaml")
     interpretation = entry.text_list("interpretation")
     for code in interpretation:
         if code not in ("es", "pt"):
@@ -70,11 +70,6 @@ def _format_values(entry: Entry, organiser: Organisation) -> dict[str, Any]:
         "default_duration_minutes": entry.integer("duration", required=True, minimum=1),
         "mode": entry.choice("mode", Mode.values),
         "interpretation_languages": interpretation,
-        "reported_participants_min": rep.integer("participants_min", minimum=0),
-        "reported_participants_max": rep.integer("participants_max", minimum=0),
-        "reported_international_share": rep.integer("international_share", minimum=0),
-        "reported_share_is_lower_bound": bool(reported.get("share_is_lower_bound", False)),
-        "reported_speaker_countries": rep.text_list("speaker_countries"),
         **_translated("name", entry.translations("name")),
         **_translated("description", entry.translations("description")),
         **_translated("language_policy", entry.translations("language_policy")),

@@ -410,20 +410,33 @@ def statistics(*, format: str | None = None, year: int | None = None) -> list[Fo
     ]
 
 
+def reported_of(format_ids: list[int]) -> dict[int, Any]:
+    """What the network reported per format (participation range, international share,
+    speakers' countries), by format id. Those figures live, with their source, in the
+    network app; without it there are none."""
+    if not format_ids or not apps.is_installed("cityexchange.network"):
+        return {}
+    from cityexchange.network.selectors import reported_by_format
+
+    return reported_by_format(format_ids)
+
+
 def statistics_as_dict(figures: list[FormatFigures], *, language: str) -> list[dict[str, Any]]:
     result = []
+    reported = reported_of([entry.format.pk for entry in figures])
     for entry in figures:
         fmt = entry.format
+        network = reported.get(fmt.pk)
         result.append(
             {
                 "format": fmt.slug,
                 "name": getattr(fmt, f"name_{language}", None) or fmt.name,
                 "reported_by_network": {
-                    "participants_min": fmt.reported_participants_min,
-                    "participants_max": fmt.reported_participants_max,
-                    "international_speaker_share": fmt.reported_international_share,
-                    "share_is_lower_bound": fmt.reported_share_is_lower_bound,
-                    "speaker_countries": list(fmt.reported_speaker_countries),
+                    "participants_min": network and network.participants_min,
+                    "participants_max": network and network.participants_max,
+                    "international_speaker_share": network and network.international_share,
+                    "share_is_lower_bound": bool(network and network.share_is_lower_bound),
+                    "speaker_countries": network.speaker_countries if network else [],
                 },
                 "years": [
                     {
@@ -499,5 +512,8 @@ def format_overview(
         upcoming=sorted((e for e in editions if e.starts_at >= now), key=lambda e: e.starts_at),
         past=[e for e in editions if e.starts_at < now],
         documentation=documentation_of(event_ids=[e.pk for e in editions], user=user),
-        speaker_countries=[country_name(code) for code in fmt.reported_speaker_countries],
+        speaker_countries=[
+            country_name(code)
+            for code in getattr(reported_of([fmt.pk]).get(fmt.pk), "speaker_countries", [])
+        ],
     )

@@ -419,6 +419,7 @@ def _year_rows(entry: selectors.FormatFigures) -> list[dict[str, Any]]:
 def statistics(request: HttpRequest) -> HttpResponse:
     language = current_language()
     figures = selectors.statistics()
+    reported = selectors.reported_of([entry.format.pk for entry in figures])
     sections = []
     for entry in figures:
         name = getattr(entry.format, f"name_{language}", None) or entry.format.name
@@ -432,8 +433,10 @@ def statistics(request: HttpRequest) -> HttpResponse:
                 "entry": entry,
                 "name": name,
                 "years": _year_rows(entry),
+                "reported": reported.get(entry.format.pk),
                 "reported_countries": [
-                    _country_name(code) for code in entry.format.reported_speaker_countries
+                    _country_name(code)
+                    for code in getattr(reported.get(entry.format.pk), "speaker_countries", [])
                 ],
                 "editions_chart": charts.bar_chart(
                     [charts.Bar(str(y.year), y.editions) for y in entry.years],

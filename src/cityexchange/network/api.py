@@ -137,6 +137,18 @@ class PartnershipOut(PublicPartnershipOut):
     is_public: bool
     notes: str
     open_steps: int
+    topics: list[str]
+    funding_options: list[str]
+
+    @staticmethod
+    def resolve_topics(obj: Partnership) -> list[str]:
+        """Thesaurus concept keys."""
+        return [t.key for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_funding_options(obj: Partnership) -> list[str]:
+        """Short addresses of directory offers of kind funding."""
+        return [o.slug for o in obj.funding_options.all()]
 
 
 @router.get(
@@ -149,6 +161,16 @@ def partnerships(request: HttpRequest, filters: Query[PartnershipFilter]) -> Que
     return selectors.partnerships_for_staff(status=filters.status, kind=filters.kind)
 
 
+class ActionItemOut(Schema):
+    description: str
+    due_on: dt.date | None
+    done: bool
+
+    @staticmethod
+    def resolve_done(obj: Any) -> bool:
+        return obj.done_at is not None
+
+
 class MeetingOut(Schema):
     body: str
     number: int | None
@@ -156,6 +178,11 @@ class MeetingOut(Schema):
     network_on_agenda: bool | None
     agenda: list[str]
     decisions: str
+    action_items: list[ActionItemOut]
+
+    @staticmethod
+    def resolve_action_items(obj: Meeting) -> list[Any]:
+        return list(obj.action_items.all())
 
     @staticmethod
     def resolve_body(obj: Meeting) -> str:

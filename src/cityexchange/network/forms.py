@@ -21,6 +21,28 @@ from cityexchange.network.models import (
 )
 
 DATE = forms.DateInput(attrs={"type": "date"})
+LARGEST_ID = 2**63 - 1  # beyond it SQLite cannot even compare, and no row has such an id
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows that refuses ids out of any database's range as invalid.
+
+    Django's own field passes them to the database, where SQLite raises an overflow.
+    """
+
+    def clean(self, value: Any) -> Any:
+        for pk in value if isinstance(value, list | tuple) else []:
+            try:
+                out_of_range = not 0 < int(str(pk)) <= LARGEST_ID
+            except ValueError:
+                continue  # Django's own check names it as an invalid value
+            if out_of_range:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(pk)[:40]},
+                )
+        return super().clean(value)
 
 
 def _country_choices() -> list[tuple[str, str]]:
@@ -51,7 +73,7 @@ class PartnershipForm(forms.Form):
     slug = forms.SlugField(label=_("Short address"), max_length=80)
     title = forms.CharField(label=_("Title"), max_length=250)
     kind = forms.ChoiceField(label=_("Kind"), choices=PartnershipKind.choices)
-    organisations: forms.ModelMultipleChoiceField[Organisation] = forms.ModelMultipleChoiceField(
+    organisations = IdsField(
         label=_("Organisations"), queryset=Organisation.objects.order_by("name"), required=False
     )
     counterpart_countries = forms.MultipleChoiceField(
@@ -59,15 +81,24 @@ class PartnershipForm(forms.Form):
         choices=_country_choices,
         required=False,
     )
-    topics: forms.ModelMultipleChoiceField[Concept] = forms.ModelMultipleChoiceField(
-        label=_("Topics"), queryset=Concept.objects.order_by("key"), required=False
-    )
-    funding_options: forms.ModelMultipleChoiceField[Offer] = forms.ModelMultipleChoiceField(
+    topics = IdsField(label=_("Topics"), queryset=Concept.objects.order_by("key"), required=False)
+    funding_options = IdsField(
         label=_("Funding options considered"),
         queryset=Offer.objects.filter(kind="funding").order_by("name"),
         required=False,
     )
     started_on = forms.DateField(label=_("First contact"), widget=DATE, required=False)
+
+
+class TopicsForm(forms.Form):
+    """What a partnership works on and the funding it considers, on the partnership page."""
+
+    topics = IdsField(label=_("Topics"), queryset=Concept.objects.order_by("key"), required=False)
+    funding_options = IdsField(
+        label=_("Funding options considered"),
+        queryset=Offer.objects.filter(kind="funding").order_by("name"),
+        required=False,
+    )
 
 
 class MoveForm(forms.Form):
@@ -135,6 +166,13 @@ class MeetingForm(forms.Form):
     )
     action = forms.CharField(label=_("Action item"), max_length=300, required=False)
     action_due = forms.DateField(label=_("Action item due"), widget=DATE, required=False)
+    action_owner: forms.ModelChoiceField[User] = forms.ModelChoiceField(
+        label=_("Owner of the action item (empty: you)"),
+        queryset=User.objects.filter(groups__name=Role.NETWORK_STAFF, is_active=True).order_by(
+            "full_name"
+        ),
+        required=False,
+    )
 
 
 class PaymentForm(forms.Form):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from cityexchange.network.models import (
     STATUS_ORDER,
+    ActionItem,
     Allocation,
     Body,
     BudgetLine,
@@ -30,6 +32,7 @@ from cityexchange.network.models import (
     Partnership,
     PartnershipKind,
     Payment,
+    Qualifier,
     ReportedFigure,
 )
 
@@ -70,9 +73,9 @@ def public_partnerships() -> QuerySet[Partnership]:
 def partnerships_for_staff(
     *, status: str | None = None, kind: str | None = None
 ) -> QuerySet[Partnership]:
-    qs = Partnership.objects.prefetch_related("organisations").annotate(
-        open_steps=Count("next_steps", filter=Q(next_steps__done_at__isnull=True))
-    )
+    qs = Partnership.objects.prefetch_related(
+        "organisations", "topics", "funding_options"
+    ).annotate(open_steps=Count("next_steps", filter=Q(next_steps__done_at__isnull=True)))
     if status:
         qs = qs.filter(status=status)
     if kind:
@@ -109,8 +112,20 @@ def open_next_steps(*, until: dt.date | None = None) -> QuerySet[NextStep]:
     return qs.order_by("due_on", "id")
 
 
+def open_action_items(*, until: dt.date) -> QuerySet[ActionItem]:
+    """Meetings' action items not done yet that fall due by ``until``, soonest first."""
+    return (
+        ActionItem.objects.filter(done_at__isnull=True, due_on__lte=until)
+        .select_related("owner", "meeting__body")
+        .order_by("due_on", "id")
+    )
+
+
 def meetings(*, start: dt.date | None = None, end: dt.date | None = None) -> QuerySet[Meeting]:
-    qs = Meeting.objects.select_related("body").prefetch_related("agenda_items", "action_items")
+    qs = Meeting.objects.select_related("body").prefetch_related(
+        "agenda_items",
+        Prefetch("action_items", queryset=ActionItem.objects.select_related("owner")),
+    )
     if start:
         qs = qs.filter(held_on__gte=start)
     if end:
@@ -280,6 +295,63 @@ class Edition:
     out_of_order: bool = False
 
 
+def _whole(value: Decimal | None) -> int | Decimal | None:
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else value
+
+
+@dataclass
+class FormatReported:
+    """What a source reported for one format in aggregate, with its citation.
+
+    The one place these figures live: the events pages and API, the dashboard and the
+    programme report all read them from here.
+    """
+
+    participants: ReportedFigure | None = None
+    share: ReportedFigure | None = None
+
+    @property
+    def participants_min(self) -> int | Decimal | None:
+        return _whole(self.participants.value) if self.participants else None
+
+    @property
+    def participants_max(self) -> int | Decimal | None:
+        if self.participants is None:
+            return None
+        return _whole(self.participants.value_max or self.participants.value)
+
+    @property
+    def international_share(self) -> int | Decimal | None:
+        return _whole(self.share.value) if self.share else None
+
+    @property
+    def share_is_lower_bound(self) -> bool:
+        return self.share is not None and self.share.qualifier == Qualifier.MORE_THAN
+
+    @property
+    def speaker_countries(self) -> list[str]:
+        return list(self.share.countries or []) if self.share else []
+
+
+def reported_by_format(format_ids: Iterable[int] | None = None) -> dict[int, FormatReported]:
+    """Reported participation and international share per format id (one query)."""
+    figures = ReportedFigure.objects.filter(
+        format__isnull=False, kind__in=[FigureKind.PARTICIPANTS, FigureKind.INTERNATIONAL_SHARE]
+    ).order_by("kind", "format", "key")
+    if format_ids is not None:
+        figures = figures.filter(format__in=list(format_ids))
+    result: dict[int, FormatReported] = {}
+    for figure in figures:
+        entry = result.setdefault(int(figure.format_id or 0), FormatReported())
+        if figure.kind == FigureKind.PARTICIPANTS and entry.participants is None:
+            entry.participants = figure
+        elif figure.kind == FigureKind.INTERNATIONAL_SHARE and entry.share is None:
+            entry.share = figure
+    return result
+
+
 @dataclass
 class FormatSection:
     slug: str
@@ -387,10 +459,10 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
             "event__format_id", "country"
         )
     )
-    figures = list(ReportedFigure.objects.filter(format__isnull=False))
     by_format: dict[int, list[Any]] = defaultdict(list)
     for e in events:
         by_format[e.format_id].append(e)
+    aggregates = reported_by_format(by_format.keys())
     sections: list[FormatSection] = []
     flags: list[Flag] = []
     for fmt in Format.objects.filter(pk__in=by_format.keys()).order_by("position", "slug"):
@@ -424,18 +496,8 @@ def programme_report(*, start: dt.date, end: dt.date, today: dt.date | None = No
             interpretation=list(fmt.interpretation_languages or []),
             cadence=fmt.cadence,
             editions=editions,
-            reported_participants=next(
-                (f for f in figures if f.format_id == fmt.pk and f.kind == FigureKind.PARTICIPANTS),
-                None,
-            ),
-            reported_share=next(
-                (
-                    f
-                    for f in figures
-                    if f.format_id == fmt.pk and f.kind == FigureKind.INTERNATIONAL_SHARE
-                ),
-                None,
-            ),
+            reported_participants=aggregates.get(fmt.pk, FormatReported()).participants,
+            reported_share=aggregates.get(fmt.pk, FormatReported()).share,
             recorded_editions=len(recorded),
             participants_min=min(recorded) if recorded else None,
             participants_max=max(recorded) if recorded else None,
@@ -531,12 +593,12 @@ def participation_trend() -> list[Trend]:
         count = e.attended_count or e.reported_participants
         if count:
             row.recorded.append(count)
-    figures = {f.format_id: f for f in ReportedFigure.objects.filter(kind=FigureKind.PARTICIPANTS)}
+    reported = reported_by_format(by_format.keys())
     return [
         Trend(
             name=fmt.name,
             slug=fmt.slug,
-            reported=figures.get(fmt.pk),
+            reported=reported.get(fmt.pk, FormatReported()).participants,
             years=[by_format[fmt.pk][y] for y in sorted(by_format[fmt.pk])],
         )
         for fmt in Format.objects.filter(pk__in=by_format.keys()).order_by("position", "slug")
@@ -548,6 +610,7 @@ def dashboard(*, today: dt.date | None = None) -> dict[str, Any]:
     return {
         "today": today,
         "steps": list(open_next_steps(until=today + dt.timedelta(days=30))[:20]),
+        "actions": list(open_action_items(until=today + dt.timedelta(days=30))[:20]),
         "pipeline": pipeline_counts(),
         "budget": budget_years(years=[today.year], today=today),
         "pace": pace_needed(today=today),

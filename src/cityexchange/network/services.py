@@ -128,8 +128,15 @@ def partnership_create(
     return partnership
 
 
-def tandem_start(*, actor: Any, municipality: Organisation, partner: Organisation) -> Partnership:
-    """Start a city tandem from a matching suggestion: two municipalities, status contact."""
+def tandem_start(
+    *,
+    actor: Any,
+    municipality: Organisation,
+    partner: Organisation,
+    topics: Iterable[Any] = (),
+) -> Partnership:
+    """Start a city tandem from a matching suggestion: two municipalities, status contact,
+    with the topics the suggestion found they share."""
     from django.utils.text import slugify
 
     from cityexchange.network.models import PartnershipKind
@@ -147,6 +154,7 @@ def tandem_start(*, actor: Any, municipality: Organisation, partner: Organisatio
         title=f"{municipality.name} – {partner.name}",
         kind=PartnershipKind.CITY_TANDEM,
         organisations=[municipality, partner],
+        topics=topics,
         started_on=timezone.localdate(),
     )
 
@@ -218,6 +226,46 @@ def partnership_publish(
             is_public=is_public,
             public_description=public_description,
         )
+    return partnership
+
+
+def partnership_set_topics(
+    *,
+    actor: Any,
+    partnership: Partnership,
+    topics: Iterable[Any],
+    funding_options: Iterable[Any],
+) -> Partnership:
+    """Set what a partnership works on and the funding options it considers.
+
+    Only directory offers of kind funding can be funding options; anything else is
+    refused rather than dropped, so the person sees why their choice did not stick.
+    """
+    topics = list(topics)
+    funding_options = list(funding_options)
+    if any(o.kind != "funding" for o in funding_options):
+        raise ValidationError(_("Only offers of the kind funding can be funding options."))
+    with transaction.atomic():
+        locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
+        before = {
+            "topics": sorted(locked.topics.values_list("pk", flat=True)),
+            "funding_options": sorted(locked.funding_options.values_list("pk", flat=True)),
+        }
+        after = {
+            "topics": sorted(t.pk for t in topics),
+            "funding_options": sorted(o.pk for o in funding_options),
+        }
+        if before != after:
+            locked.topics.set(topics)
+            locked.funding_options.set(funding_options)
+            locked.save(update_fields=["updated_at"])
+            audit_record(
+                actor=actor,
+                action="partnership_set_topics",
+                obj=locked,
+                before=before,
+                after=after,
+            )
     return partnership
 
 
@@ -496,7 +544,8 @@ def payment_correct(*, actor: Any, payment: Payment, amount: Any) -> Payment:
 
 @dataclass
 class ImportResult:
-    saved: int = 0
+    saved: int = 0  # payments
+    commitments: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -526,10 +575,12 @@ def _rows_from_file(name: str, content: bytes) -> list[list[Any]]:
 
 
 def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResult:
-    """Import payments from CSV or XLSX: all rows are saved, or none and every error is named.
+    """Import payments and commitments from CSV or XLSX: all rows are saved, or none and
+    every error is named.
 
     Columns (header row): line (``chapter/title``), year, date (YYYY-MM-DD, may be empty),
-    programme (organisation short address, may be empty), amount, currency, reference.
+    programme (organisation short address, may be empty), amount, currency, reference,
+    and optionally kind (``payment``, the default, or ``commitment``).
     """
     rows = _rows_from_file(filename, content)
     result = ImportResult()
@@ -549,6 +600,7 @@ def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResul
     lines = {f"{line.chapter}/{line.title_code}": line for line in BudgetLine.objects.all()}
     programmes = {o.slug: o for o in Organisation.objects.filter(kind="network")}
     prepared: list[Payment] = []
+    commitments: list[Commitment] = []
     for number, raw in enumerate(rows[1:], start=2):
         cells = {name: raw[i] if i < len(raw) else None for i, name in enumerate(header)}
         if all(v in (None, "") for v in cells.values()):
@@ -573,10 +625,28 @@ def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResul
                     raise ValidationError(
                         _("Unknown programme “%(slug)s”.") % {"slug": programme_slug[:40]}
                     )
+            kind = str(cells.get("kind") or "payment").strip().lower()
+            if kind not in ("payment", "commitment"):
+                raise ValidationError(
+                    _("Unknown kind “%(kind)s”: payment or commitment.") % {"kind": kind[:40]}
+                )
             currency = str(cells.get("currency") or Currency.EUR).strip().upper()
             amount, currency = _payment_values(
                 year=year, paid_on=paid_on, amount=cells.get("amount"), currency=currency
             )
+            if kind == "commitment":
+                commitments.append(
+                    Commitment(
+                        line=line,
+                        year=year,
+                        committed_on=paid_on,
+                        programme=programme,
+                        amount=amount,
+                        currency=currency,
+                        reference=str(cells.get("reference") or "").strip()[:100],
+                    )
+                )
+                continue
             prepared.append(
                 Payment(
                     line=line,
@@ -597,7 +667,16 @@ def payments_import(*, actor: Any, filename: str, content: bytes) -> ImportResul
         saved = Payment.objects.bulk_create(prepared)
         for payment in saved:
             audit_record(actor=actor, action="payment_import", obj=payment, after=snapshot(payment))
+        committed = Commitment.objects.bulk_create(commitments)
+        for commitment in committed:
+            audit_record(
+                actor=actor,
+                action="commitment_import",
+                obj=commitment,
+                after=snapshot(commitment),
+            )
     result.saved = len(saved)
+    result.commitments = len(committed)
     return result
 
 

@@ -152,7 +152,16 @@ def partnership(request: HttpRequest, slug: str) -> HttpResponse:
     item = get_for_user(
         selectors.partnership_detail(), user=request.user, perm="network.view_operations", slug=slug
     )
+    if request.method == "POST" and not request.user.has_perm("network.manage_operations", item):
+        raise Http404
     action = request.POST.get("action", "")
+    topics = forms.TopicsForm(
+        request.POST if action == "topics" else None,
+        initial={
+            "topics": list(item.topics.all()),
+            "funding_options": list(item.funding_options.all()),
+        },
+    )
     move = forms.MoveForm(request.POST if action == "move" else None)
     activity = forms.ActivityForm(request.POST if action == "activity" else None)
     publish = forms.PublishForm(
@@ -161,6 +170,11 @@ def partnership(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST":
         try:
+            if action == "topics" and topics.is_valid():
+                services.partnership_set_topics(
+                    actor=request.user, partnership=item, **topics.cleaned_data
+                )
+                return _done(request, item, _("The topics and funding options were saved."))
             if action == "move" and move.is_valid():
                 services.partnership_move(actor=request.user, partnership=item, **move.cleaned_data)
                 return _done(request, item, _("The status was changed."))
@@ -201,14 +215,23 @@ def partnership(request: HttpRequest, slug: str) -> HttpResponse:
                 services.next_step_done(actor=request.user, step=step)
                 return _done(request, item, _("The next step is marked done."))
         except ValidationError as exc:
-            target = {"move": move, "activity": activity, "publish": publish}.get(action)
+            target = {"topics": topics, "move": move, "activity": activity, "publish": publish}.get(
+                action
+            )
             if target is None:
                 raise Http404 from exc
             target.add_error(None, exc)
     return render(
         request,
         "network/partnership.html",
-        {"partnership": item, "move": move, "activity": activity, "publish": publish},
+        {
+            "partnership": item,
+            "topics": topics,
+            "move": move,
+            "activity": activity,
+            "publish": publish,
+            "can_manage": request.user.has_perm("network.manage_operations", item),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -225,7 +248,13 @@ def meetings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         actions = (
-            [services.ActionInput(description=d["action"], due_on=d["action_due"])]
+            [
+                services.ActionInput(
+                    description=d["action"],
+                    due_on=d["action_due"],
+                    owner=d.get("action_owner") or request.user,
+                )
+            ]
             if d.get("action")
             else []
         )
@@ -285,7 +314,9 @@ def budget(request: HttpRequest) -> HttpResponse:
                 )
                 if not result.errors:
                     messages.success(
-                        request, _("%(n)d payments were imported.") % {"n": result.saved}
+                        request,
+                        _("Imported: %(payments)d payments, %(commitments)d commitments.")
+                        % {"payments": result.saved, "commitments": result.commitments},
                     )
                     return redirect("network:budget")
                 import_errors = result.errors
@@ -330,9 +361,20 @@ def tandems(request: HttpRequest) -> HttpResponse:
             municipalities, user=request.user, slug=request.POST.get("municipality")
         )
         partner = get_for_user(municipalities, user=request.user, slug=request.POST.get("partner"))
+        suggestion = next(
+            (
+                s
+                for s in suggest_tandems(municipality=municipality, limit=None)
+                if s.organisation.pk == partner.pk
+            ),
+            None,
+        )
         try:
             created = services.tandem_start(
-                actor=request.user, municipality=municipality, partner=partner
+                actor=request.user,
+                municipality=municipality,
+                partner=partner,
+                topics=suggestion.topics if suggestion else (),
             )
         except ValidationError as exc:
             raise Http404 from exc

@@ -205,8 +205,27 @@ def test_too_many_registrations_from_one_address_get_429(client, settings):
 
 
 def test_statistics_report_the_networks_figures_and_counted_ones(client):
-    fmt = FormatFactory(
-        reported_participants_min=15, reported_participants_max=30, reported_international_share=40
+    from cityexchange.network.models import ReportedFigure
+
+    fmt = FormatFactory()
+    # What the network reported lives, with its source, in the network app.
+    ReportedFigure.objects.create(
+        key="p",
+        kind="participants",
+        format=fmt,
+        qualifier="range",
+        value=15,
+        value_max=30,
+        unit="persons",
+        source="Antwort zu Frage 2d",
+    )
+    ReportedFigure.objects.create(
+        key="s",
+        kind="international_share",
+        format=fmt,
+        value=40,
+        unit="percent",
+        source="Antwort zu Frage 2e",
     )
     event = EventFactory(format=fmt, starts_at=timezone.now() - dt.timedelta(days=1))
     RegistrationFactory(event=event, country="BR", interpretation_language="pt", attended=True)
@@ -215,6 +234,9 @@ def test_statistics_report_the_networks_figures_and_counted_ones(client):
     data = client.get("/api/v1/events/statistics").json()
     entry = data["items"][0]
     assert entry["reported_by_network"]["participants_min"] == 15
+    assert entry["reported_by_network"]["participants_max"] == 30
+    assert entry["reported_by_network"]["international_speaker_share"] == 40
+    assert entry["reported_by_network"]["share_is_lower_bound"] is False
     year = entry["years"][0]
     assert year["editions"] == 1 and year["registrations"] == 3
     assert year["attendance_min"] == 2 and year["participant_countries"] == {"DE": 2, "BR": 1}

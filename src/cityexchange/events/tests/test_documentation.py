@@ -224,8 +224,18 @@ def test_offer_pages_of_the_formats_show_their_editions_and_documentation(
     client: Any, past_edition: Any
 ) -> None:
     fmt = past_edition.format
-    fmt.reported_speaker_countries = ["BR", "IN", "EU"]
-    fmt.save()
+    from cityexchange.network.models import ReportedFigure
+
+    ReportedFigure.objects.create(
+        key="s",
+        kind="international_share",
+        format=fmt,
+        qualifier="more_than",
+        value=60,
+        unit="percent",
+        countries=["BR", "IN", "EU"],
+        source="Antwort zu Frage 2e",
+    )
     undocumented = EventFactory(
         format=fmt,
         slug="global-mixer-32",

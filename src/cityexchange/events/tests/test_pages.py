@@ -367,11 +367,22 @@ def test_the_statistics_page_names_countries_in_the_viewers_language(client):
     event = EventFactory(starts_at=past)
     RegistrationFactory(event=event, country="DE", interpretation_language="es")
     Speaker.objects.create(event=event, person=PersonFactory(), country="BR")
-    event.format.reported_speaker_countries = ["MX", "EU"]
-    event.format.save()
+    from cityexchange.network.models import ReportedFigure
+
+    ReportedFigure.objects.create(
+        key="s",
+        kind="international_share",
+        format=event.format,
+        qualifier="more_than",
+        value=60,
+        unit="percent",
+        countries=["MX", "EU"],
+        source="Antwort zu Frage 2e",
+    )
     content = client.get("/de/events/statistics/").content.decode()
     assert "Deutschland (1)" in content and "Brasilien (1)" in content
     assert "Mexiko" in content and "Spanisch (1)" in content
+    assert "&gt;&nbsp;60&nbsp;%" in content  # the network's reported share, a lower bound
     assert ">DE (1)" not in content and "MX, EU" not in content
     api = client.get("/api/v1/events/statistics").json()["items"][0]
     assert api["years"][0]["participant_countries"] == {"DE": 1}

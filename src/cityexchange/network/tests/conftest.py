@@ -19,3 +19,14 @@ def network_data(db: Any) -> None:
         load_organisations()
         load_past_editions()
         load()
+
+
+@pytest.fixture(autouse=True)
+def _language_back_to_default() -> Any:
+    """A page fetched in German leaves German active in the test's thread (the locale
+    middleware activates it): later tests would reverse German addresses."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

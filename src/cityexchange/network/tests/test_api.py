@@ -55,3 +55,38 @@ def test_unknown_filters_and_years_are_422(
     assert client.get(f"{BASE}/budget?year_from=1989", **headers).status_code == 422
     # The years from one to the other, in either order.
     assert client.get(f"{BASE}/budget?year_from=2024&year_to=2023", **headers).json()["count"] == 2
+
+
+def test_staff_see_a_partnerships_topics_and_funding_and_a_meetings_action_items(
+    network_data: Any, client: Client, staff: Any, staff_token: str
+) -> None:
+    import datetime as dt
+
+    from cityexchange.core.models import Concept
+    from cityexchange.directory.models import Offer
+    from cityexchange.network import services
+    from cityexchange.network.models import ActionItem, Meeting, Partnership
+
+    fund = Offer.objects.create(
+        slug="a-fund", kind="funding", name_en="Fund", format="online", effort="low"
+    )
+    heat = Concept.objects.create(key="a-heat", label="Heat")
+    services.partnership_set_topics(
+        actor=staff,
+        partnership=Partnership.objects.get(slug="iscn-oasc"),
+        topics=[heat],
+        funding_options=[fund],
+    )
+    meeting = Meeting.objects.order_by("held_on").first()
+    assert meeting is not None
+    ActionItem.objects.create(
+        meeting=meeting, description="Send minutes", due_on=dt.date(2022, 9, 9)
+    )
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {staff_token}"}
+    items = client.get(f"{BASE}/partnerships", **headers).json()["items"]
+    oasc = next(p for p in items if p["slug"] == "iscn-oasc")
+    assert oasc["topics"] == ["a-heat"] and oasc["funding_options"] == ["a-fund"]
+    first = client.get(f"{BASE}/meetings", **headers).json()["items"][0]
+    assert first["action_items"] == [
+        {"description": "Send minutes", "due_on": "2022-09-09", "done": False}
+    ]

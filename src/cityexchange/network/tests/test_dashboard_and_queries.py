@@ -78,3 +78,58 @@ def test_the_report_costs_the_same_queries_with_more_data(network_data: Any) -> 
     for n in range(5):
         Partnership.objects.create(slug=f"x{n}", title=f"X{n}", kind="city_tandem")
     assert queries(build) == before
+
+
+def test_meeting_action_items_have_an_owner_and_show_on_the_dashboard(
+    network_data: Any, staff: Any
+) -> None:
+    from cityexchange.core.roles import Role
+    from cityexchange.core.tests.factories import UserFactory
+    from cityexchange.network.models import ActionItem, Body
+
+    colleague = UserFactory(
+        email="c@network.example", full_name="Ada Colleague", roles=[Role.NETWORK_STAFF]
+    )
+    today = dt.date.today()  # noqa: DTZ011 - a calendar day
+    client = Client()
+    client.force_login(staff)
+    response = client.post(
+        reverse("network:meetings"),
+        {
+            "body": Body.objects.get().pk,
+            "held_on": (today - dt.timedelta(days=2)).isoformat(),
+            "network_on_agenda": "unknown",
+            "action": "Circulate the minutes",
+            "action_due": (today + dt.timedelta(days=5)).isoformat(),
+            "action_owner": colleague.pk,
+        },
+    )
+    assert response.status_code == 302
+    assert ActionItem.objects.get(description="Circulate the minutes").owner == colleague
+    assert "Ada Colleague" in client.get(reverse("network:meetings")).content.decode()
+    text = client.get(reverse("network:dashboard")).content.decode()
+    section = text[text.index('id="actions-title"') : text.index('id="pipeline-title"')]
+    assert "Circulate the minutes" in section and "Ada Colleague" in section
+    # The page's title is the title only (it once carried a whole section of the page).
+    title = text[text.index("<title>") : text.index("</title>")]
+    assert "<section" not in title and text.count('id="trend-title"') == 1
+
+
+def test_an_action_item_without_owner_is_given_to_the_one_who_records_it(
+    network_data: Any, staff: Any
+) -> None:
+    from cityexchange.network.models import ActionItem, Body
+
+    client = Client()
+    client.force_login(staff)
+    client.post(
+        reverse("network:meetings"),
+        {
+            "body": Body.objects.get().pk,
+            "held_on": "2024-06-01",
+            "network_on_agenda": "unknown",
+            "action": "Book a room",
+            "action_due": "2024-06-10",
+        },
+    )
+    assert ActionItem.objects.get(description="Book a room").owner == staff

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from cityexchange.network.models import Partnership, Payment, StatusChange
 
@@ -357,3 +358,60 @@ def test_a_next_step_can_be_given_to_another_staff_member(network_data: Any, sta
     )
     assert response.status_code == 302
     assert partnership.next_steps.get().owner == colleague
+
+
+def test_commitments_are_imported_beside_payments_all_or_nothing(
+    network_data: Any, staff: Any
+) -> None:
+    from cityexchange.core.models import AuditEntry
+    from cityexchange.network.models import Commitment
+
+    client = signed_in(staff)
+    payments, commitments = Payment.objects.count(), Commitment.objects.count()
+    header = b"line,year,date,programme,amount,currency,reference,kind\n"
+    good = (
+        b"25 02/532 05,2024,2024-02-01,iscn,1000.00,EUR,P1,payment\n"
+        b'25 02/532 05,2024,2024-01-15,iscn,"250.000,00",EUR,C1,commitment\n'
+    )
+    bad = good + b"25 02/532 05,2024,2024-01-16,iscn,10,EUR,X,promise\n"
+    with translation.override("de"):
+        url = reverse("network:budget")
+    response = client.post(
+        url, {"action": "import", "file": SimpleUploadedFile("b.csv", header + bad)}
+    )
+    text = response.content.decode()
+    assert response.status_code == 400
+    assert "Zeile 4" in text and "Unbekannte Art „promise“" in text
+    assert (Payment.objects.count(), Commitment.objects.count()) == (payments, commitments)
+
+    response = client.post(
+        url, {"action": "import", "file": SimpleUploadedFile("b.csv", header + good)}, follow=True
+    )
+    assert "Importiert: 1 Zahlungen, 1 Bindungen." in response.content.decode()
+    commitment = Commitment.objects.get(reference="C1")
+    assert str(commitment.amount) == "250000.00" and commitment.committed_on == dt.date(2024, 1, 15)
+    assert Payment.objects.count() == payments + 1
+    assert AuditEntry.objects.filter(action="commitment_import").count() == 1
+
+
+HUGE = "9" * 30
+
+
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("network:partnerships", {"organisations": [HUGE]}),
+        ("network:partnerships", {"topics": [HUGE]}),
+        ("network:partnerships", {"funding_options": ["-5", HUGE]}),
+        ("network:budget", {"action": "payment", "line": HUGE, "year": 2024, "amount": "1"}),
+        ("network:meetings", {"body": "1", "held_on": "2024-01-01", "action_owner": HUGE}),
+    ],
+)
+def test_ids_beyond_any_database_range_are_form_errors(
+    network_data: Any, staff: Any, name: str, data: Any
+) -> None:
+    base = {"slug": "x", "title": "X", "kind": "bilateral"} if "partnerships" in name else {}
+    response = signed_in(staff).post(reverse(name), {**base, **data}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code in (200, 400)
+    assert "valid" in response.content.decode()  # Django's “… is not a valid …” beside the field
+    assert not Partnership.objects.filter(slug="x").exists()
