@@ -86,9 +86,11 @@ def installation(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     """A served installation with the shipped and demo data, and a staff token."""
     var = tmp_path_factory.mktemp("contract")
     database = f"sqlite:///{var}/db.sqlite3"
-    admin_url = os.environ.get("DATABASE_URL", "")
+    suite_url = os.environ.get("DATABASE_URL", "")
     name = f"cx_contract_{uuid.uuid4().hex[:10]}"
-    postgres = admin_url.startswith(("postgres://", "postgresql://"))
+    postgres = suite_url.startswith(("postgres://", "postgresql://"))
+    # The server's maintenance database, as pytest-django uses to create its own.
+    admin_url = urlunsplit(urlsplit(suite_url)._replace(path="/postgres"))
     if postgres:
         import psycopg
 
