@@ -410,7 +410,7 @@ class ChallengeFilter(Schema):
 def challenge_list(request: HttpRequest, filters: Query[ChallengeFilter]) -> QuerySet[Challenge]:
     """Published challenges, filtered by round, topic and the city's country."""
     round_ = Round.objects.get(slug=filters.round) if filters.round else None
-    return selectors.catalogue(round_=round_, topic=filters.topic, country=filters.country)
+    return selectors.catalogue_queryset(round_=round_, topic=filters.topic, country=filters.country)
 
 
 class ChallengeIn(Schema):
