@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.template.defaultfilters import floatformat
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
@@ -1052,6 +1052,146 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
                         sent += 1
             except IntegrityError:
                 continue  # recorded by an earlier run
+    return sent
+
+
+def _closing_soon(kind: str, now: dt.datetime) -> list[tuple[Stage, int]]:
+    """Open stages of ``kind`` that close within a week, each with its reminder (7 or 1)."""
+    stages = Stage.objects.filter(
+        kind=kind,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        closes_at__lte=now + dt.timedelta(days=max(REMINDER_DAYS)),
+    ).select_related("round")
+    found = []
+    for stage in stages:
+        left = stage.closes_at - now
+        found.append((stage, min(d for d in REMINDER_DAYS if left <= dt.timedelta(days=d))))
+    return found
+
+
+def _remind_once(
+    *, key: str, recipients: Sequence[User], template: str, context: dict[str, Any]
+) -> int:
+    """Queue one mail per recipient, in their language and time zone, unless ``key`` was
+    recorded by an earlier run; returns how many were queued."""
+    from django.db import IntegrityError
+
+    from cityexchange.challenges.models import ReminderLog
+
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(key=key)
+            for recipient in recipients:
+                with timezone.override(zoneinfo_for(recipient)):
+                    send_after_commit(
+                        render_message(
+                            to=recipient.email,
+                            language=recipient.language,
+                            template=template,
+                            context=context,
+                        )
+                    )
+    except IntegrityError:
+        return 0  # recorded by an earlier run
+    return len(recipients)
+
+
+def _members(organisation_ids: Sequence[int] | set[int]) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organisation_id__in=organisation_ids, is_active=True
+        ).distinct()
+    )
+
+
+def proposal_reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Remind the lead organisation of a draft pilot proposal a week and a day before
+    the pilot proposals' deadline."""
+    now = now or timezone.now()
+    sent = 0
+    for stage, days in _closing_soon(StageKind.PILOT_PROPOSALS, now):
+        for proposal in PilotProposal.objects.filter(
+            round=stage.round, status=ProposalStatus.DRAFT
+        ):
+            sent += _remind_once(
+                key=f"proposal:{stage.pk}:{proposal.pk}:{days}",
+                recipients=_members([proposal.lead_id]),
+                template="challenges/mail/proposal_reminder",
+                context={"proposal": proposal, "stage": stage, "closes": stage.closes_at},
+            )
+    return sent
+
+
+def evaluation_reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Remind each evaluator who has proposals left to score (not conflicted) a week and
+    a day before the evaluation closes."""
+    now = now or timezone.now()
+    sent = 0
+    for stage, days in _closing_soon(StageKind.EVALUATION, now):
+        criteria = Criterion.objects.filter(round=stage.round).count()
+        proposals = list(
+            PilotProposal.objects.filter(
+                round=stage.round, status=ProposalStatus.SUBMITTED
+            ).values_list("pk", flat=True)
+        )
+        if not criteria or not proposals:
+            continue
+        for evaluator in Evaluator.objects.filter(
+            round=stage.round, user__is_active=True
+        ).select_related("user"):
+            conflicted = set(evaluator.conflicts.values_list("proposal_id", flat=True))
+            done = {
+                pid
+                for pid, n in Score.objects.filter(evaluator=evaluator)
+                .values_list("proposal_id")
+                .annotate(n=Count("pk"))
+                .values_list("proposal_id", "n")
+                if n >= criteria
+            }
+            left = [pid for pid in proposals if pid not in conflicted and pid not in done]
+            if not left:
+                continue
+            sent += _remind_once(
+                key=f"evaluation:{stage.pk}:{evaluator.pk}:{days}",
+                recipients=[evaluator.user],
+                template="challenges/mail/evaluation_reminder",
+                context={
+                    "round": stage.round,
+                    "left": len(left),
+                    "stage": stage,
+                    "closes": stage.closes_at,
+                },
+            )
+    return sent
+
+
+def pilot_report_reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Remind a running pilot's consortium a week and a day before its next report is due."""
+    from cityexchange.challenges.selectors import pilot_progress
+
+    today = timezone.localdate(now or timezone.now())
+    sent = 0
+    pilots = (
+        Pilot.objects.filter(
+            status=PilotStatus.RUNNING,
+            starts_on__isnull=False,
+            report_every_months__isnull=False,
+        )
+        .select_related("proposal__round")
+        .prefetch_related("reports", "milestones")
+    )
+    for pilot in pilots:
+        due = pilot_progress(pilot, today=today).next_report_due
+        if due is None or not today <= due <= today + dt.timedelta(days=max(REMINDER_DAYS)):
+            continue
+        days = min(d for d in REMINDER_DAYS if due - today <= dt.timedelta(days=d))
+        sent += _remind_once(
+            key=f"pilot-report:{pilot.pk}:{due.isoformat()}:{days}",
+            recipients=_members(pilot_organisation_ids(pilot)),
+            template="challenges/mail/report_reminder",
+            context={"pilot": pilot, "due": due},
+        )
     return sent
 
 
