@@ -324,7 +324,12 @@ class AttachmentForm(forms.Form):
 
 
 class DateInput(forms.DateInput):
+    """A browser date picker; it reads and writes ISO dates whatever the page's language."""
+
     input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class PilotPlanForm(forms.Form):
