@@ -1517,7 +1517,8 @@ def pilot_publish_results(*, pilot: Pilot, user: User) -> Pilot:
         raise ChallengeError(_("Only the lead organisation and network staff can do this."))
     with transaction.atomic():
         locked = (
-            Pilot.objects.select_for_update()
+            # Only the pilot's row: the library page is an outer join PostgreSQL cannot lock.
+            Pilot.objects.select_for_update(of=("self",))
             .select_related("proposal__round", "proposal__lead", "resource")
             .get(pk=pilot.pk)
         )
