@@ -242,7 +242,7 @@ def public_ideas(round_: Round | None = None) -> QuerySet[SolutionIdea]:
 def public_pilots(round_: Round | None = None) -> QuerySet[Pilot]:
     queryset = Pilot.objects.select_related(
         "proposal__round", "proposal__lead", "proposal__size", "resource"
-    )
+    ).prefetch_related("figures")
     if round_ is not None:
         queryset = queryset.filter(proposal__round=round_)
     return queryset.order_by("pk")

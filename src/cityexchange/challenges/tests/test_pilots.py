@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -290,3 +291,18 @@ def test_the_round_appears_in_the_directory_as_an_offer_that_links_to_the_round(
     assert Offer.objects.count() == 1
     offer.refresh_from_db()
     assert offer.name_en == "Renamed round"
+
+
+def test_the_api_shows_results_only_once_published(pilot: Pilot, owner: Any) -> None:
+    services.outcomes_save(
+        pilot=pilot, user=owner, results="Draft results.", lessons="", languages=["en"]
+    )
+    services.figure_add(pilot=pilot, user=owner, label="Sensors", value=Decimal("12"), unit="")
+    item = Client().get("/api/v1/challenges/pilots").json()["items"][0]
+    assert (item["outcomes"], item["figures"], item["library_resource"]) == ("", [], None)
+    services.pilot_publish_results(pilot=pilot, user=owner)
+    item = Client().get("/api/v1/challenges/pilots").json()["items"][0]
+    pilot.refresh_from_db()
+    assert item["outcomes"] == "Draft results."
+    assert item["figures"] == [{"label": "Sensors", "value": "12.00", "unit": ""}]
+    assert item["library_resource"] == pilot.resource.slug
