@@ -1510,16 +1510,17 @@ def pilot_publish_results(*, pilot: Pilot, user: User) -> Pilot:
     consortium as organisations and the round's directory offer; the page names the
     pilot page as its source and the pilot links to the page. The pilot is finished.
     """
-    from cityexchange.library.models import ResourceKind, ResourceStatus, Visibility
+    from cityexchange.library.models import Resource, ResourceKind, ResourceStatus, Visibility
     from cityexchange.library.services import resource_create, resource_update
 
     if not (is_staff_or_admin(user) or _is_member(user, pilot.proposal.lead_id)):
         raise ChallengeError(_("Only the lead organisation and network staff can do this."))
     with transaction.atomic():
         locked = (
-            # Only the pilot's row: the library page is an outer join PostgreSQL cannot lock.
+            # Only the pilot's row; its library page is read after the lock (a join read
+            # with the lock would give a second publisher the page as it was before).
             Pilot.objects.select_for_update(of=("self",))
-            .select_related("proposal__round", "proposal__lead", "resource")
+            .select_related("proposal__round", "proposal__lead")
             .get(pk=pilot.pk)
         )
         if not locked.outcomes.strip():
@@ -1546,7 +1547,12 @@ def pilot_publish_results(*, pilot: Pilot, user: User) -> Pilot:
             "source_url": pilot_url(locked, locked.languages[0]),
             "status": ResourceStatus.PUBLISHED,
         }
-        if locked.resource is None:
+        existing = (
+            Resource.objects.filter(pk=locked.resource_id).first()
+            if locked.resource_id is not None
+            else None
+        )
+        if existing is None:
             resource = resource_create(
                 actor=user,
                 slug=_free_resource_slug(f"pilot-{round_.slug}-{locked.pk}"),
@@ -1557,9 +1563,7 @@ def pilot_publish_results(*, pilot: Pilot, user: User) -> Pilot:
                 **values,
             )
         else:
-            resource = resource_update(
-                resource=locked.resource, actor=user, announced_at=now, **values
-            )
+            resource = resource_update(resource=existing, actor=user, announced_at=now, **values)
         before = snapshot(locked, ["status", "resource", "results_published_at"])
         locked.resource = resource
         locked.results_published_at = now
