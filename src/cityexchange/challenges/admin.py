@@ -1,6 +1,11 @@
 """Back office: staff set up rounds (stages, sizes, rules, criteria, committee) in four
 languages and look at what was handed in. Challenges, proposals and scores change only
-through their pages and services, so the back office shows them read-only."""
+through their pages and services, so the back office shows them read-only.
+
+Every change of a round and of its inline rows (stages, sizes, rules, criteria, the
+evaluation committee) is audited with the values before and after, as the core back
+office does; a round already in the directory has its offer brought up to date.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +20,13 @@ from cityexchange.challenges.models import (
     ConsortiumRule,
     Criterion,
     Evaluator,
+    Pilot,
     PilotProposal,
     PilotSize,
     Round,
     Stage,
 )
+from cityexchange.core.admin import AuditedAdminMixin
 
 
 class StageInline(TranslationTabularInline):
@@ -55,12 +62,19 @@ class EvaluatorInline(admin.TabularInline):
 
 
 @admin.register(Round)
-class RoundAdmin(TabbedTranslationAdmin):
+class RoundAdmin(AuditedAdminMixin, TabbedTranslationAdmin):
     list_display = ("name", "organiser", "is_demo")
     search_fields = ("name", "slug")
-    raw_id_fields = ("organiser",)
+    raw_id_fields = ("organiser", "offer")
     filter_horizontal = ("topics",)
     inlines = (StageInline, SizeInline, RuleInline, CriterionInline, EvaluatorInline)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if form.instance.offer_id:
+            from cityexchange.challenges.services import round_offer_sync
+
+            round_offer_sync(round=form.instance, user=request.user)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -79,6 +93,13 @@ class ChallengeAdmin(ReadOnlyAdmin):
     list_display = ("title", "city", "round", "status", "submitted_at", "is_demo")
     list_filter = ("round", "status")
     search_fields = ("title", "city__name")
+
+
+@admin.register(Pilot)
+class PilotAdmin(ReadOnlyAdmin):
+    list_display = ("title", "status", "starts_on", "ends_on", "results_published_at")
+    list_filter = ("status",)
+    search_fields = ("title",)
 
 
 @admin.register(PilotProposal)

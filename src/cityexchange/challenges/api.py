@@ -191,6 +191,12 @@ def ideas(request: HttpRequest) -> Any:
     return selectors.public_ideas()
 
 
+class PilotFigureOut(Schema):
+    label: str
+    value: str  # a decimal, as text, exactly as the consortium gave it
+    unit: str
+
+
 class PilotOut(Schema):
     id: int
     round: str
@@ -201,6 +207,9 @@ class PilotOut(Schema):
     starts_on: str | None
     ends_on: str | None
     outcomes: str
+    lessons: str
+    figures: list[PilotFigureOut]
+    library_resource: str | None
 
     @staticmethod
     def resolve_round(obj: Any) -> str:
@@ -221,6 +230,29 @@ class PilotOut(Schema):
     @staticmethod
     def resolve_ends_on(obj: Any) -> str | None:
         return obj.ends_on.isoformat() if obj.ends_on else None
+
+    # Results are the consortium's draft until they publish them.
+    @staticmethod
+    def resolve_outcomes(obj: Any) -> str:
+        return str(obj.outcomes) if obj.results_published_at else ""
+
+    @staticmethod
+    def resolve_lessons(obj: Any) -> str:
+        return str(obj.lessons) if obj.results_published_at else ""
+
+    @staticmethod
+    def resolve_figures(obj: Any) -> list[dict[str, Any]]:
+        if not obj.results_published_at:
+            return []
+        return [
+            {"label": f.label, "value": str(f.value), "unit": f.unit} for f in obj.figures.all()
+        ]
+
+    @staticmethod
+    def resolve_library_resource(obj: Any) -> str | None:
+        if obj.results_published_at and obj.resource is not None:
+            return str(obj.resource.slug)
+        return None
 
 
 @router.get("/pilots", response=list[PilotOut], auth=None)
@@ -410,7 +442,7 @@ class ChallengeFilter(Schema):
 def challenge_list(request: HttpRequest, filters: Query[ChallengeFilter]) -> QuerySet[Challenge]:
     """Published challenges, filtered by round, topic and the city's country."""
     round_ = Round.objects.get(slug=filters.round) if filters.round else None
-    return selectors.catalogue(round_=round_, topic=filters.topic, country=filters.country)
+    return selectors.catalogue_queryset(round_=round_, topic=filters.topic, country=filters.country)
 
 
 class ChallengeIn(Schema):

@@ -318,3 +318,72 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("PDF file"), widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"})
     )
+
+
+# ---------------------------------------------------------------- pilots
+
+
+class DateInput(forms.DateInput):
+    """A browser date picker; it reads and writes ISO dates whatever the page's language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class PilotPlanForm(forms.Form):
+    starts_on = forms.DateField(label=_("Starts on"), required=False, widget=DateInput)
+    ends_on = forms.DateField(label=_("Ends on"), required=False, widget=DateInput)
+    report_every_months = forms.IntegerField(
+        label=_("A report every … months"), required=False, min_value=1, max_value=36
+    )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    due_on = forms.DateField(label=_("Due on"), widget=DateInput)
+
+
+class PilotReportForm(forms.Form):
+    title = forms.CharField(label=_("Title of the report"), max_length=200)
+    text = forms.CharField(
+        label=_("Report"), max_length=20000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    file = forms.FileField(
+        label=_("PDF file (optional)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+
+class OutcomesForm(forms.Form):
+    results = forms.CharField(
+        label=_("Results"),
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("What the pilot achieved, as the consortium measured it."),
+    )
+    lessons = forms.CharField(
+        label=_("Lessons learnt"),
+        max_length=8000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages the results are written in"),
+        choices=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class FigureForm(forms.Form):
+    label = forms.CharField(label=_("What was measured"), max_length=200)
+    value = forms.DecimalField(
+        label=_("Value"),
+        min_value=-MAX_AMOUNT,
+        max_value=MAX_AMOUNT,
+        decimal_places=2,
+        max_digits=16,
+    )
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)

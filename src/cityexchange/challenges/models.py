@@ -8,6 +8,7 @@ non-trivial read through ``challenges.selectors``.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from decimal import Decimal
 
@@ -87,6 +88,15 @@ class Round(models.Model):
         help_text=_("Flag a proposal when evaluators' totals differ by more than this."),
     )
     source_url = models.URLField(_("source"), blank=True)
+    offer = models.ForeignKey(
+        "directory.Offer",
+        verbose_name=_("directory offer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="challenge_rounds",
+        help_text=_("The round's entry in the directory of offers; it links to the round page."),
+    )
     is_demo = models.BooleanField(_("demo content"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -589,25 +599,164 @@ class PilotStatus(models.TextChoices):
 
 
 class Pilot(models.Model):
-    """A funded proposal carried out."""
+    """A funded proposal carried out: its plan, milestones, reports and outcomes.
+
+    The outcomes (results, lessons, figures) are entered by the consortium; once
+    published they become a page of the library, linked both ways.
+    """
 
     proposal = models.OneToOneField(PilotProposal, on_delete=models.PROTECT, related_name="pilot")
     title = models.CharField(_("title"), max_length=200)
     starts_on = models.DateField(_("starts"), null=True, blank=True)
     ends_on = models.DateField(_("ends"), null=True, blank=True)
+    report_every_months = models.PositiveSmallIntegerField(
+        _("a report every (months)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(36)],
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=PilotStatus.choices, default=PilotStatus.RUNNING
     )
-    outcomes = models.TextField(_("outcomes"), blank=True)
+    outcomes = models.TextField(_("results"), blank=True)
+    lessons = models.TextField(_("lessons learnt"), max_length=8000, blank=True)
+    languages = models.JSONField(_("languages of the results"), default=list, blank=True)
+    resource = models.ForeignKey(
+        "library.Resource",
+        verbose_name=_("library page"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="challenge_pilots",
+    )
+    results_published_at = models.DateTimeField(_("results published"), null=True, blank=True)
     is_demo = models.BooleanField(_("demo content"), default=False)
 
     class Meta:
         verbose_name = _("pilot")
         verbose_name_plural = _("pilots")
         ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="challenge_pilot_ends_after_start",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def report_due_dates(self) -> list[dt.date]:
+        """The days a periodic report is due: every ``report_every_months`` from the start
+        until the end (or 10 years when no end is set)."""
+        if not self.starts_on or not self.report_every_months:
+            return []
+        end = self.ends_on or add_months(self.starts_on, 120)
+        dates = []
+        k = 1
+        while True:
+            due = add_months(self.starts_on, k * self.report_every_months)
+            if due > end:
+                break
+            dates.append(due)
+            k += 1
+        if self.ends_on and (not dates or dates[-1] < self.ends_on):
+            dates.append(self.ends_on)
+        return dates
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus ``months`` calendar months, on the last day of a shorter month."""
+    import calendar
+
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+class MilestoneStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Reached")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Milestone(models.Model):
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=200)
+    due_on = models.DateField(_("due"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=MilestoneStatus.choices,
+        default=MilestoneStatus.PLANNED,
+    )
+    reached_on = models.DateField(_("reached on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        ordering = ["due_on", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status == MilestoneStatus.PLANNED and self.due_on < today
+
+
+def report_upload_to(instance: PilotReport, filename: str) -> str:
+    return f"challenges/pilots/{instance.pilot_id}/{uuid.uuid4().hex}/{filename}"
+
+
+class PilotReport(models.Model):
+    """A periodic report of the consortium; seen by the consortium and staff only."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="reports")
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("report"), max_length=20000)
+    file = models.FileField(_("PDF"), upload_to=report_upload_to, max_length=400, blank=True)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("handed in"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pilot report")
+        verbose_name_plural = _("pilot reports")
+        ordering = ["submitted_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PilotFigure(models.Model):
+    """A figure of the pilot's results, as the consortium measured it."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="figures")
+    label = models.CharField(_("what was measured"), max_length=200)
+    value = models.DecimalField(
+        _("value"),
+        max_digits=16,
+        decimal_places=2,
+        validators=[MinValueValidator(-MAX_AMOUNT), MaxValueValidator(MAX_AMOUNT)],
+    )
+    unit = models.CharField(_("unit"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("figure")
+        verbose_name_plural = _("figures")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value} {self.unit}".strip()
 
 
 class ReminderSent(models.Model):
@@ -629,3 +778,18 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.challenge} −{self.days_before}d"
+
+
+class ReminderLog(models.Model):
+    """A reminder already sent (proposal drafts, evaluation, pilot reports), by a key that
+    names what it was for, so a reminder run twice sends once."""
+
+    key = models.CharField(max_length=120, unique=True)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+
+    def __str__(self) -> str:
+        return self.key

@@ -91,3 +91,27 @@ rules.add_perm(
 rules.add_perm("challenges.change_proposal", is_lead_member)
 rules.add_perm("challenges.evaluate_proposal", is_unconflicted_evaluator)
 rules.add_perm("challenges.manage_round", is_staff_or_admin)
+
+
+@rules.predicate
+def is_pilot_member(user: Any, pilot: Any) -> bool:
+    """A member of an organisation that carries out the pilot (lead or accepted partner)."""
+    if pilot is None or not user.is_authenticated:
+        return False
+    mine = _organisations_of(user)
+    proposal = pilot.proposal
+    if proposal.lead_id in mine:
+        return True
+    return any(m.organisation_id in mine and m.status == "accepted" for m in proposal.members.all())
+
+
+@rules.predicate
+def is_pilot_lead(user: Any, pilot: Any) -> bool:
+    return pilot is not None and member_of(user, pilot.proposal.lead_id)
+
+
+# Pilots are public; their reports are the consortium's and staff's business.
+rules.add_perm("challenges.view_pilot_reports", is_pilot_member | is_staff_or_admin)
+rules.add_perm("challenges.change_pilot", is_pilot_member | is_staff_or_admin)
+rules.add_perm("challenges.report_pilot", is_pilot_member)
+rules.add_perm("challenges.publish_pilot", is_pilot_lead | is_staff_or_admin)

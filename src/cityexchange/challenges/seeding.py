@@ -31,6 +31,7 @@ from cityexchange.challenges.models import (
     Stage,
     StageKind,
 )
+from cityexchange.challenges.services import round_offer_sync
 from cityexchange.core.datafiles import DataFileError, load_yaml
 from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import Concept, Organisation
@@ -161,6 +162,8 @@ def load_rounds(path: Path = ROUNDS_FILE) -> list[str]:
                 for rule in rules
             )
             round_.topics.set(Concept.objects.filter(key__in=entry.get("topics", [])))
+            # The round's entry in the directory of offers, linking to the round page.
+            round_offer_sync(round=round_, user=None)
         report.append(f"round {slug}: {'created' if created else 'updated'}")
     return report
 

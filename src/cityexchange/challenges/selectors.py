@@ -34,7 +34,7 @@ from cityexchange.core.models import Organisation
 
 
 def round_queryset() -> QuerySet[Round]:
-    return Round.objects.select_related("organiser").prefetch_related(
+    return Round.objects.select_related("organiser", "offer").prefetch_related(
         "stages", "sizes", "rules", "topics", "criteria"
     )
 
@@ -72,14 +72,13 @@ def challenge_queryset() -> QuerySet[Challenge]:
     return Challenge.objects.select_related("round", "city").prefetch_related("topics")
 
 
-def catalogue(
+def catalogue_queryset(
     *,
     round_: Round | None = None,
     topic: str | None = None,
     country: str | None = None,
-    query: str | None = None,
 ) -> QuerySet[Challenge]:
-    """Published challenges, filtered by round, topic key, the city's country and words."""
+    """Published challenges, filtered by round, topic key and the city's country."""
     queryset = challenge_queryset().filter(status=ChallengeStatus.PUBLISHED)
     if round_ is not None:
         queryset = queryset.filter(round=round_)
@@ -87,16 +86,74 @@ def catalogue(
         queryset = queryset.filter(topics__key=topic)
     if country:
         queryset = queryset.filter(city__country=country)
-    if query:
-        for word in query.split()[:8]:
-            queryset = queryset.filter(
-                Q(title__icontains=word)
-                | Q(problem__icontains=word)
-                | Q(desired_outcome__icontains=word)
-            )
     return queryset.annotate(interest_count=Count("interests", distinct=True)).order_by(
         "city__country", "city__name", "pk"
     )
+
+
+def catalogue(
+    *,
+    round_: Round | None = None,
+    topic: str | None = None,
+    country: str | None = None,
+    query: str | None = None,
+) -> list[Challenge]:
+    """The catalogue's challenges; words go through the library's cross-lingual analysis.
+
+    A challenge matches when each word of the query meets one of its stems (under any
+    of the four languages' rules) or a thesaurus concept it names or is tagged with,
+    so "gestión del agua" finds a German challenge about "Wassermanagement".
+    """
+    challenges = list(catalogue_queryset(round_=round_, topic=topic, country=country))
+    return search_challenges(challenges, query) if query else challenges
+
+
+def _challenge_tokens(challenge: Challenge, index: Any) -> set[str]:
+    from cityexchange.library.analysis import analyse_document
+
+    language = challenge.language or "en"
+    document = analyse_document(
+        resource_id=challenge.pk,
+        titles={language: challenge.title},
+        summaries={language: challenge.problem},
+        body="\n".join(
+            [
+                challenge.affected,
+                challenge.current_situation,
+                challenge.data_available,
+                challenge.tried,
+                challenge.desired_outcome,
+                challenge.constraints,
+            ]
+        ),
+        languages=[language],
+        topic_keys=[t.key for t in challenge.topics.all()],
+        facets={},
+        is_public=True,
+        published_on=None,
+        index=index,
+    )
+    return set(
+        " ".join([document.title, document.summary, document.body, document.concepts]).split()
+    )
+
+
+def search_challenges(challenges: list[Challenge], query: str) -> list[Challenge]:
+    """The challenges whose analysed text meets every word of ``query`` (any language)."""
+    from cityexchange.core.text import thesaurus
+    from cityexchange.library.analysis import analyse_query
+
+    index = thesaurus()
+    analysed = analyse_query(query, index)
+    groups = analysed.groups
+    if not groups:
+        return challenges if analysed.is_empty and not analysed.words else []
+    found = []
+    for challenge in challenges:
+        tokens = _challenge_tokens(challenge, index)
+        if all(any(token in tokens for token in group) for group in groups):
+            found.append(challenge)
+    return found
 
 
 def catalogue_countries(round_: Round | None = None) -> list[str]:
@@ -183,7 +240,9 @@ def public_ideas(round_: Round | None = None) -> QuerySet[SolutionIdea]:
 
 
 def public_pilots(round_: Round | None = None) -> QuerySet[Pilot]:
-    queryset = Pilot.objects.select_related("proposal__round", "proposal__lead", "proposal__size")
+    queryset = Pilot.objects.select_related(
+        "proposal__round", "proposal__lead", "proposal__size", "resource"
+    ).prefetch_related("figures")
     if round_ is not None:
         queryset = queryset.filter(proposal__round=round_)
     return queryset.order_by("pk")
@@ -484,3 +543,55 @@ def my_ideas(user: Any, round_: Round) -> list[SolutionIdea]:
         .select_related("organisation")
         .order_by("-created_at")
     )
+
+
+# ---------------------------------------------------------------- pilots
+
+
+def pilot_queryset() -> QuerySet[Pilot]:
+    return Pilot.objects.select_related(
+        "proposal__round", "proposal__lead", "proposal__size", "resource"
+    ).prefetch_related(
+        Prefetch(
+            "proposal__members",
+            queryset=ConsortiumMember.objects.select_related("organisation"),
+        ),
+        "milestones",
+        "figures",
+    )
+
+
+@dataclass
+class PilotProgress:
+    pilot: Pilot
+    overdue_milestones: list[Any] = field(default_factory=list)
+    reports_due: list[dt.date] = field(default_factory=list)  # due days already passed
+    reports_handed_in: int = 0
+    overdue_reports: list[dt.date] = field(default_factory=list)  # due and not handed in
+    next_report_due: dt.date | None = None
+
+
+def pilot_progress(pilot: Pilot, *, today: dt.date | None = None) -> PilotProgress:
+    """Which milestones and reports of the pilot are overdue, and the next report due.
+
+    The n-th report due day counts as met once the consortium has handed in n reports.
+    """
+    today = today or timezone.localdate()
+    handed_in = len(pilot.reports.all())
+    due_days = pilot.report_due_dates()
+    passed = [d for d in due_days if d < today]
+    progress = PilotProgress(pilot=pilot, reports_due=passed, reports_handed_in=handed_in)
+    progress.overdue_milestones = [m for m in pilot.milestones.all() if m.is_overdue(today)]
+    if pilot.status == "running":
+        progress.overdue_reports = passed[handed_in:]
+        later = due_days[handed_in:]
+        progress.next_report_due = later[0] if later else None
+    return progress
+
+
+def pilots_overview(round_: Round, *, today: dt.date | None = None) -> list[PilotProgress]:
+    """Every pilot of the round with what is overdue, most overdue first (staff)."""
+    pilots = pilot_queryset().filter(proposal__round=round_).prefetch_related("reports")
+    rows = [pilot_progress(p, today=today) for p in pilots]
+    rows.sort(key=lambda r: (-(len(r.overdue_milestones) + len(r.overdue_reports)), r.pilot.title))
+    return rows

@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.template.defaultfilters import floatformat
 from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
@@ -36,10 +37,15 @@ from cityexchange.challenges.models import (
     IdeaStatus,
     Interest,
     InvitationStatus,
+    Milestone,
+    MilestoneStatus,
     PartnerRole,
     Pilot,
+    PilotFigure,
     PilotProposal,
+    PilotReport,
     PilotSize,
+    PilotStatus,
     ProposalStatus,
     Round,
     RuleKind,
@@ -971,6 +977,11 @@ def personal_data_of(*, user: User) -> dict[str, Any]:
         "conflicts": list(
             Conflict.objects.filter(evaluator__user=user).values("proposal_id", "reason")
         ),
+        "pilot_reports": list(
+            PilotReport.objects.filter(submitted_by=user).values(
+                "pilot_id", "title", "submitted_at"
+            )
+        ),
     }
 
 
@@ -987,6 +998,7 @@ def personal_data_erase(*, user: User) -> None:
     ConsortiumMember.objects.filter(answered_by=user).update(answered_by=None)
     Conflict.objects.filter(evaluator__user=user).update(reason="")
     Score.objects.filter(evaluator__user=user).update(comment="")
+    PilotReport.objects.filter(submitted_by=user).update(submitted_by=None)
 
 
 # ---------------------------------------------------------------- reminders
@@ -1043,6 +1055,146 @@ def reminders_send_due(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+def _closing_soon(kind: str, now: dt.datetime) -> list[tuple[Stage, int]]:
+    """Open stages of ``kind`` that close within a week, each with its reminder (7 or 1)."""
+    stages = Stage.objects.filter(
+        kind=kind,
+        opens_at__lte=now,
+        closes_at__gt=now,
+        closes_at__lte=now + dt.timedelta(days=max(REMINDER_DAYS)),
+    ).select_related("round")
+    found = []
+    for stage in stages:
+        left = stage.closes_at - now
+        found.append((stage, min(d for d in REMINDER_DAYS if left <= dt.timedelta(days=d))))
+    return found
+
+
+def _remind_once(
+    *, key: str, recipients: Sequence[User], template: str, context: dict[str, Any]
+) -> int:
+    """Queue one mail per recipient, in their language and time zone, unless ``key`` was
+    recorded by an earlier run; returns how many were queued."""
+    from django.db import IntegrityError
+
+    from cityexchange.challenges.models import ReminderLog
+
+    try:
+        with transaction.atomic():
+            ReminderLog.objects.create(key=key)
+            for recipient in recipients:
+                with timezone.override(zoneinfo_for(recipient)):
+                    send_after_commit(
+                        render_message(
+                            to=recipient.email,
+                            language=recipient.language,
+                            template=template,
+                            context=context,
+                        )
+                    )
+    except IntegrityError:
+        return 0  # recorded by an earlier run
+    return len(recipients)
+
+
+def _members(organisation_ids: Sequence[int] | set[int]) -> list[User]:
+    return list(
+        User.objects.filter(
+            memberships__organisation_id__in=organisation_ids, is_active=True
+        ).distinct()
+    )
+
+
+def proposal_reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Remind the lead organisation of a draft pilot proposal a week and a day before
+    the pilot proposals' deadline."""
+    now = now or timezone.now()
+    sent = 0
+    for stage, days in _closing_soon(StageKind.PILOT_PROPOSALS, now):
+        for proposal in PilotProposal.objects.filter(
+            round=stage.round, status=ProposalStatus.DRAFT
+        ):
+            sent += _remind_once(
+                key=f"proposal:{stage.pk}:{proposal.pk}:{days}",
+                recipients=_members([proposal.lead_id]),
+                template="challenges/mail/proposal_reminder",
+                context={"proposal": proposal, "stage": stage, "closes": stage.closes_at},
+            )
+    return sent
+
+
+def evaluation_reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Remind each evaluator who has proposals left to score (not conflicted) a week and
+    a day before the evaluation closes."""
+    now = now or timezone.now()
+    sent = 0
+    for stage, days in _closing_soon(StageKind.EVALUATION, now):
+        criteria = Criterion.objects.filter(round=stage.round).count()
+        proposals = list(
+            PilotProposal.objects.filter(
+                round=stage.round, status=ProposalStatus.SUBMITTED
+            ).values_list("pk", flat=True)
+        )
+        if not criteria or not proposals:
+            continue
+        for evaluator in Evaluator.objects.filter(
+            round=stage.round, user__is_active=True
+        ).select_related("user"):
+            conflicted = set(evaluator.conflicts.values_list("proposal_id", flat=True))
+            done = {
+                pid
+                for pid, n in Score.objects.filter(evaluator=evaluator)
+                .values_list("proposal_id")
+                .annotate(n=Count("pk"))
+                .values_list("proposal_id", "n")
+                if n >= criteria
+            }
+            left = [pid for pid in proposals if pid not in conflicted and pid not in done]
+            if not left:
+                continue
+            sent += _remind_once(
+                key=f"evaluation:{stage.pk}:{evaluator.pk}:{days}",
+                recipients=[evaluator.user],
+                template="challenges/mail/evaluation_reminder",
+                context={
+                    "round": stage.round,
+                    "left": len(left),
+                    "stage": stage,
+                    "closes": stage.closes_at,
+                },
+            )
+    return sent
+
+
+def pilot_report_reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Remind a running pilot's consortium a week and a day before its next report is due."""
+    from cityexchange.challenges.selectors import pilot_progress
+
+    today = timezone.localdate(now or timezone.now())
+    sent = 0
+    pilots = (
+        Pilot.objects.filter(
+            status=PilotStatus.RUNNING,
+            starts_on__isnull=False,
+            report_every_months__isnull=False,
+        )
+        .select_related("proposal__round")
+        .prefetch_related("reports", "milestones")
+    )
+    for pilot in pilots:
+        due = pilot_progress(pilot, today=today).next_report_due
+        if due is None or not today <= due <= today + dt.timedelta(days=max(REMINDER_DAYS)):
+            continue
+        days = min(d for d in REMINDER_DAYS if due - today <= dt.timedelta(days=d))
+        sent += _remind_once(
+            key=f"pilot-report:{pilot.pk}:{due.isoformat()}:{days}",
+            recipients=_members(pilot_organisation_ids(pilot)),
+            template="challenges/mail/report_reminder",
+            context={"pilot": pilot, "due": due},
+        )
+    return sent
+
+
 def zoneinfo_for(user: User) -> Any:
     import zoneinfo
 
@@ -1057,17 +1209,14 @@ def zoneinfo_for(user: User) -> Any:
 MAX_ATTACHMENTS = 5
 
 
-def attachment_add(
-    *, challenge: Challenge, user: User, upload: Any, title: str = ""
-) -> ChallengeAttachment:
-    """Attach a PDF to a draft: size within the limit, content really a readable PDF."""
+def check_pdf(upload: Any) -> int:
+    """The upload's size, if it is within the limit and really a readable PDF."""
     from django.conf import settings
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
-    _require_member(user, challenge.city_id)
     limit = settings.CITYEXCHANGE_MAX_UPLOAD_BYTES
-    size = upload.size or 0
+    size = int(upload.size or 0)
     if size == 0 or size > limit:
         raise ChallengeError(
             _("A file must not be empty or larger than %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
@@ -1081,6 +1230,15 @@ def attachment_add(
         PdfReader(io.BytesIO(data)).pages[0]  # noqa: B018 - reading the first page is the check
     except (PyPdfError, ValueError, KeyError, TypeError, IndexError, OSError) as exc:
         raise ChallengeError(_("This PDF cannot be read.")) from exc
+    return size
+
+
+def attachment_add(
+    *, challenge: Challenge, user: User, upload: Any, title: str = ""
+) -> ChallengeAttachment:
+    """Attach a PDF to a draft: size within the limit, content really a readable PDF."""
+    _require_member(user, challenge.city_id)
+    size = check_pdf(upload)
     with transaction.atomic():
         locked = Challenge.objects.select_for_update().get(pk=challenge.pk)
         if not locked.is_editable:
@@ -1122,3 +1280,376 @@ def attachment_remove(*, attachment: ChallengeAttachment, user: User) -> None:
         )
         attachment.file.delete(save=False)
         attachment.delete()
+
+
+# ---------------------------------------------------------------- pilots
+
+
+def pilot_organisation_ids(pilot: Pilot) -> set[int]:
+    """The organisations that carry out the pilot: the lead and every accepted partner."""
+    ids = set(
+        ConsortiumMember.objects.filter(
+            proposal_id=pilot.proposal_id, status=InvitationStatus.ACCEPTED
+        ).values_list("organisation_id", flat=True)
+    )
+    ids.add(pilot.proposal.lead_id)
+    return ids
+
+
+def is_pilot_member(user: Any, pilot: Pilot) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(
+        user=user, organisation_id__in=pilot_organisation_ids(pilot)
+    ).exists()
+
+
+def _require_pilot_member(user: User, pilot: Pilot) -> None:
+    if not is_pilot_member(user, pilot):
+        raise ChallengeError(_("Only the pilot's consortium can do this."))
+
+
+def _require_pilot_member_or_staff(user: User, pilot: Pilot) -> None:
+    if not (is_staff_or_admin(user) or is_pilot_member(user, pilot)):
+        raise ChallengeError(_("Only the pilot's consortium and network staff can do this."))
+
+
+def pilot_plan_set(
+    *,
+    pilot: Pilot,
+    user: User,
+    starts_on: dt.date | None,
+    ends_on: dt.date | None,
+    report_every_months: int | None,
+) -> Pilot:
+    """Set the pilot's start, end and how often the consortium reports."""
+    _require_pilot_member_or_staff(user, pilot)
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ChallengeError(_("A pilot cannot end before it starts."))
+    if report_every_months is not None and not 1 <= report_every_months <= 36:
+        raise ChallengeError(_("A report is due every 1 to 36 months."))
+    fields = ["starts_on", "ends_on", "report_every_months"]
+    with transaction.atomic():
+        locked = Pilot.objects.select_for_update().get(pk=pilot.pk)
+        before = snapshot(locked, fields)
+        locked.starts_on, locked.ends_on = starts_on, ends_on
+        locked.report_every_months = report_every_months
+        locked.save(update_fields=fields)
+        audit_record(
+            actor=user,
+            action="pilot.plan",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, fields),
+        )
+    return locked
+
+
+def milestone_add(*, pilot: Pilot, user: User, title: str, due_on: dt.date) -> Milestone:
+    _require_pilot_member_or_staff(user, pilot)
+    if not title.strip():
+        raise ChallengeError(_("A milestone needs a title."))
+    with transaction.atomic():
+        milestone = Milestone.objects.create(pilot=pilot, title=title.strip()[:200], due_on=due_on)
+        audit_record(
+            actor=user, action="pilot.milestone_add", obj=milestone, after=snapshot(milestone)
+        )
+    return milestone
+
+
+def milestone_set_status(*, milestone: Milestone, user: User, status: str) -> Milestone:
+    """Mark a milestone reached (today), dropped, or planned again."""
+    _require_pilot_member_or_staff(user, milestone.pilot)
+    if status not in MilestoneStatus.values:
+        raise ChallengeError(_("Choose one of the listed states."))
+    fields = ["status", "reached_on"]
+    with transaction.atomic():
+        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        before = snapshot(locked, fields)
+        locked.status = status
+        locked.reached_on = timezone.localdate() if status == MilestoneStatus.DONE else None
+        locked.save(update_fields=fields)
+        audit_record(
+            actor=user,
+            action="pilot.milestone_status",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, fields),
+        )
+    return locked
+
+
+def report_add(
+    *, pilot: Pilot, user: User, title: str, text: str, upload: Any = None
+) -> PilotReport:
+    """A periodic report of the consortium, with an optional PDF checked by its content."""
+    _require_pilot_member(user, pilot)
+    if not title.strip() or not text.strip():
+        raise ChallengeError(_("A report needs a title and a text."))
+    size = check_pdf(upload) if upload is not None else 0
+    with transaction.atomic():
+        report = PilotReport(
+            pilot=pilot,
+            title=title.strip()[:200],
+            text=text.strip()[:20000],
+            size=size,
+            submitted_by=user,
+        )
+        if upload is not None:
+            report.file.save(upload.name or "report.pdf", upload, save=False)
+        report.save()
+        audit_record(
+            actor=user,
+            action="pilot.report",
+            obj=report,
+            after={"pilot": pilot.pk, "title": report.title, "size": size},
+        )
+    return report
+
+
+def outcomes_save(
+    *, pilot: Pilot, user: User, results: str, lessons: str, languages: Sequence[str]
+) -> Pilot:
+    """The consortium writes down what the pilot achieved and learnt, and in which languages."""
+    from cityexchange.core.datafiles import LANGUAGES
+
+    _require_pilot_member(user, pilot)
+    unknown = [lang for lang in languages if lang not in LANGUAGES]
+    if unknown:
+        raise ChallengeError(_("Choose languages from the list."))
+    fields = ["outcomes", "lessons", "languages"]
+    with transaction.atomic():
+        locked = Pilot.objects.select_for_update().get(pk=pilot.pk)
+        before = snapshot(locked, fields)
+        locked.outcomes = results.strip()[:20000]
+        locked.lessons = lessons.strip()[:8000]
+        locked.languages = list(dict.fromkeys(languages))
+        locked.save(update_fields=fields)
+        audit_record(
+            actor=user,
+            action="pilot.outcomes",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, fields),
+        )
+    return locked
+
+
+MAX_FIGURES = 30
+
+
+def figure_add(
+    *, pilot: Pilot, user: User, label: str, value: Decimal, unit: str = ""
+) -> PilotFigure:
+    _require_pilot_member(user, pilot)
+    if not label.strip():
+        raise ChallengeError(_("Say what the figure measures."))
+    if abs(value) > Decimal("99999999999999.99"):
+        raise ChallengeError(_("This number is too large."))
+    with transaction.atomic():
+        Pilot.objects.select_for_update().get(pk=pilot.pk)
+        if PilotFigure.objects.filter(pilot=pilot).count() >= MAX_FIGURES:
+            raise ChallengeError(
+                _("A pilot can have at most %(count)d figures.") % {"count": MAX_FIGURES}
+            )
+        figure = PilotFigure.objects.create(
+            pilot=pilot, label=label.strip()[:200], value=value, unit=unit.strip()[:40]
+        )
+        audit_record(actor=user, action="pilot.figure_add", obj=figure, after=snapshot(figure))
+    return figure
+
+
+def figure_remove(*, figure: PilotFigure, user: User) -> None:
+    _require_pilot_member(user, figure.pilot)
+    with transaction.atomic():
+        audit_record(actor=user, action="pilot.figure_remove", obj=figure, before=snapshot(figure))
+        figure.delete()
+
+
+def pilot_topics(pilot: Pilot) -> list[Concept]:
+    """The topics of the challenges the pilot answers; the round's focus when it names none."""
+    proposal = pilot.proposal
+    topics: list[Concept] = []
+    if proposal.idea_id is not None:
+        topics = list(
+            Concept.objects.filter(challenges__ideas=proposal.idea_id).distinct().order_by("key")
+        )
+    return topics or list(proposal.round.topics.order_by("key"))
+
+
+def pilot_url(pilot: Pilot, language: str) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    with translation.override(language):
+        path = reverse("challenges:pilot", kwargs={"pk": pilot.pk})
+    return f"{settings.SITE_URL}{path}"
+
+
+def round_url(round_: Round, language: str) -> str:
+    from django.conf import settings
+    from django.urls import reverse
+
+    with translation.override(language):
+        path = reverse("challenges:round", kwargs={"slug": round_.slug})
+    return f"{settings.SITE_URL}{path}"
+
+
+def _results_text(pilot: Pilot, figures: Sequence[PilotFigure]) -> str:
+    """The library page's text: results, lessons and the figures as the consortium gave them."""
+    parts = [pilot.outcomes.strip()]
+    if pilot.lessons.strip():
+        parts.append(pilot.lessons.strip())
+    parts.extend(f"- {f.label}: {floatformat(f.value, '-2')} {f.unit}".rstrip() for f in figures)
+    return "\n\n".join(p for p in parts if p)
+
+
+def pilot_publish_results(*, pilot: Pilot, user: User) -> Pilot:
+    """Publish the pilot's results: its library page is made or brought up to date in the
+    same transaction, in the pilot's languages, with the challenges' topics, the
+    consortium as organisations and the round's directory offer; the page names the
+    pilot page as its source and the pilot links to the page. The pilot is finished.
+    """
+    from cityexchange.library.models import Resource, ResourceKind, ResourceStatus, Visibility
+    from cityexchange.library.services import resource_create, resource_update
+
+    if not (is_staff_or_admin(user) or _is_member(user, pilot.proposal.lead_id)):
+        raise ChallengeError(_("Only the lead organisation and network staff can do this."))
+    with transaction.atomic():
+        locked = (
+            # Only the pilot's row; its library page is read after the lock (a join read
+            # with the lock would give a second publisher the page as it was before).
+            Pilot.objects.select_for_update(of=("self",))
+            .select_related("proposal__round", "proposal__lead")
+            .get(pk=pilot.pk)
+        )
+        if not locked.outcomes.strip():
+            raise ChallengeError(_("Write the results down before publishing them."))
+        if not locked.languages:
+            raise ChallengeError(_("Say in which languages the results are written."))
+        figures = list(locked.figures.all())
+        organisations = list(
+            Organisation.objects.filter(pk__in=pilot_organisation_ids(locked)).order_by("name")
+        )
+        round_ = locked.proposal.round
+        now = timezone.now()
+        values: dict[str, Any] = {
+            "title": {lang: locked.title for lang in locked.languages},
+            "summary": {locked.languages[0]: locked.outcomes.strip()[:600]},
+            "topics": pilot_topics(locked),
+            "organisations": organisations,
+            "offers": [round_.offer] if round_.offer_id else [],
+            "body": _results_text(locked, figures),
+            "languages": list(locked.languages),
+            "countries": sorted(
+                {str(o.country) for o in organisations if o.country and o.kind in CITY_KINDS}
+            ),
+            "source_url": pilot_url(locked, locked.languages[0]),
+            "status": ResourceStatus.PUBLISHED,
+        }
+        existing = (
+            Resource.objects.filter(pk=locked.resource_id).first()
+            if locked.resource_id is not None
+            else None
+        )
+        if existing is None:
+            resource = resource_create(
+                actor=user,
+                slug=_free_resource_slug(f"pilot-{round_.slug}-{locked.pk}"),
+                kind=ResourceKind.STUDY,
+                visibility=Visibility.PUBLIC,
+                published_on=now.date(),
+                is_demo=locked.is_demo,
+                **values,
+            )
+        else:
+            resource = resource_update(resource=existing, actor=user, announced_at=now, **values)
+        before = snapshot(locked, ["status", "resource", "results_published_at"])
+        locked.resource = resource
+        locked.results_published_at = now
+        locked.status = PilotStatus.FINISHED
+        locked.save(update_fields=["resource", "results_published_at", "status"])
+        audit_record(
+            actor=user,
+            action="pilot.publish_results",
+            obj=locked,
+            before=before,
+            after=snapshot(locked, ["status", "resource", "results_published_at"]),
+        )
+    return locked
+
+
+def _free_resource_slug(base: str) -> str:
+    from cityexchange.library.models import Resource
+
+    slug, n = base[:110], 2
+    while Resource.objects.filter(slug=slug).exists():
+        slug, n = f"{base[:105]}-{n}", n + 1
+    return slug
+
+
+# ---------------------------------------------------------------- the round in the directory
+
+
+def round_offer_sync(*, round: Round, user: Any) -> Any:
+    """The round's offer in the directory, made or brought up to date from the round's own
+    facts (names, description, organiser, topics, languages, dates, rules' countries); it
+    links to the round page. A challenge round asks for months of work and pays pilots."""
+    from cityexchange.core.datafiles import LANGUAGES
+    from cityexchange.directory.enums import Cost, Effort, Format, OfferKind, OfferStatus
+    from cityexchange.directory.models import Offer
+    from cityexchange.directory.services import directory_changed
+
+    if user is not None:
+        _require_staff(user)
+    with transaction.atomic():
+        locked = _lock_round(round)
+        stages = list(locked.stages.all())
+        starts = min((s.opens_at for s in stages), default=None)
+        ends = max((s.closes_at for s in stages), default=None)
+        calls = [s for s in stages if s.kind == StageKind.CHALLENGES]
+        now = timezone.now()
+        fields: dict[str, Any] = {
+            "kind": OfferKind.CHALLENGE,
+            "languages": list(locked.languages),
+            "format": Format.MIXED,
+            "cost": Cost.FUNDED if locked.sizes.exists() else Cost.FREE,
+            "effort": Effort.HIGH,
+            "starts_on": timezone.localdate(starts) if starts else None,
+            "ends_on": timezone.localdate(ends) if ends else None,
+            "deadline": timezone.localdate(calls[0].closes_at) if calls else None,
+            "url": round_url(locked, locked.languages[0] if locked.languages else "en"),
+            "status": OfferStatus.ENDED if ends and ends <= now else OfferStatus.ACTIVE,
+        }
+        for lang in LANGUAGES:
+            fields[f"name_{lang}"] = (getattr(locked, f"name_{lang}", "") or "")[:250]
+            fields[f"description_{lang}"] = getattr(locked, f"description_{lang}", "") or ""
+        fields["name"] = (locked.name or locked.slug)[:250]
+        fields["description"] = locked.description
+        offer = locked.offer
+        if offer is None:
+            slug = f"round-{locked.slug}"[:80]
+            offer = Offer.objects.filter(slug=slug).first()
+        before = snapshot(offer) if offer is not None else None
+        if offer is None:
+            offer = Offer(slug=f"round-{locked.slug}"[:80], **fields)
+        else:
+            for name, value in fields.items():
+                setattr(offer, name, value)
+        offer.save()
+        offer.organisers.set([locked.organiser])
+        offer.topics.set(list(locked.topics.all()))
+        audit_record(
+            actor=user,
+            action="directory.offer_update" if before else "directory.offer_create",
+            obj=offer,
+            before=before,
+            after=snapshot(offer),
+        )
+        if locked.offer_id != offer.pk:
+            locked.offer = offer
+            locked.save(update_fields=["offer"])
+            audit_record(actor=user, action="round.offer", obj=locked, after={"offer": offer.slug})
+        directory_changed()
+    round.offer = offer
+    return offer

@@ -9,4 +9,10 @@ from cityexchange.challenges import services
 
 @shared_task
 def send_reminders() -> int:
-    return services.reminders_send_due()
+    """Every stage's reminders: challenge and proposal drafts, evaluators, pilot reports."""
+    return (
+        services.reminders_send_due()
+        + services.proposal_reminders_send_due()
+        + services.evaluation_reminders_send_due()
+        + services.pilot_report_reminders_send_due()
+    )

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -28,8 +29,13 @@ from cityexchange.challenges.forms import (
     ChallengeForm,
     ConflictForm,
     ConsensusForm,
+    FigureForm,
     IdeaForm,
     InviteForm,
+    MilestoneForm,
+    OutcomesForm,
+    PilotPlanForm,
+    PilotReportForm,
     ProposalForm,
     RevisionForm,
     ScoreForm,
@@ -39,7 +45,10 @@ from cityexchange.challenges.models import (
     ChallengeAttachment,
     ConsortiumMember,
     Criterion,
+    MilestoneStatus,
+    Pilot,
     PilotProposal,
+    PilotReport,
     Round,
     SolutionIdea,
     StageKind,
@@ -822,3 +831,193 @@ def attachment_remove(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The file has been removed."))
     return redirect("challenges:challenge_edit", pk=attachment.challenge_id)
+
+
+# ---------------------------------------------------------------- pilots
+
+
+def _pilot(pk: int) -> Pilot:
+    return get_for_user(selectors.pilot_queryset(), user=None, pk=pk)
+
+
+PILOT_FORMS = {
+    "plan": PilotPlanForm,
+    "milestone": MilestoneForm,
+    "report": PilotReportForm,
+    "outcomes": OutcomesForm,
+    "figure": FigureForm,
+}
+
+
+def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A pilot: plan and milestones for everyone, reports for the consortium and staff,
+    results once published (and to the consortium while they write them)."""
+    pilot = _pilot(pk)
+    user = request.user
+    can_change = user.has_perm("challenges.change_pilot", pilot)
+    can_report = user.has_perm("challenges.report_pilot", pilot)
+    forms_: dict[str, Any] = {
+        "plan": PilotPlanForm(
+            initial={
+                "starts_on": pilot.starts_on,
+                "ends_on": pilot.ends_on,
+                "report_every_months": pilot.report_every_months,
+            }
+        ),
+        "milestone": MilestoneForm(),
+        "report": PilotReportForm(),
+        "outcomes": OutcomesForm(
+            initial={
+                "results": pilot.outcomes,
+                "lessons": pilot.lessons,
+                "languages": pilot.languages,
+            }
+        ),
+        "figure": FigureForm(),
+    }
+    status = 200
+    error = ""
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (can_change or can_report):
+            raise Http404
+        action = request.POST.get("action", "")
+        try:
+            done = _pilot_action(request, pilot, action, forms_)
+        except services.ChallengeError as exc:
+            error, done = str(exc), False
+        if done:
+            messages.success(request, _("Saved."))
+            return redirect("challenges:pilot", pk=pilot.pk)
+        status = 400
+    progress = selectors.pilot_progress(pilot)
+    show_results = bool(pilot.results_published_at) or can_change
+    return render(
+        request,
+        "challenges/pilot.html",
+        {
+            "pilot": pilot,
+            "round": pilot.proposal.round,
+            "proposal": pilot.proposal,
+            "members": [m for m in pilot.proposal.members.all() if m.status == "accepted"],
+            "milestones": list(pilot.milestones.all()),
+            "figures": list(pilot.figures.all()) if show_results else [],
+            "show_results": show_results,
+            "progress": progress,
+            "reports": list(pilot.reports.order_by("submitted_at", "pk"))
+            if user.has_perm("challenges.view_pilot_reports", pilot)
+            else None,
+            "can_change": can_change,
+            "can_report": can_report,
+            "can_publish": user.has_perm("challenges.publish_pilot", pilot),
+            "forms": forms_,
+            "milestone_states": MilestoneStatus.choices,
+            "error": error,
+        },
+        status=status,
+    )
+
+
+def _pilot_action(request: HttpRequest, pilot: Pilot, action: str, forms_: dict[str, Any]) -> bool:
+    """Carry out one of the pilot page's forms; False (with the form's errors) if invalid."""
+    user = _user(request)
+    if action in ("milestone_status", "figure_remove", "publish"):
+        if action == "publish":
+            services.pilot_publish_results(pilot=pilot, user=user)
+            return True
+        if action == "milestone_status":
+            milestone = next(
+                (m for m in pilot.milestones.all() if str(m.pk) == request.POST.get("milestone")),
+                None,
+            )
+            if milestone is None:
+                raise services.ChallengeError(_("Choose one of the listed milestones."))
+            services.milestone_set_status(
+                milestone=milestone, user=user, status=request.POST.get("status", "")
+            )
+            return True
+        figure = next(
+            (f for f in pilot.figures.all() if str(f.pk) == request.POST.get("figure")), None
+        )
+        if figure is None:
+            raise services.ChallengeError(_("Choose one of the listed figures."))
+        services.figure_remove(figure=figure, user=user)
+        return True
+    form_class = PILOT_FORMS.get(action)
+    if form_class is None:
+        raise services.ChallengeError(_("Choose one of the forms on this page."))
+    form = form_class(request.POST, request.FILES)
+    forms_[action] = form
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    if action == "plan":
+        services.pilot_plan_set(
+            pilot=pilot,
+            user=user,
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            report_every_months=data["report_every_months"],
+        )
+    elif action == "milestone":
+        services.milestone_add(pilot=pilot, user=user, title=data["title"], due_on=data["due_on"])
+    elif action == "report":
+        services.report_add(
+            pilot=pilot, user=user, title=data["title"], text=data["text"], upload=data["file"]
+        )
+    elif action == "outcomes":
+        services.outcomes_save(
+            pilot=pilot,
+            user=user,
+            results=data["results"],
+            lessons=data["lessons"],
+            languages=data["languages"],
+        )
+    else:
+        services.figure_add(
+            pilot=pilot, user=user, label=data["label"], value=data["value"], unit=data["unit"]
+        )
+    return True
+
+
+def pilot_report_file(request: HttpRequest, pk: int) -> FileResponse:
+    """A report's PDF, for the pilot's consortium and staff only; everyone else gets 404."""
+    report = get_for_user(
+        PilotReport.objects.select_related("pilot__proposal").exclude(file=""),
+        user=None,
+        pk=pk,
+    )
+    if not request.user.has_perm("challenges.view_pilot_reports", report.pilot):
+        raise Http404
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=(report.file.name or "report.pdf").rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def pilots_overview(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff: the round's pilots with overdue milestones and reports first."""
+    round_ = _round(slug)
+    if not request.user.has_perm("challenges.manage_round"):
+        raise Http404
+    return render(
+        request,
+        "challenges/pilots.html",
+        {"round": round_, "rows": selectors.pilots_overview(round_)},
+    )
+
+
+@login_required
+@require_POST
+def round_offer(request: HttpRequest, slug: str) -> HttpResponse:
+    """Staff put the round into the directory of offers (or bring its entry up to date)."""
+    round_ = _round(slug)
+    if not request.user.has_perm("challenges.manage_round"):
+        raise Http404
+    services.round_offer_sync(round=round_, user=_user(request))
+    messages.success(request, _("The round's entry in the directory is up to date."))
+    return redirect("challenges:round", slug=round_.slug)

@@ -136,3 +136,45 @@ def test_cities_handing_in_together_at_the_deadline_lose_nothing() -> None:
     assert all("deadline" in str(r) for r in results[4:])
     statuses = [Challenge.objects.get(pk=d.pk).status for d, _u in pairs]
     assert statuses == ["submitted"] * 4 + ["draft"] * 2
+
+
+def test_lead_and_staff_publishing_a_pilots_results_at_once_make_one_library_page() -> None:
+    from cityexchange.challenges.models import Pilot
+    from cityexchange.library.models import Resource
+
+    round_ = make_round()
+    staff = UserFactory(roles=[Role.NETWORK_STAFF])
+    lead = OrganisationFactory(country="DE")
+    lead_user = UserFactory()
+    membership_add(user=lead_user, organisation=lead)
+    tartu = OrganisationFactory(country="EE")
+    ee = UserFactory()
+    membership_add(user=ee, organisation=tartu)
+    research = OrganisationFactory(kind="research", country="FI", population=None)
+    researcher = UserFactory()
+    membership_add(user=researcher, organisation=research)
+    proposal = full_consortium(
+        round_,
+        lead_user=lead_user,
+        lead=lead,
+        tartu=tartu,
+        ee_member=ee,
+        research=research,
+        researcher=researcher,
+    )
+    services.proposal_submit(proposal=proposal, user=lead_user)
+    services.proposal_decide(proposal=proposal, user=staff, funded=True)
+    pilot = Pilot.objects.get(proposal=proposal)
+    services.outcomes_save(
+        pilot=pilot, user=lead_user, results="Fewer floods.", lessons="", languages=["en"]
+    )
+    results = race(
+        [
+            lambda: services.pilot_publish_results(pilot=pilot, user=lead_user),
+            lambda: services.pilot_publish_results(pilot=pilot, user=staff),
+        ]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert Resource.objects.count() == 1
+    pilot.refresh_from_db()
+    assert pilot.resource_id == Resource.objects.get().pk
