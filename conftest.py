@@ -39,6 +39,20 @@ def _fresh_process_indexes() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> None:
+    """Each test starts in the default language.
+
+    A page asked for as ``/de/...`` leaves German active in the test's thread, so a
+    later test in the same process would otherwise read German where it expects
+    English, depending on which tests ran before it.
+    """
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def frozen_rate_window(monkeypatch: pytest.MonkeyPatch) -> None:
     """Rate limits count per minute of the clock; a slow machine must not spread a
