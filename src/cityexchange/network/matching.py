@@ -97,11 +97,11 @@ def _challenge_interests(organisation_ids: list[int]) -> dict[int, ChallengeInte
         return {}
     from django.db.models import Q
 
-    from cityexchange.challenges.selectors import catalogue
+    from cityexchange.challenges.selectors import catalogue_queryset
 
     wanted = set(organisation_ids)
     challenges = (
-        catalogue()
+        catalogue_queryset()
         .filter(Q(city__in=organisation_ids) | Q(interests__city__in=organisation_ids))
         .prefetch_related("interests")
         .distinct()
