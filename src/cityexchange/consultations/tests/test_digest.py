@@ -48,6 +48,8 @@ def test_a_subscriber_of_its_topic_is_told_once_in_their_language_with_a_link(
 
     (message,) = _send(django_capture_on_commit_callbacks, now)
     assert message.to == [member.email]
+    # Nothing new in the library itself: the subject does not promise it.
+    assert message.subject == "Seu boletim da biblioteca: novidades sobre os seus temas"
     assert "Consultas abertas a comentários sobre seus temas:" in message.body
     assert "Diretrizes em consulta" in message.body
     assert "/pt/consultations/draft-guidelines/" in message.body
