@@ -114,15 +114,22 @@ def clean_filters(filters: dict[str, Any] | None) -> dict[str, str]:
 
 
 def _facet_label(name: str, value: str, language: str, index: ThesaurusIndex) -> str:
-    if name == "kind":
-        return str(ResourceKind(value).label) if value in ResourceKind.values else value
     if name == "topic":
         return index.label(value, language)
+    if name in ("kind", "lang", "country"):
+        return _fixed_label(name, value, get_language())
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _fixed_label(name: str, value: str, active_language: str | None) -> str:
+    """Names that only change with a release: kinds, languages and countries, named in
+    the active language (``active_language`` keys the memo)."""
+    if name == "kind":
+        return str(ResourceKind(value).label) if value in ResourceKind.values else value
     if name == "lang":
         return str(dict(LANGUAGE_CHOICES).get(value, value))
-    if name == "country":
-        return str(all_countries.name(value)) or value
-    return value
+    return str(all_countries.name(value)) or value
 
 
 def _original_words(raw: str) -> dict[str, str]:
