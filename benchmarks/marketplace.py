@@ -67,6 +67,7 @@ def generate(shops: int, products: int) -> None:
     from django.db import transaction
 
     from cityexchange.core.models import Organisation
+    from cityexchange.marketplace import search
     from cityexchange.marketplace.models import OpeningHours, Product, Shop, Town
 
     rng = random.Random(7)
@@ -107,6 +108,8 @@ def generate(shops: int, products: int) -> None:
                 )
             )
         Product.objects.bulk_create(batch, batch_size=1000)
+        # As every product saved through the app is: analysed for search.
+        search.index_products(Product.objects.filter(shop__town=town))
     from django.db import connection
 
     # PostgreSQL plans from statistics autovacuum gathers a while after a bulk load;

@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -292,6 +294,11 @@ class Product(models.Model):
     is_available = models.BooleanField(_("available"), default=True)
     is_demo = models.BooleanField(_("demo content"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What search understands of the product (``marketplace.search``): the library's
+    # analysis of its names, descriptions, category and shop in every language.
+    search_tokens = models.TextField(blank=True, editable=False)
+    # PostgreSQL only (stays empty on SQLite, which matches ``ProductToken`` rows).
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
@@ -305,6 +312,8 @@ class Product(models.Model):
             models.Index(fields=["shop", "is_available"]),
             # The listing's order: pages come from the index instead of a sort of every row.
             models.Index(fields=["name", "variant", "id"], name="market_product_listing"),
+            # Created on PostgreSQL only (migration 0003).
+            GinIndex(fields=["search_vector"], name="market_product_search"),
         ]
 
     def __str__(self) -> str:
@@ -317,6 +326,23 @@ class Product(models.Model):
     @property
     def is_low(self) -> bool:
         return self.stock is not None and self.stock <= self.low_stock
+
+
+class ProductToken(models.Model):
+    """One search token of a product, on SQLite: a query word is an indexed lookup of
+    its alternative tokens here (PostgreSQL uses ``Product.search_vector`` instead)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    token = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("search token")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "product"], name="market_token_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class Order(models.Model):

@@ -13,8 +13,8 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from cityexchange.core.i18n import LANGUAGES, current_language
 from cityexchange.marketplace import hours as opening
+from cityexchange.marketplace import search
 from cityexchange.marketplace.models import (
     Category,
     OpeningException,
@@ -75,21 +75,15 @@ def search_products(
     category: str = "",
     shop: str = "",
 ) -> QuerySet[Product]:
-    """Available products of the town's approved shops, optionally matching ``q`` in
-    the resident's language (and the fallback languages), a category or a shop."""
-    products = (
+    """Available products of the town's approved shops, optionally matching ``q`` (in
+    any of the four languages, through the platform's search), a category or a shop."""
+    products: QuerySet[Product] = (
         Product.objects.filter(shop__town=town, shop__status=ShopStatus.APPROVED, is_available=True)
         .select_related("shop", "category")
         .order_by("name", "variant", "pk")
     )
     if q:
-        language = current_language()
-        fields = [f"name_{language}", *(f"name_{c}" for c in LANGUAGES if c != language)]
-        match = Q()
-        for name in fields:
-            match |= Q(**{f"{name}__icontains": q})
-        match |= Q(**{f"description_{language}__icontains": q}) | Q(shop__name__icontains=q)
-        products = products.filter(match)
+        products = search.matching(products, q)
     if category:
         products = products.filter(category__slug=category)
     if shop:

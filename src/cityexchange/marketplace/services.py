@@ -31,6 +31,7 @@ from cityexchange.core.mail import render_message, send_after_commit
 from cityexchange.core.models import Organisation, OrganisationKind, User
 from cityexchange.core.services import audit_record, audited_update, snapshot
 from cityexchange.marketplace import hours as opening
+from cityexchange.marketplace import search
 from cityexchange.marketplace.images import clean_photo
 from cityexchange.marketplace.models import (
     MAX_QUANTITY,
@@ -280,6 +281,8 @@ def shop_update(*, shop: Shop, actor: Any, **changes: Any) -> Shop:
         raise MarketError({"pays_cash": _("Offer at least one way to pay.")})
     with transaction.atomic():
         audited_update(_lock_shop(shop), actor=actor, action="shop.update", **changes)
+        if "name" in changes:
+            search.index_products(Product.objects.filter(shop=shop))
     shop.refresh_from_db()
     return shop
 
@@ -367,6 +370,7 @@ def product_save(
             audited_update(candidate, actor=actor, action="product.update", fields=list(values))
         if picture is not None:
             candidate.photo.save(picture.name or "photo.jpg", picture, save=True)
+        search.index_products(Product.objects.filter(pk=candidate.pk))
     return candidate
 
 
