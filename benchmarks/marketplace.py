@@ -112,11 +112,12 @@ def generate(shops: int, products: int) -> None:
         search.index_products(Product.objects.filter(shop__town=town))
     from django.db import connection
 
-    # PostgreSQL plans from statistics autovacuum gathers a while after a bulk load;
-    # gather them now, as a running installation would have them.
+    # PostgreSQL plans from statistics autovacuum gathers a while after a bulk load, and
+    # reads an index alone only where autovacuum has marked the pages all-visible: both
+    # done now, as a running installation would have them.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     print(f"generated: 1 town, {shops} shops, {products} products")
 
 
@@ -169,6 +170,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="of each kind")
     parser.add_argument("--buyers", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--prefix",
+        default="cx_bench_market",
+        help="name of the PostgreSQL database (and temporary folder) it creates, before its pid",
+    )
     parser.add_argument("--generate", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--scarce", choices=["reset", "report"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -179,9 +185,9 @@ def main() -> int:
         scarce(args.scarce == "reset")
         return 0
 
-    workdir = Path(tempfile.mkdtemp(prefix="cityexchange-market-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"{args.prefix}-"))
     admin_url = os.environ.get("DATABASE_URL", "")
-    name = f"cx_bench_market_{os.getpid()}"
+    name = f"{args.prefix}_{os.getpid()}"
     if admin_url.startswith(("postgres://", "postgresql://")):
         import psycopg
 

@@ -310,8 +310,13 @@ class Product(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "is_available"]),
-            # The listing's order: pages come from the index instead of a sort of every row.
-            models.Index(fields=["name", "variant", "id"], name="market_product_listing"),
+            # The listing's order: pages come from the index instead of a sort of every row,
+            # and (PostgreSQL) a page's ids from the index alone, without reading the rows.
+            models.Index(
+                fields=["name", "variant", "id"],
+                include=["shop", "is_available"],
+                name="market_product_listing",
+            ),
             # Created on PostgreSQL only (migration 0003).
             GinIndex(fields=["search_vector"], name="market_product_search"),
         ]

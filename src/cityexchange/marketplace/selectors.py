@@ -13,6 +13,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
+from cityexchange.core.i18n import LANGUAGES
 from cityexchange.marketplace import hours as opening
 from cityexchange.marketplace import search
 from cityexchange.marketplace.models import (
@@ -66,6 +67,15 @@ def shop_is_open(shop: Shop, *, now: dt.datetime | None = None) -> bool:
 
 def open_now(shops: list[Shop]) -> list[Shop]:
     return [s for s in shops if shop_is_open(s)]
+
+
+# Columns no list of products shows: left unread (the search index is most of a row).
+UNLISTED = (
+    "search_tokens",
+    "search_vector",
+    "description",
+    *(f"description_{code}" for code in LANGUAGES),
+)
 
 
 def search_products(
