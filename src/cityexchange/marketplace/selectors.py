@@ -158,12 +158,32 @@ def town_report(town: Town) -> dict[str, Any]:
         .annotate(orders=Count("pk"), revenue=Sum("total"))
         .order_by("-week")[:12]
     )
+    by_status = dict(shops.values_list("status").annotate(n=Count("pk")).order_by())
+    statuses = dict(
+        Order.objects.filter(shop__town=town)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {
-        "active": shops.filter(status=ShopStatus.APPROVED).count(),
-        "waiting": shops.filter(status=ShopStatus.APPLIED).count(),
+        "active": by_status.get(ShopStatus.APPROVED, 0),
+        "waiting": by_status.get(ShopStatus.APPLIED, 0),
+        "declined": by_status.get(ShopStatus.DECLINED, 0),
+        "statuses": {status: statuses.get(status, 0) for status in OrderStatus.values},
         "weeks": list(weeks),
         "categories": list(categories_with_counts(town)),
     }
+
+
+def office_shops(town: Town, *, status: str = "") -> QuerySet[Shop]:
+    """The town's shops for its office, oldest application first, with product counts."""
+    shops = (
+        Shop.objects.filter(town=town)
+        .prefetch_related("categories")
+        .annotate(product_count=Count("products"))
+        .order_by("created_at", "pk")
+    )
+    return shops.filter(status=status) if status else shops
 
 
 def low_stock(shop: Shop) -> QuerySet[Product]:
