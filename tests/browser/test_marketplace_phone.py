@@ -7,9 +7,12 @@ screenshots are kept for people to look at.
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from cityexchange.core.tests.browser import axe_violations, describe_violations, follow, screenshot
 
@@ -34,6 +37,7 @@ def _fits_and_is_accessible(page: Any, name: str) -> None:
 
 def test_cart_checkout_product_and_shop_pages_fit_a_phone(browser: Any, live_server: Any) -> None:
     from cityexchange.core.tests.factories import UserFactory
+    from cityexchange.marketplace import services
     from cityexchange.marketplace.tests.factories import ProductFactory, ShopFactory, TownFactory
 
     base = live_server.url
@@ -49,6 +53,15 @@ def test_cart_checkout_product_and_shop_pages_fit_a_phone(browser: Any, live_ser
         stock=50,
     )
     atlas = ProductFactory(shop=books, name_es="Atlas ilustrado de las rutas", stock=3)
+    for colour, alt in (((200, 120, 40), "El mostrador"), ((40, 90, 160), "La fachada azul")):
+        picture = io.BytesIO()
+        Image.new("RGB", (1600, 1200), colour).save(picture, format="JPEG")
+        services.shop_photo_add(
+            shop=bakery,
+            actor=baker,
+            upload=SimpleUploadedFile("p.jpg", picture.getvalue()),
+            alt=alt,
+        )
 
     resident = browser.new_context(viewport=PHONE).new_page()
     resident.goto(f"{base}/es/market/{town.slug}/{bakery.slug}/{bread.pk}/")
@@ -73,6 +86,12 @@ def test_cart_checkout_product_and_shop_pages_fit_a_phone(browser: Any, live_ser
     follow(resident.get_by_role("link", name="Ir a pagar"))
     _fits_and_is_accessible(resident, "checkout-es")
     resident.goto(f"{base}/es/market/{town.slug}/{bakery.slug}/")
+    # The photos arrive from the app (uploads are private) at the size their space has.
+    photo = resident.get_by_role("img", name="La fachada azul")
+    photo.scroll_into_view_if_needed()
+    resident.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=photo.element_handle()
+    )
     _fits_and_is_accessible(resident, "shop-es")
 
     retailer = browser.new_context(viewport=PHONE).new_page()
@@ -84,3 +103,5 @@ def test_cart_checkout_product_and_shop_pages_fit_a_phone(browser: Any, live_ser
     _fits_and_is_accessible(retailer, "manage-pt")
     retailer.goto(f"{base}/pt/market/manage/{bakery.pk}/products/")
     _fits_and_is_accessible(retailer, "products-pt")
+    retailer.goto(f"{base}/pt/market/manage/{bakery.pk}/settings/")
+    _fits_and_is_accessible(retailer, "settings-pt")

@@ -268,7 +268,15 @@ class Product(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
     )
-    photo = models.ImageField(_("photo"), upload_to="market/products/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="market/products/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     category = models.ForeignKey(
         Category,
         verbose_name=_("category"),
@@ -331,6 +339,43 @@ class Product(models.Model):
     @property
     def is_low(self) -> bool:
         return self.stock is not None and self.stock <= self.low_stock
+
+
+class ShopPhoto(models.Model):
+    """A photo of a shop, checked and re-encoded (``images.clean_picture``).
+
+    Uploads are private in this project (nothing serves MEDIA_ROOT): a photo is sent by
+    ``views.shop_photo`` to whoever may see its shop's page.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(
+        _("photo"), upload_to="market/shops/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    thumbnail = models.ImageField(
+        upload_to="market/shops/",
+        width_field="thumb_width",
+        height_field="thumb_height",
+    )
+    thumb_width = models.PositiveIntegerField(editable=False, default=0)
+    thumb_height = models.PositiveIntegerField(editable=False, default=0)
+    alt = models.CharField(
+        _("what the photo shows"),
+        max_length=200,
+        help_text=_("For people who cannot see it, in the shop's language."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop photo")
+        verbose_name_plural = _("shop photos")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.alt
 
 
 class ProductToken(models.Model):
