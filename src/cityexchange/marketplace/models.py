@@ -318,13 +318,10 @@ class Product(models.Model):
         ]
         indexes = [
             models.Index(fields=["shop", "is_available"]),
-            # The listing's order: pages come from the index instead of a sort of every row,
-            # and (PostgreSQL) a page's ids from the index alone, without reading the rows.
-            models.Index(
-                fields=["name", "variant", "id"],
-                include=["shop", "is_available"],
-                name="market_product_listing",
-            ),
+            # The listing's order: pages come from the index instead of a sort of every row.
+            # On PostgreSQL it (and each language's copy) also holds shop_id and
+            # is_available (migration 0004), so a page's ids come from the index alone.
+            models.Index(fields=["name", "variant", "id"], name="market_product_listing"),
             # Created on PostgreSQL only (migration 0003).
             GinIndex(fields=["search_vector"], name="market_product_search"),
         ]
@@ -382,7 +379,7 @@ class ProductToken(models.Model):
     """One search token of a product, on SQLite: a query word is an indexed lookup of
     its alternative tokens here (PostgreSQL uses ``Product.search_vector`` instead)."""
 
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="tokens")
     token = models.CharField(max_length=100)
 
     class Meta:

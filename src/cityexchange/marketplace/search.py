@@ -11,8 +11,8 @@ engine, queried through the ORM:
 
 * PostgreSQL: ``Product.search_vector`` (a ``tsvector`` with a GIN index), matched
   with ``SearchQuery(..., search_type="raw")``;
-* SQLite: one ``ProductToken`` row per token (indexed by token), one ``IN`` lookup
-  per query word.
+* SQLite: one ``ProductToken`` row per token (indexed by token), joined once per
+  query word.
 
 Every write of a product's names, descriptions, category or shop name calls
 ``index_products``. User input never reaches either engine's query syntax: only
@@ -118,8 +118,9 @@ def matching(products: QuerySet[Product], q: str) -> QuerySet[Product]:
     if _postgres():
         raw = " & ".join("(" + " | ".join(group) + ")" for group in groups)
         return products.filter(search_vector=SearchQuery(raw, config="simple", search_type="raw"))
+    # A join per word, not ``pk IN (subquery)``: without statistics SQLite would walk
+    # every product of every shop and test it against the list (200 ms instead of 2 ms
+    # at 20,000 products). A product with two of a word's alternatives joins twice.
     for group in groups:
-        products = products.filter(
-            pk__in=ProductToken.objects.filter(token__in=group).values("product_id")
-        )
-    return products
+        products = products.filter(tokens__token__in=group)
+    return products.distinct()

@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='producttoken',
             name='product',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='marketplace.product'),
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='marketplace.product'),
         ),
         migrations.AddConstraint(
             model_name='producttoken',

@@ -1,53 +1,32 @@
-"""The listing index also holds the shop and availability: a page's ids come from it alone."""
+"""PostgreSQL: the listing index (and each language's copy) also holds the shop and
+availability, so a page's ids come from the index alone (an index-only scan).
 
-from django.db import migrations, models
+SQLite has no such indexes (``INCLUDE``), so this runs on PostgreSQL only and the
+model state keeps the plain index.
+"""
+
+from django.db import migrations
+
+
+class RunSQLOnPostgres(migrations.RunSQL):
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
+FORWARDS = ['DROP INDEX IF EXISTS "market_product_listing"', 'CREATE INDEX "market_product_listing" ON "marketplace_product" ("name", "variant", "id") INCLUDE ("shop_id", "is_available")', 'DROP INDEX IF EXISTS "market_product_listing-de"', 'CREATE INDEX "market_product_listing-de" ON "marketplace_product" ("name_de", "variant", "id") INCLUDE ("shop_id", "is_available")', 'DROP INDEX IF EXISTS "market_product_listing-en"', 'CREATE INDEX "market_product_listing-en" ON "marketplace_product" ("name_en", "variant", "id") INCLUDE ("shop_id", "is_available")', 'DROP INDEX IF EXISTS "market_product_listing-es"', 'CREATE INDEX "market_product_listing-es" ON "marketplace_product" ("name_es", "variant", "id") INCLUDE ("shop_id", "is_available")', 'DROP INDEX IF EXISTS "market_product_listing-pt"', 'CREATE INDEX "market_product_listing-pt" ON "marketplace_product" ("name_pt", "variant", "id") INCLUDE ("shop_id", "is_available")']
+
+BACKWARDS = ['DROP INDEX IF EXISTS "market_product_listing"', 'CREATE INDEX "market_product_listing" ON "marketplace_product" ("name", "variant", "id")', 'DROP INDEX IF EXISTS "market_product_listing-de"', 'CREATE INDEX "market_product_listing-de" ON "marketplace_product" ("name_de", "variant", "id")', 'DROP INDEX IF EXISTS "market_product_listing-en"', 'CREATE INDEX "market_product_listing-en" ON "marketplace_product" ("name_en", "variant", "id")', 'DROP INDEX IF EXISTS "market_product_listing-es"', 'CREATE INDEX "market_product_listing-es" ON "marketplace_product" ("name_es", "variant", "id")', 'DROP INDEX IF EXISTS "market_product_listing-pt"', 'CREATE INDEX "market_product_listing-pt" ON "marketplace_product" ("name_pt", "variant", "id")']
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('marketplace', '0003_product_search'),
+        ("marketplace", "0003_product_search"),
     ]
 
-    operations = [
-        migrations.RemoveIndex(
-            model_name='product',
-            name='market_product_listing',
-        ),
-        migrations.RemoveIndex(
-            model_name='product',
-            name='market_product_listing-de',
-        ),
-        migrations.RemoveIndex(
-            model_name='product',
-            name='market_product_listing-en',
-        ),
-        migrations.RemoveIndex(
-            model_name='product',
-            name='market_product_listing-es',
-        ),
-        migrations.RemoveIndex(
-            model_name='product',
-            name='market_product_listing-pt',
-        ),
-        migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['name', 'variant', 'id'], include=('shop', 'is_available'), name='market_product_listing'),
-        ),
-        migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['name_de', 'variant', 'id'], include=('shop', 'is_available'), name='market_product_listing-de'),
-        ),
-        migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['name_en', 'variant', 'id'], include=('shop', 'is_available'), name='market_product_listing-en'),
-        ),
-        migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['name_es', 'variant', 'id'], include=('shop', 'is_available'), name='market_product_listing-es'),
-        ),
-        migrations.AddIndex(
-            model_name='product',
-            index=models.Index(fields=['name_pt', 'variant', 'id'], include=('shop', 'is_available'), name='market_product_listing-pt'),
-        ),
-    ]
+    operations = [RunSQLOnPostgres(FORWARDS, BACKWARDS)]
