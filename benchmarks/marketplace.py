@@ -20,7 +20,7 @@ by the app's tests (``test_the_product_list_costs_the_same_queries_for_few_and_m
 Usage::
 
     .venv/bin/python benchmarks/marketplace.py [--shops 200] [--products 20000]
-        [--requests 200] [--buyers 32] [--workers 2]
+        [--requests 200] [--buyers 32] [--workers 2] [--prefix cx_bench_market]
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/marketplace.py
 """
 
