@@ -20,7 +20,7 @@ by the app's tests (``test_the_product_list_costs_the_same_queries_for_few_and_m
 Usage::
 
     .venv/bin/python benchmarks/marketplace.py [--shops 200] [--products 20000]
-        [--requests 200] [--buyers 32] [--workers 2]
+        [--requests 200] [--buyers 32] [--workers 2] [--prefix cx_bench_market]
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres .venv/bin/python benchmarks/marketplace.py
 """
 
@@ -67,6 +67,7 @@ def generate(shops: int, products: int) -> None:
     from django.db import transaction
 
     from cityexchange.core.models import Organisation
+    from cityexchange.marketplace import search
     from cityexchange.marketplace.models import OpeningHours, Product, Shop, Town
 
     rng = random.Random(7)
@@ -107,13 +108,16 @@ def generate(shops: int, products: int) -> None:
                 )
             )
         Product.objects.bulk_create(batch, batch_size=1000)
+        # As every product saved through the app is: analysed for search.
+        search.index_products(Product.objects.filter(shop__town=town))
     from django.db import connection
 
-    # PostgreSQL plans from statistics autovacuum gathers a while after a bulk load;
-    # gather them now, as a running installation would have them.
+    # PostgreSQL plans from statistics autovacuum gathers a while after a bulk load, and
+    # reads an index alone only where autovacuum has marked the pages all-visible: both
+    # done now, as a running installation would have them.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     print(f"generated: 1 town, {shops} shops, {products} products")
 
 
@@ -166,6 +170,11 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=200, help="of each kind")
     parser.add_argument("--buyers", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--prefix",
+        default="cx_bench_market",
+        help="name of the PostgreSQL database (and temporary folder) it creates, before its pid",
+    )
     parser.add_argument("--generate", nargs=2, type=int, help=argparse.SUPPRESS)
     parser.add_argument("--scarce", choices=["reset", "report"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -176,9 +185,9 @@ def main() -> int:
         scarce(args.scarce == "reset")
         return 0
 
-    workdir = Path(tempfile.mkdtemp(prefix="cityexchange-market-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"{args.prefix}-"))
     admin_url = os.environ.get("DATABASE_URL", "")
-    name = f"cx_bench_market_{os.getpid()}"
+    name = f"{args.prefix}_{os.getpid()}"
     if admin_url.startswith(("postgres://", "postgresql://")):
         import psycopg
 

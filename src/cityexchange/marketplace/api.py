@@ -12,13 +12,14 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.api import token_or_session
 from cityexchange.core.i18n import current_language
+from cityexchange.core.pagination import Pages
 from cityexchange.core.ratelimit import check_api
 from cityexchange.core.schemas import ErrorOut
 
@@ -27,7 +28,14 @@ from cityexchange.core.schemas import ErrorOut
 from cityexchange.events.api import EMAIL_PATTERN
 from cityexchange.marketplace import selectors, services
 from cityexchange.marketplace.limits import CHECKOUT_LIMIT
-from cityexchange.marketplace.models import MAX_QUANTITY, Order, OrderStatus, Product, Shop, Town
+from cityexchange.marketplace.models import (
+    MAX_QUANTITY,
+    Order,
+    OrderStatus,
+    Product,
+    Shop,
+    Town,
+)
 
 router = Router(tags=["marketplace"])
 
@@ -194,6 +202,26 @@ def _town(slug: str) -> Town:
     return get_for_user(selectors.towns(), user=None, slug=slug)
 
 
+class ListingPages(Pages):
+    """Pages of a long list read in two steps: the page's ids (the offset walks the
+    listing index, ``Product.Meta.indexes``), then only those rows, whole.
+
+    ``benchmarks/marketplace.py``: reading every row up to a deep page's offset with its
+    shop, town and category was most of that page's time.
+    """
+
+    def paginate_queryset(
+        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+    ) -> Any:
+        size = self._get_page_size(pagination.page_size)
+        offset = (pagination.page - 1) * size
+        ids = list(queryset.values_list("pk", flat=True)[offset : offset + size])
+        return {
+            self.items_attribute: list(queryset.filter(pk__in=ids)) if ids else [],
+            "count": self._items_count(queryset),
+        }
+
+
 @router.get("/towns", response=list[TownOut], auth=None)
 @paginate
 def towns(request: HttpRequest) -> QuerySet[Town]:
@@ -207,7 +235,7 @@ def shops(request: HttpRequest, slug: str) -> QuerySet[Shop]:
 
 
 @router.get("/towns/{slug}/products", response={200: list[ProductOut], 404: ErrorOut}, auth=None)
-@paginate
+@paginate(ListingPages)
 def products(request: HttpRequest, slug: str, filters: Query[ProductFilter]) -> QuerySet[Product]:
     town = _town(slug)
     # Categories and shops are each town's own data, so the schema cannot list them:
@@ -218,9 +246,11 @@ def products(request: HttpRequest, slug: str, filters: Query[ProductFilter]) -> 
             raise HttpError(404, f"category: no such category here; known: {', '.join(allowed)}")
     if filters.shop and not Shop.objects.filter(town=town, slug=filters.shop).exists():
         raise HttpError(404, "shop: no shop with this short address in this town")
-    return selectors.search_products(
-        town, q=filters.q, category=filters.category, shop=filters.shop
-    ).select_related("shop__town")
+    return (
+        selectors.search_products(town, q=filters.q, category=filters.category, shop=filters.shop)
+        .select_related("shop__town")
+        .defer(*selectors.UNLISTED)
+    )
 
 
 @router.post(
@@ -331,3 +361,153 @@ def shop_order_update(
         # The order's state does not allow this step (or a decline without a reason).
         return Status(409, {"detail": str(exc)})
     return Status(200, _order(order.token))
+
+
+# ---------------------------------------------------------------- the town's office
+# For the town's economic development office (its town staff, by API token or session):
+# the shops that wait for a decision, deciding them, and the town's figures. Anyone
+# else, signed in or not, gets the same 404 as for a town that does not exist.
+
+MAX_ID = 2**31 - 1
+
+
+class MarketOfficeShopOut(Schema):
+    """A shop as the town's office sees it: with its contact and its decision."""
+
+    id: int
+    slug: str
+    name: str
+    status: Literal["applied", "approved", "declined"]
+    address: str
+    contact_email: str
+    phone: str
+    registration_number: str
+    categories: list[str]
+    decline_reason: str
+    applied_at: dt.datetime
+    decided_at: dt.datetime | None
+    products: int
+
+    @staticmethod
+    def resolve_categories(obj: Shop) -> list[str]:
+        return [c.slug for c in obj.categories.all()]
+
+    @staticmethod
+    def resolve_applied_at(obj: Shop) -> dt.datetime:
+        return obj.created_at
+
+    @staticmethod
+    def resolve_products(obj: Shop) -> int:
+        return int(getattr(obj, "product_count", 0))
+
+
+class MarketOfficeShopFilter(Schema):
+    status: Literal["", "applied", "approved", "declined"] = Field(
+        "", description="empty: every shop; ``applied``: those waiting for a decision"
+    )
+
+
+class MarketDecisionIn(Schema):
+    decision: Literal["approve", "decline"]
+    reason: str = Field("", max_length=2000, description="required to decline: mailed to the shop")
+
+
+class MarketWeekOut(Schema):
+    week: dt.date = Field(description="the Monday the week starts on")
+    orders: int
+    revenue: Decimal
+
+
+class MarketCategoryCountOut(Schema):
+    slug: str
+    name: str
+    products: int = Field(description="available products of approved shops")
+
+
+class MarketTownReportOut(Schema):
+    town: str
+    currency: str
+    active_shops: int
+    waiting_shops: int
+    declined_shops: int
+    orders_by_status: dict[str, int]
+    weeks: list[MarketWeekOut] = Field(description="the last 12 weeks with orders, newest first")
+    categories: list[MarketCategoryCountOut]
+
+
+def _office(request: HttpRequest, slug: str) -> Town:
+    return get_for_user(
+        selectors.towns(), user=request.user, perm="marketplace.manage_town", slug=slug[:60]
+    )
+
+
+@router.get(
+    "/towns/{slug}/office/shops",
+    response={200: list[MarketOfficeShopOut], 404: ErrorOut},
+    auth=token_or_session,
+)
+@paginate
+def office_shops(
+    request: HttpRequest, slug: str, filters: Query[MarketOfficeShopFilter]
+) -> QuerySet[Shop]:
+    """The town's shops for its office, oldest application first; ``status=applied``
+    lists those waiting for a decision. Town staff only (404 for anyone else)."""
+    return selectors.office_shops(_office(request, slug), status=filters.status)
+
+
+@router.post(
+    "/towns/{slug}/office/shops/{shop_id}/decision",
+    response={200: MarketOfficeShopOut, 400: ErrorOut, 404: ErrorOut},
+    auth=token_or_session,
+)
+def office_decide(
+    request: HttpRequest,
+    slug: str,
+    payload: MarketDecisionIn,
+    shop_id: int = Path(..., ge=1, le=MAX_ID),
+) -> Status:
+    """Approve a shop or decline it with a reason; the shop is told by mail in its
+    language. 400 names the field when a decline has no reason."""
+    town = _office(request, slug)
+    shop = get_for_user(Shop.objects.filter(town=town), user=None, pk=shop_id)
+    try:
+        if payload.decision == "approve":
+            services.shop_approve(shop=shop, actor=request.user)
+        else:
+            services.shop_decline(shop=shop, actor=request.user, reason=payload.reason)
+    except services.MarketError as exc:
+        field, message = next(iter(exc.errors.items()))
+        return Status(400, {"detail": message, "field": field})
+    return Status(200, selectors.office_shops(town).get(pk=shop.pk))
+
+
+@router.get(
+    "/towns/{slug}/office/report",
+    response={200: MarketTownReportOut, 404: ErrorOut},
+    auth=token_or_session,
+)
+def office_report(request: HttpRequest, slug: str) -> dict[str, Any]:
+    """The town's figures: shops by state, orders by state, orders and revenue per
+    week, and available products per category."""
+    town = _office(request, slug)
+    report = selectors.town_report(town)
+    return {
+        "town": town.slug,
+        "currency": town.currency,
+        "active_shops": report["active"],
+        "waiting_shops": report["waiting"],
+        "declined_shops": report["declined"],
+        "orders_by_status": report["statuses"],
+        "weeks": [
+            {
+                "week": w["week"].date() if isinstance(w["week"], dt.datetime) else w["week"],
+                "orders": w["orders"],
+                # SQLite sums Decimals without their places: always two, as prices have.
+                "revenue": Decimal(w["revenue"] or 0).quantize(Decimal("0.01")),
+            }
+            for w in report["weeks"]
+        ],
+        "categories": [
+            {"slug": c.slug, "name": c.name, "products": c.count} for c in report["categories"]
+        ],
+    }

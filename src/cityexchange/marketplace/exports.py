@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from cityexchange.core.exports import spreadsheet_safe
 from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.services import audit_record
+from cityexchange.marketplace import search
 from cityexchange.marketplace.models import MAX_PRICE, MAX_STOCK, Category, Order, Product, Shop
 
 MAX_ROWS = 5000
@@ -258,6 +259,7 @@ def products_import(*, shop: Shop, data: bytes, filename: str, actor: Any) -> Im
             if (parent.pk if parent else None) != product.variant_of_id:
                 product.variant_of = parent
                 product.save(update_fields=["variant_of"])
+        search.index_products(Product.objects.filter(pk__in=[p.pk for p in saved.values()]))
         audit_record(
             actor=actor,
             action="product.import",

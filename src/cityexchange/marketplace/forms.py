@@ -181,6 +181,17 @@ class ProductForm(forms.Form):
         return data
 
 
+class ShopPhotoForm(forms.Form):
+    photo = forms.FileField(label=_("Photo (JPEG, PNG or WebP, at most 5 MB)"))
+    alt = forms.CharField(label=_("What the photo shows"), max_length=200)
+
+    def __init__(self, *args: Any, language_name: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["alt"].help_text = _(
+            "For people who cannot see it. Write it in %(language)s, the shop's language."
+        ) % {"language": language_name}
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("CSV or XLSX file"))
 

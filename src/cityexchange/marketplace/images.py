@@ -1,8 +1,10 @@
-"""Uploaded pictures: checked by their content, resized, re-encoded without metadata."""
+"""Uploaded pictures: checked by their content, resized, re-encoded without metadata,
+with a thumbnail and the sizes a page needs to reserve their space."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,7 +15,49 @@ from PIL import Image, UnidentifiedImageError
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 1200
+THUMB_SIDE = 480
 ACCEPTED = {"JPEG", "PNG", "WEBP"}
+
+
+@dataclass
+class Picture:
+    """A checked picture (at most MAX_SIDE px) and its thumbnail (at most THUMB_SIDE px)."""
+
+    full: ContentFile[bytes]
+    width: int
+    height: int
+    thumb: ContentFile[bytes]
+    thumb_width: int
+    thumb_height: int
+
+
+def _encode(picture: Image.Image, name: str, *, has_alpha: bool) -> ContentFile[bytes]:
+    out = io.BytesIO()
+    if has_alpha:
+        picture.save(out, format="PNG", optimize=True)
+        return ContentFile(out.getvalue(), name=f"{name}.png")
+    picture.save(out, format="JPEG", quality=85, optimize=True)
+    return ContentFile(out.getvalue(), name=f"{name}.jpg")
+
+
+def clean_picture(upload: Any, *, name: str = "photo") -> Picture:
+    """``clean_photo``'s picture, with its size and a thumbnail; or ValidationError."""
+    full = clean_photo(upload, name=name)
+    with Image.open(io.BytesIO(full.read())) as image:
+        image.load()
+        width, height = image.size
+        has_alpha = image.mode in ("RGBA", "LA", "P")
+        small = image.copy()
+    full.seek(0)
+    small.thumbnail((THUMB_SIDE, THUMB_SIDE))
+    return Picture(
+        full=full,
+        width=width,
+        height=height,
+        thumb=_encode(small, f"{name}-thumb", has_alpha=has_alpha),
+        thumb_width=small.width,
+        thumb_height=small.height,
+    )
 
 
 def clean_photo(upload: Any, *, name: str = "photo") -> ContentFile[bytes]:
@@ -45,11 +89,4 @@ def clean_photo(upload: Any, *, name: str = "photo") -> ContentFile[bytes]:
     except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationError(_("Upload a JPEG, PNG or WebP picture.")) from exc
     picture.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
-    if has_alpha:
-        picture.save(out, format="PNG", optimize=True)
-        extension = "png"
-    else:
-        picture.save(out, format="JPEG", quality=85, optimize=True)
-        extension = "jpg"
-    return ContentFile(out.getvalue(), name=f"{name}.{extension}")
+    return _encode(picture, name, has_alpha=has_alpha)

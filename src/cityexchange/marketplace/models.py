@@ -10,6 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -266,7 +268,15 @@ class Product(models.Model):
         default=Decimal("0"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("50"))],
     )
-    photo = models.ImageField(_("photo"), upload_to="market/products/", blank=True)
+    photo = models.ImageField(
+        _("photo"),
+        upload_to="market/products/",
+        blank=True,
+        width_field="photo_width",
+        height_field="photo_height",
+    )
+    photo_width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    photo_height = models.PositiveIntegerField(null=True, blank=True, editable=False)
     category = models.ForeignKey(
         Category,
         verbose_name=_("category"),
@@ -292,6 +302,11 @@ class Product(models.Model):
     is_available = models.BooleanField(_("available"), default=True)
     is_demo = models.BooleanField(_("demo content"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # What search understands of the product (``marketplace.search``): the library's
+    # analysis of its names, descriptions, category and shop in every language.
+    search_tokens = models.TextField(blank=True, editable=False)
+    # PostgreSQL only (stays empty on SQLite, which matches ``ProductToken`` rows).
+    search_vector = SearchVectorField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("product")
@@ -304,7 +319,11 @@ class Product(models.Model):
         indexes = [
             models.Index(fields=["shop", "is_available"]),
             # The listing's order: pages come from the index instead of a sort of every row.
+            # On PostgreSQL it (and each language's copy) also holds shop_id and
+            # is_available (migration 0004), so a page's ids come from the index alone.
             models.Index(fields=["name", "variant", "id"], name="market_product_listing"),
+            # Created on PostgreSQL only (migration 0003).
+            GinIndex(fields=["search_vector"], name="market_product_search"),
         ]
 
     def __str__(self) -> str:
@@ -317,6 +336,60 @@ class Product(models.Model):
     @property
     def is_low(self) -> bool:
         return self.stock is not None and self.stock <= self.low_stock
+
+
+class ShopPhoto(models.Model):
+    """A photo of a shop, checked and re-encoded (``images.clean_picture``).
+
+    Uploads are private in this project (nothing serves MEDIA_ROOT): a photo is sent by
+    ``views.shop_photo`` to whoever may see its shop's page.
+    """
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(
+        _("photo"), upload_to="market/shops/", width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    thumbnail = models.ImageField(
+        upload_to="market/shops/",
+        width_field="thumb_width",
+        height_field="thumb_height",
+    )
+    thumb_width = models.PositiveIntegerField(editable=False, default=0)
+    thumb_height = models.PositiveIntegerField(editable=False, default=0)
+    alt = models.CharField(
+        _("what the photo shows"),
+        max_length=200,
+        help_text=_("For people who cannot see it, in the shop's language."),
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop photo")
+        verbose_name_plural = _("shop photos")
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.alt
+
+
+class ProductToken(models.Model):
+    """One search token of a product, on SQLite: a query word is an indexed lookup of
+    its alternative tokens here (PostgreSQL uses ``Product.search_vector`` instead)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="tokens")
+    token = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("search token")
+        constraints = [
+            models.UniqueConstraint(fields=["token", "product"], name="market_token_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class Order(models.Model):

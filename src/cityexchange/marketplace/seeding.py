@@ -12,7 +12,7 @@ import yaml
 from django.db import transaction
 
 from cityexchange.core.models import Organisation, OrganisationKind
-from cityexchange.marketplace import services
+from cityexchange.marketplace import search, services
 from cityexchange.marketplace.models import Category, Product, Shop, ShopStatus, Town
 
 DATA_FILE = Path(__file__).parent / "data" / "demo.yaml"
@@ -90,6 +90,7 @@ def load_demo(path: Path = DATA_FILE) -> int:
                         is_demo=True,
                         **_translated("name", p),
                     )
+            search.index_products(Product.objects.filter(shop__town=town))
             created += 1
     return created
 

@@ -13,8 +13,9 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from cityexchange.core.i18n import LANGUAGES, current_language
+from cityexchange.core.i18n import LANGUAGES
 from cityexchange.marketplace import hours as opening
+from cityexchange.marketplace import search
 from cityexchange.marketplace.models import (
     Category,
     OpeningException,
@@ -68,6 +69,15 @@ def open_now(shops: list[Shop]) -> list[Shop]:
     return [s for s in shops if shop_is_open(s)]
 
 
+# Columns no list of products shows: left unread (the search index is most of a row).
+UNLISTED = (
+    "search_tokens",
+    "search_vector",
+    "description",
+    *(f"description_{code}" for code in LANGUAGES),
+)
+
+
 def search_products(
     town: Town,
     *,
@@ -75,21 +85,15 @@ def search_products(
     category: str = "",
     shop: str = "",
 ) -> QuerySet[Product]:
-    """Available products of the town's approved shops, optionally matching ``q`` in
-    the resident's language (and the fallback languages), a category or a shop."""
-    products = (
+    """Available products of the town's approved shops, optionally matching ``q`` (in
+    any of the four languages, through the platform's search), a category or a shop."""
+    products: QuerySet[Product] = (
         Product.objects.filter(shop__town=town, shop__status=ShopStatus.APPROVED, is_available=True)
         .select_related("shop", "category")
         .order_by("name", "variant", "pk")
     )
     if q:
-        language = current_language()
-        fields = [f"name_{language}", *(f"name_{c}" for c in LANGUAGES if c != language)]
-        match = Q()
-        for name in fields:
-            match |= Q(**{f"{name}__icontains": q})
-        match |= Q(**{f"description_{language}__icontains": q}) | Q(shop__name__icontains=q)
-        products = products.filter(match)
+        products = search.matching(products, q)
     if category:
         products = products.filter(category__slug=category)
     if shop:
@@ -154,12 +158,32 @@ def town_report(town: Town) -> dict[str, Any]:
         .annotate(orders=Count("pk"), revenue=Sum("total"))
         .order_by("-week")[:12]
     )
+    by_status = dict(shops.values_list("status").annotate(n=Count("pk")).order_by())
+    statuses = dict(
+        Order.objects.filter(shop__town=town)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return {
-        "active": shops.filter(status=ShopStatus.APPROVED).count(),
-        "waiting": shops.filter(status=ShopStatus.APPLIED).count(),
+        "active": by_status.get(ShopStatus.APPROVED, 0),
+        "waiting": by_status.get(ShopStatus.APPLIED, 0),
+        "declined": by_status.get(ShopStatus.DECLINED, 0),
+        "statuses": {status: statuses.get(status, 0) for status in OrderStatus.values},
         "weeks": list(weeks),
         "categories": list(categories_with_counts(town)),
     }
+
+
+def office_shops(town: Town, *, status: str = "") -> QuerySet[Shop]:
+    """The town's shops for its office, oldest application first, with product counts."""
+    shops = (
+        Shop.objects.filter(town=town)
+        .prefetch_related("categories")
+        .annotate(product_count=Count("products"))
+        .order_by("created_at", "pk")
+    )
+    return shops.filter(status=status) if status else shops
 
 
 def low_stock(shop: Shop) -> QuerySet[Product]:

@@ -31,7 +31,8 @@ from cityexchange.core.mail import render_message, send_after_commit
 from cityexchange.core.models import Organisation, OrganisationKind, User
 from cityexchange.core.services import audit_record, audited_update, snapshot
 from cityexchange.marketplace import hours as opening
-from cityexchange.marketplace.images import clean_photo
+from cityexchange.marketplace import search
+from cityexchange.marketplace.images import clean_photo, clean_picture
 from cityexchange.marketplace.models import (
     MAX_QUANTITY,
     Category,
@@ -45,6 +46,7 @@ from cityexchange.marketplace.models import (
     Payment,
     Product,
     Shop,
+    ShopPhoto,
     ShopStatus,
     Town,
 )
@@ -280,6 +282,8 @@ def shop_update(*, shop: Shop, actor: Any, **changes: Any) -> Shop:
         raise MarketError({"pays_cash": _("Offer at least one way to pay.")})
     with transaction.atomic():
         audited_update(_lock_shop(shop), actor=actor, action="shop.update", **changes)
+        if "name" in changes:
+            search.index_products(Product.objects.filter(shop=shop))
     shop.refresh_from_db()
     return shop
 
@@ -331,6 +335,55 @@ def opening_exception_set(
     return exception
 
 
+# ---------------------------------------------------------------- shop photos
+
+MAX_SHOP_PHOTOS = 12
+
+
+def shop_photo_add(*, shop: Shop, actor: Any, upload: Any, alt: str) -> ShopPhoto:
+    """Add a photo: checked by its content, re-encoded without metadata, with a thumbnail.
+
+    ``alt`` says what it shows, for people who cannot see it (required)."""
+    alt = " ".join(alt.split())
+    if not alt:
+        raise MarketError({"alt": _("Say what the photo shows.")})
+    try:
+        picture = clean_picture(upload, name=slugify(shop.slug) or "shop")
+    except ValidationError as exc:
+        raise MarketError({"photo": " ".join(exc.messages)}) from exc
+    with transaction.atomic():
+        current = _lock_shop(shop)
+        count = current.photos.count()
+        if count >= MAX_SHOP_PHOTOS:
+            raise MarketError(
+                {"photo": _("A shop has at most %(n)d photos.") % {"n": MAX_SHOP_PHOTOS}}
+            )
+        photo = ShopPhoto(shop=current, alt=alt[:200], position=count)
+        photo.image.save(picture.full.name or "shop.jpg", picture.full, save=False)
+        photo.thumbnail.save(picture.thumb.name or "shop-thumb.jpg", picture.thumb, save=False)
+        photo.save()
+        audit_record(actor=actor, action="shop.photo_add", obj=shop, after={"photo": photo.pk})
+    return photo
+
+
+def shop_photo_remove(*, photo: ShopPhoto, actor: Any) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor, action="shop.photo_remove", obj=photo.shop, after={"photo": photo.pk}
+        )
+        files = [photo.image.name, photo.thumbnail.name]
+        storage = photo.image.storage
+        photo.delete()
+
+        def delete_files() -> None:
+            for name in files:
+                if name:
+                    storage.delete(name)
+
+        # The files go only once the row is gone for good.
+        transaction.on_commit(delete_files)
+
+
 # ---------------------------------------------------------------- products
 
 
@@ -367,6 +420,7 @@ def product_save(
             audited_update(candidate, actor=actor, action="product.update", fields=list(values))
         if picture is not None:
             candidate.photo.save(picture.name or "photo.jpg", picture, save=True)
+        search.index_products(Product.objects.filter(pk=candidate.pk))
     return candidate
 
 

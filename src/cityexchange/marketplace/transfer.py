@@ -23,6 +23,7 @@ from django.db import transaction
 from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import Organisation, OrganisationKind
 from cityexchange.core.services import audit_record
+from cityexchange.marketplace import search
 from cityexchange.marketplace.models import (
     Category,
     OpeningException,
@@ -241,6 +242,7 @@ def import_town(source: Path, *, actor: Any = None) -> Town:
                 categories[raw["slug"]] = category
             for raw in data["shops"]:
                 _import_shop(archive, town, raw, categories)
+            search.index_products(Product.objects.filter(shop__town=town))
             audit_record(
                 actor=actor, action="town.import", obj=town, after={"shops": len(data["shops"])}
             )

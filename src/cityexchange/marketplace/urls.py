@@ -25,4 +25,10 @@ urlpatterns = [
     path("<slug:town>/town-office/", views.town_staff, name="town_staff"),
     path("<slug:town>/<slug:shop>/", views.shop_page, name="shop"),
     path("<slug:town>/<slug:shop>/<int:pk>/", views.product_page, name="product"),
+    path("<slug:town>/<slug:shop>/<int:pk>/photo", views.product_photo, name="product_photo"),
+    path(
+        "<slug:town>/<slug:shop>/photos/<int:pk>/<str:size>",
+        views.shop_photo,
+        name="shop_photo",
+    ),
 ]

@@ -15,10 +15,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from cityexchange.core.access import get_for_user
@@ -37,6 +38,7 @@ from cityexchange.marketplace.forms import (
     ImportForm,
     ProductForm,
     SearchForm,
+    ShopPhotoForm,
     ShopSettingsForm,
     TransitionForm,
 )
@@ -47,6 +49,7 @@ from cityexchange.marketplace.models import (
     OrderStatus,
     Product,
     Shop,
+    ShopPhoto,
     ShopStatus,
     Town,
 )
@@ -64,7 +67,7 @@ def _town(slug: str) -> Town:
 def _public_shop(request: HttpRequest, town: Town, slug: str) -> Shop:
     shop = get_for_user(
         Shop.objects.filter(town=town).prefetch_related(
-            "opening_hours", "exceptions", "categories"
+            "opening_hours", "exceptions", "categories", "photos"
         ),
         user=request.user,
         perm="marketplace.view_shop",
@@ -181,6 +184,33 @@ def product_page(request: HttpRequest, town: str, shop: str, pk: int) -> HttpRes
         "marketplace/product.html",
         {"town": place, "shop": found, "product": product, "form": form, "variants": variants},
     )
+
+
+def _picture(field: Any) -> FileResponse:
+    """A stored picture, sent by the app: uploads are never served by address."""
+    name = field.name or ""
+    response = FileResponse(
+        field.open("rb"), content_type="image/png" if name.endswith(".png") else "image/jpeg"
+    )
+    # Seen by whoever may see the shop's page; kept by the browser, not by shared caches.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def shop_photo(request: HttpRequest, town: str, shop: str, pk: int, size: str) -> FileResponse:
+    if size not in ("small", "large"):
+        raise Http404
+    found = _public_shop(request, _town(town), shop)
+    photo = get_for_user(ShopPhoto.objects.filter(shop=found), user=None, pk=pk)
+    return _picture(photo.thumbnail if size == "small" else photo.image)
+
+
+def product_photo(request: HttpRequest, town: str, shop: str, pk: int) -> FileResponse:
+    found = _public_shop(request, _town(town), shop)
+    product = get_for_user(
+        Product.objects.filter(shop=found, is_available=True).exclude(photo=""), user=None, pk=pk
+    )
+    return _picture(product.photo)
 
 
 def _cart(request: HttpRequest, town: Town) -> dict[str, int]:
@@ -532,6 +562,18 @@ def shop_settings(request: HttpRequest, shop_id: int) -> HttpResponse:
         hours_initial[f"closes_{period.weekday}"] = period.closes
     hours = HoursForm(request.POST if "hours" in request.POST else None, initial=hours_initial)
     exception = ExceptionForm(request.POST if "exception" in request.POST else None)
+    photo = ShopPhotoForm(
+        request.POST if "photo_add" in request.POST else None,
+        request.FILES if "photo_add" in request.POST else None,
+        language_name=get_language_info(shop.language)["name_translated"],
+    )
+    if "photo_remove" in request.POST:
+        removed = get_for_user(
+            ShopPhoto.objects.filter(shop=shop), user=None, pk=request.POST.get("photo_remove")
+        )
+        services.shop_photo_remove(photo=removed, actor=request.user)
+        messages.success(request, _("Photo removed."))
+        return HttpResponseRedirect(request.path)
     try:
         if form.is_bound and form.is_valid():
             services.shop_update(shop=shop, actor=request.user, **form.cleaned_data)
@@ -545,11 +587,20 @@ def shop_settings(request: HttpRequest, shop_id: int) -> HttpResponse:
             services.opening_exception_set(shop=shop, actor=request.user, **exception.cleaned_data)
             messages.success(request, _("Exception saved."))
             return HttpResponseRedirect(request.path)
+        if photo.is_bound and photo.is_valid():
+            services.shop_photo_add(
+                shop=shop,
+                actor=request.user,
+                upload=photo.cleaned_data["photo"],
+                alt=photo.cleaned_data["alt"],
+            )
+            messages.success(request, _("Photo added."))
+            return HttpResponseRedirect(request.path)
     except services.MarketError as exc:
-        for target in (form, hours, exception):
+        for target in (form, hours, exception, photo):
             if target.is_bound:
-                for message in exc.errors.values():
-                    target.add_error(None, message)
+                for key, message in exc.errors.items():
+                    target.add_error(key if key in target.fields else None, message)
     return render(
         request,
         "marketplace/settings.html",
@@ -559,6 +610,8 @@ def shop_settings(request: HttpRequest, shop_id: int) -> HttpResponse:
             "hours": hours,
             "exception": exception,
             "exceptions": shop.exceptions.filter(date__gte=timezone.now().date()),
+            "photo_form": photo,
+            "photos": shop.photos.all(),
         },
     )
 

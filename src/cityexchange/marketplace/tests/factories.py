@@ -10,6 +10,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from cityexchange.core.tests.factories import OrganisationFactory
+from cityexchange.marketplace import search
 from cityexchange.marketplace.models import (
     Category,
     OpeningHours,
@@ -69,6 +70,7 @@ class ShopFactory(DjangoModelFactory):
 class ProductFactory(DjangoModelFactory):
     class Meta:
         model = Product
+        skip_postgeneration_save = True
 
     shop = factory.SubFactory(ShopFactory)
     sku = factory.Sequence(lambda n: f"SKU-{n}")
@@ -77,3 +79,9 @@ class ProductFactory(DjangoModelFactory):
     price = Decimal("4.50")
     tax_rate = Decimal("7")
     stock = 10
+
+    @factory.post_generation
+    def indexed(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """Searchable, as every product saved through the services is."""
+        if create:
+            search.index_products(Product.objects.filter(pk=self.pk))
