@@ -116,7 +116,8 @@ class PartnershipFilter(Schema):
         allowed = list(
             {"status": PartnershipStatus, "kind": PartnershipKind}[str(info.field_name)].values
         )
-        if value in (None, ""):
+        # Leave the parameter out for "any"; an empty value is not one of the choices.
+        if value is None:
             return None
         if not isinstance(value, str) or value not in allowed:
             raise _unknown(str(info.field_name), value, allowed)

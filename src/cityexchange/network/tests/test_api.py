@@ -51,6 +51,9 @@ def test_unknown_filters_and_years_are_422(
     response = client.get(f"{BASE}/partnerships?status=dreaming", **headers)
     assert response.status_code == 422
     assert "contact" in response.json()["detail"]
+    # An empty value is not a choice either (leave the parameter out for "any").
+    assert client.get(f"{BASE}/partnerships?status=", **headers).status_code == 422
+    assert client.get(f"{BASE}/partnerships?kind=", **headers).status_code == 422
     assert client.get(f"{BASE}/budget?year_from=99999999999999999999", **headers).status_code == 422
     assert client.get(f"{BASE}/budget?year_from=1989", **headers).status_code == 422
     # The years from one to the other, in either order.
