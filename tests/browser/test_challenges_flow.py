@@ -12,9 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
-from cityexchange.core.tests.browser import axe_violations, describe_violations, follow, screenshot
+from cityexchange.core.tests.browser import (
+    assert_accessible,
+    follow,
+    signed_in_page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,22 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _no_ratelimit(settings: Any) -> None:
     settings.RATELIMIT_ENABLE = False
-
-
-def _as(browser: Any, base: str, user: Any) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
-    )
-    return context.new_page()
-
-
-def _accessible(page: Any, name: str) -> None:
-    violations = axe_violations(page)
-    screenshot(page, name)
-    assert violations == [], describe_violations(violations)
 
 
 @pytest.mark.parametrize("language", ["de", "es"])
@@ -64,52 +51,52 @@ def test_a_round_from_challenge_to_panel(
     membership_add(user=researcher, organisation=research)
 
     # 1. A city writes a challenge and hands it in.
-    page = _as(browser, base, owner)
+    page = signed_in_page(browser, base, owner)
     page.goto(f"{base}/{language}/challenges/rounds/{round_.slug}/")
     assert page.locator("[aria-current=step]").count() >= 1
-    _accessible(page, f"challenges-round-{language}")
+    assert_accessible(page, f"challenges-round-{language}")
     page.goto(f"{base}/{language}/challenges/rounds/{round_.slug}/challenges/new/")
     page.fill("#id_title", "Flooded underpasses")
     page.fill("#id_problem", "Heavy rain floods two underpasses within minutes.")
     page.select_option("#id_topics", "flooding")
-    _accessible(page, f"challenges-form-{language}")
+    assert_accessible(page, f"challenges-form-{language}")
     # Saved as a draft first: the edit page adds the attachment form.
     page.click("button[value=save]")
     page.wait_for_selector("#id_file")
-    _accessible(page, f"challenges-draft-{language}")
+    assert_accessible(page, f"challenges-draft-{language}")
     page.click("button[value=submit]")
     page.wait_for_selector("#challenge-status")
     challenge = Challenge.objects.get(title="Flooded underpasses")
     assert challenge.status == "submitted"
-    _accessible(page, f"challenges-submitted-{language}")
+    assert_accessible(page, f"challenges-submitted-{language}")
     services.round_publish_challenges(round=round_, user=staff)
 
     # 2. Another city shows interest.
-    page = _as(browser, base, ee_member)
+    page = signed_in_page(browser, base, ee_member)
     page.goto(f"{base}/{language}/challenges/rounds/{round_.slug}/challenges/")
-    _accessible(page, f"challenges-catalogue-{language}")
+    assert_accessible(page, f"challenges-catalogue-{language}")
     page.goto(f"{base}/{language}/challenges/challenge/{challenge.pk}/")
     page.click("button[value=add]")
     page.wait_for_selector("button[value=remove]")
     assert challenge.interests.filter(city=tartu).exists()
-    _accessible(page, f"challenges-interest-{language}")
+    assert_accessible(page, f"challenges-interest-{language}")
 
     # 3. A team forms a consortium that first breaks the rules, then meets them.
-    page = _as(browser, base, owner)
+    page = signed_in_page(browser, base, owner)
     page.goto(f"{base}/{language}/challenges/rounds/{round_.slug}/proposals/new/")
     page.fill("#id_title", "Flood warnings")
     page.click("form.form button[type=submit]")
     page.wait_for_selector("#rule-check")
     proposal = PilotProposal.objects.get(title="Flood warnings")
     assert page.locator(".rule-unmet").count() == 3
-    _accessible(page, f"challenges-consortium-broken-{language}")
+    assert_accessible(page, f"challenges-consortium-broken-{language}")
     for organisation in (tartu, research):
         page.select_option("#id_organisation", organisation.slug)
         page.fill("#id_budget", "100000")
         page.click("form[action$='/invite/'] button")
         page.wait_for_selector("#rule-check")
     for user in (ee_member, researcher):
-        other = _as(browser, base, user)
+        other = signed_in_page(browser, base, user)
         other.goto(f"{base}/{language}/challenges/proposal/{proposal.pk}/")
         other.click("button[value=accept]")
         other.wait_for_selector("#rule-check")
@@ -117,7 +104,7 @@ def test_a_round_from_challenge_to_panel(
     assert ConsortiumMember.objects.filter(proposal=proposal, status="accepted").count() == 3
     page.reload()
     assert page.locator(".rule-unmet").count() == 0
-    _accessible(page, f"challenges-consortium-met-{language}")
+    assert_accessible(page, f"challenges-consortium-met-{language}")
     page.click("form[action$='/submit/'] button")
     page.wait_for_selector("#proposal-status")
     assert PilotProposal.objects.get(pk=proposal.pk).status == "submitted"
@@ -139,9 +126,9 @@ def test_a_round_from_challenge_to_panel(
     services.proposal_submit(proposal=second, user=other_user)
     evaluator = UserFactory(language=language)
     services.evaluator_appoint(round=round_, evaluator=evaluator, user=staff)
-    page = _as(browser, base, evaluator)
+    page = signed_in_page(browser, base, evaluator)
     page.goto(f"{base}/{language}/challenges/rounds/{round_.slug}/evaluation/")
-    _accessible(page, f"challenges-workspace-{language}")
+    assert_accessible(page, f"challenges-workspace-{language}")
     page.fill(f"#reason-{second.pk}", "I advised this team.")
     follow(page.locator(f"#proposal-{second.pk} button"))
     page.wait_for_selector(f"#proposal-{second.pk}")
@@ -149,14 +136,14 @@ def test_a_round_from_challenge_to_panel(
     follow(page.locator(f"#proposal-{proposal.pk} a"))
     for criterion in round_.criteria.all():
         page.fill(f"#id_score_{criterion.pk}", "4")
-    _accessible(page, f"challenges-score-{language}")
+    assert_accessible(page, f"challenges-score-{language}")
     page.click("form.form button[type=submit]")
     page.wait_for_selector(f"#proposal-{proposal.pk}")
     assert Score.objects.filter(evaluator__user=evaluator, proposal=proposal).count() == 2
     assert not Score.objects.filter(proposal=second).exists()
 
     # 5. Staff see the panel.
-    page = _as(browser, base, staff)
+    page = signed_in_page(browser, base, staff)
     page.goto(f"{base}/{language}/challenges/rounds/{round_.slug}/panel/")
     assert "8" in page.locator(f"#panel-{proposal.pk}").inner_text()
-    _accessible(page, f"challenges-panel-{language}")
+    assert_accessible(page, f"challenges-panel-{language}")

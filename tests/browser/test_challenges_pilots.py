@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
-from cityexchange.core.tests.browser import axe_violations, describe_violations, follow, screenshot
+from cityexchange.core.tests.browser import (
+    assert_accessible,
+    follow,
+    signed_in_page,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,23 +26,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def _no_ratelimit(settings: Any, tmp_path: Path) -> None:
     settings.RATELIMIT_ENABLE = False
     settings.MEDIA_ROOT = tmp_path
-
-
-def _as(browser: Any, base: str, user: Any | None) -> Any:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    if user is not None:
-        client = Client()
-        client.force_login(user)
-        context.add_cookies(
-            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
-        )
-    return context.new_page()
-
-
-def _accessible(page: Any, name: str) -> None:
-    violations = axe_violations(page)
-    screenshot(page, name)
-    assert violations == [], describe_violations(violations)
 
 
 def _pdf(path: Path) -> Path:
@@ -98,9 +84,9 @@ def test_a_pilot_from_plan_to_published_results(
     today = timezone.localdate()
 
     # 1. The lead plans the pilot and adds a milestone that is already overdue.
-    page = _as(browser, base, owner)
+    page = signed_in_page(browser, base, owner)
     page.goto(url)
-    _accessible(page, f"challenges-pilot-new-{language}")
+    assert_accessible(page, f"challenges-pilot-new-{language}")
     page.fill("#id_starts_on", (today - dt.timedelta(days=120)).isoformat())
     page.fill("#id_ends_on", (today + dt.timedelta(days=600)).isoformat())
     page.fill("#id_report_every_months", "3")
@@ -109,16 +95,16 @@ def test_a_pilot_from_plan_to_published_results(
     page.fill("#id_due_on", (today - dt.timedelta(days=3)).isoformat())
     follow(page.locator("form:has(input[value=milestone]) button[type=submit]"))
     assert page.locator("#reports-overdue").count() == 1
-    _accessible(page, f"challenges-pilot-planned-{language}")
+    assert_accessible(page, f"challenges-pilot-planned-{language}")
 
     # 2. Staff see the overdue milestone and report.
-    staff_page = _as(browser, base, staff)
+    staff_page = signed_in_page(browser, base, staff)
     staff_page.goto(f"{base}/{language}/challenges/rounds/{round_.slug}/pilots/")
     assert staff_page.locator(".flag").count() == 2
-    _accessible(staff_page, f"challenges-pilots-overview-{language}")
+    assert_accessible(staff_page, f"challenges-pilots-overview-{language}")
 
     # 3. A partner hands in a report with a PDF.
-    partner = _as(browser, base, ee_member)
+    partner = signed_in_page(browser, base, ee_member)
     partner.goto(url)
     partner.fill("form:has(input[value=report]) #id_title", "Erstes Quartal")
     partner.fill("#id_text", "Die Sensoren messen seit Juli.")
@@ -126,7 +112,7 @@ def test_a_pilot_from_plan_to_published_results(
     follow(partner.locator("form:has(input[value=report]) button[type=submit]"))
     assert partner.locator("a[href*='/challenges/report/']").count() == 1
     assert partner.locator("#reports-overdue").count() == 0
-    _accessible(partner, f"challenges-pilot-report-{language}")
+    assert_accessible(partner, f"challenges-pilot-report-{language}")
 
     # 4. The lead writes down results and a figure, then publishes them.
     page.goto(url)
@@ -137,7 +123,7 @@ def test_a_pilot_from_plan_to_published_results(
     page.fill("#id_value", "20")
     page.fill("#id_unit", "min")
     follow(page.locator("form:has(input[value=figure]) button[type=submit]"))
-    _accessible(page, f"challenges-pilot-results-{language}")
+    assert_accessible(page, f"challenges-pilot-results-{language}")
     follow(page.locator("#publish-results"))
     pilot.refresh_from_db()
     assert pilot.resource is not None and pilot.status == "finished"
@@ -146,13 +132,13 @@ def test_a_pilot_from_plan_to_published_results(
     assert page.locator("text=Flood warnings").count() >= 1
 
     # 5. Anyone sees the published results; staff put the round into the directory.
-    visitor = _as(browser, base, None)
+    visitor = signed_in_page(browser, base, None)
     visitor.goto(url)
     assert visitor.locator("#pilot-results").count() == 1
     assert visitor.locator("a[href*='/challenges/report/']").count() == 0
-    _accessible(visitor, f"challenges-pilot-public-{language}")
+    assert_accessible(visitor, f"challenges-pilot-public-{language}")
     staff_page.goto(f"{base}/{language}/challenges/rounds/{round_.slug}/")
     follow(staff_page.locator("form[action$='/offer/'] button"))
     follow(staff_page.locator("#round-offer-link"))
     assert staff_page.locator(f"a[href$='/challenges/rounds/{round_.slug}/']").count() >= 1
-    _accessible(staff_page, f"challenges-round-offer-{language}")
+    assert_accessible(staff_page, f"challenges-round-offer-{language}")

@@ -7,15 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from cityexchange.core.tests.browser import (
-    axe_violations,
-    describe_violations,
+    assert_accessible,
     follow,
-    screenshot,
+    signed_in_page,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,22 +22,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _no_ratelimit(settings: Any) -> None:
     settings.RATELIMIT_ENABLE = False
-
-
-def _as(browser: Any, base: str, user: Any) -> Any:
-    client = Client()
-    client.force_login(user)
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
-    )
-    return context.new_page()
-
-
-def _accessible(page: Any, name: str) -> None:
-    violations = axe_violations(page)
-    screenshot(page, name)
-    assert violations == [], describe_violations(violations)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +95,7 @@ def test_staff_forward_a_resource_by_need_and_the_expert_finds_it(
     Person.objects.create(name="Ana Souza", user=expert, public_profile=True)
 
     base = live_server.url
-    page = _as(browser, base, staff)
+    page = signed_in_page(browser, base, staff)
     with translation.override(language):
         resource_path = resource.get_absolute_url()
         forwarded_path = reverse("library:forwarded")
@@ -123,7 +105,7 @@ def test_staff_forward_a_resource_by_need_and_the_expert_finds_it(
     suggested = page.locator("fieldset").first
     assert reason in suggested.inner_text()
     assert gap in suggested.inner_text()
-    _accessible(page, f"library-forward-{language}")
+    assert_accessible(page, f"library-forward-{language}")
 
     page.get_by_role("checkbox", name="Lindenau").check()
     page.get_by_label("Weitere Personen" if language == "de" else "Outras pessoas").fill(
@@ -138,9 +120,9 @@ def test_staff_forward_a_resource_by_need_and_the_expert_finds_it(
     assert "@" not in page.url
     page.context.close()
 
-    page = _as(browser, base, expert)
+    page = signed_in_page(browser, base, expert)
     page.goto(f"{base}{forwarded_path}")
     text = page.locator("main").inner_text()
     assert personal in text and "Bitte ansehen" in text
-    _accessible(page, f"library-forwarded-{language}")
+    assert_accessible(page, f"library-forwarded-{language}")
     page.context.close()

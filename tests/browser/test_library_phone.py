@@ -12,10 +12,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from cityexchange.core.tests.browser import (
-    axe_violations,
-    describe_violations,
+    assert_accessible,
     follow,
-    screenshot,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,12 +42,6 @@ def _path(name: str, language: str) -> str:
         return reverse(name)
 
 
-def _accessible(page: Any, name: str) -> None:
-    violations = axe_violations(page)
-    screenshot(page, name)
-    assert violations == [], describe_violations(violations)
-
-
 @pytest.mark.parametrize(
     ("language", "show"), [("de", "Filter anzeigen"), ("pt", "Mostrar os filtros")]
 )
@@ -63,7 +55,7 @@ def test_on_a_phone_the_first_result_comes_before_the_folded_facets(
     assert not panel.evaluate("d => d.open")
     top = page.locator("ol.results > li").first.bounding_box()["y"]
     assert top < 900, top
-    _accessible(page, f"library-phone-search-{language}")
+    assert_accessible(page, f"library-phone-search-{language}")
     # The panel opens on demand and every filter is a plain link.
     page.get_by_text(show).click()
     assert panel.evaluate("d => d.open")
@@ -126,7 +118,7 @@ def test_on_a_phone_the_digest_topics_are_filtered_chosen_and_saved(
     assert box.is_visible()
     box.check()
     assert label in page.locator("[data-summary]").inner_text()
-    _accessible(page, f"library-phone-subscription-{language}")
+    assert_accessible(page, f"library-phone-subscription-{language}")
     follow(page.get_by_role("button", name=save))
     saved = Subscription.objects.get(user=member)
     assert list(saved.topics.values_list("key", flat=True)) == ["urban-data-platform"]

@@ -30,7 +30,11 @@ from cityexchange.challenges.models import (
     Stage,
 )
 from cityexchange.challenges.services import CITY_KINDS
+from cityexchange.core import caching
 from cityexchange.core.models import Organisation
+
+# At most this many challenges' analysed texts are kept per process.
+TOKENS_KEPT = 5000
 
 
 def round_queryset() -> QuerySet[Round]:
@@ -148,9 +152,20 @@ def search_challenges(challenges: list[Challenge], query: str) -> list[Challenge
     groups = analysed.groups
     if not groups:
         return challenges if analysed.is_empty and not analysed.words else []
+    # A challenge's tokens are worked out once per text, topics and thesaurus, not on
+    # every search: analysing every text is most of a search's work.
+    kept: dict[tuple[Any, ...], set[str]] = caching.cached(
+        "challenges.tokens", dict, depends_on=("thesaurus",)
+    )
     found = []
     for challenge in challenges:
-        tokens = _challenge_tokens(challenge, index)
+        key = (challenge.pk, challenge.updated_at, *sorted(t.key for t in challenge.topics.all()))
+        tokens = kept.get(key)
+        if tokens is None:
+            tokens = _challenge_tokens(challenge, index)
+            if len(kept) >= TOKENS_KEPT:
+                kept.pop(next(iter(kept)), None)
+            kept[key] = tokens
         if all(any(token in tokens for token in group) for group in groups):
             found.append(challenge)
     return found

@@ -67,10 +67,10 @@ def test_a_city_showing_interest_in_many_challenges_at_once_stays_within_its_lim
     assert Interest.objects.filter(city=city).count() == 2
 
 
-def test_two_evaluators_saving_at_once_lose_nothing() -> None:
-    round_ = make_round()
+def _submitted_proposal(round_: Any, *, lead_country: str = "") -> tuple[Any, Any, Any]:
+    """Network staff, the lead's user and a handed-in proposal of a full consortium."""
     staff = UserFactory(roles=[Role.NETWORK_STAFF])
-    lead = OrganisationFactory()
+    lead = OrganisationFactory(country=lead_country) if lead_country else OrganisationFactory()
     lead_user = UserFactory()
     membership_add(user=lead_user, organisation=lead)
     tartu = OrganisationFactory(country="EE")
@@ -89,6 +89,12 @@ def test_two_evaluators_saving_at_once_lose_nothing() -> None:
         researcher=researcher,
     )
     services.proposal_submit(proposal=proposal, user=lead_user)
+    return staff, lead_user, proposal
+
+
+def test_two_evaluators_saving_at_once_lose_nothing() -> None:
+    round_ = make_round()
+    staff, lead_user, proposal = _submitted_proposal(round_)
     evaluators = [UserFactory() for _ in range(2)]
     for user in evaluators:
         services.evaluator_appoint(round=round_, evaluator=user, user=staff)
@@ -143,26 +149,7 @@ def test_lead_and_staff_publishing_a_pilots_results_at_once_make_one_library_pag
     from cityexchange.library.models import Resource
 
     round_ = make_round()
-    staff = UserFactory(roles=[Role.NETWORK_STAFF])
-    lead = OrganisationFactory(country="DE")
-    lead_user = UserFactory()
-    membership_add(user=lead_user, organisation=lead)
-    tartu = OrganisationFactory(country="EE")
-    ee = UserFactory()
-    membership_add(user=ee, organisation=tartu)
-    research = OrganisationFactory(kind="research", country="FI", population=None)
-    researcher = UserFactory()
-    membership_add(user=researcher, organisation=research)
-    proposal = full_consortium(
-        round_,
-        lead_user=lead_user,
-        lead=lead,
-        tartu=tartu,
-        ee_member=ee,
-        research=research,
-        researcher=researcher,
-    )
-    services.proposal_submit(proposal=proposal, user=lead_user)
+    staff, lead_user, proposal = _submitted_proposal(round_, lead_country="DE")
     services.proposal_decide(proposal=proposal, user=staff, funded=True)
     pilot = Pilot.objects.get(proposal=proposal)
     services.outcomes_save(

@@ -62,3 +62,25 @@ def follow(target: Any) -> None:
     """
     with target.page.expect_navigation():
         target.click()
+
+
+def assert_accessible(page: Any, name: str) -> None:
+    """Screenshot the page as ``name`` and fail on any axe-core violation."""
+    violations = axe_violations(page)
+    screenshot(page, name)
+    assert violations == [], describe_violations(violations)
+
+
+def signed_in_page(browser: Any, base: str, user: Any | None) -> Any:
+    """A desktop-sized page signed in as ``user`` through a session Django's test client
+    made (``None``: a visitor)."""
+    from django.test import Client
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        context.add_cookies(
+            [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}]
+        )
+    return context.new_page()
