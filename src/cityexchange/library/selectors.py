@@ -45,10 +45,6 @@ SNIPPET_WORDS = 30
 _SHOWN_FIELDS = ("slug", "kind", "title", "summary", "body", "languages", "published_on")
 _ENTRY_FIELDS = ("title", "summary", "body", "concepts", "tags")
 _WORD_OR_NOT = re.compile(r"([^\W_]+)", re.UNICODE)
-# Snippets are first looked for in about the opening _HEAD_CHARS characters of a long
-# text, cut between two words.
-_HEAD_CHARS = 2_000
-_NOT_WORD = re.compile(r"[\W_]", re.UNICODE)
 
 
 @dataclass
@@ -147,73 +143,31 @@ def _word_matches(word: str, tokens: set[str]) -> bool:
     return not _word_stems(word).isdisjoint(tokens)
 
 
-class _MatchingWords:
-    """Which words of the texts shown for one search match its tokens: each distinct
-    word is tested once per search, not once per text it appears in."""
-
-    def __init__(self, tokens: set[str]) -> None:
-        self.tokens = tokens
-        self.matching: set[str] = set()
-        self.seen: set[str] = set()
-
-    def among(self, words: set[str]) -> set[str]:
-        for word in words - self.seen:
-            if _word_matches(word, self.tokens):
-                self.matching.add(word)
-        self.seen |= words
-        return words & self.matching
-
-
-def _highlight(
-    text: str, tokens: set[str] | _MatchingWords, *, limit: int = SNIPPET_WORDS
-) -> tuple[str, bool]:
-    """A window of ``text`` around its first matching word, matches in <mark>; escaped.
-
-    A long text is first tried on its opening part alone: when the window fits in
-    it, the rest is never read, so a long text whose match comes early costs no
-    more than a short one.
-    """
-    if not isinstance(tokens, _MatchingWords):
-        tokens = _MatchingWords(tokens)
-    cut = _NOT_WORD.search(text, _HEAD_CHARS, 2 * _HEAD_CHARS)
-    if cut is not None:
-        snippet, found, at_end = _window(text[: cut.start()], tokens, limit)
-        if found and not at_end:
-            return snippet, found
-    snippet, found, _at_end = _window(text, tokens, limit)
-    return snippet, found
-
-
-def _window(text: str, tokens: _MatchingWords, limit: int) -> tuple[str, bool, bool]:
-    """(the snippet, whether a word matched, whether the window reaches the last word)."""
+def _highlight(text: str, tokens: set[str], *, limit: int = SNIPPET_WORDS) -> tuple[str, bool]:
+    """(about ``limit`` words of ``text`` around its first matching word with the
+    matches in <mark>, escaped; whether a word matched)."""
     parts = _WORD_OR_NOT.split(text)
     # parts alternate: separator, word, separator, word, ..., separator
     if len(parts) < 2:
-        return html.escape(text[:240]), False, True
+        return html.escape(text[:240]), False
     words = parts[1::2]
-    # Each distinct word is tested once; its first place is then found by list.index,
-    # both much cheaper than testing the words one by one in Python.
-    matching = tokens.among(set(words))
+    matching = {word for word in set(words) if _word_matches(word, tokens)}
     first = 1 + 2 * min(map(words.index, matching)) if matching else None
     start = 1 if first is None else 1 + 2 * max(0, (first - 1) // 2 - limit // 3)
     end = min(start + 2 * (limit - 1), len(parts) - 2)
-    out = ["… "] if start > 1 else []
-    # The text between marked words is escaped a run at a time, not piece by piece.
-    plain_from = start
-    if first is not None:
-        for i in range(first, end + 1, 2):
-            if parts[i] in matching:
-                out.append(html.escape("".join(parts[plain_from:i])))
-                out.append(f"<mark>{html.escape(parts[i])}</mark>")
-                plain_from = i + 1
-    out.append(html.escape("".join(parts[plain_from : end + 1])))
-    at_end = end == len(parts) - 2
-    if not at_end:
+    # The text before the first word and after the last belongs to the window when it
+    # reaches that far (an opening quote, a closing full stop).
+    start, end = (0 if start == 1 else start), (len(parts) - 1 if end == len(parts) - 2 else end)
+    out = ["… "] if start > 0 else []
+    for i in range(start, end + 1):
+        piece = html.escape(parts[i])
+        out.append(f"<mark>{piece}</mark>" if i % 2 and parts[i] in matching else piece)
+    if end < len(parts) - 1:
         out.append(" …")
-    return "".join(out), first is not None, at_end
+    return "".join(out), first is not None
 
 
-def _snippet(resource: Resource, tokens: set[str] | _MatchingWords) -> SafeString:
+def _snippet(resource: Resource, tokens: set[str]) -> SafeString:
     summary = resource.summary or ""
     text, found = _highlight(summary, tokens)
     if not found and resource.body:
@@ -388,7 +342,7 @@ def _search(
     result.facets = _facet_values(found.facets, wanted, language, index)
     resources = _page_resources([rid for rid, _score in found.page])
     reasons = _Reasons(analysed, language, any_word=result.any_word, index=index)
-    tokens = _MatchingWords(set(analysed.tokens))
+    tokens = set(analysed.tokens)
     for rid, score in found.page:
         resource = resources.get(rid)
         if resource is None:  # withdrawn since the page was read

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-import random
+import re
 from typing import Any
 
 import pytest
@@ -15,67 +15,61 @@ from django.utils import translation
 from cityexchange.core import caching
 from cityexchange.core.models import ConceptLabel
 from cityexchange.library import selectors
-from cityexchange.library.selectors import _HEAD_CHARS, _highlight, _word_matches
+from cityexchange.library.tests.conftest import make_resource
+
+FILLER = "lorem ipsum, <dolor> & sit amet; "
 
 
-def _plain_highlight(text: str, tokens: set[str], limit: int = 30) -> tuple[str, bool]:
-    """The snippet by the obvious method, word by word over the whole text."""
-    parts = selectors._WORD_OR_NOT.split(text)
-    if len(parts) < 2:
-        return html.escape(text[:240]), False
-    first = next((i for i in range(1, len(parts), 2) if _word_matches(parts[i], tokens)), None)
-    start = 1 if first is None else 1 + 2 * max(0, (first - 1) // 2 - limit // 3)
-    end = min(start + 2 * (limit - 1), len(parts) - 2)
-    out = []
-    for i in range(start, end + 1):
-        piece = html.escape(parts[i])
-        if i % 2 and first is not None and _word_matches(parts[i], tokens):
-            piece = f"<mark>{piece}</mark>"
-        out.append(piece)
-    prefix = "… " if start > 1 else ""
-    suffix = " …" if end < len(parts) - 2 else ""
-    return prefix + "".join(out) + suffix, first is not None
+def _snippet_of(slug: str, query: str) -> str:
+    result = selectors.search_resources(query=query, language="en", page_size=50)
+    return next(str(item.snippet) for item in result.items if item.resource.slug == slug)
 
 
-WORDS = ["water", "Waters", "sensor", "Straße", "daten", "agua", "and", "x", "área", "city_7"]
-GAPS = [" ", "  ", ", ", "\n", " <b> ", ' & "', "—", "'", "_", "..."]
+def _words(snippet: str) -> list[str]:
+    return re.findall(r"[^\W_]+", html.unescape(re.sub("</?mark>", "", snippet)))
 
 
-def _text(rng: random.Random, size: int) -> str:
-    return "".join(rng.choice(WORDS) + rng.choice(GAPS) for _ in range(size))
+@pytest.mark.django_db
+@pytest.mark.parametrize("before", [0, 3, 9, 10, 40, 400, 3000])
+def test_the_snippet_is_thirty_words_around_the_first_match_of_the_text(
+    thesaurus: None, before: int
+) -> None:
+    # The summary does not match: the snippet comes from the text, wherever the
+    # match sits in it, with the words around it and ellipses where text is cut.
+    body = " ".join(f"w{i}" for i in range(before)) + " Floodgate sensors. " + FILLER * 50
+    make_resource(
+        {"slug": "long-text", "kind": "good_practice", "languages": ["en"]},
+        title={"en": "Notes"},
+        summary={"en": "A note."},
+        body=body,
+    )
+    snippet = _snippet_of("long-text", "floodgate")
+    words = _words(snippet)
+    assert "<mark>Floodgate</mark> sensors." in snippet
+    assert len(words) == 30
+    assert snippet.startswith("… ") is (before > 10)
+    assert snippet.endswith(" …")
+    assert "&lt;dolor&gt; &amp;" in snippet and "<dolor>" not in snippet
+    # Up to ten words before the match, the rest after it.
+    assert words.index("Floodgate") == min(before, 10)
 
 
-@pytest.mark.parametrize("seed", range(40))
-def test_the_snippet_is_the_window_around_the_first_match_of_any_text(seed: int) -> None:
-    rng = random.Random(seed)
-    tokens = {"water", "sensor"} if seed % 4 else {"nothing"}
-    # Short texts, texts about the size of the part read first, and long ones.
-    size = rng.choice([0, 1, 5, 29, 30, 31, 60, _HEAD_CHARS // 8, _HEAD_CHARS // 6, 2000])
-    filler = _text(rng, size).replace("water", "wet").replace("sensor", "sense")
-    place = rng.randint(0, len(filler))
-    text = filler[:place] + rng.choice(["", " water ", " Sensor, ", "<water>"]) + filler[place:]
-    assert _highlight(text, tokens) == _plain_highlight(text, tokens)
-
-
-@pytest.mark.parametrize("shift", [-400, -120, -60, -12, -6, -1, 0, 1, 6, 60])
-def test_a_match_near_the_end_of_the_part_read_first_gives_the_whole_window(shift: int) -> None:
-    filler = "lorem ipsum, dolor sit amet; "
-    before = (filler * (_HEAD_CHARS // len(filler) + 1))[: _HEAD_CHARS + shift]
-    text = before + " water " + filler * 200
-    assert _highlight(text, {"water"}) == _plain_highlight(text, {"water"})
-    snippet, found = _highlight(text, {"water"})
-    assert found and snippet.count(" ") >= 29
-
-
-def test_a_long_text_gives_the_same_snippet_whether_its_match_comes_early_or_late() -> None:
-    tokens = {"water"}
-    filler = "lorem ipsum <dolor> & sit amet " * 2000
-    early, found_early = _highlight("Water " + filler, tokens)
-    assert found_early and early.startswith("<mark>Water</mark> lorem ipsum &lt;dolor&gt;")
-    late, found_late = _highlight(filler + " water.", tokens)
-    assert found_late and late.startswith("… ") and late.endswith("<mark>water</mark>")
-    assert _highlight(filler, tokens) == _plain_highlight(filler, tokens)
-    assert _highlight(filler, tokens)[1] is False
+@pytest.mark.django_db
+def test_the_summary_gives_the_snippet_when_it_matches_else_the_text(thesaurus: None) -> None:
+    make_resource(
+        {"slug": "in-summary", "kind": "good_practice", "languages": ["en"]},
+        title={"en": "One"},
+        summary={"en": "Floodgates along the river."},
+        body="The floodgate manual." + FILLER * 20,
+    )
+    make_resource(
+        {"slug": "in-text", "kind": "good_practice", "languages": ["en"]},
+        title={"en": "Two"},
+        summary={"en": "Nothing of the kind."},
+        body="Inspection of every floodgate.",
+    )
+    assert _snippet_of("in-summary", "floodgate") == "<mark>Floodgates</mark> along the river."
+    assert _snippet_of("in-text", "floodgate") == "Inspection of every <mark>floodgate</mark>."
 
 
 def _labels(client: Client, language: str, **params: Any) -> dict[tuple[str, str], str]:
