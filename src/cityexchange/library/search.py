@@ -40,13 +40,6 @@ from cityexchange.library.models import SearchEntry, SearchFacet
 COUNT_CAP = 500
 _EPOCH = dt.date(1, 1, 1)
 FACET_NAMES = ("kind", "topic", "lang", "country", "year")
-# People repeat searches (the same words with the same filters, the next page): what a
-# search found is kept in each process until the index changes, for this many of them.
-# Ranking the matches is most of a search's work on PostgreSQL: ``benchmarks/search.py``
-# at 10,000 resources measured a first search at about 8x the bare endpoint and a
-# repeated one at about 2x.
-RESULTS_KEPT = 1000
-_RESULTS = "library-search-results"
 # How strongly each column counts, the same on both engines.
 WEIGHTS = {"body": 1.0, "summary": 2.0, "title": 3.0, "concepts": 4.0}
 # PostgreSQL keeps a weight letter per position: D, C, B, A in ``WEIGHTS``' order.
@@ -96,7 +89,7 @@ def write(documents: Sequence[Document]) -> None:
         ],
         batch_size=2000,
     )
-    caching.bump(_RESULTS)
+    caching.bump("library")
     if _postgres():
         SearchEntry.objects.filter(resource_id__in=ids).update(vector=_VECTOR)
         return
@@ -111,7 +104,7 @@ def write(documents: Sequence[Document]) -> None:
 def remove(resource_ids: Sequence[int]) -> None:
     """Take the resources out of the index (nothing happens for those not in it)."""
     ids = list(resource_ids)
-    caching.bump(_RESULTS)
+    caching.bump("library")
     SearchFacet.objects.filter(resource_id__in=ids).delete()
     SearchEntry.objects.filter(resource_id__in=ids).delete()
     if not _postgres() and ids:
@@ -122,7 +115,7 @@ def remove(resource_ids: Sequence[int]) -> None:
 
 def clear() -> None:
     """Empty the index (before a rebuild)."""
-    caching.bump(_RESULTS)
+    caching.bump("library")
     SearchFacet.objects.all().delete()
     SearchEntry.objects.all().delete()
     if not _postgres():
@@ -250,8 +243,7 @@ def _candidates(entries: QuerySet[SearchEntry], match: Match | None, *, newest: 
 
 def find(match: Match | None, filters: Filters, *, newest: bool, offset: int, limit: int) -> Found:
     """Count, facet and page the matches of ``match`` (every visible entry when None),
-    best first, or newest first with ``newest``. One query, none for a search this
-    process made since the index last changed.
+    best first, or newest first with ``newest``. One query.
 
     A search looks at no more than COUNT_CAP matches: beyond that many, the first
     COUNT_CAP the database finds (the newest when newest first) are counted for facets
@@ -260,24 +252,6 @@ def find(match: Match | None, filters: Filters, *, newest: bool, offset: int, li
     values and scores; counting, facet counting and ordering up to COUNT_CAP rows is
     then cheaper in Python than two more statements that find the same rows again.
     """
-    kept: dict[tuple[Match | None, Filters, bool], Found] = caching.cached(_RESULTS, dict)
-    key = (match, filters, newest)
-    every = kept.get(key)
-    if every is None:
-        every = _every_match(match, filters, newest=newest)
-        if len(kept) >= RESULTS_KEPT:
-            kept.pop(next(iter(kept)), None)
-        kept[key] = every
-    return Found(
-        count=every.count,
-        capped=every.capped,
-        facets=every.facets,
-        page=every.page[offset : offset + limit],
-    )
-
-
-def _every_match(match: Match | None, filters: Filters, *, newest: bool) -> Found:
-    """What ``find`` answers, with every match (up to COUNT_CAP) in order as its page."""
     rows = _candidates(visible_entries(filters), match, newest=newest)
     found = Found(count=min(len(rows), COUNT_CAP), capped=len(rows) > COUNT_CAP)
     rows = rows[:COUNT_CAP]
@@ -292,5 +266,5 @@ def _every_match(match: Match | None, filters: Filters, *, newest: bool) -> Foun
         rows.sort(
             key=lambda row: (-row[2], row[3] is None, -(row[3] or _EPOCH).toordinal(), -row[0])
         )
-    found.page = [(rid, score) for rid, _tags, score, _day in rows]
+    found.page = [(rid, score) for rid, _tags, score, _day in rows[offset : offset + limit]]
     return found

@@ -33,7 +33,7 @@ from cityexchange.library.models import (
 from cityexchange.library.rules import may_see_members_content
 
 FACETS = ("kind", "topic", "lang", "country", "year")
-# Whole answers are kept too, in each process, for this many searches (words, filters,
+# Whole answers are kept in each process for this many searches (words, filters,
 # language, page and audience): a repeated search then reads nothing from the
 # database. Every service that writes a resource bumps "library", which drops them.
 ANSWERS_KEPT = 500
