@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     name = "cityexchange.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+    privacy_template = "accounts/privacy.html"
 
     def personal_data(self, user: Any) -> dict[str, Any]:
         """The export's part of this app (see ``core.services.user_personal_data``)."""

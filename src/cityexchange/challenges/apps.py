@@ -10,6 +10,7 @@ class ChallengesConfig(PersonalDataFromServices, AppConfig):
     name = "cityexchange.challenges"
     label = "challenges"
     verbose_name = _("Challenge programme")
+    privacy_template = "challenges/privacy.html"
 
     def ready(self) -> None:
         from cityexchange.celery import app

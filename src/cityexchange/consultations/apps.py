@@ -10,6 +10,7 @@ class ConsultationsConfig(PersonalDataFromServices, AppConfig):
     name = "cityexchange.consultations"
     label = "consultations"
     verbose_name = _("Consultations")
+    privacy_template = "consultations/privacy.html"
 
     def ready(self) -> None:
         from cityexchange.celery import app

@@ -37,5 +37,22 @@ def home_highlights(*, user: Any) -> dict[str, list[Any]]:
     return highlights
 
 
+def privacy_sections() -> tuple[list[str], dict[str, Any]]:
+    """The privacy notice's sections, one template per app that keeps personal data,
+    in the order the apps are installed, and the figures they name.
+
+    Core knows no module app: each names its part as ``privacy_template`` on its
+    AppConfig, written beside the data it describes, and may offer the values the
+    part shows (a retention period, a group size) through ``privacy_context()``.
+    """
+    templates: list[str] = []
+    context: dict[str, Any] = {}
+    for config in apps.get_app_configs():
+        if template := getattr(config, "privacy_template", ""):
+            templates.append(template)
+            context.update(getattr(config, "privacy_context", dict)())
+    return templates, context
+
+
 def municipalities() -> QuerySet[Organisation]:
     return Organisation.objects.filter(kind=OrganisationKind.MUNICIPALITY)

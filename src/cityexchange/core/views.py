@@ -38,9 +38,8 @@ def imprint(request: HttpRequest) -> HttpResponse:
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "core/privacy.html", {"retention_days": settings.CITYEXCHANGE_RETENTION_DAYS}
-    )
+    sections, figures = selectors.privacy_sections()
+    return render(request, "core/privacy.html", {**figures, "sections": sections})
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:

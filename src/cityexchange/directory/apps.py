@@ -10,6 +10,7 @@ class DirectoryConfig(PersonalDataFromServices, AppConfig):
     name = "cityexchange.directory"
     label = "directory"
     verbose_name = _("Directory")
+    privacy_template = "directory/privacy.html"
 
     def seed(self, *, demo: bool) -> list[str]:
         """Load the shipped catalogue of offers (and, with demo, demo municipality profiles)."""

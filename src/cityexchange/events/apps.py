@@ -8,6 +8,12 @@ class EventsConfig(AppConfig):
     name = "cityexchange.events"
     label = "events"
     verbose_name = _("Events")
+    privacy_template = "events/privacy.html"
+
+    def privacy_context(self) -> dict[str, Any]:
+        from django.conf import settings
+
+        return {"retention_days": settings.CITYEXCHANGE_RETENTION_DAYS}
 
     def ready(self) -> None:
         from celery.schedules import crontab

@@ -36,6 +36,7 @@ class LibraryConfig(PersonalDataFromServices, AppConfig):
     name = "cityexchange.library"
     label = "library"
     verbose_name = _("Library")
+    privacy_template = "library/privacy.html"
 
     def ready(self) -> None:
         from celery.schedules import crontab

@@ -69,6 +69,13 @@ def unsubscribe_token(subscription: Subscription) -> str:
     return signing.dumps({"s": subscription.pk}, salt=SALT)
 
 
+def unsubscribe_url(subscription: Subscription) -> str:
+    """The one-click address that ends ``subscription``, in its language."""
+    with translation.override(subscription.language):
+        path = reverse("library:unsubscribe", kwargs={"token": unsubscribe_token(subscription)})
+    return settings.SITE_URL + path
+
+
 def subscription_from_token(token: str) -> Subscription | None:
     try:
         data = signing.loads(token, salt=SALT)
@@ -147,11 +154,7 @@ def send_due_digests(*, now: dt.datetime | None = None) -> int:
             locked.save(update_fields=["last_sent_at"])
             if not resources and not events and not sections:
                 continue
-            token = unsubscribe_token(subscription)
-            with translation.override(subscription.language):
-                unsubscribe_url = settings.SITE_URL + reverse(
-                    "library:unsubscribe", kwargs={"token": token}
-                )
+            stop_url = unsubscribe_url(subscription)
             send_after_commit(
                 render_message(
                     to=subscription.user.email,
@@ -162,10 +165,10 @@ def send_due_digests(*, now: dt.datetime | None = None) -> int:
                         "resources": resources,
                         "events": events,
                         "sections": sections,
-                        "unsubscribe_url": unsubscribe_url,
+                        "unsubscribe_url": stop_url,
                     },
                     headers={
-                        "List-Unsubscribe": f"<{unsubscribe_url}>",
+                        "List-Unsubscribe": f"<{stop_url}>",
                         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                     },
                 )

@@ -543,12 +543,9 @@ def forwarding_suggestions(*, resource: Resource, user: Any) -> list[Suggestion]
 
 def contactable_people() -> QuerySet[User]:
     """People staff may forward a resource to personally: active accounts that asked to
-    hear from the library (an active digest subscription) or agreed to a public profile."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(library_subscription__is_active=True) | Q(person__public_profile=True))
-        .distinct()
-    )
+    hear from the library (an active digest subscription, whose page says that staff may
+    also send them single resources). A public speaker profile is no such consent."""
+    return User.objects.filter(is_active=True, library_subscription__is_active=True)
 
 
 def people_suggestions(*, resource: Resource) -> list[Suggestion]:

@@ -578,11 +578,12 @@ def resource_forward(
     their own language: every member of a municipality, and each person chosen.
 
     Only people who may be contacted (``selectors.contactable_people``: they asked
-    for the library's digest or agreed to a public profile) can be chosen; the
+    for the library's digest) can be chosen; the
     audit log names them by account number, never by address.
     """
     from cityexchange.core.mail import render_message, send_after_commit
     from cityexchange.core.models import Membership
+    from cityexchange.library.digests import unsubscribe_url
 
     if not organisations and not recipients:
         raise ValidationError({"organisations": _("Choose at least one municipality or person.")})
@@ -651,12 +652,25 @@ def resource_forward(
             if person.pk in seen:
                 continue
             seen.add(person.pk)
+            # They hear from the library because of their digest: the mail says so and
+            # how to stop both.
+            stop_url = unsubscribe_url(person.library_subscription)
             send_after_commit(
                 render_message(
                     to=person.email,
                     language=person.language,
                     template="library/mail/forwarded_person",
-                    context={"user": person, "resource": resource, "note": note, "sender": actor},
+                    context={
+                        "user": person,
+                        "resource": resource,
+                        "note": note,
+                        "sender": actor,
+                        "unsubscribe_url": stop_url,
+                    },
+                    headers={
+                        "List-Unsubscribe": f"<{stop_url}>",
+                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                    },
                 )
             )
     return created

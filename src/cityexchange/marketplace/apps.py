@@ -10,6 +10,12 @@ class MarketplaceConfig(PersonalDataFromServices, AppConfig):
     name = "cityexchange.marketplace"
     label = "marketplace"
     verbose_name = _("Local marketplace")
+    privacy_template = "marketplace/privacy.html"
+
+    def privacy_context(self) -> dict[str, Any]:
+        from django.conf import settings
+
+        return {"retention_days": settings.CITYEXCHANGE_RETENTION_DAYS}
 
     def ready(self) -> None:
         from celery.schedules import crontab

@@ -10,6 +10,7 @@ class NetworkConfig(PersonalDataFromServices, AppConfig):
     name = "cityexchange.network"
     label = "network"
     verbose_name = _("Network operations")
+    privacy_template = "network/privacy.html"
 
     def ready(self) -> None:
         from celery.schedules import crontab

@@ -160,3 +160,28 @@ def test_the_api_reference_lists_every_endpoint_with_its_fields(client: Client) 
     registration = html[html.index("POST /api/v1/events/{slug}/registrations") :]
     assert "<code>privacy_notice_version</code>" in registration
     assert "Cuerpo de la solicitud (JSON)" in registration
+
+
+def test_the_privacy_notice_has_a_part_for_every_app_that_keeps_personal_data(
+    client: Client, settings: Any
+) -> None:
+    from django.apps import apps
+
+    settings.CITYEXCHANGE_RETENTION_DAYS = 200
+    page = client.get("/de/privacy/").content.decode()
+    headings = re.findall(r"<h2>([^<]+)</h2>", page)
+    keeping = [
+        config
+        for config in apps.get_app_configs()
+        if config.name.startswith("cityexchange.") and hasattr(config, "personal_data")
+    ]
+    assert keeping
+    for config in keeping:
+        assert getattr(config, "privacy_template", ""), f"{config.label} says nothing"
+    # One part per such app (and for accounts and events), then cookies and logs.
+    assert len(headings) == len(set(headings)) >= len(keeping) + 2
+    assert "Konten" in headings and "Protokolle" in headings
+    assert "200 Tage nach der Veranstaltung" in page
+    assert "mindestens 5 Kommunen" in page
+    # Personal recommendations are tied to the digest, and the notice says so.
+    assert "Solange Sie abonniert haben, kann Ihnen das Netzwerkteam" in page

@@ -135,7 +135,12 @@ def test_staff_forward_to_a_municipality_and_an_expert_each_told_in_their_langua
     assert Forwarding.objects.filter(recipient=expert).count() == 1
     by_address = {m.to[0]: m for m in mail.outbox}
     assert set(by_address) == {"member@lindenau.example", "ana@research.example"}
-    assert by_address["ana@research.example"].subject.startswith("Recomendado para você")
+    to_ana = by_address["ana@research.example"]
+    assert to_ana.subject.startswith("Recomendado para você")
+    # Ana hears from the library because of her digest: the mail says so and stops both.
+    assert "Cancele a inscrição com um clique" in to_ana.body
+    stop = to_ana.extra_headers["List-Unsubscribe"].strip("<>")
+    assert stop in to_ana.body
     entries = AuditEntry.objects.filter(action="library.resource_forward")
     assert entries.count() == 2
     assert "ana@research.example" not in str(list(entries.values("before", "after")))
@@ -148,12 +153,16 @@ def test_an_expert_can_be_named_by_address_and_an_unknown_one_is_refused(
     client: Client, needs: dict, staff: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     hidden = UserFactory(email="hidden@example.org", full_name="Not Contactable")
-    public = UserFactory(email="pia@example.org", full_name="Pia Public")
-    Person.objects.create(name="Pia Public", user=public, public_profile=True)
+    # A speaker's public profile is not consent to personal mail; a digest is.
+    speaker = UserFactory(email="sam@example.org", full_name="Sam Speaker")
+    Person.objects.create(name="Sam Speaker", user=speaker, public_profile=True)
+    reader = UserFactory(email="pia@example.org", full_name="Pia Reader")
+    subscribe(reader, "open-data")
     client.force_login(staff)
-    response = client.post(forward_url(), {"people": "hidden@example.org\n", "note": "x"})
-    assert response.status_code == 200
-    assert "Nobody who may be contacted matches: hidden@example.org" in response.content.decode()
+    for refused in ("hidden@example.org", "sam@example.org"):
+        response = client.post(forward_url(), {"people": f"{refused}\n", "note": "x"})
+        assert response.status_code == 200
+        assert f"Nobody who may be contacted matches: {refused}" in response.content.decode()
     assert not Forwarding.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(forward_url(), {"people": "PIA@example.org\n\nAna Souza"})
@@ -162,7 +171,7 @@ def test_an_expert_can_be_named_by_address_and_an_unknown_one_is_refused(
         "pia@example.org",
         "ana@research.example",
     }
-    assert not Forwarding.objects.filter(recipient=hidden).exists()
+    assert not Forwarding.objects.filter(recipient__in=[hidden, speaker]).exists()
     # The address never appears in a URL.
     assert "@" not in response["Location"]
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from cityexchange.core.accesslog import ACCESS_FORMAT
+
 
 class Command(BaseCommand):
     help = "Serve the platform with gunicorn (the production-grade server), port from $PORT."
@@ -45,5 +47,5 @@ class Command(BaseCommand):
         ]
         if settings.LOG_FORMAT != "json":
             # In JSON the application writes the request line itself (core.requestlog).
-            argv += ["--access-logfile", "-"]
+            argv += ["--access-logfile", "-", "--access-logformat", ACCESS_FORMAT]
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn
