@@ -58,7 +58,7 @@ def test_staff_forward_a_resource_by_need_and_the_expert_finds_it(
 ) -> None:
     from cityexchange.assessments.loading import load_model
     from cityexchange.assessments.models import Assessment
-    from cityexchange.core.models import Concept, Person
+    from cityexchange.core.models import Concept
     from cityexchange.core.roles import Role
     from cityexchange.core.tests.factories import UserFactory
     from cityexchange.library.models import Forwarding, Subscription
@@ -92,7 +92,8 @@ def test_staff_forward_a_resource_by_need_and_the_expert_finds_it(
         language=language,
         roles=[Role.EXPERT],
     )
-    Person.objects.create(name="Ana Souza", user=expert, public_profile=True)
+    # She may be sent resources personally because she subscribed to the digest.
+    Subscription.objects.create(user=expert).topics.set(platform)
 
     base = live_server.url
     page = signed_in_page(browser, base, staff)
