@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from functools import lru_cache
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
-from cityexchange.accounts.timezones import grouped_zones
+from cityexchange.accounts.timezones import grouped_zones, zone_label
 
 register = template.Library()
 
@@ -45,3 +46,13 @@ def _options(language: str, current: str, minute: dt.datetime) -> SafeString:
             for group in grouped_zones(current=current)
         ),
     )
+
+
+@register.filter
+def zone_at(name: Any, moment: dt.datetime | None = None) -> str:
+    """ "Berlin (UTC+1)" for ``Europe/Berlin`` with the offset in force at ``moment``
+    (an event's start), instead of the zone's bare identifier."""
+    try:
+        return zone_label(str(name), now=moment)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        return str(name)
