@@ -290,6 +290,10 @@ def _radar_drawing(results: Results) -> Any:
     chart.labels = ["\n".join(_wrap(d.name, 14)) for d in dimensions]
     chart.spokeLabels.fontSize = 6.5
     chart.spokeLabels.leading = 7.5
+    # Names start beyond the rings, on the side away from the centre: none lies over
+    # the target's outline.
+    chart.spokes.labelRadius = 1.12
+    chart.spokeLabels.boxAnchor = "autox"
     chart.strands[0].strokeColor = colors.HexColor("#7a8699")
     chart.strands[0].fillColor = None
     chart.strands[0].strokeDashArray = (3, 2)
