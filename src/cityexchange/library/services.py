@@ -628,49 +628,42 @@ def resource_forward(
             .select_related("user", "organisation")
             .order_by("user_id")
         )
-        seen: set[int] = set()
+        # Each person is told once: as a member of a chosen municipality, or else as
+        # a person chosen, who hears from the library because of their digest (the
+        # mail says so and how to stop both).
+        told: dict[int, tuple[User, str, dict[str, Any], dict[str, str]]] = {}
         for membership in members:
-            if membership.user_id in seen:
-                continue
-            seen.add(membership.user_id)
-            user = membership.user
+            told.setdefault(
+                membership.user_id,
+                (membership.user, "forwarded", {"organisation": membership.organisation}, {}),
+            )
+        for person in recipients:
+            if person.pk not in told:
+                stop_url = unsubscribe_url(person.library_subscription)
+                headers = {
+                    "List-Unsubscribe": f"<{stop_url}>",
+                    "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                }
+                told[person.pk] = (
+                    person,
+                    "forwarded_person",
+                    {"unsubscribe_url": stop_url},
+                    headers,
+                )
+        for user, template, extra, headers in told.values():
             send_after_commit(
                 render_message(
                     to=user.email,
                     language=user.language,
-                    template="library/mail/forwarded",
+                    template=f"library/mail/{template}",
                     context={
                         "user": user,
                         "resource": resource,
                         "note": note,
-                        "organisation": membership.organisation,
                         "sender": actor,
+                        **extra,
                     },
-                )
-            )
-        for person in dict.fromkeys(recipients):
-            if person.pk in seen:
-                continue
-            seen.add(person.pk)
-            # They hear from the library because of their digest: the mail says so and
-            # how to stop both.
-            stop_url = unsubscribe_url(person.library_subscription)
-            send_after_commit(
-                render_message(
-                    to=person.email,
-                    language=person.language,
-                    template="library/mail/forwarded_person",
-                    context={
-                        "user": person,
-                        "resource": resource,
-                        "note": note,
-                        "sender": actor,
-                        "unsubscribe_url": stop_url,
-                    },
-                    headers={
-                        "List-Unsubscribe": f"<{stop_url}>",
-                        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                    },
+                    headers=headers,
                 )
             )
     return created
