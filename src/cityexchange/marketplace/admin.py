@@ -7,12 +7,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
 from cityexchange.core.models import OrganisationKind
 from cityexchange.core.services import audit_record, snapshot
 from cityexchange.marketplace import services
+from cityexchange.marketplace.images import clean_photo
 from cityexchange.marketplace.models import (
     Category,
     OpeningException,
@@ -51,6 +53,17 @@ class TownForm(forms.ModelForm):
         except services.MarketError as exc:
             raise forms.ValidationError(exc.errors["colour"]) from exc
         return colour
+
+    def clean_logo(self) -> Any:
+        """Checked and re-encoded like every other picture (no metadata, at most
+        1200 px, JPEG or PNG): the logo is sent to everyone by ``views.town_logo``."""
+        logo = self.cleaned_data.get("logo")
+        if not logo or not hasattr(logo, "content_type"):
+            return logo  # unchanged, or cleared
+        try:
+            return clean_photo(logo, name="logo")
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
 
     def clean_organisation(self) -> Any:
         organisation = self.cleaned_data["organisation"]
