@@ -11,9 +11,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from cityexchange.core import caching
 from cityexchange.core.models import OrganisationKind
 from cityexchange.core.services import audit_record, snapshot
-from cityexchange.marketplace import services
+from cityexchange.marketplace import selectors, services
 from cityexchange.marketplace.images import clean_photo
 from cityexchange.marketplace.models import (
     Category,
@@ -86,6 +87,9 @@ class CategoryInline(TranslationTabularInline):
 def _audited_save(request: HttpRequest, obj: Any, change: bool, action: str) -> None:
     before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
     obj.save()
+    # A town's categories, a shop's status, a product's name or availability: what the
+    # kept product listings hold.
+    caching.bump(selectors.LISTINGS)
     audit_record(
         actor=request.user,
         action=f"{action}.{'update' if change else 'create'}",
@@ -95,8 +99,20 @@ def _audited_save(request: HttpRequest, obj: Any, change: bool, action: str) -> 
     )
 
 
+class ListedAdmin(TabbedTranslationAdmin):
+    """Deleting towns, shops or products here changes the kept product listings too."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        caching.bump(selectors.LISTINGS)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        caching.bump(selectors.LISTINGS)
+
+
 @admin.register(Town)
-class TownAdmin(TabbedTranslationAdmin):
+class TownAdmin(ListedAdmin):
     form = TownForm
     list_display = ("name", "slug", "currency", "timezone", "is_active", "is_demo")
     search_fields = ("name", "slug")
@@ -119,7 +135,7 @@ class ExceptionInline(admin.TabularInline):
 
 
 @admin.register(Shop)
-class ShopAdmin(TabbedTranslationAdmin):
+class ShopAdmin(ListedAdmin):
     list_display = ("name", "town", "status", "created_at", "is_demo")
     list_filter = ("status", "town")
     search_fields = ("name", "slug")
@@ -131,7 +147,7 @@ class ShopAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(TabbedTranslationAdmin):
+class ProductAdmin(ListedAdmin):
     list_display = ("name", "sku", "shop", "price", "stock", "is_available")
     list_filter = ("is_available", "shop__town")
     search_fields = ("name", "sku")

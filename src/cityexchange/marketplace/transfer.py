@@ -31,7 +31,7 @@ from cityexchange.core import caching
 from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import Organisation, OrganisationKind
 from cityexchange.core.services import audit_record
-from cityexchange.marketplace import search
+from cityexchange.marketplace import search, selectors
 from cityexchange.marketplace.models import (
     Category,
     OpeningException,
@@ -363,7 +363,7 @@ def _create(archive: zipfile.ZipFile, data: dict[str, Any], *, actor: Any) -> To
             for raw in data["shops"]:
                 _import_shop(stored, town, raw, categories)
             search.index_products(Product.objects.filter(shop__town=town))
-            caching.bump("market")
+            caching.bump(selectors.LISTINGS)
             audit_record(
                 actor=actor, action="town.import", obj=town, after={"shops": len(data["shops"])}
             )

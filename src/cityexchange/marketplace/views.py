@@ -117,13 +117,16 @@ def town_home(request: HttpRequest, town: str) -> HttpResponse:
         and form.is_valid()
         and (form.cleaned_data["q"] or form.cleaned_data["category"])
     ):
-        paginator = Paginator(
-            selectors.search_products(
+        # Paged over the listing's ids (its count is kept between requests), then
+        # only the shown page's products are read.
+        paginator: Paginator[Any] = Paginator(
+            selectors.listing(
                 place, q=form.cleaned_data["q"], category=form.cleaned_data["category"]
             ),
             PAGE_SIZE,
         )
         results = paginator.get_page(request.GET.get("page"))
+        results.object_list = selectors.listed_products(place, results.object_list)
     shops = list(selectors.approved_shops(place))
     for shop in shops:
         shop.town = place
