@@ -112,6 +112,15 @@ LISTINGS = "market"
 ListingIds = Sequence[int] | QuerySet[Product, int]
 
 
+# A shop's columns no product list shows.
+SHOP_UNLISTED = (
+    "shop__description",
+    *(f"shop__description_{code}" for code in LANGUAGES),
+    "shop__bank_details",
+    "shop__decline_reason",
+)
+
+
 def listing(town: Town, *, q: str = "", category: str = "", shop: str = "") -> ListingIds:
     """The ids of ``search_products(town, ...)`` in the listing's order, for paging.
 
@@ -150,10 +159,13 @@ def listed_products(town: Town, ids: Iterable[int]) -> list[Product]:
         Product.objects.filter(
             pk__in=wanted, shop__town=town, shop__status=ShopStatus.APPROVED, is_available=True
         )
-        .select_related("shop__town", "category")
-        .defer(*UNLISTED)
+        .select_related("shop", "category")
+        .defer(*UNLISTED, *SHOP_UNLISTED)
     )
-    by_pk = {p.pk: p for p in rows}
+    by_pk = {}
+    for product in rows:
+        product.shop.town = town  # the same for all: not read again per row
+        by_pk[product.pk] = product
     return [by_pk[pk] for pk in wanted if pk in by_pk]
 
 
