@@ -184,3 +184,31 @@ def test_a_town_without_a_logo_shows_none_and_its_logo_address_is_404(
     assert "<img" not in client.get(f"/en/market/{town.slug}/").content.decode()
     assert client.get(f"/en/market/{town.slug}/logo").status_code == 404
     assert client.get("/en/market/nowhere/logo").status_code == 404
+
+
+def test_the_back_office_refuses_a_logo_that_is_no_picture_it_takes(client: Client) -> None:
+    from cityexchange.core.tests.factories import OrganisationFactory, UserFactory
+    from cityexchange.marketplace.models import Town
+
+    client.force_login(UserFactory(email="root@example.org", is_staff=True, is_superuser=True))
+    gif = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(gif, format="GIF")
+    response = client.post(
+        "/en/admin/marketplace/town/add/",
+        {
+            "organisation": OrganisationFactory().pk,
+            "slug": "lindenau",
+            "name_en": "Lindenau",
+            "logo": SimpleUploadedFile("logo.gif", gif.getvalue(), content_type="image/gif"),
+            "colour": "#1d4e89",
+            "currency": "EUR",
+            "timezone": "Europe/Berlin",
+            "delivery_postcodes": "[]",
+            "is_active": "on",
+            "categories-TOTAL_FORMS": "0",
+            "categories-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Upload a JPEG, PNG or WebP picture." in response.content.decode()
+    assert not Town.objects.exists()

@@ -193,3 +193,43 @@ def test_importing_a_town_that_exists_or_a_wrong_file_changes_nothing(
     assert Town.objects.count() == 1 and Shop.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("market-export", "nowhere", str(target))
+
+
+def _as_version_1(members: dict[str, bytes]) -> None:
+    """What market-export wrote before shop photos moved: no shop photos, and the logo
+    and product photos named without their folder."""
+    data = json.loads(members["marketplace.json"])
+    data["format"] = "cityexchange-marketplace/1"
+    data["town"]["logo"] = data["town"]["logo"].removeprefix("logo/")
+    for shop in data["shops"]:
+        for photo in shop.pop("photos"):
+            del members[photo["image"]], members[photo["thumbnail"]]
+        for product in shop["products"]:
+            product["photo"] = product["photo"].removeprefix("photos/")
+    members["marketplace.json"] = json.dumps(data).encode()
+
+
+def test_a_file_written_before_shop_photos_moved_still_imports(
+    town: Any, tmp_path: Path, settings: Any
+) -> None:
+    town.logo.save("crest.png", ContentFile(_image("blue", "PNG")))
+    shop = ShopFactory(town=town, slug="bakery")
+    ProductFactory(shop=shop, sku="A", photo=ContentFile(_image("green"), name="a.jpg"))
+    services.shop_photo_add(
+        shop=shop, actor=None, upload=ContentFile(_image("red"), name="x.jpg"), alt="Fassade"
+    )
+    export = tmp_path / "new.zip"
+    call_command("market-export", town.slug, str(export))
+    Product.objects.all().delete()
+    ShopPhoto.objects.all().delete()
+    Shop.objects.all().delete()
+    town.delete()
+    old = tmp_path / "old.zip"
+    _rewrite(export, old, _as_version_1)
+    settings.MEDIA_ROOT = tmp_path / "other-media"
+    call_command("market-import", str(old))
+    moved = Town.objects.get(slug="lindenau")
+    assert moved.logo and Product.objects.get(sku="A").photo
+    with Product.objects.get(sku="A").photo.open("rb") as photo:
+        assert photo.read() == _image("green")
+    assert not ShopPhoto.objects.exists()
