@@ -16,7 +16,8 @@ languages, stock counted), then, in the same run:
    judged from the stored orders (must be 0).
 
 The number of queries per listing page does not grow with the data: that is pinned
-by the app's tests (``test_the_product_list_costs_the_same_queries_for_few_and_many``).
+by the app's tests (``test_the_product_list_costs_the_same_queries_for_few_and_many``,
+``test_every_page_of_the_listing_holds_its_share_and_a_kept_page_costs_two_queries``).
 Usage::
 
     .venv/bin/python benchmarks/marketplace.py [--shops 200] [--products 20000]

@@ -7,12 +7,15 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 
+from cityexchange.core import caching
 from cityexchange.core.models import OrganisationKind
 from cityexchange.core.services import audit_record, snapshot
-from cityexchange.marketplace import services
+from cityexchange.marketplace import selectors, services
+from cityexchange.marketplace.images import clean_photo
 from cityexchange.marketplace.models import (
     Category,
     OpeningException,
@@ -52,6 +55,17 @@ class TownForm(forms.ModelForm):
             raise forms.ValidationError(exc.errors["colour"]) from exc
         return colour
 
+    def clean_logo(self) -> Any:
+        """Checked and re-encoded like every other picture (no metadata, at most
+        1200 px, JPEG or PNG): the logo is sent to everyone by ``views.town_logo``."""
+        logo = self.cleaned_data.get("logo")
+        if not logo or not hasattr(logo, "content_type"):
+            return logo  # unchanged, or cleared
+        try:
+            return clean_photo(logo, name="logo")
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages) from exc
+
     def clean_organisation(self) -> Any:
         organisation = self.cleaned_data["organisation"]
         if organisation.kind != OrganisationKind.MUNICIPALITY:
@@ -73,6 +87,9 @@ class CategoryInline(TranslationTabularInline):
 def _audited_save(request: HttpRequest, obj: Any, change: bool, action: str) -> None:
     before = snapshot(type(obj).objects.get(pk=obj.pk)) if change else None
     obj.save()
+    # A town's categories, a shop's status, a product's name or availability: what the
+    # kept product listings hold.
+    caching.bump(selectors.LISTINGS)
     audit_record(
         actor=request.user,
         action=f"{action}.{'update' if change else 'create'}",
@@ -82,8 +99,20 @@ def _audited_save(request: HttpRequest, obj: Any, change: bool, action: str) -> 
     )
 
 
+class ListedAdmin(TabbedTranslationAdmin):
+    """Deleting towns, shops or products here changes the kept product listings too."""
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        caching.bump(selectors.LISTINGS)
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        super().delete_queryset(request, queryset)
+        caching.bump(selectors.LISTINGS)
+
+
 @admin.register(Town)
-class TownAdmin(TabbedTranslationAdmin):
+class TownAdmin(ListedAdmin):
     form = TownForm
     list_display = ("name", "slug", "currency", "timezone", "is_active", "is_demo")
     search_fields = ("name", "slug")
@@ -106,7 +135,7 @@ class ExceptionInline(admin.TabularInline):
 
 
 @admin.register(Shop)
-class ShopAdmin(TabbedTranslationAdmin):
+class ShopAdmin(ListedAdmin):
     list_display = ("name", "town", "status", "created_at", "is_demo")
     list_filter = ("status", "town")
     search_fields = ("name", "slug")
@@ -118,7 +147,7 @@ class ShopAdmin(TabbedTranslationAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(TabbedTranslationAdmin):
+class ProductAdmin(ListedAdmin):
     list_display = ("name", "sku", "shop", "price", "stock", "is_available")
     list_filter = ("is_available", "shop__town")
     search_fields = ("name", "sku")

@@ -203,22 +203,22 @@ def _town(slug: str) -> Town:
 
 
 class ListingPages(Pages):
-    """Pages of a long list read in two steps: the page's ids (the offset walks the
-    listing index, ``Product.Meta.indexes``), then only those rows, whole.
-
-    ``benchmarks/marketplace.py``: reading every row up to a deep page's offset with its
-    shop, town and category was most of that page's time.
+    """Pages of a town's product listing (``selectors.listing``): the page's ids are a
+    slice of the listing's, its ``count`` the listing's length, then one query reads
+    those products whole. The listing of a town without a search is kept between
+    requests, so neither the count nor a deep page reads the whole listing again.
     """
 
     def paginate_queryset(
-        self, queryset: QuerySet[Any], pagination: Any, request: HttpRequest, **params: Any
+        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
+        town, ids = queryset
         size = self._get_page_size(pagination.page_size)
         offset = (pagination.page - 1) * size
-        ids = list(queryset.values_list("pk", flat=True)[offset : offset + size])
+        page = list(ids[offset : offset + size])
         return {
-            self.items_attribute: list(queryset.filter(pk__in=ids)) if ids else [],
-            "count": self._items_count(queryset),
+            self.items_attribute: selectors.listed_products(town, page) if page else [],
+            "count": selectors.listing_count(ids),
         }
 
 
@@ -236,7 +236,9 @@ def shops(request: HttpRequest, slug: str) -> QuerySet[Shop]:
 
 @router.get("/towns/{slug}/products", response={200: list[ProductOut], 404: ErrorOut}, auth=None)
 @paginate(ListingPages)
-def products(request: HttpRequest, slug: str, filters: Query[ProductFilter]) -> QuerySet[Product]:
+def products(
+    request: HttpRequest, slug: str, filters: Query[ProductFilter]
+) -> tuple[Town, selectors.ListingIds]:
     town = _town(slug)
     # Categories and shops are each town's own data, so the schema cannot list them:
     # an unknown one is a 404 that names what exists, not a schema error.
@@ -246,11 +248,7 @@ def products(request: HttpRequest, slug: str, filters: Query[ProductFilter]) -> 
             raise HttpError(404, f"category: no such category here; known: {', '.join(allowed)}")
     if filters.shop and not Shop.objects.filter(town=town, slug=filters.shop).exists():
         raise HttpError(404, "shop: no shop with this short address in this town")
-    return (
-        selectors.search_products(town, q=filters.q, category=filters.category, shop=filters.shop)
-        .select_related("shop__town")
-        .defer(*selectors.UNLISTED)
-    )
+    return town, selectors.listing(town, q=filters.q, category=filters.category, shop=filters.shop)
 
 
 @router.post(

@@ -18,10 +18,11 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from cityexchange.core import caching
 from cityexchange.core.exports import spreadsheet_safe
 from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.services import audit_record
-from cityexchange.marketplace import search
+from cityexchange.marketplace import search, selectors
 from cityexchange.marketplace.models import MAX_PRICE, MAX_STOCK, Category, Order, Product, Shop
 
 MAX_ROWS = 5000
@@ -260,6 +261,7 @@ def products_import(*, shop: Shop, data: bytes, filename: str, actor: Any) -> Im
                 product.variant_of = parent
                 product.save(update_fields=["variant_of"])
         search.index_products(Product.objects.filter(pk__in=[p.pk for p in saved.values()]))
+        caching.bump(selectors.LISTINGS)
         audit_record(
             actor=actor,
             action="product.import",

@@ -11,8 +11,9 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from cityexchange.core import caching
 from cityexchange.core.models import Organisation, OrganisationKind
-from cityexchange.marketplace import search, services
+from cityexchange.marketplace import search, selectors, services
 from cityexchange.marketplace.models import Category, Product, Shop, ShopStatus, Town
 
 DATA_FILE = Path(__file__).parent / "data" / "demo.yaml"
@@ -91,6 +92,7 @@ def load_demo(path: Path = DATA_FILE) -> int:
                         **_translated("name", p),
                     )
             search.index_products(Product.objects.filter(shop__town=town))
+            caching.bump(selectors.LISTINGS)
             created += 1
     return created
 

@@ -7,13 +7,16 @@ joined or prefetched, never read row by row.
 from __future__ import annotations
 
 import datetime as dt
+from array import array
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
-from cityexchange.core.i18n import LANGUAGES
+from cityexchange.core import caching
+from cityexchange.core.i18n import LANGUAGES, current_language
 from cityexchange.marketplace import hours as opening
 from cityexchange.marketplace import search
 from cityexchange.marketplace.models import (
@@ -99,6 +102,71 @@ def search_products(
     if shop:
         products = products.filter(shop__slug=shop)
     return products
+
+
+# The version every product listing is kept under (``listing``): bumped by each service
+# that adds, renames, hides or shows a product, or approves or declines a shop.
+LISTINGS = "market"
+
+# A listing's ids: kept between requests, or, for a search, a lazy query of them.
+ListingIds = Sequence[int] | QuerySet[Product, int]
+
+
+# A shop's columns no product list shows.
+SHOP_UNLISTED = (
+    "shop__description",
+    *(f"shop__description_{code}" for code in LANGUAGES),
+    "shop__bank_details",
+    "shop__decline_reason",
+)
+
+
+def listing(town: Town, *, q: str = "", category: str = "", shop: str = "") -> ListingIds:
+    """The ids of ``search_products(town, ...)`` in the listing's order, for paging.
+
+    Without ``q`` the ids are kept between requests (``core.caching``, about 8 bytes a
+    product) until a service bumps ``LISTINGS``: a page's count is their length and any
+    page, however deep, a slice of them, instead of a COUNT of the town's products and an
+    OFFSET walk through the listing index on every request (``benchmarks/marketplace.py``).
+    Callers pass only categories and shops that exist (the form's choices, the API's
+    404), so the kept lists stay as many as the town's categories and shops.
+
+    With ``q`` the matches are few and the query is the reader's own: a lazy list whose
+    length is one COUNT and whose slices are one query each.
+    """
+    products = search_products(town, q=q, category=category, shop=shop)
+    if q:
+        return products.values_list("pk", flat=True)
+
+    def build() -> Sequence[int]:
+        return array("q", products.values_list("pk", flat=True))
+
+    # The order is by name in the page's language: one list per language.
+    key = f"{LISTINGS}:listing:{town.pk}:{current_language()}:{category}:{shop}"
+    return caching.cached(key, build, depends_on=(LISTINGS,))
+
+
+def listing_count(ids: ListingIds) -> int:
+    """How many products ``listing`` holds: its length, or one COUNT for a search."""
+    return ids.count() if isinstance(ids, QuerySet) else len(ids)
+
+
+def listed_products(town: Town, ids: Iterable[int]) -> list[Product]:
+    """The products of ``ids`` (a slice of ``listing``), whole and in that order, in one
+    query; one hidden since the list was kept is left out rather than shown."""
+    wanted = list(ids)
+    rows = (
+        Product.objects.filter(
+            pk__in=wanted, shop__town=town, shop__status=ShopStatus.APPROVED, is_available=True
+        )
+        .select_related("shop", "category")
+        .defer(*UNLISTED, *SHOP_UNLISTED)
+    )
+    by_pk = {}
+    for product in rows:
+        product.shop.town = town  # the same for all: not read again per row
+        by_pk[product.pk] = product
+    return [by_pk[pk] for pk in wanted if pk in by_pk]
 
 
 def categories_with_counts(town: Town) -> QuerySet[Category]:

@@ -27,11 +27,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from cityexchange.core import caching
 from cityexchange.core.mail import render_message, send_after_commit
 from cityexchange.core.models import Organisation, OrganisationKind, User
 from cityexchange.core.services import audit_record, audited_update, snapshot
 from cityexchange.marketplace import hours as opening
-from cityexchange.marketplace import search
+from cityexchange.marketplace import search, selectors
 from cityexchange.marketplace.images import clean_photo, clean_picture
 from cityexchange.marketplace.models import (
     MAX_QUANTITY,
@@ -240,6 +241,7 @@ def shop_approve(*, shop: Shop, actor: Any) -> Shop:
             decline_reason="",
             decided_at=timezone.now(),
         )
+        caching.bump(selectors.LISTINGS)  # its products join the town's listing
         _mail_shop(current, "marketplace/mail/approved")
     return current
 
@@ -258,6 +260,7 @@ def shop_decline(*, shop: Shop, actor: Any, reason: str) -> Shop:
             decline_reason=reason,
             decided_at=timezone.now(),
         )
+        caching.bump(selectors.LISTINGS)  # its products leave the town's listing
         _mail_shop(current, "marketplace/mail/declined")
     return current
 
@@ -284,6 +287,7 @@ def shop_update(*, shop: Shop, actor: Any, **changes: Any) -> Shop:
         audited_update(_lock_shop(shop), actor=actor, action="shop.update", **changes)
         if "name" in changes:
             search.index_products(Product.objects.filter(shop=shop))
+            caching.bump(selectors.LISTINGS)
     shop.refresh_from_db()
     return shop
 
@@ -421,6 +425,8 @@ def product_save(
         if picture is not None:
             candidate.photo.save(picture.name or "photo.jpg", picture, save=True)
         search.index_products(Product.objects.filter(pk=candidate.pk))
+        # Its name, category or availability may have changed where it is listed.
+        caching.bump(selectors.LISTINGS)
     return candidate
 
 

@@ -1,6 +1,7 @@
-"""Moving one town's marketplace to another installation: a ZIP with ``marketplace.json``
-(town, categories, shops with hours and exceptions, products with variants, in every
-language) and the logo and product photos as files.
+"""Moving one town's marketplace to another installation: one ZIP file with
+``marketplace.json`` (town, categories, shops with hours, exceptions and photos, products
+with variants, in every language) and every picture as a file of its own, byte for byte
+(the format is described in docs/marketplace.md).
 
 Orders and accounts stay behind: orders hold residents' personal data, and accounts
 (shop and town staff) belong to the installation. Records are referred to by their
@@ -11,30 +12,44 @@ into any installation.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models.fields.files import FieldFile
+from PIL import Image, UnidentifiedImageError
 
+from cityexchange.core import caching
 from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import Organisation, OrganisationKind
 from cityexchange.core.services import audit_record
-from cityexchange.marketplace import search
+from cityexchange.marketplace import search, selectors
 from cityexchange.marketplace.models import (
     Category,
     OpeningException,
     OpeningHours,
     Product,
     Shop,
+    ShopPhoto,
     Town,
 )
 
-FORMAT = "cityexchange-marketplace/1"
+FORMAT = "cityexchange-marketplace/2"
+# Version 1 had no shop photos and named the logo and product photos without their folder.
+OLD_FORMAT = "cityexchange-marketplace/1"
 MAX_MEMBER_BYTES = 20 * 1024 * 1024
+# What the app stores (``images`` re-encodes every upload to one of these): the file's
+# content decides, and the stored name gets the matching ending, because the pages send
+# a picture with the type its name says.
+PICTURE_TYPES = {"JPEG": ".jpg", "PNG": ".png"}
 
 
 class TransferError(Exception):
@@ -49,11 +64,18 @@ def _time(value: dt.time | None) -> str | None:
     return value.isoformat() if value else None
 
 
+def _member(folder: str, field: FieldFile) -> str:
+    """The archive member a stored picture is written to ("" without a picture)."""
+    return f"{folder}/{Path(field.name or '').name}" if field else ""
+
+
 def town_data(town: Town) -> dict[str, Any]:
-    """Everything of ``town`` that moves, as plain JSON values (photos by file name)."""
+    """Everything of ``town`` that moves, as plain JSON values (pictures by archive member)."""
     shops = (
         Shop.objects.filter(town=town)
-        .prefetch_related("categories", "opening_hours", "exceptions", "products__category")
+        .prefetch_related(
+            "categories", "opening_hours", "exceptions", "products__category", "photos"
+        )
         .order_by("slug")
     )
     return {
@@ -72,7 +94,7 @@ def town_data(town: Town) -> dict[str, Any]:
             "currency": town.currency,
             "timezone": town.timezone,
             "delivery_postcodes": list(town.delivery_postcodes),
-            "logo": Path(town.logo.name or "").name if town.logo else "",
+            "logo": _member("logo", town.logo),
             "is_demo": town.is_demo,
         },
         "categories": [
@@ -120,6 +142,16 @@ def _shop_data(shop: Shop) -> dict[str, Any]:
             }
             for e in sorted(shop.exceptions.all(), key=lambda e: e.date)
         ],
+        # In the order the shop's page shows them.
+        "photos": [
+            {
+                "image": _member(f"shops/{shop.slug}", photo.image),
+                "thumbnail": _member(f"shops/{shop.slug}", photo.thumbnail),
+                "alt": photo.alt,
+                "position": photo.position,
+            }
+            for photo in sorted(shop.photos.all(), key=lambda p: (p.position, p.pk))
+        ],
         "products": [
             {
                 "sku": p.sku,
@@ -134,7 +166,7 @@ def _shop_data(shop: Shop) -> dict[str, Any]:
                 "variant": p.variant,
                 "is_available": p.is_available,
                 "is_demo": p.is_demo,
-                "photo": f"{shop.slug}/{Path(p.photo.name or '').name}" if p.photo else "",
+                "photo": _member(f"photos/{shop.slug}", p.photo),
                 "_variant_of_id": p.variant_of_id,
                 "_id": p.pk,
             }
@@ -152,23 +184,29 @@ def _resolve_variants(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def _pictures(town: Town) -> Iterator[tuple[str, FieldFile]]:
+    """Every stored picture of ``town`` with the archive member it goes to."""
+    if town.logo:
+        yield _member("logo", town.logo), town.logo
+    shops = Shop.objects.filter(town=town).prefetch_related("products", "photos")
+    for shop in shops:
+        for photo in shop.photos.all():
+            yield _member(f"shops/{shop.slug}", photo.image), photo.image
+            yield _member(f"shops/{shop.slug}", photo.thumbnail), photo.thumbnail
+        for product in shop.products.all():
+            if product.photo:
+                yield _member(f"photos/{shop.slug}", product.photo), product.photo
+
+
 def export_town(town: Town, target: Path) -> dict[str, int]:
     data = _resolve_variants(town_data(town))
     photos = 0
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("marketplace.json", json.dumps(data, ensure_ascii=False, indent=1))
-        if town.logo:
-            with town.logo.open("rb") as handle:
-                archive.writestr(f"logo/{data['town']['logo']}", handle.read())
-        for shop in Shop.objects.filter(town=town).prefetch_related("products"):
-            for product in shop.products.all():
-                if product.photo:
-                    with product.photo.open("rb") as handle:
-                        archive.writestr(
-                            f"photos/{shop.slug}/{Path(product.photo.name or '').name}",
-                            handle.read(),
-                        )
-                    photos += 1
+        for member, field in _pictures(town):
+            with field.open("rb") as handle:
+                archive.writestr(member, handle.read())
+            photos += 1
     return {"shops": len(data["shops"]), "photos": photos}
 
 
@@ -182,6 +220,66 @@ def _read(archive: zipfile.ZipFile, name: str) -> bytes:
     return archive.read(info)
 
 
+def _picture(archive: zipfile.ZipFile, name: Any) -> tuple[bytes, str]:
+    """The bytes of the picture ``name`` and the ending its content calls for; or
+    TransferError naming the member when it is missing, too large or no JPEG/PNG."""
+    if not isinstance(name, str) or not name:
+        raise TransferError(f"a picture is named {name!r}, which is no file name")
+    data = _read(archive, name)
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            kind = probe.format
+            probe.verify()
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise TransferError(f"{name} is not a picture (JPEG or PNG)") from exc
+    if kind not in PICTURE_TYPES:
+        raise TransferError(f"{name} is a {kind} picture; only JPEG and PNG are taken")
+    return data, PICTURE_TYPES[kind]
+
+
+def _picture_members(data: dict[str, Any]) -> list[Any]:
+    """Every picture ``marketplace.json`` refers to."""
+    members = [data["town"]["logo"]] if data["town"].get("logo") else []
+    for shop in data["shops"]:
+        for photo in shop.get("photos", []):
+            members += [photo["image"], photo["thumbnail"]]
+        members += [p["photo"] for p in shop["products"] if p.get("photo")]
+    return members
+
+
+def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
+    """A version-1 file as version 2: pictures named by their archive member."""
+    if data["town"].get("logo"):
+        data["town"]["logo"] = f"logo/{data['town']['logo']}"
+    for shop in data["shops"]:
+        for product in shop["products"]:
+            if product.get("photo"):
+                product["photo"] = f"photos/{product['photo']}"
+    data["format"] = FORMAT
+    return data
+
+
+class _Stored:
+    """The pictures an import has written, removed again if it fails (the database
+    rolls back by itself; storage does not)."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        self.names: list[str] = []
+
+    def save(self, field: FieldFile, member: str, *, save: bool = True) -> None:
+        content, ending = _picture(self.archive, member)
+        name = Path(member).stem + ending
+        # Named: an unnamed file counts as empty, and the picture's size would stay unread.
+        field.save(name, ContentFile(content, name=name), save=save)
+        self.names.append(field.name or "")
+
+    def remove(self) -> None:
+        for name in self.names:
+            if name:
+                default_storage.delete(name)
+
+
 def _set_langs(obj: Any, field: str, values: dict[str, str]) -> None:
     for code in LANGUAGES:
         setattr(obj, f"{field}_{code}", values.get(code, "") or "")
@@ -192,20 +290,42 @@ def _t(value: str | None) -> dt.time | None:
 
 
 def import_town(source: Path, *, actor: Any = None) -> Town:
-    """Create the town of ``source`` (all or nothing); refuses a town that exists already."""
+    """Create the town of ``source`` (all or nothing); refuses a town that exists already.
+
+    Every picture is checked before anything is written, so a broken file leaves neither
+    rows nor files behind."""
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as exc:
         raise TransferError(f"{source} is not a marketplace export (ZIP)") from exc
     with archive:
-        data = json.loads(_read(archive, "marketplace.json"))
-        if data.get("format") != FORMAT:
-            raise TransferError(f"unknown format {data.get('format')!r}; expected {FORMAT}")
-        info = data["town"]
-        if Town.objects.filter(slug=info["slug"]).exists():
+        try:
+            data = json.loads(_read(archive, "marketplace.json"))
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise TransferError("marketplace.json is not JSON") from exc
+        if not isinstance(data, dict) or data.get("format") not in (FORMAT, OLD_FORMAT):
+            found = data.get("format") if isinstance(data, dict) else None
+            raise TransferError(f"unknown format {found!r}; expected {FORMAT}")
+        try:
+            if data["format"] == OLD_FORMAT:
+                data = _upgrade(data)
+            for member in _picture_members(data):
+                _picture(archive, member)
+            return _create(archive, data, actor=actor)
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise TransferError(f"marketplace.json lacks or garbles {exc}") from exc
+        except (ValidationError, IntegrityError) as exc:
             raise TransferError(
-                f"a marketplace with the short address {info['slug']!r} exists already"
-            )
+                f"marketplace.json holds a value this installation refuses: {exc}"
+            ) from exc
+
+
+def _create(archive: zipfile.ZipFile, data: dict[str, Any], *, actor: Any) -> Town:
+    info = data["town"]
+    if Town.objects.filter(slug=info["slug"]).exists():
+        raise TransferError(f"a marketplace with the short address {info['slug']!r} exists already")
+    stored = _Stored(archive)
+    try:
         with transaction.atomic():
             organisation, _created = Organisation.objects.get_or_create(
                 slug=info["organisation"]["slug"],
@@ -233,7 +353,7 @@ def import_town(source: Path, *, actor: Any = None) -> Town:
             town.full_clean(exclude=["logo", "organisation"])
             town.save()
             if info.get("logo"):
-                town.logo.save(info["logo"], ContentFile(_read(archive, f"logo/{info['logo']}")))
+                stored.save(town.logo, info["logo"])
             categories = {}
             for raw in data["categories"]:
                 category = Category(town=town, slug=raw["slug"], position=raw["position"])
@@ -241,11 +361,15 @@ def import_town(source: Path, *, actor: Any = None) -> Town:
                 category.save()
                 categories[raw["slug"]] = category
             for raw in data["shops"]:
-                _import_shop(archive, town, raw, categories)
+                _import_shop(stored, town, raw, categories)
             search.index_products(Product.objects.filter(shop__town=town))
+            caching.bump(selectors.LISTINGS)
             audit_record(
                 actor=actor, action="town.import", obj=town, after={"shops": len(data["shops"])}
             )
+    except BaseException:
+        stored.remove()
+        raise
     return town
 
 
@@ -272,7 +396,7 @@ SHOP_FIELDS = (
 
 
 def _import_shop(
-    archive: zipfile.ZipFile, town: Town, raw: dict[str, Any], categories: dict[str, Category]
+    stored: _Stored, town: Town, raw: dict[str, Any], categories: dict[str, Category]
 ) -> None:
     shop = Shop(town=town, **{k: raw[k] for k in SHOP_FIELDS})
     shop.delivery_fee = Decimal(raw["delivery_fee"])
@@ -297,6 +421,12 @@ def _import_shop(
         )
         for e in raw["exceptions"]
     )
+    for position, picture in enumerate(raw.get("photos", [])):
+        photo = ShopPhoto(shop=shop, alt=picture["alt"], position=picture.get("position", position))
+        stored.save(photo.image, picture["image"], save=False)
+        stored.save(photo.thumbnail, picture["thumbnail"], save=False)
+        photo.full_clean(exclude=["shop", "image", "thumbnail"])
+        photo.save()
     products = {}
     for p in raw["products"]:
         product = Product(
@@ -316,8 +446,7 @@ def _import_shop(
         product.full_clean(exclude=["shop", "photo", "variant_of"])
         product.save()
         if p["photo"]:
-            name = p["photo"].split("/")[-1]
-            product.photo.save(name, ContentFile(_read(archive, f"photos/{p['photo']}")))
+            stored.save(product.photo, p["photo"])
         products[p["sku"]] = (product, p["variant_of"])
     for product, parent in products.values():
         if parent:

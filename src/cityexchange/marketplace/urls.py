@@ -18,6 +18,7 @@ urlpatterns = [
     path("manage/<int:shop_id>/<str:kind>", views.shop_export, name="export"),
     path("<slug:town>/", views.town_home, name="town"),
     path("<slug:town>/town.css", views.town_css, name="town_css"),
+    path("<slug:town>/logo", views.town_logo, name="town_logo"),
     path("<slug:town>/cart/", views.cart, name="cart"),
     path("<slug:town>/checkout/", views.checkout, name="checkout"),
     path("<slug:town>/ordered/", views.placed, name="placed"),

@@ -117,13 +117,16 @@ def town_home(request: HttpRequest, town: str) -> HttpResponse:
         and form.is_valid()
         and (form.cleaned_data["q"] or form.cleaned_data["category"])
     ):
-        paginator = Paginator(
-            selectors.search_products(
+        # Paged over the listing's ids (its count is kept between requests), then
+        # only the shown page's products are read.
+        paginator: Paginator[Any] = Paginator(
+            selectors.listing(
                 place, q=form.cleaned_data["q"], category=form.cleaned_data["category"]
             ),
             PAGE_SIZE,
         )
         results = paginator.get_page(request.GET.get("page"))
+        results.object_list = selectors.listed_products(place, results.object_list)
     shops = list(selectors.approved_shops(place))
     for shop in shops:
         shop.town = place
@@ -186,15 +189,26 @@ def product_page(request: HttpRequest, town: str, shop: str, pk: int) -> HttpRes
     )
 
 
-def _picture(field: Any) -> FileResponse:
-    """A stored picture, sent by the app: uploads are never served by address."""
+def _picture(field: Any, *, public: bool = False) -> FileResponse:
+    """A stored picture, sent by the app: uploads are never served by address.
+
+    Stored pictures are JPEG or PNG (``images`` re-encodes every upload), named so."""
     name = field.name or ""
     response = FileResponse(
         field.open("rb"), content_type="image/png" if name.endswith(".png") else "image/jpeg"
     )
-    # Seen by whoever may see the shop's page; kept by the browser, not by shared caches.
-    response["Cache-Control"] = "private, max-age=3600"
+    # A shop's pictures are seen by whoever may see its page: kept by the browser, not by
+    # shared caches. A town's logo is seen by everyone while its marketplace is on.
+    response["Cache-Control"] = f"{'public' if public else 'private'}, max-age=3600"
     return response
+
+
+def town_logo(request: HttpRequest, town: str) -> FileResponse:
+    """The town's logo, for everyone while its marketplace is switched on (404 after)."""
+    place = _town(town)
+    if not place.logo:
+        raise Http404
+    return _picture(place.logo, public=True)
 
 
 def shop_photo(request: HttpRequest, town: str, shop: str, pk: int, size: str) -> FileResponse:

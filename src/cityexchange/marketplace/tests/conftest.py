@@ -4,7 +4,9 @@ from typing import Any
 
 import pytest
 
+from cityexchange.core import caching
 from cityexchange.core.tests.factories import UserFactory
+from cityexchange.marketplace import selectors
 from cityexchange.marketplace.tests.factories import ShopFactory, TownFactory
 
 
@@ -12,6 +14,8 @@ from cityexchange.marketplace.tests.factories import ShopFactory, TownFactory
 def _no_ratelimit(settings: Any, tmp_path: Any) -> None:
     settings.RATELIMIT_ENABLE = False
     settings.MEDIA_ROOT = tmp_path / "media"
+    # Rows of earlier tests are rolled back (and their ids reused): no listing kept of them.
+    caching.bump(selectors.LISTINGS)
 
 
 @pytest.fixture

@@ -9,8 +9,9 @@ from typing import Any
 import factory
 from factory.django import DjangoModelFactory
 
+from cityexchange.core import caching
 from cityexchange.core.tests.factories import OrganisationFactory
-from cityexchange.marketplace import search
+from cityexchange.marketplace import search, selectors
 from cityexchange.marketplace.models import (
     Category,
     OpeningHours,
@@ -21,7 +22,20 @@ from cityexchange.marketplace.models import (
 )
 
 
-class TownFactory(DjangoModelFactory):
+class Listed(DjangoModelFactory):
+    """Rows made here change the kept product listings, as the services' writes do."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _after_postgeneration(cls, instance: Any, create: bool, results: Any = None) -> None:
+        super()._after_postgeneration(instance, create, results)
+        if create:
+            caching.bump(selectors.LISTINGS)
+
+
+class TownFactory(Listed):
     class Meta:
         model = Town
 
@@ -34,7 +48,7 @@ class TownFactory(DjangoModelFactory):
     delivery_postcodes = ["04177"]
 
 
-class CategoryFactory(DjangoModelFactory):
+class CategoryFactory(Listed):
     class Meta:
         model = Category
 
@@ -44,7 +58,7 @@ class CategoryFactory(DjangoModelFactory):
     name_en = factory.SelfAttribute("name")
 
 
-class ShopFactory(DjangoModelFactory):
+class ShopFactory(Listed):
     class Meta:
         model = Shop
         skip_postgeneration_save = True
@@ -67,7 +81,7 @@ class ShopFactory(DjangoModelFactory):
             )
 
 
-class ProductFactory(DjangoModelFactory):
+class ProductFactory(Listed):
     class Meta:
         model = Product
         skip_postgeneration_save = True

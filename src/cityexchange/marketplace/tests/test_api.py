@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from cityexchange.core.services import api_token_create
+from cityexchange.marketplace import services
 from cityexchange.marketplace.models import Order, Product, ShopStatus
 from cityexchange.marketplace.tests.factories import (
     CategoryFactory,
@@ -96,6 +97,42 @@ def test_the_product_list_costs_the_same_queries_for_few_and_many(
     ProductFactory.create_batch(30, shop=ShopFactory(town=town))
     with django_assert_max_num_queries(4):
         assert client.get(f"{BASE}/towns/{town.slug}/products").json()["count"] == 33
+
+
+def test_every_page_of_the_listing_holds_its_share_and_a_kept_page_costs_two_queries(
+    client: Client,
+    town: Any,
+    shop: Any,
+    other_shop: Any,
+    retailer: Any,
+    town_staff: Any,
+    django_assert_num_queries: Any,
+) -> None:
+    for n in range(23):
+        ProductFactory(shop=shop if n % 2 else other_shop, name_en=f"Loaf {n:02d}")
+    url = f"{BASE}/towns/{town.slug}/products?page_size=5"
+    assert client.get(f"{url}&page=1").json()["count"] == 23  # the listing is kept now
+    names: list[str] = []
+    for page in range(1, 6):
+        # The town, then the page's products: neither the count nor the page's depth
+        # reads the listing again.
+        with django_assert_num_queries(2):
+            body = client.get(f"{url}&page={page}").json()
+        assert body["count"] == 23
+        names += [item["name"] for item in body["items"]]
+    assert names == [f"Loaf {n:02d}" for n in range(23)]
+    assert client.get(f"{url}&page=6").json() == {"items": [], "count": 23}
+
+    # What the retailer and the town change through the app shows at once.
+    hidden = Product.objects.get(name_en="Loaf 01")
+    services.product_save(shop=shop, actor=retailer, product=hidden, is_available=False)
+    body = client.get(f"{url}&page=1").json()
+    assert body["count"] == 22 and "Loaf 01" not in [i["name"] for i in body["items"]]
+    services.shop_decline(shop=shop, actor=town_staff, reason="Closed for good")
+    body = client.get(f"{url}&page=1").json()
+    assert body["count"] == 12 and {i["shop"] for i in body["items"]} == {"books"}
+    services.product_save(shop=other_shop, actor=None, sku="NEW", name="Aaa cake", price=1)
+    assert client.get(f"{url}&page=1").json()["items"][0]["name"] == "Aaa cake"
 
 
 def test_an_order_of_two_shops_answers_201_with_two_personal_links(

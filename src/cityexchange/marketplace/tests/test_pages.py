@@ -353,3 +353,38 @@ def test_the_town_page_costs_the_same_queries_for_few_and_many_shops(
     for n in range(12):
         ProductFactory(shop=ShopFactory(town=town), name_en=f"bread {n + 2}")
     assert count() == few
+
+
+def test_a_category_is_listed_page_by_page_with_plain_links_at_a_constant_cost(
+    client: Client, town: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cityexchange.marketplace.tests.factories import CategoryFactory
+
+    bread = CategoryFactory(town=town, slug="bread", name_en="Bread")
+    shop = ShopFactory(town=town)
+    for n in range(30):
+        ProductFactory(shop=shop, category=bread, name_en=f"Loaf {n:02d}")
+    ProductFactory(shop=shop, name_en="Not bread")
+
+    def page(number: int) -> tuple[str, int]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/en/market/{town.slug}/?category=bread&page={number}")
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    first, _cost = page(1)
+    assert "30 products found" in first and "Loaf 00" in first and "Loaf 24" not in first
+    assert 'href="?q=&amp;category=bread&amp;page=2">Next page' in first
+    second, kept = page(2)
+    assert "30 products found" in second
+    assert "Loaf 24" in second and "Loaf 29" in second and "Loaf 23" not in second
+    assert "Not bread" not in second and "Next page" not in second
+    for n in range(30, 60):
+        ProductFactory(shop=shop, category=bread, name_en=f"Loaf {n:02d}")
+    page(2)  # the listing is read again once after the change
+    deeper, cost = page(3)
+    assert "60 products found" in deeper and "Loaf 59" in deeper
+    assert cost == kept

@@ -4,6 +4,7 @@ described for people who cannot see them, and sent only to who may see the shop.
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -135,3 +136,79 @@ def test_a_product_photo_is_sent_by_the_app_with_its_size_on_the_page(
     assert f'src="{url}" alt="Loaf" width="1200" height="1200"' in page
     assert "/media/" not in page
     assert client.get(url).status_code == 200
+
+
+def test_the_town_logo_on_its_pages_answers_without_metadata_and_only_while_the_town_is_on(
+    client: Client,
+) -> None:
+    from cityexchange.core.tests.factories import OrganisationFactory, UserFactory
+    from cityexchange.marketplace.models import Town
+
+    admin = UserFactory(email="root@example.org", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    response = client.post(
+        "/en/admin/marketplace/town/add/",
+        {
+            "organisation": OrganisationFactory().pk,
+            "slug": "lindenau",
+            "name_en": "Lindenau",
+            "logo": _jpeg(),
+            "colour": "#1d4e89",
+            "currency": "EUR",
+            "timezone": "Europe/Berlin",
+            "delivery_postcodes": "[]",
+            "is_active": "on",
+            "categories-TOTAL_FORMS": "0",
+            "categories-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    client.logout()
+
+    page = client.get("/es/market/lindenau/").content.decode()
+    src = re.search(r'<img src="([^"]+)" alt="" width="48" height="48">', page)
+    assert src is not None and src.group(1) == "/es/market/lindenau/logo"
+    sent = client.get(src.group(1))
+    assert sent.status_code == 200 and sent["Content-Type"] == "image/jpeg"
+    with Image.open(io.BytesIO(b"".join(sent.streaming_content))) as logo:
+        assert logo.format == "JPEG" and max(logo.size) == 1200
+        assert not logo.getexif()
+
+    Town.objects.filter(slug="lindenau").update(is_active=False)
+    assert client.get(src.group(1)).status_code == 404
+
+
+def test_a_town_without_a_logo_shows_none_and_its_logo_address_is_404(
+    client: Client, town: Any
+) -> None:
+    assert "<img" not in client.get(f"/en/market/{town.slug}/").content.decode()
+    assert client.get(f"/en/market/{town.slug}/logo").status_code == 404
+    assert client.get("/en/market/nowhere/logo").status_code == 404
+
+
+def test_the_back_office_refuses_a_logo_that_is_no_picture_it_takes(client: Client) -> None:
+    from cityexchange.core.tests.factories import OrganisationFactory, UserFactory
+    from cityexchange.marketplace.models import Town
+
+    client.force_login(UserFactory(email="root@example.org", is_staff=True, is_superuser=True))
+    gif = io.BytesIO()
+    Image.new("RGB", (20, 20), "red").save(gif, format="GIF")
+    response = client.post(
+        "/en/admin/marketplace/town/add/",
+        {
+            "organisation": OrganisationFactory().pk,
+            "slug": "lindenau",
+            "name_en": "Lindenau",
+            "logo": SimpleUploadedFile("logo.gif", gif.getvalue(), content_type="image/gif"),
+            "colour": "#1d4e89",
+            "currency": "EUR",
+            "timezone": "Europe/Berlin",
+            "delivery_postcodes": "[]",
+            "is_active": "on",
+            "categories-TOTAL_FORMS": "0",
+            "categories-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Upload a JPEG, PNG or WebP picture." in response.content.decode()
+    assert not Town.objects.exists()
