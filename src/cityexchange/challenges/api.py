@@ -210,6 +210,7 @@ class PilotOut(Schema):
     lessons: str
     figures: list[PilotFigureOut]
     library_resource: str | None
+    challenges: list[int]  # the published challenges the pilot answers
 
     @staticmethod
     def resolve_round(obj: Any) -> str:
@@ -247,6 +248,10 @@ class PilotOut(Schema):
         return [
             {"label": f.label, "value": str(f.value), "unit": f.unit} for f in obj.figures.all()
         ]
+
+    @staticmethod
+    def resolve_challenges(obj: Any) -> list[int]:
+        return [c.pk for c in selectors.pilot_challenges(obj)]
 
     @staticmethod
     def resolve_library_resource(obj: Any) -> str | None:

@@ -254,10 +254,29 @@ def public_ideas(round_: Round | None = None) -> QuerySet[SolutionIdea]:
     return queryset.prefetch_related("challenges").order_by("pk")
 
 
+def answered_challenges() -> Prefetch:
+    """The published challenges a pilot answers (through its proposal's idea), each with
+    its city, as ``pilot.proposal.idea.public_challenges``; drafts and withdrawn
+    challenges are never named on a public page."""
+    return Prefetch(
+        "proposal__idea__challenges",
+        queryset=Challenge.objects.filter(status=ChallengeStatus.PUBLISHED)
+        .select_related("city")
+        .order_by("title", "pk"),
+        to_attr="public_challenges",
+    )
+
+
+def pilot_challenges(pilot: Pilot) -> list[Challenge]:
+    """The published challenges ``pilot`` answers (prefetched by ``answered_challenges``)."""
+    idea = pilot.proposal.idea
+    return list(getattr(idea, "public_challenges", [])) if idea is not None else []
+
+
 def public_pilots(round_: Round | None = None) -> QuerySet[Pilot]:
     queryset = Pilot.objects.select_related(
-        "proposal__round", "proposal__lead", "proposal__size", "resource"
-    ).prefetch_related("figures")
+        "proposal__round", "proposal__lead", "proposal__size", "proposal__idea", "resource"
+    ).prefetch_related("figures", answered_challenges())
     if round_ is not None:
         queryset = queryset.filter(proposal__round=round_)
     return queryset.order_by("pk")
@@ -565,12 +584,13 @@ def my_ideas(user: Any, round_: Round) -> list[SolutionIdea]:
 
 def pilot_queryset() -> QuerySet[Pilot]:
     return Pilot.objects.select_related(
-        "proposal__round", "proposal__lead", "proposal__size", "resource"
+        "proposal__round", "proposal__lead", "proposal__size", "proposal__idea", "resource"
     ).prefetch_related(
         Prefetch(
             "proposal__members",
             queryset=ConsortiumMember.objects.select_related("organisation"),
         ),
+        answered_challenges(),
         "milestones",
         "figures",
     )

@@ -900,6 +900,7 @@ def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pilot": pilot,
             "round": pilot.proposal.round,
             "proposal": pilot.proposal,
+            "challenges": selectors.pilot_challenges(pilot),
             "members": [m for m in pilot.proposal.members.all() if m.status == "accepted"],
             "milestones": list(pilot.milestones.all()),
             "figures": list(pilot.figures.all()) if show_results else [],
