@@ -384,3 +384,26 @@ def test_a_pilot_without_a_published_challenge_says_so(pilot: Pilot, draft: Chal
     page = _client(None).get(_url(pilot)).content.decode()
     assert "This pilot names no published challenge." in page
     assert draft.title not in page
+
+
+def test_the_pilot_page_names_the_missing_report_instead_of_a_next_one_in_the_past(
+    pilot: Pilot, owner: Any
+) -> None:
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=100)
+    services.pilot_plan_set(
+        pilot=pilot,
+        user=owner,
+        starts_on=start,
+        ends_on=start + dt.timedelta(days=700),
+        report_every_months=3,
+    )
+    first_due = Pilot.objects.get(pk=pilot.pk).report_due_dates()[0]
+    assert first_due < today
+    page = _client(owner).get(_url(pilot)).content.decode()
+    assert "1 report is overdue." in page
+    assert "The oldest missing report was due on" in page
+    assert "Next report due" not in page
+    services.report_add(pilot=pilot, user=owner, title="Q1", text="Done.", upload=None)
+    page = _client(owner).get(_url(pilot)).content.decode()
+    assert "overdue" not in page and "Next report due" in page
