@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from cityexchange.challenges.models import (
     Challenge,
@@ -23,11 +24,13 @@ from cityexchange.challenges.models import (
     Interest,
     Pilot,
     PilotProposal,
+    PilotStatus,
     ProposalStatus,
     Round,
     Score,
     SolutionIdea,
     Stage,
+    StageKind,
 )
 from cityexchange.challenges.services import CITY_KINDS
 from cityexchange.core import caching
@@ -430,6 +433,7 @@ def staff_counts(round_: Round, *, language: str) -> dict[str, Any]:
         .values_list("topics__key", "n")
     )
     return {
+        "by_stage": _counts_per_stage(round_, handed_in),
         "by_status": {str(ChallengeStatus(status).label): n for status, n in by_status},
         "by_country": sorted(
             (str(countries.name(code)) if code else "", n) for code, n in by_country
@@ -439,6 +443,50 @@ def staff_counts(round_: Round, *, language: str) -> dict[str, Any]:
         .exclude(status=ProposalStatus.DRAFT)
         .count(),
     }
+
+
+def _counts_per_stage(round_: Round, handed_in: QuerySet[Challenge]) -> list[tuple[str, str, int]]:
+    """For each of the round's stages that collects something: the stage, what it
+    collects and how many (one count query per stage, whatever the numbers)."""
+    ideas = SolutionIdea.objects.filter(round=round_)
+    proposals = PilotProposal.objects.filter(round=round_)
+    what: dict[str, tuple[Any, Any]] = {
+        StageKind.CHALLENGES: (_("challenges handed in"), handed_in),
+        StageKind.INTEREST: (
+            _("expressions of interest"),
+            Interest.objects.filter(challenge__round=round_),
+        ),
+        StageKind.IDEAS: (
+            _("solution ideas handed in"),
+            ideas.exclude(status=IdeaStatus.DRAFT),
+        ),
+        StageKind.SELECTION: (
+            _("solution ideas selected"),
+            ideas.filter(status=IdeaStatus.SELECTED),
+        ),
+        StageKind.PILOT_PROPOSALS: (
+            _("pilot proposals handed in"),
+            proposals.exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN]),
+        ),
+        StageKind.EVALUATION: (
+            _("proposals with scores"),
+            proposals.filter(scores__isnull=False).distinct(),
+        ),
+        StageKind.DECISION: (
+            _("proposals funded"),
+            proposals.filter(status=ProposalStatus.FUNDED),
+        ),
+        StageKind.PILOTS: (
+            _("pilots running"),
+            Pilot.objects.filter(proposal__round=round_, status=PilotStatus.RUNNING),
+        ),
+    }
+    rows = []
+    for stage in round_.stages.all():
+        if stage.kind in what:
+            label, queryset = what[stage.kind]
+            rows.append((str(stage.get_kind_display()), str(label), queryset.count()))
+    return rows
 
 
 # ---------------------------------------------------------------- partner suggestions
@@ -463,8 +511,6 @@ def partner_suggestions(challenge: Challenge, *, limit: int = 5) -> list[Partner
     profile. Similar size and helping to meet the round's country rules add to the
     rank. A constant number of queries whatever the number of cities.
     """
-    from django.utils.translation import gettext as _
-
     from cityexchange.directory.models import MunicipalityProfile
 
     topics = {t.pk: t.label for t in challenge.topics.all()}

@@ -369,3 +369,30 @@ def test_staff_counts_name_countries_and_topics_in_the_page_language(
     assert '<th scope="row">Hochwasser</th><td>1</td>' in page
     assert '<th scope="row">Veröffentlicht</th><td>1</td>' in page
     assert '<th scope="row">flooding</th>' not in page
+
+
+def test_staff_see_what_each_stage_collected_and_others_do_not(
+    published: Challenge,
+    submitted_proposal: Any,
+    tartu: Any,
+    ee_member: Any,
+    owner: Any,
+    staff: Any,
+) -> None:
+    round_ = published.round
+    services.interest_add(challenge=published, city=tartu, user=ee_member)
+    services.proposal_decide(proposal=submitted_proposal, user=staff, funded=True)
+    url = f"/de{_url('round', slug=round_.slug)[3:]}"
+    page = _client(staff).get(url).content.decode()
+    for stage, what, n in (
+        ("Aufruf für Herausforderungen", "eingereichte Herausforderungen", 1),
+        ("Interessenbekundung", "Interessenbekundungen", 1),
+        ("Aufruf für Lösungsideen", "eingereichte Lösungsideen", 0),
+        ("Pilotanträge", "eingereichte Pilotanträge", 1),
+        ("Bewertung", "bewertete Anträge", 0),
+        ("Förderentscheidung", "geförderte Anträge", 1),
+        ("Laufende Piloten", "laufende Piloten", 1),
+    ):
+        assert f'<th scope="row">{stage}</th><td>{what}</td><td>{n}</td>' in page
+    assert "Was jede Phase ergeben hat" in page
+    assert "Was jede Phase ergeben hat" not in _client(owner).get(url).content.decode()
