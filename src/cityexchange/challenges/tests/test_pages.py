@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from cityexchange.challenges import services
 from cityexchange.challenges.models import (
@@ -15,6 +17,8 @@ from cityexchange.challenges.models import (
     ConsortiumMember,
     Interest,
     Score,
+    SolutionIdea,
+    Stage,
     StageKind,
 )
 from cityexchange.challenges.tests.conftest import close_stage
@@ -396,3 +400,42 @@ def test_staff_see_what_each_stage_collected_and_others_do_not(
         assert f'<th scope="row">{stage}</th><td>{what}</td><td>{n}</td>' in page
     assert "Was jede Phase ergeben hat" in page
     assert "Was jede Phase ergeben hat" not in _client(owner).get(url).content.decode()
+
+
+def test_a_team_hands_in_a_draft_idea_later_and_outsiders_cannot(
+    published: Challenge, research: Any, researcher: Any, owner: Any, outsider: Any
+) -> None:
+    round_ = published.round
+    close_stage(round_, StageKind.IDEAS)
+    # Handing in fails after the deadline: the draft is kept and the page says why.
+    client = _client(researcher)
+    response = client.post(
+        _url("idea_new", slug=round_.slug),
+        {
+            "organisation": research.slug,
+            "title": "Sensors",
+            "approach": "Measure the water.",
+            "challenges": [published.pk],
+        },
+        follow=True,
+    )
+    idea = SolutionIdea.objects.get(title="Sensors")
+    assert idea.status == "draft"
+    page = response.content.decode()
+    assert "saved, but not handed in" in page and "Hand in “Sensors”" in page
+    submit = _url("idea_submit", pk=idea.pk)
+    response = client.post(submit, follow=True)
+    assert "The deadline of “Call for solution ideas” was" in response.content.decode()
+    assert SolutionIdea.objects.get(pk=idea.pk).status == "draft"
+    # Once the call is open again, the team hands it in; others never can.
+    Stage.objects.filter(round=round_, kind=StageKind.IDEAS).update(
+        closes_at=timezone.now() + dt.timedelta(days=3)
+    )
+    for user in (owner, outsider):
+        assert _client(user).post(submit).status_code == 404
+    assert _client(None).post(submit).status_code == 302
+    assert SolutionIdea.objects.get(pk=idea.pk).status == "draft"
+    response = client.post(submit, follow=True)
+    assert "Your idea has been handed in." in response.content.decode()
+    assert SolutionIdea.objects.get(pk=idea.pk).status == "submitted"
+    assert "Hand in “Sensors”" not in response.content.decode()
