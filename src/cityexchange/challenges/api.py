@@ -99,6 +99,7 @@ class RoundDetailOut(RoundOut):
     description: str
     budget: Decimal | None
     currency: str
+    time_zone: str  # the zone in which the organiser announced the stages' days
     languages: list[str]
     topics: list[str]
     max_challenges_per_city: int | None
@@ -137,6 +138,7 @@ def round_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
         "description": round_.description,
         "budget": round_.budget,
         "currency": round_.currency,
+        "time_zone": round_.time_zone,
         "languages": list(round_.languages),
         "topics": sorted(t.key for t in round_.topics.all()),
         "max_challenges_per_city": round_.max_challenges_per_city,

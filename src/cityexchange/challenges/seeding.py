@@ -142,6 +142,7 @@ def load_rounds(path: Path = ROUNDS_FILE) -> list[str]:
                 defaults={
                     "organiser": organiser,
                     "currency": entry.get("currency", "EUR"),
+                    "time_zone": zone.key,
                     "budget": Decimal(str(budget)) if budget is not None else None,
                     "languages": list(entry.get("languages", [])),
                     "max_challenges_per_city": entry.get("max_challenges_per_city"),

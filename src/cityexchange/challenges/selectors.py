@@ -54,11 +54,20 @@ def rounds_list() -> QuerySet[Round]:
 class TimelineEntry:
     stage: Stage
     state: str  # "past", "current" or "future"
+    first_day: dt.date  # the days as the organiser announced them, in the round's zone
+    last_day: dt.date
+    whole_days: bool  # opens at midnight and closes at the end of a day there
 
 
 def timeline(round_: Round, *, now: dt.datetime | None = None) -> list[TimelineEntry]:
-    """The round's stages in order, each marked past, current (open now) or future."""
+    """The round's stages in order, each marked past, current (open now) or future.
+
+    Stages announced as whole days (the call closes on 30 September) are shown as
+    those days in the organiser's zone: in a viewer's own zone the same moments would
+    read "22 August 23:00 until 23 August 22:59" for a one-day webinar.
+    """
     now = now or timezone.now()
+    zone = round_.zone
     entries = []
     for stage in sorted(round_.stages.all(), key=lambda s: (s.opens_at, s.closes_at)):
         if stage.closes_at <= now:
@@ -67,7 +76,16 @@ def timeline(round_: Round, *, now: dt.datetime | None = None) -> list[TimelineE
             state = "current"
         else:
             state = "future"
-        entries.append(TimelineEntry(stage=stage, state=state))
+        opens, closes = stage.opens_at.astimezone(zone), stage.closes_at.astimezone(zone)
+        entries.append(
+            TimelineEntry(
+                stage=stage,
+                state=state,
+                first_day=opens.date(),
+                last_day=closes.date(),
+                whole_days=opens.time() == dt.time(0) and closes.time() >= dt.time(23, 59),
+            )
+        )
     return entries
 
 

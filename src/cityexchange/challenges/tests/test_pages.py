@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from cityexchange.challenges import services
 from cityexchange.challenges.models import (
@@ -439,3 +440,27 @@ def test_a_team_hands_in_a_draft_idea_later_and_outsiders_cannot(
     assert "Your idea has been handed in." in response.content.decode()
     assert SolutionIdea.objects.get(pk=idea.pk).status == "submitted"
     assert "Hand in “Sensors”" not in response.content.decode()
+
+
+def test_a_stage_announced_in_days_shows_its_closing_time_in_the_viewers_zone(
+    round_: Any,
+) -> None:
+    import zoneinfo
+
+    tallinn = zoneinfo.ZoneInfo("Europe/Tallinn")
+    round_.time_zone = "Europe/Tallinn"
+    round_.save()
+    first = timezone.now().astimezone(tallinn).date() + dt.timedelta(days=2)
+    last = first + dt.timedelta(days=9)
+    Stage.objects.filter(round=round_, kind=StageKind.INTEREST).update(
+        opens_at=dt.datetime.combine(first, dt.time(0), tzinfo=tallinn),
+        closes_at=dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=tallinn),
+    )
+    with translation.override("es"):
+        url = _url("round", slug=round_.slug)
+    page = _client(None).get(url).content.decode()
+    with translation.override("es"):
+        first_text, last_text = (date_format(d, "DATE_FORMAT") for d in (first, last))
+    assert f'<span class="stage-days">del {first_text} al {last_text}</span>' in page
+    # Berlin (the default viewer zone) is an hour behind Tallinn all year.
+    assert f"cierra el {last_text} a las 22:59 (su hora)" in page

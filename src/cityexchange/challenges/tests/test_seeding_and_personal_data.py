@@ -174,3 +174,23 @@ def test_a_persons_part_is_exported_and_unlinked_on_erasure(
     assert PilotProposal.objects.get(pk=submitted_proposal.pk).created_by is None
     assert set(Score.objects.values_list("comment", flat=True)) == {""}
     assert user_personal_data(user=owner)["challenges"]["challenges_created"] == []
+
+
+def test_the_timeline_shows_the_announced_days_and_closing_times_in_the_viewers_zone(
+    finest: Any,
+) -> None:
+    seeding.seed(demo=False)
+    round_ = Round.objects.get(slug=SLUG)
+    assert round_.time_zone == "Europe/Tallinn"
+    with translation.override("de"):
+        url = reverse("challenges:round", kwargs={"slug": SLUG})
+    page = Client().get(url).content.decode()
+    # The webinar on 23 August is that day, not "22 August 23:00 until 23 August 22:59"
+    # as Berlin's clocks would put it.
+    assert '<span class="stage-days">23. August 2023</span>' in page
+    assert '<span class="stage-days">1. Oktober 2023 bis 18. Oktober 2023</span>' in page
+    assert "22. August 2023 23:00" not in page
+    assert "Die Tage sind die vom Veranstalter angekündigten (Europe/Tallinn)" in page
+    assert Client().get(f"/api/v1/challenges/rounds/{SLUG}").json()["time_zone"] == (
+        "Europe/Tallinn"
+    )
