@@ -399,7 +399,7 @@ def test_staff_see_what_each_stage_collected_and_others_do_not(
         ("Laufende Piloten", "laufende Piloten", 1),
     ):
         assert f'<th scope="row">{stage}</th><td>{what}</td><td>{n}</td>' in page
-    assert "Was jede Phase ergeben hat" in page
+    assert "Was jede Phase ergeben hat" in page and '<th scope="col">Anzahl</th>' in page
     assert "Was jede Phase ergeben hat" not in _client(owner).get(url).content.decode()
 
 
