@@ -99,6 +99,7 @@ class RoundDetailOut(RoundOut):
     description: str
     budget: Decimal | None
     currency: str
+    time_zone: str  # the zone in which the organiser announced the stages' days
     languages: list[str]
     topics: list[str]
     max_challenges_per_city: int | None
@@ -137,6 +138,7 @@ def round_detail(request: HttpRequest, slug: str) -> dict[str, Any]:
         "description": round_.description,
         "budget": round_.budget,
         "currency": round_.currency,
+        "time_zone": round_.time_zone,
         "languages": list(round_.languages),
         "topics": sorted(t.key for t in round_.topics.all()),
         "max_challenges_per_city": round_.max_challenges_per_city,
@@ -210,6 +212,7 @@ class PilotOut(Schema):
     lessons: str
     figures: list[PilotFigureOut]
     library_resource: str | None
+    challenges: list[int]  # the published challenges the pilot answers
 
     @staticmethod
     def resolve_round(obj: Any) -> str:
@@ -247,6 +250,10 @@ class PilotOut(Schema):
         return [
             {"label": f.label, "value": str(f.value), "unit": f.unit} for f in obj.figures.all()
         ]
+
+    @staticmethod
+    def resolve_challenges(obj: Any) -> list[int]:
+        return [c.pk for c in selectors.pilot_challenges(obj)]
 
     @staticmethod
     def resolve_library_resource(obj: Any) -> str | None:

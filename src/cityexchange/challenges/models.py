@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+import zoneinfo
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -46,6 +48,14 @@ class RuleKind(models.TextChoices):
     MIN_RESEARCH = "min_research", _("Minimum number of research or development organisations")
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(value)s” is not the name of a time zone such as Europe/Tallinn."),
+            params={"value": value},
+        )
+
+
 class Round(models.Model):
     """One round of a challenge programme, run by an organisation of the directory."""
 
@@ -67,6 +77,16 @@ class Round(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(MAX_AMOUNT)],
     )
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
+    time_zone = models.CharField(
+        _("organiser's time zone"),
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text=_(
+            "The zone in which the stages' days were announced, such as Europe/Tallinn. "
+            "The timeline shows those days; everyone sees closing times in their own zone."
+        ),
+    )
     languages = models.JSONField(
         _("languages accepted"), default=list, blank=True, help_text=_("Codes such as en, de.")
     )
@@ -107,6 +127,13 @@ class Round(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
 
 class Stage(models.Model):

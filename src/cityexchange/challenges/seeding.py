@@ -22,9 +22,15 @@ from cityexchange.challenges.models import (
     Criterion,
     IdeaStatus,
     InvitationStatus,
+    Milestone,
+    MilestoneStatus,
     PartnerRole,
+    Pilot,
     PilotProposal,
+    PilotReport,
     PilotSize,
+    PilotStatus,
+    ProposalStatus,
     Round,
     RuleKind,
     SolutionIdea,
@@ -136,6 +142,7 @@ def load_rounds(path: Path = ROUNDS_FILE) -> list[str]:
                 defaults={
                     "organiser": organiser,
                     "currency": entry.get("currency", "EUR"),
+                    "time_zone": zone.key,
                     "budget": Decimal(str(budget)) if budget is not None else None,
                     "languages": list(entry.get("languages", [])),
                     "max_challenges_per_city": entry.get("max_challenges_per_city"),
@@ -169,16 +176,31 @@ def load_rounds(path: Path = ROUNDS_FILE) -> list[str]:
 
 
 def load_demo(path: Path = DEMO_FILE) -> str:
-    """Invented challenges, an idea and a consortium, all marked demo."""
+    """Invented challenges, an idea, a consortium and a pilot, all marked demo.
+
+    Each part is created once: the challenges, idea and consortium together, the pilot
+    on its own, so an installation seeded before the demo pilot existed gets it too.
+    """
     import yaml
 
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     round_ = Round.objects.filter(slug=document["round"]).first()
     if round_ is None:
         return "demo content: skipped (round not loaded)"
-    if Challenge.objects.filter(round=round_, is_demo=True).exists():
-        return "demo content: unchanged"
     orgs = {o.slug: o for o in Organisation.objects.all()}
+    report = []
+    if Challenge.objects.filter(round=round_, is_demo=True).exists():
+        report.append("demo content: unchanged")
+    else:
+        report.append(_load_demo_content(round_, document, orgs))
+    if document.get("pilot"):
+        report.append(_load_demo_pilot(round_, path, document["pilot"], orgs))
+    return "; ".join(report)
+
+
+def _load_demo_content(
+    round_: Round, document: dict[str, Any], orgs: dict[str, Organisation]
+) -> str:
     with transaction.atomic():
         for position, item in enumerate(document.get("criteria", [])):
             Criterion.objects.update_or_create(
@@ -256,6 +278,77 @@ def load_demo(path: Path = DEMO_FILE) -> str:
                         status=InvitationStatus.ACCEPTED,
                     )
     return f"demo content: {len(challenges)} challenges, {len(ideas)} ideas, 1 consortium"
+
+
+def _load_demo_pilot(
+    round_: Round, path: Path, entry: dict[str, Any], orgs: dict[str, Organisation]
+) -> str:
+    """The illustrative pilot: a funded demo proposal for the demo idea, with the
+    pilot's plan, milestones and one report, as if staff had funded it."""
+    if Pilot.objects.filter(proposal__round=round_, is_demo=True).exists():
+        return "demo pilot: unchanged"
+    lead = orgs.get(entry["lead"])
+    size = round_.sizes.filter(key=entry["size"]).first()
+    idea = SolutionIdea.objects.filter(round=round_, is_demo=True).order_by("pk").first()
+    if lead is None or size is None or idea is None:
+        return "demo pilot: skipped (its organisations, size or idea are not loaded)"
+    stages = {s.kind: s for s in round_.stages.all()}
+    handed_in = stages.get(StageKind.FULL_PROPOSALS) or stages.get(StageKind.PILOT_PROPOSALS)
+    decided = stages.get(StageKind.DECISION) or stages.get(StageKind.EVALUATION)
+    with transaction.atomic():
+        proposal = PilotProposal.objects.create(
+            round=round_,
+            lead=lead,
+            size=size,
+            idea=idea,
+            title=entry["title"],
+            summary=entry.get("summary", ""),
+            status=ProposalStatus.FUNDED,
+            submitted_at=handed_in.closes_at if handed_in else None,
+            decided_at=decided.closes_at if decided else None,
+            is_demo=True,
+        )
+        ConsortiumMember.objects.create(
+            proposal=proposal,
+            organisation=lead,
+            role=PartnerRole.LEAD,
+            status=InvitationStatus.ACCEPTED,
+        )
+        for slug in entry.get("partners", []):
+            if slug in orgs and slug != lead.slug:
+                ConsortiumMember.objects.create(
+                    proposal=proposal,
+                    organisation=orgs[slug],
+                    role=PartnerRole.CITY,
+                    status=InvitationStatus.ACCEPTED,
+                )
+        pilot = Pilot.objects.create(
+            proposal=proposal,
+            title=entry["title"],
+            starts_on=_day(path, "pilot", entry["starts_on"]),
+            ends_on=_day(path, "pilot", entry["ends_on"]),
+            report_every_months=entry.get("report_every_months"),
+            status=PilotStatus.RUNNING,
+            is_demo=True,
+        )
+        for item in entry.get("milestones", []):
+            reached = item.get("reached_on")
+            Milestone.objects.create(
+                pilot=pilot,
+                title=item["title"],
+                due_on=_day(path, "pilot", item["due_on"]),
+                status=MilestoneStatus.DONE if reached else MilestoneStatus.PLANNED,
+                reached_on=_day(path, "pilot", reached) if reached else None,
+            )
+        for item in entry.get("reports", []):
+            day = _day(path, "pilot", item["handed_in"])
+            PilotReport.objects.create(
+                pilot=pilot,
+                title=item["title"],
+                text=item["text"],
+                submitted_at=dt.datetime.combine(day, dt.time(12), tzinfo=dt.UTC),
+            )
+    return "demo pilot: created"
 
 
 def seed(*, demo: bool) -> list[str]:

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 
 from cityexchange.challenges.models import (
     Challenge,
@@ -23,11 +24,13 @@ from cityexchange.challenges.models import (
     Interest,
     Pilot,
     PilotProposal,
+    PilotStatus,
     ProposalStatus,
     Round,
     Score,
     SolutionIdea,
     Stage,
+    StageKind,
 )
 from cityexchange.challenges.services import CITY_KINDS
 from cityexchange.core import caching
@@ -51,11 +54,20 @@ def rounds_list() -> QuerySet[Round]:
 class TimelineEntry:
     stage: Stage
     state: str  # "past", "current" or "future"
+    first_day: dt.date  # the days as the organiser announced them, in the round's zone
+    last_day: dt.date
+    whole_days: bool  # opens at midnight and closes at the end of a day there
 
 
 def timeline(round_: Round, *, now: dt.datetime | None = None) -> list[TimelineEntry]:
-    """The round's stages in order, each marked past, current (open now) or future."""
+    """The round's stages in order, each marked past, current (open now) or future.
+
+    Stages announced as whole days (the call closes on 30 September) are shown as
+    those days in the organiser's zone: in a viewer's own zone the same moments would
+    read "22 August 23:00 until 23 August 22:59" for a one-day webinar.
+    """
     now = now or timezone.now()
+    zone = round_.zone
     entries = []
     for stage in sorted(round_.stages.all(), key=lambda s: (s.opens_at, s.closes_at)):
         if stage.closes_at <= now:
@@ -64,7 +76,16 @@ def timeline(round_: Round, *, now: dt.datetime | None = None) -> list[TimelineE
             state = "current"
         else:
             state = "future"
-        entries.append(TimelineEntry(stage=stage, state=state))
+        opens, closes = stage.opens_at.astimezone(zone), stage.closes_at.astimezone(zone)
+        entries.append(
+            TimelineEntry(
+                stage=stage,
+                state=state,
+                first_day=opens.date(),
+                last_day=closes.date(),
+                whole_days=opens.time() == dt.time(0) and closes.time() >= dt.time(23, 59),
+            )
+        )
     return entries
 
 
@@ -254,10 +275,29 @@ def public_ideas(round_: Round | None = None) -> QuerySet[SolutionIdea]:
     return queryset.prefetch_related("challenges").order_by("pk")
 
 
+def answered_challenges() -> Prefetch:
+    """The published challenges a pilot answers (through its proposal's idea), each with
+    its city, as ``pilot.proposal.idea.public_challenges``; drafts and withdrawn
+    challenges are never named on a public page."""
+    return Prefetch(
+        "proposal__idea__challenges",
+        queryset=Challenge.objects.filter(status=ChallengeStatus.PUBLISHED)
+        .select_related("city")
+        .order_by("title", "pk"),
+        to_attr="public_challenges",
+    )
+
+
+def pilot_challenges(pilot: Pilot) -> list[Challenge]:
+    """The published challenges ``pilot`` answers (prefetched by ``answered_challenges``)."""
+    idea = pilot.proposal.idea
+    return list(getattr(idea, "public_challenges", [])) if idea is not None else []
+
+
 def public_pilots(round_: Round | None = None) -> QuerySet[Pilot]:
     queryset = Pilot.objects.select_related(
-        "proposal__round", "proposal__lead", "proposal__size", "resource"
-    ).prefetch_related("figures")
+        "proposal__round", "proposal__lead", "proposal__size", "proposal__idea", "resource"
+    ).prefetch_related("figures", answered_challenges())
     if round_ is not None:
         queryset = queryset.filter(proposal__round=round_)
     return queryset.order_by("pk")
@@ -411,6 +451,7 @@ def staff_counts(round_: Round, *, language: str) -> dict[str, Any]:
         .values_list("topics__key", "n")
     )
     return {
+        "by_stage": _counts_per_stage(round_, handed_in),
         "by_status": {str(ChallengeStatus(status).label): n for status, n in by_status},
         "by_country": sorted(
             (str(countries.name(code)) if code else "", n) for code, n in by_country
@@ -420,6 +461,50 @@ def staff_counts(round_: Round, *, language: str) -> dict[str, Any]:
         .exclude(status=ProposalStatus.DRAFT)
         .count(),
     }
+
+
+def _counts_per_stage(round_: Round, handed_in: QuerySet[Challenge]) -> list[tuple[str, str, int]]:
+    """For each of the round's stages that collects something: the stage, what it
+    collects and how many (one count query per stage, whatever the numbers)."""
+    ideas = SolutionIdea.objects.filter(round=round_)
+    proposals = PilotProposal.objects.filter(round=round_)
+    what: dict[str, tuple[Any, Any]] = {
+        StageKind.CHALLENGES: (_("challenges handed in"), handed_in),
+        StageKind.INTEREST: (
+            _("expressions of interest"),
+            Interest.objects.filter(challenge__round=round_),
+        ),
+        StageKind.IDEAS: (
+            _("solution ideas handed in"),
+            ideas.exclude(status=IdeaStatus.DRAFT),
+        ),
+        StageKind.SELECTION: (
+            _("solution ideas selected"),
+            ideas.filter(status=IdeaStatus.SELECTED),
+        ),
+        StageKind.PILOT_PROPOSALS: (
+            _("pilot proposals handed in"),
+            proposals.exclude(status__in=[ProposalStatus.DRAFT, ProposalStatus.WITHDRAWN]),
+        ),
+        StageKind.EVALUATION: (
+            _("proposals with scores"),
+            proposals.filter(scores__isnull=False).distinct(),
+        ),
+        StageKind.DECISION: (
+            _("proposals funded"),
+            proposals.filter(status=ProposalStatus.FUNDED),
+        ),
+        StageKind.PILOTS: (
+            _("pilots running"),
+            Pilot.objects.filter(proposal__round=round_, status=PilotStatus.RUNNING),
+        ),
+    }
+    rows = []
+    for stage in round_.stages.all():
+        if stage.kind in what:
+            label, queryset = what[stage.kind]
+            rows.append((str(stage.get_kind_display()), str(label), queryset.count()))
+    return rows
 
 
 # ---------------------------------------------------------------- partner suggestions
@@ -444,8 +529,6 @@ def partner_suggestions(challenge: Challenge, *, limit: int = 5) -> list[Partner
     profile. Similar size and helping to meet the round's country rules add to the
     rank. A constant number of queries whatever the number of cities.
     """
-    from django.utils.translation import gettext as _
-
     from cityexchange.directory.models import MunicipalityProfile
 
     topics = {t.pk: t.label for t in challenge.topics.all()}
@@ -565,12 +648,13 @@ def my_ideas(user: Any, round_: Round) -> list[SolutionIdea]:
 
 def pilot_queryset() -> QuerySet[Pilot]:
     return Pilot.objects.select_related(
-        "proposal__round", "proposal__lead", "proposal__size", "resource"
+        "proposal__round", "proposal__lead", "proposal__size", "proposal__idea", "resource"
     ).prefetch_related(
         Prefetch(
             "proposal__members",
             queryset=ConsortiumMember.objects.select_related("organisation"),
         ),
+        answered_challenges(),
         "milestones",
         "figures",
     )

@@ -1123,6 +1123,24 @@ def proposal_reminders_send_due(*, now: dt.datetime | None = None) -> int:
     return sent
 
 
+def idea_reminders_send_due(*, now: dt.datetime | None = None) -> int:
+    """Remind the team of a draft solution idea a week and a day before the call for
+    solution ideas closes."""
+    now = now or timezone.now()
+    sent = 0
+    for stage, days in _closing_soon(StageKind.IDEAS, now):
+        for idea in SolutionIdea.objects.filter(
+            round=stage.round, status=IdeaStatus.DRAFT
+        ).select_related("organisation", "round"):
+            sent += _remind_once(
+                key=f"idea:{stage.pk}:{idea.pk}:{days}",
+                recipients=_members([idea.organisation_id]),
+                template="challenges/mail/idea_reminder",
+                context={"idea": idea, "stage": stage, "closes": stage.closes_at},
+            )
+    return sent
+
+
 def evaluation_reminders_send_due(*, now: dt.datetime | None = None) -> int:
     """Remind each evaluator who has proposals left to score (not conflicted) a week and
     a day before the evaluation closes."""

@@ -16,6 +16,7 @@ urlpatterns = [
     path("rounds/<slug:slug>/ideas/", views.ideas, name="ideas"),
     path("rounds/<slug:slug>/ideas/new/", views.idea_new, name="idea_new"),
     path("idea/<int:pk>/select/", views.idea_select, name="idea_select"),
+    path("idea/<int:pk>/submit/", views.idea_submit, name="idea_submit"),
     path("rounds/<slug:slug>/evaluation/", views.workspace, name="workspace"),
     path("rounds/<slug:slug>/panel/", views.panel, name="panel"),
     re_path(

@@ -757,6 +757,26 @@ def idea_new(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def idea_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team hands in a draft idea it saved earlier (e.g. before the call opened, or
+    when handing in failed); only members of the idea's organisation, others get 404."""
+    idea = get_for_user(
+        SolutionIdea.objects.select_related("round"),
+        user=request.user,
+        perm="challenges.change_idea",
+        pk=pk,
+    )
+    try:
+        services.idea_submit(idea=idea, user=_user(request))
+    except services.ChallengeError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Your idea has been handed in."))
+    return redirect("challenges:ideas", slug=idea.round.slug)
+
+
+@login_required
+@require_POST
 def idea_select(request: HttpRequest, pk: int) -> HttpResponse:
     idea = get_for_user(SolutionIdea.objects.select_related("round"), user=request.user, pk=pk)
     if not request.user.has_perm("challenges.manage_round"):
@@ -900,6 +920,7 @@ def pilot_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pilot": pilot,
             "round": pilot.proposal.round,
             "proposal": pilot.proposal,
+            "challenges": selectors.pilot_challenges(pilot),
             "members": [m for m in pilot.proposal.members.all() if m.status == "accepted"],
             "milestones": list(pilot.milestones.all()),
             "figures": list(pilot.figures.all()) if show_results else [],

@@ -3,15 +3,20 @@ staff decide within the budget and the number of pilots, and applicants get mail
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core import mail
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
 
 from cityexchange.challenges import selectors, services
 from cityexchange.challenges.models import Criterion, Pilot, ProposalStatus, Score
 from cityexchange.challenges.tests.conftest import full_consortium
+from cityexchange.core.models import Organisation, User
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +88,62 @@ def test_the_panel_shows_mean_spread_and_flags_disagreement(
     round_.disagreement_margin = Decimal("5")
     round_.save()
     assert selectors.panel(round_)[0].disagree is False
+
+
+def _row_cells(page: str, pk: int) -> list[str]:
+    """The texts of the cells of the panel's row for proposal ``pk``."""
+    match = re.search(rf'<tr id="panel-{pk}">(.*?)</tr>', page, re.S)
+    assert match is not None
+    cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", match.group(1), re.S)
+    return [" ".join(re.sub(r"<[^>]+>", " ", c).split()) for c in cells]
+
+
+@pytest.mark.parametrize(
+    ("language", "mean", "flag"),
+    [("de", "7,5", "Gutachtende uneinig"), ("es", "7,5", "Los evaluadores discrepan")],
+)
+def test_the_panel_page_shows_totals_mean_spread_the_flag_and_conflicts(
+    submitted_proposal: Any,
+    evaluator: Any,
+    evaluator2: Any,
+    staff: Any,
+    language: str,
+    mean: str,
+    flag: str,
+) -> None:
+    round_ = submitted_proposal.round
+    round_.disagreement_margin = Decimal("3")
+    round_.save()
+    services.scores_save(
+        proposal=submitted_proposal, user=evaluator, scores=_scores(round_, (5, 5))
+    )
+    services.scores_save(
+        proposal=submitted_proposal, user=evaluator2, scores=_scores(round_, (2, 3))
+    )
+    quiet = full_consortium(
+        round_,
+        lead_user=submitted_proposal.created_by,
+        lead=submitted_proposal.lead,
+        tartu=Organisation.objects.get(slug="tartu-test"),
+        ee_member=User.objects.get(email="member@tartu.example"),
+        research=Organisation.objects.get(slug="institute"),
+        researcher=User.objects.get(email="researcher@institute.example"),
+        title="Second proposal",
+    )
+    services.proposal_submit(proposal=quiet, user=submitted_proposal.created_by)
+    services.conflict_declare(proposal=quiet, user=evaluator2, reason="I advised them.")
+    client = Client()
+    client.force_login(staff)
+    with translation.override(language):
+        url = reverse("challenges:panel", kwargs={"slug": round_.slug})
+    page = client.get(url).content.decode()
+    first, second = (_row_cells(page, p.pk) for p in (submitted_proposal, quiet))
+    assert first[1].startswith("Flood pilot")
+    # Rank, proposal, totals, mean, spread, disagreement, conflicts, consensus.
+    assert [first[0], *first[2:]] == ["1", "5, 10", mean, "5", flag, "0", "–"]
+    assert second[1].startswith("Second proposal")
+    assert second[2:5] == ["–", "–", "–"] and second[6] == "1"
+    assert page.count('class="flag"') == 1
 
 
 def test_funding_respects_the_number_of_pilots_per_size_and_mails_the_applicants(

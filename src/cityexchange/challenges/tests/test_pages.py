@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from cityexchange.challenges import services
 from cityexchange.challenges.models import (
@@ -15,6 +18,8 @@ from cityexchange.challenges.models import (
     ConsortiumMember,
     Interest,
     Score,
+    SolutionIdea,
+    Stage,
     StageKind,
 )
 from cityexchange.challenges.tests.conftest import close_stage
@@ -369,3 +374,93 @@ def test_staff_counts_name_countries_and_topics_in_the_page_language(
     assert '<th scope="row">Hochwasser</th><td>1</td>' in page
     assert '<th scope="row">Veröffentlicht</th><td>1</td>' in page
     assert '<th scope="row">flooding</th>' not in page
+
+
+def test_staff_see_what_each_stage_collected_and_others_do_not(
+    published: Challenge,
+    submitted_proposal: Any,
+    tartu: Any,
+    ee_member: Any,
+    owner: Any,
+    staff: Any,
+) -> None:
+    round_ = published.round
+    services.interest_add(challenge=published, city=tartu, user=ee_member)
+    services.proposal_decide(proposal=submitted_proposal, user=staff, funded=True)
+    url = f"/de{_url('round', slug=round_.slug)[3:]}"
+    page = _client(staff).get(url).content.decode()
+    for stage, what, n in (
+        ("Aufruf für Herausforderungen", "eingereichte Herausforderungen", 1),
+        ("Interessenbekundung", "Interessenbekundungen", 1),
+        ("Aufruf für Lösungsideen", "eingereichte Lösungsideen", 0),
+        ("Pilotanträge", "eingereichte Pilotanträge", 1),
+        ("Bewertung", "bewertete Anträge", 0),
+        ("Förderentscheidung", "geförderte Anträge", 1),
+        ("Laufende Piloten", "laufende Piloten", 1),
+    ):
+        assert f'<th scope="row">{stage}</th><td>{what}</td><td>{n}</td>' in page
+    assert "Was jede Phase ergeben hat" in page and '<th scope="col">Anzahl</th>' in page
+    assert "Was jede Phase ergeben hat" not in _client(owner).get(url).content.decode()
+
+
+def test_a_team_hands_in_a_draft_idea_later_and_outsiders_cannot(
+    published: Challenge, research: Any, researcher: Any, owner: Any, outsider: Any
+) -> None:
+    round_ = published.round
+    close_stage(round_, StageKind.IDEAS)
+    # Handing in fails after the deadline: the draft is kept and the page says why.
+    client = _client(researcher)
+    response = client.post(
+        _url("idea_new", slug=round_.slug),
+        {
+            "organisation": research.slug,
+            "title": "Sensors",
+            "approach": "Measure the water.",
+            "challenges": [published.pk],
+        },
+        follow=True,
+    )
+    idea = SolutionIdea.objects.get(title="Sensors")
+    assert idea.status == "draft"
+    page = response.content.decode()
+    assert "saved, but not handed in" in page and "Hand in “Sensors”" in page
+    submit = _url("idea_submit", pk=idea.pk)
+    response = client.post(submit, follow=True)
+    assert "The deadline of “Call for solution ideas” was" in response.content.decode()
+    assert SolutionIdea.objects.get(pk=idea.pk).status == "draft"
+    # Once the call is open again, the team hands it in; others never can.
+    Stage.objects.filter(round=round_, kind=StageKind.IDEAS).update(
+        closes_at=timezone.now() + dt.timedelta(days=3)
+    )
+    for user in (owner, outsider):
+        assert _client(user).post(submit).status_code == 404
+    assert _client(None).post(submit).status_code == 302
+    assert SolutionIdea.objects.get(pk=idea.pk).status == "draft"
+    response = client.post(submit, follow=True)
+    assert "Your idea has been handed in." in response.content.decode()
+    assert SolutionIdea.objects.get(pk=idea.pk).status == "submitted"
+    assert "Hand in “Sensors”" not in response.content.decode()
+
+
+def test_a_stage_announced_in_days_shows_its_closing_time_in_the_viewers_zone(
+    round_: Any,
+) -> None:
+    import zoneinfo
+
+    tallinn = zoneinfo.ZoneInfo("Europe/Tallinn")
+    round_.time_zone = "Europe/Tallinn"
+    round_.save()
+    first = timezone.now().astimezone(tallinn).date() + dt.timedelta(days=2)
+    last = first + dt.timedelta(days=9)
+    Stage.objects.filter(round=round_, kind=StageKind.INTEREST).update(
+        opens_at=dt.datetime.combine(first, dt.time(0), tzinfo=tallinn),
+        closes_at=dt.datetime.combine(last, dt.time(23, 59, 59), tzinfo=tallinn),
+    )
+    with translation.override("es"):
+        url = _url("round", slug=round_.slug)
+    page = _client(None).get(url).content.decode()
+    with translation.override("es"):
+        first_text, last_text = (date_format(d, "DATE_FORMAT") for d in (first, last))
+    assert f'<span class="stage-days">del {first_text} al {last_text}</span>' in page
+    # Berlin (the default viewer zone) is an hour behind Tallinn all year.
+    assert f"cierra el {last_text} a las 22:59 (su hora)" in page

@@ -12,10 +12,18 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from cityexchange.challenges import selectors, services
-from cityexchange.challenges.models import Pilot, PilotReport
+from cityexchange.challenges.models import (
+    Challenge,
+    ChallengeStatus,
+    IdeaStatus,
+    Pilot,
+    PilotProposal,
+    PilotReport,
+    SolutionIdea,
+)
 from cityexchange.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -306,3 +314,96 @@ def test_the_api_shows_results_only_once_published(pilot: Pilot, owner: Any) -> 
     assert item["outcomes"] == "Draft results."
     assert item["figures"] == [{"label": "Sensors", "value": "12.00", "unit": ""}]
     assert item["library_resource"] == pilot.resource.slug
+
+
+def _answering(pilot: Pilot, *challenges: Challenge) -> None:
+    """Give the pilot's proposal a selected idea that addresses ``challenges``."""
+    idea = SolutionIdea.objects.create(
+        round=pilot.proposal.round,
+        organisation=pilot.proposal.lead,
+        title="Water-level sensors",
+        approach="Sensors that warn.",
+        status=IdeaStatus.SELECTED,
+    )
+    idea.challenges.set(challenges)
+    PilotProposal.objects.filter(pk=pilot.proposal_id).update(idea=idea)
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "handed_in_by", "estonia"),
+    [
+        ("en", "Challenges this pilot answers", "handed in by", "Estonia"),
+        ("de", "Herausforderungen, auf die dieser Pilot antwortet", "eingereicht von", "Estland"),
+        ("es", "Retos a los que responde este piloto", "presentado por", "Estonia"),
+        ("pt", "Desafios a que este piloto responde", "apresentado por", "Estônia"),
+    ],
+)
+def test_the_pilot_page_names_the_published_challenges_it_answers_and_their_cities(
+    pilot: Pilot,
+    published: Challenge,
+    tartu: Any,
+    language: str,
+    heading: str,
+    handed_in_by: str,
+    estonia: str,
+) -> None:
+    round_ = pilot.proposal.round
+    from_tartu = Challenge.objects.create(
+        round=round_,
+        city=tartu,
+        title="Streets that flood first",
+        problem="No measurements.",
+        status=ChallengeStatus.PUBLISHED,
+    )
+    unpublished = Challenge.objects.create(
+        round=round_, city=tartu, title="A draft nobody else sees", problem="Draft."
+    )
+    _answering(pilot, published, from_tartu, unpublished)
+    with translation.override(language):
+        url = _url(pilot)
+        links = {
+            c.title: reverse("challenges:challenge", kwargs={"pk": c.pk})
+            for c in (published, from_tartu)
+        }
+    page = _client(None).get(url).content.decode()
+    assert heading in page
+    for title, link in links.items():
+        assert f'<a href="{link}">{title}</a>' in page
+    assert f"{handed_in_by} Lindenau" in page
+    assert f"{handed_in_by} Tartu test ({estonia})" in page
+    assert "A draft nobody else sees" not in page
+    # The links lead to the public challenge pages.
+    assert _client(None).get(links[from_tartu.title]).status_code == 200
+    # The API names the same challenges.
+    item = Client().get("/api/v1/challenges/pilots").json()["items"][0]
+    assert sorted(item["challenges"]) == sorted([published.pk, from_tartu.pk])
+
+
+def test_a_pilot_without_a_published_challenge_says_so(pilot: Pilot, draft: Challenge) -> None:
+    _answering(pilot, draft)
+    page = _client(None).get(_url(pilot)).content.decode()
+    assert "This pilot names no published challenge." in page
+    assert draft.title not in page
+
+
+def test_the_pilot_page_names_the_missing_report_instead_of_a_next_one_in_the_past(
+    pilot: Pilot, owner: Any
+) -> None:
+    today = timezone.localdate()
+    start = today - dt.timedelta(days=100)
+    services.pilot_plan_set(
+        pilot=pilot,
+        user=owner,
+        starts_on=start,
+        ends_on=start + dt.timedelta(days=700),
+        report_every_months=3,
+    )
+    first_due = Pilot.objects.get(pk=pilot.pk).report_due_dates()[0]
+    assert first_due < today
+    page = _client(owner).get(_url(pilot)).content.decode()
+    assert "1 report is overdue." in page
+    assert "The oldest missing report was due on" in page
+    assert "Next report due" not in page
+    services.report_add(pilot=pilot, user=owner, title="Q1", text="Done.", upload=None)
+    page = _client(owner).get(_url(pilot)).content.decode()
+    assert "overdue" not in page and "Next report due" in page

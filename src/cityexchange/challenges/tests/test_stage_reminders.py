@@ -117,3 +117,40 @@ def test_the_hourly_task_sends_every_kind_of_reminder(proposal: Any, captured: A
     with captured(execute=True):
         assert tasks.send_reminders() >= 1
         assert tasks.send_reminders() == 0
+
+
+def test_a_draft_idea_is_reminded_a_week_and_a_day_before_once_each_in_spanish(
+    published: Any, research: Any, researcher: Any, captured: Any
+) -> None:
+    round_ = published.round
+    _far(round_)
+    draft = services.idea_create(
+        round=round_,
+        organisation=research,
+        user=researcher,
+        data=services.IdeaInput(title="Sensors", approach="Measure.", challenges=[published]),
+    )
+    handed_in = services.idea_create(
+        round=round_,
+        organisation=research,
+        user=researcher,
+        data=services.IdeaInput(title="Handed in", approach="Map.", challenges=[published]),
+    )
+    services.idea_submit(idea=handed_in, user=researcher)
+    _closing_in(round_, StageKind.IDEAS, dt.timedelta(days=6))
+    with captured(execute=True):
+        assert tasks.send_reminders() == 1
+        assert tasks.send_reminders() == 0
+    [message] = mail.outbox
+    assert message.to == [researcher.email]
+    assert message.subject == "Recordatorio: su idea de solución «Sensors» sigue siendo un borrador"
+    assert f"/es/challenges/rounds/{round_.slug}/ideas/" in message.body
+    _closing_in(round_, StageKind.IDEAS, dt.timedelta(hours=20))
+    with captured(execute=True):
+        assert services.idea_reminders_send_due() == 1
+        assert services.idea_reminders_send_due() == 0
+    services.idea_submit(idea=draft, user=researcher)
+    Stage.objects.filter(round=round_, kind=StageKind.IDEAS).update(
+        closes_at=timezone.now() + dt.timedelta(days=7)
+    )
+    assert services.idea_reminders_send_due() == 0
