@@ -37,7 +37,7 @@ from cityexchange.challenges.models import (
     Stage,
     StageKind,
 )
-from cityexchange.challenges.services import round_offer_sync
+from cityexchange.challenges.services import RESEARCH_KINDS, round_offer_sync
 from cityexchange.core.datafiles import DataFileError, load_yaml
 from cityexchange.core.i18n import LANGUAGES
 from cityexchange.core.models import Concept, Organisation
@@ -316,10 +316,13 @@ def _load_demo_pilot(
         )
         for slug in entry.get("partners", []):
             if slug in orgs and slug != lead.slug:
+                partner = orgs[slug]
                 ConsortiumMember.objects.create(
                     proposal=proposal,
-                    organisation=orgs[slug],
-                    role=PartnerRole.CITY,
+                    organisation=partner,
+                    role=PartnerRole.RESEARCH
+                    if partner.kind in RESEARCH_KINDS
+                    else PartnerRole.CITY,
                     status=InvitationStatus.ACCEPTED,
                 )
         pilot = Pilot.objects.create(

@@ -75,11 +75,13 @@ def test_without_the_organiser_the_round_is_skipped(db: Any) -> None:
 @pytest.fixture
 def demo_towns(finest: Any) -> dict[str, Any]:
     return {
-        slug: OrganisationFactory(slug=slug, name=name, country=country)
-        for slug, name, country in (
-            ("demo-hafenberg", "Hafenberg (demo)", "DE"),
-            ("demo-villa-sol", "Villa del Sol (demo)", "PE"),
-            ("demo-lindenau", "Lindenau (demo)", "DE"),
+        slug: OrganisationFactory(slug=slug, name=name, country=country, kind=kind)
+        for slug, name, country, kind in (
+            ("demo-hafenberg", "Hafenberg (demo)", "DE", "municipality"),
+            ("demo-villa-sol", "Villa del Sol (demo)", "PE", "municipality"),
+            ("demo-lindenau", "Lindenau (demo)", "DE", "municipality"),
+            ("demo-naidislinn", "Näidislinn (demo)", "EE", "municipality"),
+            ("demo-urban-water-lab", "Urban Water Lab (demo)", "EE", "research"),
         )
     }
 
@@ -118,7 +120,13 @@ def test_the_demo_pilot_grows_out_of_the_demo_idea_and_is_shown_as_demo(
     assert pilot.is_demo and proposal.is_demo and "(demo)" in pilot.title
     assert proposal.status == "funded" and proposal.size.key == "mid-sized"
     assert proposal.idea == SolutionIdea.objects.get(is_demo=True)
-    assert {m.organisation.slug for m in proposal.members.all()} == set(demo_towns)
+    assert {m.organisation.slug for m in proposal.members.all()} == set(demo_towns) - {
+        "demo-lindenau"
+    }
+    # A funded pilot of this round: its consortium meets every one of the round's rules.
+    assert [c.kind for c in services.consortium_check(proposal) if not c.met] == []
+    roles = {m.organisation.slug: m.role for m in proposal.members.all()}
+    assert roles["demo-urban-water-lab"] == "research" and roles["demo-naidislinn"] == "city"
     assert (pilot.starts_on, pilot.ends_on) == (dt.date(2024, 11, 1), dt.date(2026, 10, 31))
     assert [(m.status, "(demo)" in m.title) for m in pilot.milestones.all()] == [
         ("done", True),
