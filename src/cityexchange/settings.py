@@ -272,6 +272,10 @@ ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "cityexchange"
+# A code typed as the 30 seconds turn over, or from a phone whose clock is a little
+# off, is still accepted: the one before and the one after the current code count too
+# (each code still works only once).
+MFA_TOTP_TOLERANCE = 1
 # Network staff and administrators must use two-factor sign-in before the back office or
 # anyone's personal data opens; 0 only for a development machine without a phone.
 CITYEXCHANGE_STAFF_MFA = env_bool("CITYEXCHANGE_STAFF_MFA", True)

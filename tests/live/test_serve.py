@@ -7,6 +7,7 @@ server's own log may keep a personal link's token or a mail's content.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -45,8 +46,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "CITYEXCHANGE_TESTING": "1",
         "CITYEXCHANGE_BEHIND_PROXY": "1",
         "CITYEXCHANGE_RATELIMIT": "on",
-        # The worker's process id in each access-log line shows who served it.
-        "GUNICORN_CMD_ARGS": '--access-logformat \'%(p)s "%(r)s" %(s)s "%(f)s"\'',
     }
     subprocess.run(
         [sys.executable, "-m", "cityexchange", "migrate", "--noinput", "-v", "0"],
@@ -107,7 +106,12 @@ def test_a_rate_limit_counts_across_both_worker_processes(served: dict[str, Any]
             break
     assert FINDER_LIMIT in accepted, accepted
     lines = served["log"].read_text().splitlines()
-    workers = {line.split()[0] for line in lines if "POST /api/v1/finder" in line}
+    # The worker's process id in each access-log line ("<pid>") shows who served it.
+    workers = {
+        found.group(0)
+        for line in lines
+        if "POST /api/v1/finder" in line and (found := re.search(r"<\d+>", line))
+    }
     assert len(workers) == 2, "both workers should have served part of the burst"
 
 

@@ -33,10 +33,10 @@ _SECRET_AFTER = (
 _WORDS = "|".join(map(re.escape, _SECRET_AFTER))
 _SECRET = re.compile(rf"(/(?:{_WORDS})/)[^/?#\s\"']+")
 REDACTED = "[token]"
-# gunicorn's access line: time, method, path, status, size, duration. No client
-# address, user, query string, referrer or browser: nothing that identifies a person
-# (the path's tokens are redacted besides).
-ACCESS_FORMAT = '%(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+# gunicorn's access line: time, worker process, method, path, status, size, duration.
+# No client address, user, query string, referrer or browser: nothing that identifies
+# a person (the path's tokens are redacted besides).
+ACCESS_FORMAT = '%(t)s %(p)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
 
 
 def redact(text: str) -> str:
