@@ -93,26 +93,34 @@ def _burst(url: str, client: str, count: int) -> list[int]:
         return list(pool.map(search, range(count)))
 
 
-def test_a_rate_limit_counts_across_both_worker_processes(served: dict[str, Any]) -> None:
-    # A burst may straddle the end of a one-minute window; a second client's burst
-    # (its own count) then decides. Counted per process, both bursts would let
-    # about twice the limit through.
-    accepted = []
-    for client in ("203.0.113.10", "203.0.113.11"):
-        codes = _burst(served["url"], client, FINDER_LIMIT + 15)
-        assert 429 in codes
-        accepted.append(sum(code != 429 for code in codes))
-        if accepted[-1] == FINDER_LIMIT:
-            break
-    assert FINDER_LIMIT in accepted, accepted
-    lines = served["log"].read_text().splitlines()
-    # The worker's process id in each access-log line ("<pid>") shows who served it.
-    workers = {
+def _finder_servers(log: Path) -> list[str]:
+    """The worker process ("<pid>") of each finder request in the access log, in order."""
+    return [
         found.group(0)
-        for line in lines
+        for line in log.read_text().splitlines()
         if "POST /api/v1/finder" in line and (found := re.search(r"<\d+>", line))
-    }
-    assert len(workers) == 2, "both workers should have served part of the burst"
+    ]
+
+
+def test_a_rate_limit_counts_across_both_worker_processes(served: dict[str, Any]) -> None:
+    # A burst counts only when both workers served part of it (the kernel hands new
+    # connections to either, not always to both) and it did not straddle the end of a
+    # one-minute window; each burst comes from a new client with its own count.
+    # Counted per process, a burst served by both lets at least one more in than the
+    # limit (the second process accepts its first request), so exactly the limit from
+    # both workers shows one shared count.
+    seen: list[tuple[int, int]] = []
+    for n in range(8):
+        before = len(_finder_servers(served["log"]))
+        codes = _burst(served["url"], f"203.0.113.{10 + n}", FINDER_LIMIT + 15)
+        assert 429 in codes
+        accepted = sum(code != 429 for code in codes)
+        time.sleep(0.3)  # the access line is written after the answer
+        workers = set(_finder_servers(served["log"])[before:])
+        seen.append((accepted, len(workers)))
+        if len(workers) == 2 and accepted == FINDER_LIMIT:
+            break
+    assert (FINDER_LIMIT, 2) in seen, seen
 
 
 def test_personal_link_tokens_never_reach_the_logs(served: dict[str, Any]) -> None:
@@ -144,10 +152,13 @@ def test_the_embedded_scheduler_runs_each_periodic_task_once_for_both_workers(
             break
         time.sleep(0.5)
     assert {task for task, _ in rows} == expected
-    # Both app server processes run a scheduler; each period was claimed once.
-    import re
-
-    started = set(re.findall(r"Scheduler (\S+) started", served["log"].read_text()))
+    # Both app server processes run a scheduler (the second may still be starting when
+    # the first has claimed every period); each period was claimed once.
+    while True:
+        started = set(re.findall(r"Scheduler (\S+) started", served["log"].read_text()))
+        if len(started) == 2 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
     assert len(started) == 2, started
     periods_per_task = {task: sum(1 for t, _ in rows if t == task) for task in expected}
     assert periods_per_task["events-anonymise-registrations"] == 1
