@@ -205,9 +205,10 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
                     pass
                 time.sleep(0.2)
             bare, searching = Client(port), Client(port)
-            # Warm up every worker's thesaurus and caches.
-            for q, _lang in QUERIES * 2:
-                searching.get("/api/v1/library/search", {"q": q})
+            # Warm up the worker's thesaurus and caches with the requests measured below
+            # (the same words in the same language: a search's answer is kept per both).
+            for q, lang in QUERIES * 2:
+                searching.get("/api/v1/library/search", {"q": q}, **{"Accept-Language": lang})
             # Repeated searches (the default) are answered from each worker's memory after
             # the warm-up; --first-time sends searches no worker has seen: two queries'
             # words together, every pair once.

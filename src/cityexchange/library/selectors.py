@@ -159,9 +159,14 @@ def _highlight(text: str, tokens: set[str], *, limit: int = SNIPPET_WORDS) -> tu
     # reaches that far (an opening quote, a closing full stop).
     start, end = (0 if start == 1 else start), (len(parts) - 1 if end == len(parts) - 2 else end)
     out = ["… "] if start > 0 else []
-    for i in range(start, end + 1):
-        piece = html.escape(parts[i])
-        out.append(f"<mark>{piece}</mark>" if i % 2 and parts[i] in matching else piece)
+    # The text between marked words is escaped a run at a time, not piece by piece.
+    plain_from = start
+    for i in range(first or end + 1, end + 1, 2):
+        if parts[i] in matching:
+            out.append(html.escape("".join(parts[plain_from:i])))
+            out.append(f"<mark>{html.escape(parts[i])}</mark>")
+            plain_from = i + 1
+    out.append(html.escape("".join(parts[plain_from : end + 1])))
     if end < len(parts) - 1:
         out.append(" …")
     return "".join(out), first is not None
