@@ -300,7 +300,11 @@ def main() -> int:
     args = parser.parse_args()
     results = []
     for engine in [e.strip() for e in args.engines.split(",") if e.strip()]:
-        print(f"== {engine}: corpus of {args.size} resources", flush=True)
+        reused = args.reuse_postgresql if engine == "postgresql" else args.reuse_sqlite
+        print(
+            f"== {engine}: " + ("reused corpus" if reused else f"corpus of {args.size} resources"),
+            flush=True,
+        )
         figures = bench_engine(engine, args)
         results.append(figures)
         for key, value in figures.items():
