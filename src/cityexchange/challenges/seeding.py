@@ -263,21 +263,31 @@ def _load_demo_content(
                 title=consortium["title"],
                 is_demo=True,
             )
-            ConsortiumMember.objects.create(
-                proposal=proposal,
-                organisation=lead,
-                role=PartnerRole.LEAD,
-                status=InvitationStatus.ACCEPTED,
-            )
-            for slug in consortium.get("partners", []):
-                if slug in orgs:
-                    ConsortiumMember.objects.create(
-                        proposal=proposal,
-                        organisation=orgs[slug],
-                        role=PartnerRole.CITY,
-                        status=InvitationStatus.ACCEPTED,
-                    )
+            _demo_members(proposal, lead, consortium.get("partners", []), orgs)
     return f"demo content: {len(challenges)} challenges, {len(ideas)} ideas, 1 consortium"
+
+
+def _demo_members(
+    proposal: PilotProposal, lead: Organisation, partners: list[str], orgs: dict[str, Organisation]
+) -> None:
+    """The lead and the partners that are loaded, all accepted; research organisations
+    join as research partners, the others as cities."""
+    ConsortiumMember.objects.create(
+        proposal=proposal,
+        organisation=lead,
+        role=PartnerRole.LEAD,
+        status=InvitationStatus.ACCEPTED,
+    )
+    for slug in partners:
+        partner = orgs.get(slug)
+        if partner is None or partner == lead:
+            continue
+        ConsortiumMember.objects.create(
+            proposal=proposal,
+            organisation=partner,
+            role=PartnerRole.RESEARCH if partner.kind in RESEARCH_KINDS else PartnerRole.CITY,
+            status=InvitationStatus.ACCEPTED,
+        )
 
 
 def _load_demo_pilot(
@@ -308,23 +318,7 @@ def _load_demo_pilot(
             decided_at=decided.closes_at if decided else None,
             is_demo=True,
         )
-        ConsortiumMember.objects.create(
-            proposal=proposal,
-            organisation=lead,
-            role=PartnerRole.LEAD,
-            status=InvitationStatus.ACCEPTED,
-        )
-        for slug in entry.get("partners", []):
-            if slug in orgs and slug != lead.slug:
-                partner = orgs[slug]
-                ConsortiumMember.objects.create(
-                    proposal=proposal,
-                    organisation=partner,
-                    role=PartnerRole.RESEARCH
-                    if partner.kind in RESEARCH_KINDS
-                    else PartnerRole.CITY,
-                    status=InvitationStatus.ACCEPTED,
-                )
+        _demo_members(proposal, lead, entry.get("partners", []), orgs)
         pilot = Pilot.objects.create(
             proposal=proposal,
             title=entry["title"],
