@@ -5,8 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 export PORT
 # The suite runs on two processes (pytest-xdist), one per core of the CI machine;
-# PYTEST_ARGS="-n 0" runs it in one.
-PYTEST_ARGS ?= -n 2
+# each module's tests stay in one process (the live tests share a running system and
+# build on each other's state). PYTEST_ARGS="-n 0" runs it in one.
+PYTEST_ARGS ?= -n 2 --dist loadscope
 
 .PHONY: run test install install-test lint typecheck pytest clean
 

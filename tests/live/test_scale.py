@@ -34,6 +34,8 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 import requests
 
+# The tests share one running system and build on each other's state: one xdist
+# worker runs the whole module (``--dist loadscope``, set in the Makefile).
 pytestmark = pytest.mark.scale
 
 SRC = Path(__file__).resolve().parents[2] / "src"

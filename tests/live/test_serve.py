@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 import requests
 
+# The tests share one running system and build on each other's state: one xdist
+# worker runs the whole module (``--dist loadscope``, set in the Makefile).
 pytestmark = pytest.mark.concurrency
 
 FINDER_LIMIT = 30
