@@ -40,6 +40,12 @@ def _version(names: tuple[str, ...]) -> str:
     return "|".join(str(found[key]) for key in keys)
 
 
+def version(*names: str) -> str:
+    """The current version of the named data, for a key in Django's cache that must
+    change when any of them is bumped (values small enough to be kept there whole)."""
+    return _version(names)
+
+
 def cached(name: str, build: Callable[[], T], *, depends_on: Iterable[str] = ()) -> T:
     """The value ``build()`` returns, rebuilt once after every ``bump`` of ``name`` or of
     one of the data it ``depends_on`` (for example the Finder's neighbour lists depend on

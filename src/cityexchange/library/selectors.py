@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
@@ -33,11 +35,10 @@ from cityexchange.library.models import (
 from cityexchange.library.rules import may_see_members_content
 
 FACETS = ("kind", "topic", "lang", "country", "year")
-# Whole answers are kept in each process for this many searches (words, filters,
-# language, page and audience): a repeated search then reads nothing from the
-# database. Every service that writes a resource bumps "library", which drops them.
-ANSWERS_KEPT = 500
-_ANSWERS = "library-search-answers"
+# Whole answers are kept in Django's cache, shared by every process, under the versions
+# of "library" and "thesaurus": every service that writes a resource bumps "library",
+# which retires them. A repeated search then reads nothing from the database.
+ANSWER_SECONDS = 3600
 SORTS = ("relevance", "newest")
 SNIPPET_WORDS = 30
 # The fields of a resource that search results show (the API and the search page) or
@@ -285,20 +286,16 @@ def search_resources(
     public_only = not may_see_members_content(user)
     # Kinds and countries are named in the active language, topics in ``language``.
     languages = (language, get_language())
-    key = (query, languages, tuple(sorted(wanted.items())), sort, page, page_size, public_only)
-    kept: dict[tuple[Any, ...], SearchResult] = caching.cached(
-        _ANSWERS, dict, depends_on=("library", "thesaurus")
+    asked = (query, languages, tuple(sorted(wanted.items())), sort, page, page_size, public_only)
+    key = "library-answer:{}:{}".format(
+        caching.version("library", "thesaurus"),
+        hashlib.sha256(repr(asked).encode()).hexdigest(),
     )
-    answer = kept.get(key)
+    answer: SearchResult | None = cache.get(key)
     if answer is None:
         answer = _search(query, language, wanted, sort, page, page_size, public_only=public_only)
-        if len(kept) >= ANSWERS_KEPT:
-            kept.pop(next(iter(kept)), None)
-        kept[key] = answer
-    # Callers get their own lists to change; the resources themselves are shared.
-    return replace(
-        answer, items=list(answer.items), facets=dict(answer.facets), filters=dict(answer.filters)
-    )
+        cache.set(key, answer, ANSWER_SECONDS)
+    return answer
 
 
 def _search(
