@@ -828,14 +828,18 @@ def _attachment(request: HttpRequest, pk: int) -> ChallengeAttachment:
     return attachment
 
 
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = _attachment(request, pk)
+def _pdf_download(file: Any, fallback: str) -> FileResponse:
+    """A stored PDF (checked on upload) as a download under its own file name."""
     return FileResponse(
-        attachment.file.open("rb"),
+        file.open("rb"),
         as_attachment=True,
-        filename=(attachment.file.name or "file.pdf").rsplit("/", 1)[-1],
+        filename=(file.name or fallback).rsplit("/", 1)[-1],
         content_type="application/pdf",
     )
+
+
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    return _pdf_download(_attachment(request, pk).file, "file.pdf")
 
 
 @login_required
@@ -1011,12 +1015,7 @@ def pilot_report_file(request: HttpRequest, pk: int) -> FileResponse:
     )
     if not request.user.has_perm("challenges.view_pilot_reports", report.pilot):
         raise Http404
-    return FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
-        filename=(report.file.name or "report.pdf").rsplit("/", 1)[-1],
-        content_type="application/pdf",
-    )
+    return _pdf_download(report.file, "report.pdf")
 
 
 @login_required
