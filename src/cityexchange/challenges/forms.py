@@ -187,7 +187,7 @@ class InviteForm(forms.Form):
         field.queryset = Organisation.objects.filter(pk__in=[o.pk for o in candidates]).order_by(
             "country", "name"
         )
-        field.label_from_instance = _partner_label  # type: ignore[method-assign]
+        field.label_from_instance = _partner_label  # type: ignore[method-assign]  # Django's way to label choices
 
 
 class BudgetForm(forms.Form):

@@ -168,9 +168,9 @@ class Stage(models.Model):
     def __str__(self) -> str:
         return f"{self.round}: {self.get_kind_display()}"
 
-    def is_open(self, now: object = None) -> bool:
+    def is_open(self, now: dt.datetime | None = None) -> bool:
         moment = now or timezone.now()
-        return bool(self.opens_at <= moment < self.closes_at)  # type: ignore[operator]
+        return bool(self.opens_at <= moment < self.closes_at)
 
 
 class PilotSize(models.Model):

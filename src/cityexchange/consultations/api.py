@@ -28,7 +28,7 @@ from cityexchange.consultations.models import (
     Target,
 )
 from cityexchange.core import caching
-from cityexchange.core.access import get_for_user
+from cityexchange.core.access import get_for_user, signed_in
 from cityexchange.core.api import token_or_session
 from cityexchange.core.ratelimit import check_api
 from cityexchange.core.schemas import ErrorOut
@@ -299,22 +299,6 @@ def _document_out(
     )
 
 
-@router.get("/{slug}/comments", response=list[CommentOut], auth=None)
-@paginate
-def comment_list(
-    request: HttpRequest, slug: str, filters: Query[CommentFilter]
-) -> list[dict[str, Any]]:
-    """Published comments, oldest first; filters by paragraph number, language and country."""
-    consultation = _consultation(request, slug)
-    qs = selectors.public_comments(
-        consultation,
-        paragraph=filters.paragraph,
-        language=filters.language,
-        country=filters.country,
-    )
-    return _LazyComments(qs, consultation)  # type: ignore[return-value]
-
-
 class _LazyComments:
     """A queryset that the paginator slices; each page's rows become answers."""
 
@@ -329,6 +313,20 @@ class _LazyComments:
 
     def __getitem__(self, index: slice) -> list[dict[str, Any]]:
         return [_comment_out(c, self.consultation) for c in self.qs[index]]
+
+
+@router.get("/{slug}/comments", response=list[CommentOut], auth=None)
+@paginate
+def comment_list(request: HttpRequest, slug: str, filters: Query[CommentFilter]) -> _LazyComments:
+    """Published comments, oldest first; filters by paragraph number, language and country."""
+    consultation = _consultation(request, slug)
+    qs = selectors.public_comments(
+        consultation,
+        paragraph=filters.paragraph,
+        language=filters.language,
+        country=filters.country,
+    )
+    return _LazyComments(qs, consultation)
 
 
 @router.post(
@@ -347,7 +345,7 @@ def comment_create(request: HttpRequest, slug: str, payload: CommentIn) -> Statu
     """
     check_api(request, COMMENT_LIMIT)
     consultation = _consultation(request, slug)
-    user = request.auth  # type: ignore[attr-defined]
+    user = signed_in(request)
     if not user.has_perm("consultations.comment", consultation):
         raise Http404
     version = selectors.current_version(consultation)

@@ -8,6 +8,8 @@ slim: every write goes through ``consultations.services``, reads through ``selec
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -101,12 +103,12 @@ class Consultation(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("consultations:detail", kwargs={"slug": self.slug})
 
-    def phase_at(self, moment: object) -> str:
+    def phase_at(self, moment: dt.datetime) -> str:
         if self.response_published_at is not None:
             return Phase.RESPONDED
-        if moment < self.opens_at:  # type: ignore[operator]
+        if moment < self.opens_at:
             return Phase.ANNOUNCED
-        if moment < self.closes_at:  # type: ignore[operator]
+        if moment < self.closes_at:
             return Phase.OPEN
         return Phase.CLOSED
 

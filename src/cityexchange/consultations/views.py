@@ -45,7 +45,7 @@ from cityexchange.consultations.models import (
     Target,
 )
 from cityexchange.core import caching
-from cityexchange.core.access import get_for_user
+from cityexchange.core.access import get_for_user, signed_in
 from cityexchange.core.i18n import current_language
 from cityexchange.core.ratelimit import exceeded, too_many_page
 
@@ -457,7 +457,7 @@ def edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             try:
                 services.comment_edit(
                     comment=comment,
-                    actor=request.user,  # type: ignore[arg-type]
+                    actor=signed_in(request),
                     text=form.cleaned_data["text"],
                 )
             except services.CommentRefused as exc:
@@ -479,7 +479,7 @@ def withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not request.user.has_perm("consultations.change_comment", comment):
         raise Http404
     try:
-        services.comment_withdraw(comment=comment, actor=request.user)  # type: ignore[arg-type]
+        services.comment_withdraw(comment=comment, actor=signed_in(request))
     except services.CommentRefused as exc:
         messages.error(request, exc.message)
     else:
@@ -541,7 +541,7 @@ def hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             services.comment_hide(
                 comment=comment,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in(request),
                 reason=form.cleaned_data["reason"],
             )
         except services.CommentRefused as exc:
@@ -562,7 +562,7 @@ def hide(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     consultation = _consultation(request, slug, "consultations.moderate")
     comment = _comment(request, consultation, pk)
-    services.comment_approve(comment=comment, actor=request.user)  # type: ignore[arg-type]
+    services.comment_approve(comment=comment, actor=signed_in(request))
     messages.success(request, _("The comment is published."))
     return HttpResponseRedirect(
         reverse("consultations:moderation", kwargs={"slug": consultation.slug})
@@ -610,7 +610,7 @@ def respond(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if form.is_valid():
         services.response_save(
             comment=comment,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=signed_in(request),
             tag=form.cleaned_data["tag"],
             text=form.cleaned_data["text"],
         )
@@ -630,7 +630,7 @@ def publish_report(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.report_publish(
                 consultation=consultation,
-                actor=request.user,  # type: ignore[arg-type]
+                actor=signed_in(request),
                 summary=form.cleaned_data["summary"],
             )
         except services.CommentRefused as exc:

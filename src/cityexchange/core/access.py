@@ -10,7 +10,9 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
+
+from cityexchange.core.models import User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -25,3 +27,12 @@ def get_for_user(
     if perm is not None and not user.has_perm(perm, obj):
         raise Http404
     return obj
+
+
+def signed_in(request: HttpRequest) -> User:
+    """The request's user, in a view that only signed-in people reach (``login_required``
+    or a permission checked before); anyone else gets the same 404 as above."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404
+    return user

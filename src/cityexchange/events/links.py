@@ -52,7 +52,7 @@ def manage_url(registration: Registration) -> str:
     with translation.override(registration.language):
         path = reverse("events:manage", kwargs={"token": registration_token(registration)})
     url = f"{settings.SITE_URL}{path}"
-    registration._manage_url = (key, url)  # type: ignore[attr-defined]
+    registration._manage_url = (key, url)  # type: ignore[attr-defined]  # kept on this instance only
     return url
 
 

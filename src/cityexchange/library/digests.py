@@ -59,7 +59,7 @@ def _contributed_sections(
     return sections
 
 
-PERIOD = {
+PERIOD: dict[str, dt.timedelta] = {
     DigestFrequency.WEEKLY: dt.timedelta(days=7),
     DigestFrequency.MONTHLY: dt.timedelta(days=30),
 }
@@ -139,7 +139,7 @@ def send_due_digests(*, now: dt.datetime | None = None) -> int:
         .prefetch_related("topics")
     )
     for subscription in subscriptions:
-        period = PERIOD.get(subscription.frequency, dt.timedelta(days=7))  # type: ignore[call-overload]
+        period = PERIOD.get(subscription.frequency, dt.timedelta(days=7))
         if subscription.last_sent_at and now - subscription.last_sent_at < period - dt.timedelta(
             hours=1
         ):

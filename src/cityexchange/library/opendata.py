@@ -173,11 +173,9 @@ def csv_export(queryset: QuerySet[Resource], *, base: str) -> str:
         row = [
             r.slug,
             r.kind,
-            r.title_en,  # type: ignore[attr-defined]
-            r.title_de,  # type: ignore[attr-defined]
-            r.title_es,  # type: ignore[attr-defined]
-            r.title_pt,  # type: ignore[attr-defined]
-            r.summary_en,  # type: ignore[attr-defined]
+            # modeltranslation's columns, added to the model at run time
+            *(getattr(r, f"title_{code}") for code in ("en", "de", "es", "pt")),
+            getattr(r, "summary_en"),  # noqa: B009 - a column mypy does not know
             ";".join(r.languages),
             r.published_on.isoformat() if r.published_on else "",
             ";".join(r.authors),

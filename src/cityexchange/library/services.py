@@ -500,7 +500,7 @@ def attachment_add(
             size=size,
             extracted_text=text,
         )
-        attachment.title_en = attachment.title  # type: ignore[attr-defined]
+        attachment.title_en = attachment.title  # type: ignore[attr-defined]  # modeltranslation's column
         attachment.file.save(upload.name or "file", upload, save=False)
         attachment.save()
         resource_index(resource=resource)

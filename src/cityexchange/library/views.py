@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django_countries import countries as all_countries
 
-from cityexchange.core.access import get_for_user
+from cityexchange.core.access import get_for_user, signed_in
 from cityexchange.core.i18n import current_language
 from cityexchange.library import digests, imports, opendata, rendering, selectors, services
 from cityexchange.library.forms import ForwardForm, ImportForm, SubscriptionForm
@@ -134,7 +134,7 @@ def resource(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def attachment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def attachment(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     """Files are served only after the same check as their resource's page."""
     item = get_for_user(
         Resource.objects.all(), user=request.user, perm="library.view_resource", slug=slug
@@ -149,7 +149,7 @@ def attachment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = FileResponse(handle, content_type=file.content_type)
     filename = (file.file.name or "file").rsplit("/", 1)[-1]
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response  # type: ignore[return-value]
+    return response
 
 
 @login_required
@@ -223,7 +223,7 @@ def subscription(request: HttpRequest) -> HttpResponse:
     form = SubscriptionForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         services.subscription_save(
-            user=request.user,  # type: ignore[arg-type]
+            user=signed_in(request),
             topics=list(form.cleaned_data["topics"]),
             kinds=form.cleaned_data["kinds"],
             frequency=form.cleaned_data["frequency"],

@@ -162,7 +162,9 @@ def _check_row(
         except (InvalidOperation, ValueError):
             fail(column, _("Give a number, for example 4.50."))
             continue
-        if amount < 0 or amount > upper or amount.as_tuple().exponent < -2:  # type: ignore[operator]
+        # A finite Decimal's exponent is an int (``_decimal`` refuses NaN and infinity).
+        exponent = int(amount.as_tuple().exponent)
+        if amount < 0 or amount > upper or exponent < -2:
             fail(
                 column,
                 _("Give a number from 0 to %(max)s with at most two decimals.") % {"max": upper},
@@ -240,6 +242,7 @@ def products_import(*, shop: Shop, data: bytes, filename: str, actor: Any) -> Im
         return result
     with transaction.atomic():
         saved: dict[str, Product] = {}
+        parents: dict[str, str] = {}  # article number -> its parent's, as the file names it
         for values in checked:
             parent = values.pop("_variant_of")
             product = existing.get(values["sku"])
@@ -253,9 +256,9 @@ def products_import(*, shop: Shop, data: bytes, filename: str, actor: Any) -> Im
                 product.save()
                 result.updated += 1
             saved[product.sku] = product
-            product._import_parent = parent  # type: ignore[attr-defined]
+            parents[product.sku] = parent
         for product in saved.values():
-            parent_sku = product._import_parent  # type: ignore[attr-defined]
+            parent_sku = parents[product.sku]
             parent = saved.get(parent_sku) or existing.get(parent_sku) if parent_sku else None
             if (parent.pk if parent else None) != product.variant_of_id:
                 product.variant_of = parent
@@ -315,8 +318,8 @@ def order_rows(orders: Any) -> list[list[Any]]:
     rows: list[list[Any]] = [
         [_("Order number"), _("Date"), _("Status"), _("Name"), _("Products"), _("Total")]
     ]
+    order: Order
     for order in orders:
-        order: Order  # type: ignore[no-redef]
         rows.append(
             [
                 order.number,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -100,7 +100,8 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, town: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["categories"].queryset = Category.objects.filter(town=town)  # type: ignore[attr-defined]
+        categories = cast(forms.ModelMultipleChoiceField, self.fields["categories"])
+        categories.queryset = Category.objects.filter(town=town)
 
 
 class DeclineForm(forms.Form):
@@ -169,10 +170,10 @@ class ProductForm(forms.Form):
 
     def __init__(self, *args: Any, shop: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(town_id=shop.town_id)  # type: ignore[attr-defined]
-        self.fields["variant_of"].queryset = Product.objects.filter(  # type: ignore[attr-defined]
-            shop=shop, variant_of__isnull=True
-        )
+        category = cast(forms.ModelChoiceField, self.fields["category"])
+        category.queryset = Category.objects.filter(town_id=shop.town_id)
+        variant_of = cast(forms.ModelChoiceField, self.fields["variant_of"])
+        variant_of.queryset = Product.objects.filter(shop=shop, variant_of__isnull=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -22,7 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
-from cityexchange.core.access import get_for_user
+from cityexchange.core.access import get_for_user, signed_in
 from cityexchange.core.i18n import current_language
 from cityexchange.core.ratelimit import exceeded, too_many_page
 from cityexchange.marketplace import exports, selectors, services
@@ -391,7 +391,7 @@ def apply(request: HttpRequest, town: str) -> HttpResponse:
         data = form.cleaned_data
         services.shop_apply(
             town=place,
-            user=request.user,  # type: ignore[arg-type]
+            user=signed_in(request),
             application=services.ShopApplication(
                 name=data["name"],
                 address=data["address"],

@@ -109,9 +109,9 @@ def _widths(block: Block, width: float, columns: int) -> list[float]:
     return [width * (min(n, 60) + 6) / total for n in longest]
 
 
-def _as_text(sheet: object) -> None:
+def _as_text(sheet: Any) -> None:
     # openpyxl stores a text starting with "=" as a formula; a report holds only text.
-    for row in sheet.iter_rows():  # type: ignore[attr-defined]
+    for row in sheet.iter_rows():
         for c in row:
             if isinstance(c.value, str) and c.value.startswith("="):
                 c.data_type = "s"

@@ -566,9 +566,9 @@ def _rows_from_file(name: str, content: bytes) -> list[list[Any]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationError(_("The CSV file must be UTF-8 encoded.")) from exc
-    dialect = csv.excel
+    dialect: type[csv.Dialect] = csv.excel
     try:
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")  # type: ignore[assignment]
+        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t")
     except csv.Error:
         pass
     return [row for row in csv.reader(io.StringIO(text), dialect)]

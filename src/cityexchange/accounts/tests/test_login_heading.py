@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -18,9 +19,9 @@ pytestmark = pytest.mark.django_db
     ],
 )
 def test_the_sign_in_page_is_headed_with_the_product_name(
-    client: object, language: str, heading: str
+    client: Client, language: str, heading: str
 ) -> None:
-    html = client.get(f"/{language}/account/login/").content.decode()  # type: ignore[attr-defined]
+    html = client.get(f"/{language}/account/login/").content.decode()
     h1 = re.search(r"<h1[^>]*>(.*?)</h1>", html, re.S)
     assert h1 is not None and h1.group(1).strip() == heading
     assert "testserver" not in html

@@ -103,8 +103,15 @@ def restricted(organiser: Any, municipality: Any) -> Consultation:
     return consultation
 
 
+def current(consultation: Consultation) -> Any:
+    """The published version (every consultation of these tests has one)."""
+    version = services.current_version(consultation)
+    assert version is not None
+    return version
+
+
 def paragraph(consultation: Consultation, number: int) -> Any:
-    return services.current_version(consultation).paragraphs.get(number=number)  # type: ignore[union-attr]
+    return current(consultation).paragraphs.get(number=number)
 
 
 @pytest.fixture

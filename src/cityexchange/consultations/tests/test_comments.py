@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cityexchange.consultations import services
 from cityexchange.consultations.models import Comment, Support
+from cityexchange.consultations.tests.conftest import current
 from cityexchange.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -59,7 +60,7 @@ def test_comments_on_a_section_and_on_the_whole_text(
     client: Any, consultation: Any, author: Any
 ) -> None:
     client.force_login(author)
-    section = services.current_version(consultation).sections.get(heading="Data")  # type: ignore[union-attr]
+    section = current(consultation).sections.get(heading="Data")
     client.post(f"{URL}/sections/{section.pk}/", {"text": "Section remark", "language": "de"})
     client.post(f"{URL}/general/", {"text": "Overall remark", "language": "pt"})
     targets = sorted(Comment.objects.values_list("target", "language"))

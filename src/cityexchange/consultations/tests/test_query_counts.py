@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cityexchange.consultations import importing, services
 from cityexchange.consultations.models import Comment, Support
+from cityexchange.consultations.tests.conftest import paragraph
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,7 @@ def test_the_document_page_costs_the_same_queries_whatever_its_size(
     per = -(-comments // paragraphs)  # the first paragraph gets the remainder too
     assert f"Comment on paragraph 1 ({per} comment" in body
 
-    first = services.current_version(consultation).paragraphs.get(number=1)  # type: ignore[union-attr]
+    first = paragraph(consultation, 1)
     services.comment_create(
         consultation=consultation,
         author=member,

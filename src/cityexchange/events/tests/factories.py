@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import factory
 from django.utils import timezone
@@ -54,10 +55,10 @@ class RegistrationFactory(DjangoModelFactory):
     status = "confirmed"
 
 
-def registration_data(**overrides: object) -> object:
+def registration_data(**overrides: Any) -> Any:
     from cityexchange.events.services import RegistrationData, privacy_notice_version
 
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "name": "Ana Souza",
         "email": "ana@recife.example",
         "privacy_consent": True,
@@ -66,4 +67,4 @@ def registration_data(**overrides: object) -> object:
         "language": "pt",
     }
     values.update(overrides)
-    return RegistrationData(**values)  # type: ignore[arg-type]
+    return RegistrationData(**values)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -159,10 +160,10 @@ def test_bad_attachments_are_refused_and_nothing_is_saved(
     assert not corpus["smart-water-tartu"].attachments.exists()
 
 
-def test_too_large_attachments_are_refused(corpus: dict, settings: object) -> None:
+def test_too_large_attachments_are_refused(corpus: dict, settings: Any) -> None:
     from django.core.exceptions import ValidationError
 
-    settings.CITYEXCHANGE_MAX_UPLOAD_BYTES = 10  # type: ignore[attr-defined]
+    settings.CITYEXCHANGE_MAX_UPLOAD_BYTES = 10
     with pytest.raises(ValidationError):
         attachment_add(
             resource=corpus["smart-water-tartu"],
@@ -224,14 +225,14 @@ def test_the_resource_page_counts_views_and_shows_a_citation(client: Client, cor
 
 
 def test_resource_pages_cost_the_same_queries_with_more_topics(
-    client: Client, corpus: dict, django_assert_max_num_queries: object
+    client: Client, corpus: dict, django_assert_max_num_queries: Any
 ) -> None:
     path = url("library:resource", slug="smart-water-tartu")
     client.get(path)
-    with django_assert_max_num_queries(14):  # type: ignore[operator]
+    with django_assert_max_num_queries(14):
         client.get(path)
     corpus["smart-water-tartu"].topics.add(*Concept.objects.all()[:30])
-    with django_assert_max_num_queries(14):  # type: ignore[operator]
+    with django_assert_max_num_queries(14):
         client.get(path)
 
 

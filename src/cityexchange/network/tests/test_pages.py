@@ -133,7 +133,9 @@ def test_an_activity_with_a_next_step_is_logged(network_data: Any, staff: Any) -
 
 def test_a_negative_or_non_numeric_payment_is_refused(network_data: Any, staff: Any) -> None:
     client = signed_in(staff)
-    line = Payment.objects.first().line  # type: ignore[union-attr]
+    payment = Payment.objects.first()
+    assert payment is not None
+    line = payment.line
     before = Payment.objects.count()
     for amount in ("-5", "abc", "1e400", "12.345"):
         response = client.post(

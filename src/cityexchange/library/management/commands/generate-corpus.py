@@ -58,7 +58,7 @@ class Command(BaseCommand):
         start = Resource.objects.filter(slug__startswith="synthetic-").count()
         kinds = ResourceKind.values
         through: Any = Resource.topics.through
-        bar = ProgressBar(size, label="generating", stream=self.stderr._out)  # type: ignore[arg-type]
+        bar = ProgressBar(size, label="generating", stream=self.stderr._out)  # type: ignore[arg-type]  # the raw stream: no newline added
         started = time.monotonic()
         # Plain executemany over every concrete column: the ORM's bulk_create spends
         # most of its time compiling SQL for small batches, which matters at 100,000.
@@ -121,7 +121,7 @@ class Command(BaseCommand):
                 )
             bar.update(min(size, offset + batch))
         self.stdout.write(f"generated {size} resources in {time.monotonic() - started:.1f}s")
-        index_bar = ProgressBar(1, label="indexing", stream=self.stderr._out)  # type: ignore[arg-type]
+        index_bar = ProgressBar(1, label="indexing", stream=self.stderr._out)  # type: ignore[arg-type]  # the raw stream: no newline added
         started = time.monotonic()
         count = index_rebuild(batch_size=1000, progress=index_bar.update)
         self.stdout.write(f"index built for {count} resources in {time.monotonic() - started:.1f}s")

@@ -15,7 +15,7 @@ class Command(BaseCommand):
     help = "Rebuild the library search index (SQLite FTS5 or PostgreSQL full text)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        bar = ProgressBar(1, label="indexing", stream=self.stderr._out)  # type: ignore[arg-type]
+        bar = ProgressBar(1, label="indexing", stream=self.stderr._out)  # type: ignore[arg-type]  # the raw stream: no newline added
         started = time.monotonic()
         count = index_rebuild(progress=bar.update)
         self.stdout.write(f"Indexed {count} resources in {time.monotonic() - started:.1f}s.")
