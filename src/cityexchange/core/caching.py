@@ -29,7 +29,9 @@ _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-def _version(names: tuple[str, ...]) -> str:
+def version(*names: str) -> str:
+    """The current version of the named data, for a key in Django's cache that must
+    change when any of them is bumped (values small enough to be kept there whole)."""
     keys = [_PREFIX + name for name in names]
     found = cache.get_many(keys)
     for key in keys:
@@ -40,29 +42,23 @@ def _version(names: tuple[str, ...]) -> str:
     return "|".join(str(found[key]) for key in keys)
 
 
-def version(*names: str) -> str:
-    """The current version of the named data, for a key in Django's cache that must
-    change when any of them is bumped (values small enough to be kept there whole)."""
-    return _version(names)
-
-
 def cached(name: str, build: Callable[[], T], *, depends_on: Iterable[str] = ()) -> T:
     """The value ``build()`` returns, rebuilt once after every ``bump`` of ``name`` or of
     one of the data it ``depends_on`` (for example the Finder's neighbour lists depend on
     ``"events"`` and ``"library"``, which those apps' services bump).
     """
-    version = _version((name, *depends_on))
+    current = version(name, *depends_on)
     hit = _local.get(name)
-    if hit is not None and hit[0] == version:
+    if hit is not None and hit[0] == current:
         return hit[1]
     with _locks_guard:
         lock = _locks.setdefault(name, threading.Lock())
     with lock:
         hit = _local.get(name)
-        if hit is not None and hit[0] == version:
+        if hit is not None and hit[0] == current:
             return hit[1]
         value = build()
-        _local[name] = (version, value)
+        _local[name] = (current, value)
         return value
 
 

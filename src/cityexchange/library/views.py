@@ -146,10 +146,12 @@ def attachment(request: HttpRequest, slug: str, pk: int) -> FileResponse:
         handle = file.file.open("rb")
     except (FileNotFoundError, ValueError) as exc:
         raise Http404 from exc
-    response = FileResponse(handle, content_type=file.content_type)
-    filename = (file.file.name or "file").rsplit("/", 1)[-1]
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=(file.file.name or "file").rsplit("/", 1)[-1],
+        content_type=file.content_type,
+    )
 
 
 @login_required
