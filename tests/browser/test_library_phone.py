@@ -71,11 +71,19 @@ def test_on_a_phone_the_first_result_comes_before_the_folded_facets(
     assert page.locator(".facet a").first.is_visible()
     context.close()
 
-    # On a wide screen the facets sit beside the results, open.
+    # On a wide screen the facets sit beside the results, open, starting level with
+    # the first result (not pushed down by their heading) when the results are longer.
+    from cityexchange.library.tests.conftest import CORPUS, make_resource
+
+    for n in range(8):
+        make_resource({**CORPUS[0], "slug": f"water-note-{n}", "title": {"en": f"Water note {n}"}})
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.goto(f"{live_server.url}{_path('library:search', language)}?q=water")
     assert page.locator(".facet a").first.is_visible()
+    first_facet = page.locator(".facet h3").first.bounding_box()["y"]
+    first_result = page.locator("ol.results > li").first.bounding_box()
+    assert first_facet < first_result["y"] + first_result["height"], (first_facet, first_result)
     context.close()
 
 
