@@ -31,12 +31,13 @@ def _fresh_process_indexes() -> None:
     In production a reload is announced after its commit; a test's data is rolled back
     instead, so an index built in one test would otherwise answer in the next.
     """
-    from django.core.cache import cache
+    from django.core.cache import caches
 
     from cityexchange.core import caching
 
     caching.forget_all()
-    cache.clear()
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -95,7 +95,9 @@ def env_database(name: str, default: str) -> dict[str, Any]:
             "timeout": 30,
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
-        config["CONN_MAX_AGE"] = 0
+        # Kept open like PostgreSQL's (60 s): closing the last connection to a WAL
+        # database checkpoints and removes its log, and a new one starts with an empty
+        # page cache, which cost every request about a millisecond and a search five.
     else:
         config["CONN_HEALTH_CHECKS"] = True
         if env_bool("CITYEXCHANGE_PGBOUNCER", False):
@@ -382,8 +384,19 @@ else:
         "default": {
             "BACKEND": "cityexchange.core.filecache.LockedFileCache",
             "LOCATION": str(VAR_DIR / "cache"),
+            # Past this many files Django deletes a third of them at random, whatever
+            # they hold (a lockout count, a version): room for many addresses' counts.
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+# Whole search answers, kept by each process in its own memory (library.selectors):
+# many and short-lived, so they never crowd counts and versions out of the shared
+# cache above. Their keys carry the shared versions, so an edit retires them everywhere.
+CACHES["answers"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "cityexchange-answers",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 # Rate limiting of public write endpoints (registration, finder); `off` for load tests.
 RATELIMIT_ENABLE = env_choice("CITYEXCHANGE_RATELIMIT", "on", ("on", "off")) == "on"

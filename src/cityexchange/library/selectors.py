@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import formats
 from django.utils.safestring import SafeString, mark_safe
@@ -35,9 +35,10 @@ from cityexchange.library.models import (
 from cityexchange.library.rules import may_see_members_content
 
 FACETS = ("kind", "topic", "lang", "country", "year")
-# Whole answers are kept in Django's cache, shared by every process, under the versions
-# of "library" and "thesaurus": every service that writes a resource bumps "library",
-# which retires them. A repeated search then reads nothing from the database.
+# Whole answers are kept in each process's "answers" cache under the shared versions of
+# "library" and "thesaurus": every service that writes a resource bumps "library",
+# which retires them in every process. A repeated search then reads nothing from the
+# database.
 ANSWER_SECONDS = 3600
 SORTS = ("relevance", "newest")
 SNIPPET_WORDS = 30
@@ -291,10 +292,11 @@ def search_resources(
         caching.version("library", "thesaurus"),
         hashlib.sha256(repr(asked).encode()).hexdigest(),
     )
-    answer: SearchResult | None = cache.get(key)
+    answers = caches["answers"]
+    answer: SearchResult | None = answers.get(key)
     if answer is None:
         answer = _search(query, language, wanted, sort, page, page_size, public_only=public_only)
-        cache.set(key, answer, ANSWER_SECONDS)
+        answers.set(key, answer, ANSWER_SECONDS)
     return answer
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core import mail
-from django.test import Client
+from django.test import Client, override_settings
 
 from cityexchange.accounts.models import PrivacyConsent
 from cityexchange.core.models import AuditEntry, User
@@ -144,6 +146,27 @@ def test_wrong_passwords_lock_the_address_out_even_for_the_right_one(
     response = client.post(
         "/en/account/login/", {"login": member.email, "password": "correct horse battery"}
     )
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 429)
+
+
+def test_many_different_searches_do_not_lift_a_lockout(client: Client, member: Any) -> None:
+    # The lockout is counted in the shared cache. With little room there (the embedded
+    # file cache deletes entries at random when full), a stranger's searches must not
+    # push the count out and give the address new tries.
+    room = copy.deepcopy(settings.CACHES)
+    if room["default"]["BACKEND"].endswith("FileCache"):
+        room["default"]["OPTIONS"] = {"MAX_ENTRIES": 20, "CULL_FREQUENCY": 2}
+    with override_settings(CACHES=room):
+        for _ in range(6):
+            client.post("/en/account/login/", {"login": member.email, "password": "wrong"})
+        stranger = Client()
+        for n in range(60):
+            answer = stranger.get("/api/v1/library/search", {"q": f"harbour{n} crane"})
+            assert answer.status_code == 200
+        response = client.post(
+            "/en/account/login/", {"login": member.email, "password": "correct horse battery"}
+        )
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
 
