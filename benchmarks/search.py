@@ -14,7 +14,9 @@ For each engine asked for (SQLite file database, PostgreSQL database it creates)
 
 By default the 16 queries repeat, as people's searches do, and each worker answers
 a search it has made before from memory; ``--first-time`` sends 240 searches that
-no worker has seen (two queries' words together), the cost of a new search.
+no worker has seen (two queries' words together), the cost of a new search;
+``--no-match`` sends 240 searches for words no resource has, the fixed cost of
+answering a search at all.
 
 The commands run this checkout's code (``python -m cityexchange`` with its ``src``
 first on the path), whatever package the virtualenv has installed.
@@ -217,6 +219,10 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
                 queries = [
                     (f"{a} {b}", lang) for a, lang in QUERIES for b, _other in QUERIES if a != b
                 ]
+            if args.no_match:
+                # Words no resource has, each once: what answering any search costs
+                # before anything is found (the floor under every figure above).
+                queries = [(f"qzxv{n}", QUERIES[n % len(QUERIES)][1]) for n in range(240)]
             health: list[float] = []
             search: list[float] = []
             errors = 0
@@ -253,7 +259,11 @@ def bench_engine(engine: str, args: argparse.Namespace) -> dict[str, object]:
             "index_build_seconds": index_seconds,
             "generate_peak_rss_mib": round(generate_peak_kib / 1024, 1),
             "server_peak_rss_mib": round(peak_server_kib / 1024, 1),
-            "searches": "first-time" if args.first_time else "repeated",
+            "searches": "no match"
+            if args.no_match
+            else "first-time"
+            if args.first_time
+            else "repeated",
             "requests_per_endpoint": n,
             "errors": errors,
             "median_hits_per_query": statistics.median(counts) if counts else 0,
@@ -287,6 +297,11 @@ def main() -> int:
         "--first-time",
         action="store_true",
         help="every search new to the server (at most 240 requests), not the 16 repeated",
+    )
+    parser.add_argument(
+        "--no-match",
+        action="store_true",
+        help="searches for words no resource has (at most 240 requests): the fixed cost",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     parser.add_argument(
