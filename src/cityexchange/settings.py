@@ -370,6 +370,7 @@ CITYEXCHANGE_MAX_UPLOAD_BYTES = env_int("CITYEXCHANGE_MAX_UPLOAD_MB", 25, minimu
 # rate limits and the versions of derived data hold across them. Files rather than the
 # database cache: no write to SQLite's single writer lock on every counted request.
 _redis_url = os.environ.get("CITYEXCHANGE_REDIS_URL", "")
+CACHES: dict[str, dict[str, Any]]
 if _redis_url:
     if not _redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured("CITYEXCHANGE_REDIS_URL must be a redis:// URL.")
