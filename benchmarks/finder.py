@@ -6,7 +6,7 @@ to a server), seeds the shipped data, adds synthetic offers (default 5,000)
 and, when the library app provides ``cityexchange generate-corpus``, 100,000
 library resources. Then, in the same run and from one client, it alternates
 
-1. ``GET /api/v1/health`` (the bare JSON endpoint: one ``SELECT 1``), and
+1. ``GET /api/v1/health`` (the bare JSON endpoint: liveness, no database), and
 2. ``POST /api/v1/finder`` with varied multilingual needs,
 
 and prints p50/p95 of both and their ratios (target: p95 ratio <= 4). Usage::
