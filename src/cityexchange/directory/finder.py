@@ -982,29 +982,20 @@ def _names(items: Iterable[str], labels: dict[str, Any]) -> str:
     return ", ".join(str(labels.get(item, item)) for item in items)
 
 
-def reason_text(
-    reason: tuple[Any, ...] | list[Any], language: str, index: ThesaurusIndex | None = None
-) -> str:
-    """One reason code worded in ``language`` (call inside ``translation.override``).
-
-    Only the sentence that applies is translated; ``index`` saves looking the thesaurus
-    up again for each reason of an answer.
-    """
+def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
+    """One reason code worded in ``language`` (call inside ``translation.override``)."""
     code, *args = reason
     if code == "topics":
-        index = index or thesaurus()
-        labels = [index.label(key, language) for key in args[0]]
+        labels = [thesaurus().label(key, language) for key in args[0]]
         return _("matches: %(topics)s") % {"topics": ", ".join(labels)}
     if code == "goals":
         return _("helps you: %(goals)s") % {"goals": _names(args[0], GOAL_PHRASES)}
     if code == "level":
-        if args[0] == "newcomer":
-            return _("open to newcomers")
-        if args[0] == "intermediate":
-            return _("suits cities with some experience")
-        if args[0] == "experienced":
-            return _("made for experienced cities")
-        return ""
+        return {
+            "newcomer": _("open to newcomers"),
+            "intermediate": _("suits cities with some experience"),
+            "experienced": _("made for experienced cities"),
+        }.get(args[0], "")
     if code == "format":
         fmt, minutes = args
         label = str(FORMAT_PHRASES.get(fmt, fmt))
@@ -1034,19 +1025,21 @@ def reason_text(
         return _("little effort: fits a team without spare staff time")
     if code == "eligible":
         eligibility, country = args
-        named = {"country": _country_name(country)}
-        if eligibility == Eligibility.MEMBERS:
-            return _("for members of the network: %(country)s is a member") % named
-        if eligibility == Eligibility.EU_MUNICIPALITIES:
-            return _("for municipalities in the EU: %(country)s may take part") % named
-        if eligibility == Eligibility.EU_MEMBER_STATES:
-            return (
-                _("for EU member states and their municipalities: %(country)s may take part")
-                % named
+        country_name = _country_name(country)
+        return {
+            Eligibility.MEMBERS: _("for members of the network: %(country)s is a member")
+            % {"country": country_name},
+            Eligibility.EU_MUNICIPALITIES: _(
+                "for municipalities in the EU: %(country)s may take part"
             )
-        if eligibility == Eligibility.COUNTRIES:
-            return _("only for some countries: %(country)s is one of them") % named
-        return ""
+            % {"country": country_name},
+            Eligibility.EU_MEMBER_STATES: _(
+                "for EU member states and their municipalities: %(country)s may take part"
+            )
+            % {"country": country_name},
+            Eligibility.COUNTRIES: _("only for some countries: %(country)s is one of them")
+            % {"country": country_name},
+        }.get(eligibility, "")
     if code == "restricted":
         eligibility, codes = args
         if codes:
@@ -1067,19 +1060,16 @@ def reason_text(
     if code == "fits_time":
         return _("fits the time you have (about %(minutes)d minutes)") % {"minutes": args[0]}
     if code == "fits_mode":
-        if args[0] == "online":
-            return _("you can take part online, as you wished")
-        if args[0] == "on_site":
-            return _("you meet people in person, as you wished")
-        return ""
+        return {
+            "online": _("you can take part online, as you wished"),
+            "on_site": _("you meet people in person, as you wished"),
+        }.get(args[0], "")
     if code == "fits_scope":
-        if args[0] == "national":
-            return _("a national offer, as you wished")
-        if args[0] == "eu":
-            return _("a European offer, as you wished")
-        if args[0] == "international":
-            return _("international, as you wished")
-        return ""
+        return {
+            "national": _("a national offer, as you wished"),
+            "eu": _("a European offer, as you wished"),
+            "international": _("international, as you wished"),
+        }.get(args[0], "")
     if code == "free":
         return _("free of charge")
     if code == "funded":
@@ -1093,16 +1083,12 @@ def reason_text(
     return ""
 
 
-def reasons_text(
-    reasons: Iterable[tuple[Any, ...] | list[Any]],
-    language: str,
-    index: ThesaurusIndex | None = None,
-) -> list[str]:
+def reasons_text(reasons: Iterable[tuple[Any, ...] | list[Any]], language: str) -> list[str]:
     """Reason codes worded in ``language`` (cheap inside an active override of it)."""
     if translation.get_language() == language:
-        return [text for reason in reasons if (text := reason_text(reason, language, index))]
+        return [text for reason in reasons if (text := reason_text(reason, language))]
     with translation.override(language):
-        return [text for reason in reasons if (text := reason_text(reason, language, index))]
+        return [text for reason in reasons if (text := reason_text(reason, language))]
 
 
 def offer_name(slug: str, language: str) -> str:
@@ -1189,8 +1175,8 @@ def finder_run(
                     "score": r.score,
                     "fit": band,
                     "fit_label": band_label(band),
-                    "reasons": reasons_text(fits, language, index_thesaurus),
-                    "notes": reasons_text(notes, language, index_thesaurus),
+                    "reasons": reasons_text(fits, language),
+                    "notes": reasons_text(notes, language),
                     "reason_codes": [list(reason) for reason in r.reasons],
                 }
             )
