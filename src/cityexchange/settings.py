@@ -185,6 +185,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "cityexchange.core.middleware.KeepVersionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -9,13 +9,19 @@ next use. Nothing polls the database and nothing matches field names in signals.
 Values are kept in process memory, not in the cache itself, because they are large
 Python objects (a thesaurus index, the Finder's offer profiles) that would cost more
 to unpickle on every request than to keep.
+
+Inside ``versions_kept()`` (every request, through ``core.middleware``) each version is
+read from the shared cache once: an answer that asks for the thesaurus ten times costs
+one cache read, and it sees one state of the data from its start to its end.
 """
 
 from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -27,18 +33,36 @@ _PREFIX = "cityexchange:version:"
 _local: dict[str, tuple[str, Any]] = {}
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
+# The versions read so far in this request (None outside ``versions_kept``).
+_read: ContextVar[dict[str, str] | None] = ContextVar("cityexchange_versions", default=None)
+
+
+@contextmanager
+def versions_kept() -> Iterator[None]:
+    """Read each version from the shared cache at most once inside the block."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
 
 
 def version(*names: str) -> str:
     """The current version of the named data, for a key in Django's cache that must
     change when any of them is bumped (values small enough to be kept there whole)."""
     keys = [_PREFIX + name for name in names]
-    found = cache.get_many(keys)
-    for key in keys:
-        if key not in found:
-            # add() keeps a version another process set meanwhile; read back the winner.
-            cache.add(key, uuid.uuid4().hex, timeout=None)
-            found[key] = cache.get(key) or ""
+    read = _read.get()
+    found = {} if read is None else {key: read[key] for key in keys if key in read}
+    missing = [key for key in keys if key not in found]
+    if missing:
+        found.update(cache.get_many(missing))
+        for key in missing:
+            if key not in found:
+                # add() keeps a version another process set meanwhile; read back the winner.
+                cache.add(key, uuid.uuid4().hex, timeout=None)
+                found[key] = cache.get(key) or ""
+        if read is not None:
+            read.update((key, str(found[key])) for key in missing)
     return "|".join(str(found[key]) for key in keys)
 
 
@@ -70,8 +94,12 @@ def bump(name: str) -> None:
     """
 
     def new_version() -> None:
-        cache.set(_PREFIX + name, uuid.uuid4().hex, timeout=None)
+        value = uuid.uuid4().hex
+        cache.set(_PREFIX + name, value, timeout=None)
         _local.pop(name, None)
+        read = _read.get()
+        if read is not None:
+            read[_PREFIX + name] = value
 
     new_version()
     transaction.on_commit(new_version)

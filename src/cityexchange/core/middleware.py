@@ -1,4 +1,5 @@
-"""Shows times in the viewer's own time zone (chosen, from the profile, or the default)."""
+"""Times in the viewer's own time zone (chosen, from the profile, or the default), and
+one reading of the shared data versions per request (``core.caching``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+
+from cityexchange.core import caching
 
 COOKIE = "cx_tz"
 
@@ -42,3 +45,14 @@ class TimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class KeepVersionsMiddleware:
+    """A request reads each data version from the shared cache once (``core.caching``)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with caching.versions_kept():
+            return self.get_response(request)

@@ -47,10 +47,11 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext, pgettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
 from cityexchange.core import caching
 from cityexchange.core.i18n import LANGUAGES
+from cityexchange.core.links import slug_paths
 from cityexchange.core.models import OrganisationKind
 from cityexchange.core.templatetags.languages import language_names
 from cityexchange.core.text import ThesaurusIndex, stem, thesaurus, words
@@ -158,6 +159,36 @@ FORMAT_PHRASES: dict[str, Any] = {
     Format.SELF_PACED: pgettext_lazy("finder reason: how an offer is held", "self-paced"),
     Format.MIXED: pgettext_lazy("finder reason: how an offer is held", "mixed formats"),
 }
+# The other reasons that read one of a few sentences: only the one shown is translated.
+LEVEL_PHRASES: dict[str, Any] = {
+    "newcomer": gettext_lazy("open to newcomers"),
+    "intermediate": gettext_lazy("suits cities with some experience"),
+    "experienced": gettext_lazy("made for experienced cities"),
+}
+ELIGIBLE_PHRASES: dict[str, Any] = {
+    Eligibility.MEMBERS: gettext_lazy("for members of the network: %(country)s is a member"),
+    Eligibility.EU_MUNICIPALITIES: gettext_lazy(
+        "for municipalities in the EU: %(country)s may take part"
+    ),
+    Eligibility.EU_MEMBER_STATES: gettext_lazy(
+        "for EU member states and their municipalities: %(country)s may take part"
+    ),
+    Eligibility.COUNTRIES: gettext_lazy("only for some countries: %(country)s is one of them"),
+}
+MODE_PHRASES: dict[str, Any] = {
+    "online": gettext_lazy("you can take part online, as you wished"),
+    "on_site": gettext_lazy("you meet people in person, as you wished"),
+}
+SCOPE_PHRASES: dict[str, Any] = {
+    "national": gettext_lazy("a national offer, as you wished"),
+    "eu": gettext_lazy("a European offer, as you wished"),
+    "international": gettext_lazy("international, as you wished"),
+}
+BAND_PHRASES: dict[str, Any] = {
+    "strong": gettext_lazy("strong fit"),
+    "good": gettext_lazy("good fit"),
+    "possible": gettext_lazy("possible fit"),
+}
 
 
 @dataclass
@@ -190,7 +221,6 @@ class OfferProfile:
     # makes you a member of (its network organisers, or all when it has none).
     organisers: frozenset[int] = frozenset()
     lead_organisers: frozenset[int] = frozenset()
-    concepts: dict[str, float] = field(default_factory=dict)
     terms: dict[str, float] = field(default_factory=dict)
 
 
@@ -199,7 +229,7 @@ class FinderIndex:
     profiles: list[OfferProfile]
     term_postings: dict[str, list[tuple[int, float]]]
     term_idf: dict[str, float]
-    concept_postings: dict[str, list[tuple[int, float]]]
+    concept_postings: dict[str, list[int]]  # the offers with that topic
     concept_idf: dict[str, float]
     goal_postings: dict[str, list[int]]
     by_slug: dict[str, OfferProfile]
@@ -334,7 +364,6 @@ def _build_index() -> FinderIndex:
             organisers=frozenset(o.pk for o in organisers),
             lead_organisers=networks or frozenset(o.pk for o in organisers),
         )
-        concepts: dict[str, float] = {key: 1.0 for key in topics}
         terms: dict[str, float] = {}
         for language in LANGUAGES:
             for name, weight in FIELD_WEIGHTS.items():
@@ -354,19 +383,18 @@ def _build_index() -> FinderIndex:
                 }
             for term in label_terms[key]:
                 terms.setdefault(term, 1.0)
-        profile.concepts = concepts
         profile.terms = terms
         profiles.append(profile)
 
     total = max(len(profiles), 1)
     term_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    concept_postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    concept_postings: dict[str, list[int]] = defaultdict(list)
     goal_postings: dict[str, list[int]] = defaultdict(list)
     for profile in profiles:
         for term, weight in profile.terms.items():
             term_postings[term].append((profile.index, weight))
-        for key, weight in profile.concepts.items():
-            concept_postings[key].append((profile.index, weight))
+        for key in profile.topics:
+            concept_postings[key].append(profile.index)
         for goal in profile.goals:
             goal_postings[goal].append(profile.index)
     term_idf = {
@@ -550,7 +578,8 @@ def understand(query: FinderQuery) -> Understanding:
 
     cues = {match.concept for match in _cues().find(query.description)}
     goals: dict[str, float] = {goal: 1.0 for goal in query.goals}
-    for name in cues:
+    # In a fixed order: every process words (and sums) the same answer the same way.
+    for name in sorted(cues):
         if name.startswith("goal:"):
             goals.setdefault(name[5:], 0.6)
     experience = query.experience
@@ -617,10 +646,9 @@ def time_budget_of(text: str) -> int | None:
 
 def _relevance(
     index: FinderIndex, understanding: Understanding
-) -> tuple[dict[int, float], dict[int, float], dict[int, list[str]]]:
+) -> tuple[dict[int, float], dict[int, float]]:
     """Concept coverage and text similarity per offer, both in 0..1."""
-    concept_scores: dict[int, float] = defaultdict(float)
-    matched: dict[int, list[str]] = defaultdict(list)
+    concept_scores: dict[int, float] = {}
     concept_mass = 0.0
     for key, weight in understanding.concepts.items():
         idf = index.concept_idf.get(key)
@@ -628,16 +656,15 @@ def _relevance(
             concept_mass += idf if idf is not None else 1.0
         if idf is None:
             continue
-        for position, offer_weight in index.concept_postings[key]:
-            concept_scores[position] += weight * offer_weight * idf
-            if weight >= 1.0:
-                matched[position].append(key)
+        gain = weight * idf
+        score = concept_scores.get
+        for position in index.concept_postings[key]:
+            concept_scores[position] = score(position, 0.0) + gain
     if concept_mass:
         # A need that names only one broad concept ("smart city") says little: the
         # mass is at least CONCEPT_MASS_FLOOR, so only rare concepts reach full coverage.
-        concept_mass = max(concept_mass, CONCEPT_MASS_FLOOR)
-        for position in concept_scores:
-            concept_scores[position] = min(1.0, concept_scores[position] / concept_mass)
+        mass = max(concept_mass, CONCEPT_MASS_FLOOR)
+        concept_scores = {p: min(1.0, value / mass) for p, value in concept_scores.items()}
 
     limit = min(MAX_DOCUMENT_SHARE * len(index.profiles), MAX_DOCUMENT_FREQUENCY)
     text_scores: dict[int, float] = defaultdict(float)
@@ -664,9 +691,8 @@ def _relevance(
         # One matching word in a short request is weak evidence: the mass is at least
         # that of TEXT_MASS_FLOOR rare words, so a single hit cannot make a full match.
         text_mass = max(text_mass, TEXT_MASS_FLOOR * math.log(1 + len(index.profiles)))
-        for position in text_scores:
-            text_scores[position] = min(1.0, text_scores[position] / text_mass * 1.5)
-    return concept_scores, text_scores, matched
+        text_scores = {p: min(1.0, value / text_mass * 1.5) for p, value in text_scores.items()}
+    return concept_scores, text_scores
 
 
 def _goal_fit(profile: OfferProfile, goals: dict[str, float]) -> tuple[float, list[str]]:
@@ -762,17 +788,17 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
     understanding = understand(query)
     if not index.profiles:
         return FinderResult(query, understanding, [], SearchOutcome.NOTHING)
-    concept_scores, text_scores, matched = _relevance(index, understanding)
+    concept_scores, text_scores = _relevance(index, understanding)
 
     # First pass: a cheap sum over the postings lists shortlists candidates.
-    first: dict[int, float] = defaultdict(float)
-    for position, value in concept_scores.items():
-        first[position] += W_CONCEPTS * value
+    first = {position: W_CONCEPTS * value for position, value in concept_scores.items()}
+    so_far = first.get
     for position, value in text_scores.items():
-        first[position] += W_TEXT * value
+        first[position] = so_far(position, 0.0) + W_TEXT * value
     for goal, weight in understanding.goals.items():
-        for position in index.goal_postings.get(goal, []):
-            first[position] += W_GOALS * weight / 2
+        gain = W_GOALS * weight / 2
+        for position in index.goal_postings.get(goal, ()):
+            first[position] = so_far(position, 0.0) + gain
     member_positions, unlocked = memberships_of(index, query)
     # The best of the first pass that pass the hard filters. Only offers with
     # something in common with the need can be shown, so nothing else is scored.
@@ -863,11 +889,12 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
     ):
         profile = index.profiles[position]
         _fit, goal_hits = _goal_fit(profile, understanding.goals)
+        named = understanding.concepts.items()
         reasons = _reasons(
             profile,
             query=query,
             understanding=understanding,
-            matched=matched.get(position, []),
+            matched=[key for key, weight in named if weight >= 1.0 and key in profile.topics],
             goal_hits=goal_hits,
             level_fit=_level_fit(profile, understanding.experience),
             effort_fit=_effort_fit(profile, query, understanding),
@@ -965,11 +992,7 @@ def split_reasons(
 
 def band_label(band: str) -> str:
     """A band in words, in the active language."""
-    return {
-        "strong": _("strong fit"),
-        "good": _("good fit"),
-        "possible": _("possible fit"),
-    }.get(band, "")
+    return str(BAND_PHRASES.get(band, ""))
 
 
 def _country_name(code: str) -> str:
@@ -991,11 +1014,7 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
     if code == "goals":
         return _("helps you: %(goals)s") % {"goals": _names(args[0], GOAL_PHRASES)}
     if code == "level":
-        return {
-            "newcomer": _("open to newcomers"),
-            "intermediate": _("suits cities with some experience"),
-            "experienced": _("made for experienced cities"),
-        }.get(args[0], "")
+        return str(LEVEL_PHRASES.get(args[0], ""))
     if code == "format":
         fmt, minutes = args
         label = str(FORMAT_PHRASES.get(fmt, fmt))
@@ -1025,21 +1044,8 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
         return _("little effort: fits a team without spare staff time")
     if code == "eligible":
         eligibility, country = args
-        country_name = _country_name(country)
-        return {
-            Eligibility.MEMBERS: _("for members of the network: %(country)s is a member")
-            % {"country": country_name},
-            Eligibility.EU_MUNICIPALITIES: _(
-                "for municipalities in the EU: %(country)s may take part"
-            )
-            % {"country": country_name},
-            Eligibility.EU_MEMBER_STATES: _(
-                "for EU member states and their municipalities: %(country)s may take part"
-            )
-            % {"country": country_name},
-            Eligibility.COUNTRIES: _("only for some countries: %(country)s is one of them")
-            % {"country": country_name},
-        }.get(eligibility, "")
+        sentence = ELIGIBLE_PHRASES.get(eligibility)
+        return str(sentence) % {"country": _country_name(country)} if sentence else ""
     if code == "restricted":
         eligibility, codes = args
         if codes:
@@ -1060,16 +1066,9 @@ def reason_text(reason: tuple[Any, ...] | list[Any], language: str) -> str:
     if code == "fits_time":
         return _("fits the time you have (about %(minutes)d minutes)") % {"minutes": args[0]}
     if code == "fits_mode":
-        return {
-            "online": _("you can take part online, as you wished"),
-            "on_site": _("you meet people in person, as you wished"),
-        }.get(args[0], "")
+        return str(MODE_PHRASES.get(args[0], ""))
     if code == "fits_scope":
-        return {
-            "national": _("a national offer, as you wished"),
-            "eu": _("a European offer, as you wished"),
-            "international": _("international, as you wished"),
-        }.get(args[0], "")
+        return str(SCOPE_PHRASES.get(args[0], ""))
     if code == "free":
         return _("free of charge")
     if code == "funded":
@@ -1127,17 +1126,16 @@ def offer_open_to(offer: Offer, country: str, *, today: dt.date | None = None) -
 
 
 def offer_url(slug: str, language: str) -> str:
-    if translation.get_language() == language:
-        return reverse("directory:offer_detail", kwargs={"slug": slug})
     with translation.override(language):
         return reverse("directory:offer_detail", kwargs={"slug": slug})
+
+
+_KINDS = frozenset(OfferKind.values)
 
 
 def kind_label(kind: str, language: str) -> str:
-    if translation.get_language() == language:
-        return str(OfferKind(kind).label) if kind in OfferKind.values else kind
     with translation.override(language):
-        return str(OfferKind(kind).label) if kind in OfferKind.values else kind
+        return str(OfferKind(kind).label) if kind in _KINDS else kind
 
 
 # --------------------------------------------------------------------------- the whole answer
@@ -1158,6 +1156,7 @@ def finder_run(
     understanding = result.understanding
     index_thesaurus = thesaurus()
     with translation.override(language):
+        offer_path = slug_paths("directory:offer_detail")
         items = []
         for r in result.ranked:
             profile = r.profile
@@ -1170,7 +1169,7 @@ def finder_run(
                         "name": profile.names.get(language) or profile.names.get("en", ""),
                         "kind": profile.kind,
                         "kind_label": kind_label(profile.kind, language),
-                        "url": offer_url(profile.slug, language),
+                        "url": offer_path(profile.slug),
                     },
                     "score": r.score,
                     "fit": band,

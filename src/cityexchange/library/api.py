@@ -4,7 +4,6 @@ No ``from __future__ import annotations``: django-ninja reads annotations at imp
 """
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +16,7 @@ from pydantic import BaseModel
 
 from cityexchange.core.access import get_for_user
 from cityexchange.core.i18n import current_language
+from cityexchange.core.links import slug_paths
 from cityexchange.library import opendata
 from cityexchange.library.models import Resource, ResourceKind
 from cityexchange.library.selectors import (
@@ -84,26 +84,11 @@ class SearchOut(Schema):
     )
 
 
-# What the ``slug`` path converter accepts.
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
-
-
 def _page_address(request: HttpRequest) -> Callable[[Resource], str]:
-    """``request.build_absolute_uri(resource.get_absolute_url())``, for many resources.
-
-    Reversing a URL costs more than the rest of a search item together, and the
-    addresses of resource pages differ only in their slug: one is reversed and the
-    others follow its pattern.
-    """
-    pattern = request.build_absolute_uri(reverse("library:resource", kwargs={"slug": "slug"}))
-    before, after = pattern.rsplit("slug", 1)
-
-    def address(resource: Resource) -> str:
-        if not _SLUG.fullmatch(resource.slug):  # one that reverse() would refuse
-            return request.build_absolute_uri(resource.get_absolute_url())
-        return before + resource.slug + after
-
-    return address
+    """``request.build_absolute_uri(resource.get_absolute_url())``, for many resources."""
+    path = slug_paths("library:resource")
+    origin = request.build_absolute_uri("/")[:-1]
+    return lambda resource: origin + path(resource.slug)
 
 
 @router.get("/search", response=SearchOut, auth=None)
