@@ -14,6 +14,8 @@ code ``pt`` (the URLs and content columns say ``pt``), while those packages tran
 from __future__ import annotations
 
 import importlib
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,14 @@ def _key(entry: Entry) -> tuple[str | None, str]:
     return (entry.msgctxt, entry.msgid)
 
 
+def _write(save: Callable[[str], None], path: Path) -> None:
+    """Write a catalogue whole or not at all: a process reading it meanwhile (a test
+    run beside this one) sees the old file or the new one, never half of one."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    save(str(partial))
+    os.replace(partial, path)
+
+
 class Command(BaseCommand):
     help = "Compile every gettext catalogue of the package (pure Python, no msgfmt needed)."
 
@@ -45,7 +55,7 @@ class Command(BaseCommand):
             mo_path = po_path.with_suffix(".mo")
             if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                 continue
-            polib.pofile(str(po_path)).save_as_mofile(str(mo_path))
+            _write(polib.pofile(str(po_path)).save_as_mofile, mo_path)
             count += 1
         sizes = []
         for language in sorted({p.parts[-3] for p in po_paths}):
@@ -95,5 +105,5 @@ class Command(BaseCommand):
                     add(list(catalogue), catalogue.metadata.get("Plural-Forms"))
         target = root / OVERLAY_DIR / language / "LC_MESSAGES"
         target.mkdir(parents=True, exist_ok=True)
-        overlay.save(str(target / "django.mo"))
+        _write(overlay.save, target / "django.mo")
         return len(overlay)
