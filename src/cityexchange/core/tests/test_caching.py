@@ -70,3 +70,23 @@ def test_a_value_is_rebuilt_when_data_it_depends_on_changes() -> None:
     assert caching.cached("lists", build, depends_on=("events", "library")) == 2
     caching.bump("unrelated")
     assert caching.cached("lists", build, depends_on=("events", "library")) == 2
+
+
+def test_a_request_sees_one_state_and_the_next_request_sees_a_change_from_elsewhere() -> None:
+    value = {"n": 1}
+    with caching.versions_kept():  # one request
+        assert caching.cached("shared", lambda: dict(value)) == {"n": 1}
+        value["n"] = 2
+        cache.set("cityexchange:version:shared", "set by another process", timeout=None)
+        assert caching.cached("shared", lambda: dict(value)) == {"n": 1}
+    with caching.versions_kept():  # the next one
+        assert caching.cached("shared", lambda: dict(value)) == {"n": 2}
+
+
+def test_a_request_sees_its_own_change_at_once() -> None:
+    data = {"n": 1}
+    with caching.versions_kept():
+        assert caching.cached("own", lambda: data["n"]) == 1
+        data["n"] = 2
+        caching.bump("own")
+        assert caching.cached("own", lambda: data["n"]) == 2
