@@ -51,19 +51,19 @@ def version(*names: str) -> str:
     """The current version of the named data, for a key in Django's cache that must
     change when any of them is bumped (values small enough to be kept there whole)."""
     keys = [_PREFIX + name for name in names]
-    read = _read.get()
-    found = {} if read is None else {key: read[key] for key in keys if key in read}
-    missing = [key for key in keys if key not in found]
+    kept = _read.get()
+    if kept is None:  # outside ``versions_kept`` every call reads afresh
+        kept = {}
+    missing = [key for key in keys if key not in kept]
     if missing:
-        found.update(cache.get_many(missing))
+        found = cache.get_many(missing)
         for key in missing:
             if key not in found:
                 # add() keeps a version another process set meanwhile; read back the winner.
                 cache.add(key, uuid.uuid4().hex, timeout=None)
                 found[key] = cache.get(key) or ""
-        if read is not None:
-            read.update((key, str(found[key])) for key in missing)
-    return "|".join(str(found[key]) for key in keys)
+            kept[key] = str(found[key])
+    return "|".join(kept[key] for key in keys)
 
 
 def cached(name: str, build: Callable[[], T], *, depends_on: Iterable[str] = ()) -> T:

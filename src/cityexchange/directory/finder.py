@@ -44,7 +44,6 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
@@ -889,12 +888,15 @@ def rank(query: FinderQuery, *, limit: int = 10, today: dt.date | None = None) -
     ):
         profile = index.profiles[position]
         _fit, goal_hits = _goal_fit(profile, understanding.goals)
-        named = understanding.concepts.items()
         reasons = _reasons(
             profile,
             query=query,
             understanding=understanding,
-            matched=[key for key, weight in named if weight >= 1.0 and key in profile.topics],
+            matched=[
+                key
+                for key, weight in understanding.concepts.items()
+                if weight >= 1.0 and key in profile.topics
+            ],
             goal_hits=goal_hits,
             level_fit=_level_fit(profile, understanding.experience),
             effort_fit=_effort_fit(profile, query, understanding),
@@ -1123,11 +1125,6 @@ def offer_open_to(offer: Offer, country: str, *, today: dt.date | None = None) -
         for organiser in offer.organisers.all():
             countries.update(c.upper() for c in organiser.member_countries or [])
     return _eligible(offer.eligibility, frozenset(countries), offer.region, country.upper())
-
-
-def offer_url(slug: str, language: str) -> str:
-    with translation.override(language):
-        return reverse("directory:offer_detail", kwargs={"slug": slug})
 
 
 _KINDS = frozenset(OfferKind.values)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import translation
 
+from cityexchange.core.links import slug_paths
 from cityexchange.core.models import Concept, Organisation, OrganisationKind
 from cityexchange.directory.enums import OfferKind, OfferStatus
 from cityexchange.directory.models import MunicipalityProfile, Offer, SavedResult, SearchGap
@@ -200,12 +201,13 @@ def saved_result_items(*, result: SavedResult, language: str) -> list[dict[str, 
         band_label,
         fit_band,
         kind_label,
-        offer_url,
         reasons_text,
         split_reasons,
     )
 
     offers = {o.slug: o for o in Offer.objects.filter(slug__in=[i["slug"] for i in result.items])}
+    with translation.override(language):
+        offer_path = slug_paths("directory:offer_detail")
     shown = []
     for item in result.items:
         offer = offers.get(item["slug"])
@@ -220,7 +222,7 @@ def saved_result_items(*, result: SavedResult, language: str) -> list[dict[str, 
                     "name": getattr(offer, f"name_{language}") or offer.name,
                     "kind": offer.kind,
                     "kind_label": kind_label(offer.kind, language),
-                    "url": offer_url(offer.slug, language),
+                    "url": offer_path(offer.slug),
                 },
                 "score": item["score"],
                 "fit": band,
